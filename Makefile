@@ -1,0 +1,112 @@
+# Livrazou — one non-recursive Makefile.  Every module adds itself through a
+# `module.mk` fragment (services/*/module.mk, tests/*/module.mk).
+#
+#   make               build everything into $(B)/
+#   make test          unit + integration tests (what CI runs)
+#   make check-asan    the tests again under ASan + UBSan, in build/asan/
+#   make bench         every benchmark (bench-bus, bench-routing, ...)
+#   make lint          cppcheck + clang-format check
+#   make install       PREFIX=/usr/local DESTDIR=
+#   make clean
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+VERSION    := 0.1.0
+B          ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SAN        ?=
+CC         ?= cc
+PROTOC_C   ?= protoc-c
+PKG_CONFIG ?= pkg-config
+
+PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih
+
+ifeq ($(filter clean lint,$(MAKECMDGOALS)),)
+MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p)))
+ifneq ($(MISSING_PKGS),)
+$(error missing libraries: $(MISSING_PKGS) -- run ./deploy/install-deps.sh)
+endif
+ifeq ($(shell command -v $(PROTOC_C) 2>/dev/null),)
+$(error missing protoc-c (package protobuf-c-compiler) -- run ./deploy/install-deps.sh)
+endif
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
+	    -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CPPFLAGS += -D_GNU_SOURCE -DLZ_VERSION=\"$(VERSION)\" \
+	    -Iservices/common -Iservices/routing -I$(B)/gen
+ALLCFLAGS = -std=c11 $(OPT) $(WARN) -MMD -MP $(CFLAGS) \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+ifeq ($(SAN),1)
+ALLCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+# Collected from the fragments.
+BINS        :=
+UNIT_TESTS  :=
+INTEG_TESTS :=
+BENCHES     :=
+LINT_SRC    :=
+
+objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+# link = link the prerequisites (objects and archives) into $@
+define link
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_ALL)
+endef
+
+include $(sort $(wildcard proto/module.mk services/*/module.mk tests/*/module.mk))
+
+all: $(BINS) $(UNIT_TESTS)
+
+# Tests: each unit binary prints "N passed, N failed"; integration tests are
+# scripts that start the real daemons.  tests/run.sh sums them up.
+test: all $(INTEG_TESTS)
+	@B=$(B) ./tests/run.sh $(UNIT_TESTS) -- $(INTEG_TESTS)
+
+check-asan:
+	$(MAKE) B=build/asan SAN=1 OPT="-O1 -g" test
+
+bench: all $(BENCHES)
+	@for b in $(BENCH_TARGETS); do $(MAKE) --no-print-directory $$b || exit 1; done
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
+	  --enable=warning,portability,performance \
+	  --suppress=missingIncludeSystem -Iservices/common -Iservices/routing \
+	  $(LINT_SRC)
+	clang-format --dry-run --Werror $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
+	@echo "lint: ok"
+
+format:
+	clang-format -i $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/livrazou/proto
+	cp -r proto/lz $(DESTDIR)$(PREFIX)/share/livrazou/proto/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/livrazou
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/livrazou/
+
+clean:
+	rm -rf build
+
+.PHONY: all test check-asan bench lint format install clean $(BENCH_TARGETS)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

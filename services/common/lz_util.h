@@ -1,0 +1,31 @@
+/*
+ * lz_util.h -- allocation that aborts on out-of-memory, clocks, small
+ * string helpers.  Out-of-memory is fatal in one place so that error paths
+ * only handle real errors.
+ */
+#ifndef LZ_UTIL_H
+#define LZ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* malloc/calloc/realloc/strdup that abort the process when memory is
+ * exhausted.  Never return NULL (xmalloc(0) returns a unique pointer). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Wall-clock time, microseconds since the Unix epoch (UTC). */
+int64_t lz_now_us(void);
+/* Monotonic clock, microseconds from an arbitrary origin. */
+int64_t lz_mono_us(void);
+
+/* Big-endian 64-bit encoding, used for LMDB keys that must sort by value. */
+void lz_be64_put(unsigned char out[8], uint64_t v);
+uint64_t lz_be64_get(const unsigned char in[8]);
+
+#endif
