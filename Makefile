@@ -25,7 +25,7 @@ PKG_CONFIG ?= pkg-config
 PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih
 
 ifeq ($(filter clean lint,$(MAKECMDGOALS)),)
-MISSING_PKGS := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p)))
+MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(MISSING_PKGS),)
 $(error missing libraries: $(MISSING_PKGS) -- run ./deploy/install-deps.sh)
 endif
@@ -57,6 +57,9 @@ UNIT_TESTS  :=
 INTEG_TESTS :=
 BENCHES     :=
 LINT_SRC    :=
+
+# Libraries every fragment may link against (defined before the fragments).
+COMMON_LIB  := $(B)/lib/liblzcommon.a
 
 objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
 

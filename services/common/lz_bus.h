@@ -1,0 +1,125 @@
+/*
+ * lz_bus.h -- the bus client: durable publishing and exactly-once consuming.
+ *
+ * Producer side (DESIGN.md section 4): events a process emits are appended,
+ * with per-source sequence numbers 1, 2, 3..., to its outbox in the same
+ * LMDB transaction as the state change that caused them, and published on
+ * the bus only after the commit.  A heartbeat announces the latest sequence
+ * and the replay endpoint every second; the replay endpoint (ROUTER) serves
+ * the outbox to consumers that missed something.
+ *
+ * Consumer side: the process follows whole sources.  For each source it
+ * keeps the last sequence applied (its inbox), updated in the transaction
+ * that applies the event; duplicates are skipped; a jump, a heartbeat ahead
+ * of the inbox, or a start behind triggers a replay of the missing range,
+ * applied in order.  Everything ready on the socket is applied in one
+ * transaction, committed once (group commit), then the events it emitted
+ * are published.
+ *
+ * Why whole sources and not topic prefixes: sequences are per source, so a
+ * consumer that filtered by topic could not tell a gap from an event it
+ * filtered out, nor keep the source's order across types.  Topic prefixes
+ * are for taps.
+ *
+ * A service thus writes only its apply function ("apply this event to my
+ * state, emit these events") and gets exactly-once effects.
+ */
+#ifndef LZ_BUS_H
+#define LZ_BUS_H
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lz_loop;
+struct lz_store;
+struct lz_metrics;
+struct lz_bus;
+struct lz_bus_txn;
+
+#define LZ_BUS_HEARTBEAT_TOPIC "lz.bus.v1.Heartbeat"
+
+/* An apply function's answer when the event breaks a domain rule and must
+ * change nothing: its writes and emitted events are rolled back, its
+ * sequence is still consumed, and it is counted and logged. */
+#define LZ_BUS_REJECT 1
+
+struct lz_bus_options {
+	const char *source;           /* this process's source name */
+	const char *pub_endpoint;     /* bus XSUB side; NULL: publish nothing */
+	const char *sub_endpoint;     /* bus XPUB side; NULL: consume nothing */
+	const char *replay_bind;      /* ROUTER serving the outbox; or NULL */
+	const char *replay_advertise; /* in heartbeats; default replay_bind */
+	const char *const *follow;    /* NULL-terminated sources to consume */
+	int batch_max;                /* events per transaction; default 4096 */
+	int heartbeat_ms;             /* default 1000 */
+	int replay_timeout_ms;        /* re-ask after this; default 2000 */
+	size_t max_frame;             /* largest accepted frame; default 1 MiB */
+	struct lz_metrics *metrics;   /* where to count; required */
+	/* Called with the apply function's ARG after each batch of applied
+	 * events is committed and its emitted events published; or NULL. */
+	void (*on_commit)(void *arg);
+};
+
+/* An event being applied.  Every pointer is valid during the call only. */
+struct lz_event {
+	const char *event_id;
+	const char *source;
+	uint64_t seq;
+	int64_t timestamp_us;
+	const char *type;
+	const char *tenant;
+	const char *correlation_id;
+	const char *causation_id;
+	const uint8_t *payload;
+	size_t payload_len;
+};
+
+/* Applies EV to the service's state through lz_bus_mdb(TX), emitting events
+ * with lz_bus_emit().  Returns 0, LZ_BUS_REJECT, or a negative store error
+ * (the whole batch is then retried or, for other errors, the process
+ * stops).  May be called more than once for the same event when a batch is
+ * retried: it must keep no effect outside the transaction. */
+typedef int (*lz_bus_apply_fn)(struct lz_bus_txn *tx, const struct lz_event *ev,
+			       void *arg);
+typedef int (*lz_bus_write_fn)(struct lz_bus_txn *tx, void *arg);
+
+/* Opens the outbox and inbox databases in STORE, connects and binds the
+ * sockets of OPTS and registers them with LOOP.  APPLY may be NULL for a
+ * process that only produces.  Returns NULL after logging the reason. */
+struct lz_bus *lz_bus_new(struct lz_loop *loop, struct lz_store *store,
+			  const struct lz_bus_options *opts,
+			  lz_bus_apply_fn apply, void *arg);
+/* Closes the sockets; committed events stay in the outbox. */
+void lz_bus_destroy(struct lz_bus **bp);
+
+/* Runs FN in a write transaction (for work that does not come from the bus:
+ * a partner's command, a timer), commits, then publishes what FN emitted.
+ * FN may run more than once (map growth).  Returns FN's non-zero result or
+ * a store error (nothing committed, nothing published), or 0. */
+int lz_bus_write(struct lz_bus *b, lz_bus_write_fn fn, void *arg);
+
+/* Appends an event with payload MSG (type: MSG's full name) to the outbox.
+ * TENANT may be NULL.  Inside an apply function the new event inherits the
+ * correlation id of the event being applied and names it as its cause.
+ * Returns 0 or a negative store error. */
+int lz_bus_emit(struct lz_bus_txn *tx, const char *tenant,
+		const ProtobufCMessage *msg);
+/* The same with an already serialized payload of type TYPE. */
+int lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type,
+		    const char *tenant, const uint8_t *payload, size_t len);
+/* The sequence the last lz_bus_emit*() got (0 if none in this txn). */
+uint64_t lz_bus_txn_last_seq(const struct lz_bus_txn *tx);
+
+MDB_txn *lz_bus_mdb(struct lz_bus_txn *tx);
+
+/* Last sequence committed to this process's outbox. */
+uint64_t lz_bus_outbox_seq(const struct lz_bus *b);
+/* Last sequence of SOURCE applied by this process (0: none). */
+uint64_t lz_bus_applied_seq(const struct lz_bus *b, const char *source);
+/* Whether every followed source is applied up to its latest known
+ * sequence; if not, writes which one is behind. */
+int lz_bus_ready(void *bus, char *why, size_t whylen);
+
+#endif

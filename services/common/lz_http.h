@@ -1,0 +1,42 @@
+/*
+ * lz_http.h -- a small HTTP server on libevent's evhttp, used for the admin
+ * endpoints of every daemon (/metrics, /healthz, /readyz) and for services'
+ * read models.
+ */
+#ifndef LZ_HTTP_H
+#define LZ_HTTP_H
+
+#include <event2/http.h>
+#include <stddef.h>
+
+struct lz_loop;
+struct lz_metrics;
+struct lz_http;
+
+typedef void (*lz_http_fn)(struct evhttp_request *req, void *arg);
+
+/* Answers whether the daemon is ready; when not, writes a reason. */
+typedef int (*lz_ready_fn)(void *arg, char *why, size_t whylen);
+
+/* Listens on ADDR ("host:port"; port 0 picks a free one).  Returns NULL
+ * after logging when ADDR is malformed or cannot be bound.  Caller owns. */
+struct lz_http *lz_http_new(struct lz_loop *l, const char *addr);
+void lz_http_destroy(struct lz_http **hp);
+
+/* The port actually bound (useful after port 0). */
+int lz_http_port(const struct lz_http *h);
+
+/* Routes PATH to FN.  A PATH ending in '/' matches every path under it. */
+void lz_http_route(struct lz_http *h, const char *path, lz_http_fn fn,
+		   void *arg);
+
+/* Serves /metrics from M, /healthz (200 while the loop runs) and /readyz
+ * (200, or 503 with READY's reason). */
+void lz_http_admin(struct lz_http *h, struct lz_metrics *m, lz_ready_fn ready,
+		   void *arg);
+
+/* Sends a complete reply. */
+void lz_http_reply(struct evhttp_request *req, int code,
+		   const char *content_type, const char *body, size_t len);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * lz_metrics.c -- see lz_metrics.h.
+ */
+#include "lz_metrics.h"
+
+#include "lz_log.h"
+#include "lz_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { COUNTER, GAUGE, HISTOGRAM };
+
+struct lz_metric {
+	char *name;
+	char *help;
+	char *label;
+	char *value_label;
+	enum kind kind;
+	double value;
+	/* histograms */
+	double *bounds;
+	uint64_t *buckets; /* nbounds + 1, not cumulative */
+	int nbounds;
+	double sum;
+	uint64_t count;
+	struct lz_metric *next;
+};
+
+struct lz_metrics {
+	struct lz_metric *head, *tail;
+};
+
+struct lz_metrics *
+lz_metrics_new(void)
+{
+	return xcalloc(1, sizeof(struct lz_metrics));
+}
+
+void
+lz_metrics_destroy(struct lz_metrics **mp)
+{
+	struct lz_metrics *m = *mp;
+
+	if (m == NULL)
+		return;
+	for (struct lz_metric *x = m->head, *next; x; x = next) {
+		next = x->next;
+		free(x->name);
+		free(x->help);
+		free(x->label);
+		free(x->value_label);
+		free(x->bounds);
+		free(x->buckets);
+		free(x);
+	}
+	free(m);
+	*mp = NULL;
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static struct lz_metric *
+get(struct lz_metrics *m, enum kind kind, const char *name, const char *help,
+    const char *label, const char *value)
+{
+	struct lz_metric *x, *last_of_family = NULL;
+
+	for (x = m->head; x; x = x->next) {
+		if (strcmp(x->name, name) != 0)
+			continue;
+		if (x->kind != kind)
+			lz_fatal("metric registered with two types", "name=%s",
+				 name);
+		if (streq(x->label, label) && streq(x->value_label, value))
+			return x;
+		last_of_family = x;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->name = xstrdup(name);
+	x->help = xstrdup(help);
+	x->label = label ? xstrdup(label) : NULL;
+	x->value_label = value ? xstrdup(value) : NULL;
+	x->kind = kind;
+	/* Keep a family together so that it is rendered as one block. */
+	if (last_of_family) {
+		x->next = last_of_family->next;
+		last_of_family->next = x;
+		if (m->tail == last_of_family)
+			m->tail = x;
+	} else if (m->tail) {
+		m->tail->next = x;
+		m->tail = x;
+	} else {
+		m->head = m->tail = x;
+	}
+	return x;
+}
+
+struct lz_metric *
+lz_metrics_counter(struct lz_metrics *m, const char *name, const char *help,
+		   const char *label, const char *value)
+{
+	return get(m, COUNTER, name, help, label, value);
+}
+
+struct lz_metric *
+lz_metrics_gauge(struct lz_metrics *m, const char *name, const char *help,
+		 const char *label, const char *value)
+{
+	return get(m, GAUGE, name, help, label, value);
+}
+
+struct lz_metric *
+lz_metrics_histogram(struct lz_metrics *m, const char *name, const char *help,
+		     const double *bounds, int nbounds)
+{
+	struct lz_metric *h = get(m, HISTOGRAM, name, help, NULL, NULL);
+
+	if (h->bounds == NULL) {
+		h->bounds = xmalloc(sizeof(double) * (size_t)nbounds);
+		memcpy(h->bounds, bounds, sizeof(double) * (size_t)nbounds);
+		h->nbounds = nbounds;
+		h->buckets = xcalloc((size_t)nbounds + 1, sizeof(uint64_t));
+	}
+	return h;
+}
+
+void
+lz_metric_add(struct lz_metric *c, double v)
+{
+	c->value += v;
+}
+
+void
+lz_metric_set(struct lz_metric *g, double v)
+{
+	g->value = v;
+}
+
+double
+lz_metric_value(const struct lz_metric *c)
+{
+	return c->kind == HISTOGRAM ? (double)c->count : c->value;
+}
+
+void
+lz_metric_observe(struct lz_metric *h, double v)
+{
+	int i = 0;
+
+	while (i < h->nbounds && v > h->bounds[i])
+		i++;
+	h->buckets[i]++;
+	h->sum += v;
+	h->count++;
+}
+
+static void
+print_value(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("NaN", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", f);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.9g", v);
+}
+
+static void
+print_label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+void
+lz_metrics_render(const struct lz_metrics *m, FILE *f)
+{
+	static const char *const type_names[] = {"counter", "gauge",
+						 "histogram"};
+	const char *family = NULL;
+
+	for (const struct lz_metric *x = m->head; x; x = x->next) {
+		if (family == NULL || strcmp(family, x->name) != 0) {
+			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", x->name,
+				x->help, x->name, type_names[x->kind]);
+			family = x->name;
+		}
+		if (x->kind != HISTOGRAM) {
+			fputs(x->name, f);
+			if (x->label) {
+				fprintf(f, "{%s=\"", x->label);
+				print_label_value(f, x->value_label);
+				fputs("\"}", f);
+			}
+			fputc(' ', f);
+			print_value(f, x->value);
+			fputc('\n', f);
+			continue;
+		}
+		uint64_t cum = 0;
+		for (int i = 0; i <= x->nbounds; i++) {
+			cum += x->buckets[i];
+			fprintf(f, "%s_bucket{le=\"", x->name);
+			print_value(f, i < x->nbounds ? x->bounds[i] : INFINITY);
+			fprintf(f, "\"} %llu\n", (unsigned long long)cum);
+		}
+		fprintf(f, "%s_sum ", x->name);
+		print_value(f, x->sum);
+		fprintf(f, "\n%s_count %llu\n", x->name,
+			(unsigned long long)x->count);
+	}
+}

@@ -1,0 +1,240 @@
+/*
+ * lz_store.c -- see lz_store.h.
+ */
+#include "lz_store.h"
+
+#include "lz_log.h"
+#include "lz_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct lz_store {
+	MDB_env *env;
+	size_t map_size;
+	size_t max_map_size;
+	unsigned growths;
+	char *dir;
+};
+
+int
+lz_store_rc(int mdb_rc)
+{
+	return mdb_rc > 0 ? -mdb_rc : mdb_rc;
+}
+
+const char *
+lz_store_strerror(int rc)
+{
+	if (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE)
+		return mdb_strerror(rc);
+	return strerror(rc < 0 ? -rc : rc);
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char *tmp = xstrdup(dir);
+	int rc = 0;
+
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+			rc = -errno;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(tmp, 0750) < 0 && errno != EEXIST)
+		rc = -errno;
+	free(tmp);
+	return rc;
+}
+
+int
+lz_store_open(struct lz_store **out, const char *dir,
+	      const struct lz_store_options *opts)
+{
+	struct lz_store_options def = {0};
+	struct lz_store *s;
+	MDB_envinfo info;
+	int rc;
+
+	if (opts == NULL)
+		opts = &def;
+	*out = NULL;
+	if ((rc = mkdir_p(dir)) < 0)
+		return rc;
+	s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(dir);
+	s->map_size = opts->map_size ? opts->map_size : (size_t)64 << 20;
+	s->max_map_size = opts->max_map_size ? opts->max_map_size
+					     : (size_t)1 << 40;
+	if ((rc = mdb_env_create(&s->env)) != 0)
+		goto fail_free;
+	mdb_env_set_maxdbs(s->env, opts->max_dbs ? opts->max_dbs : 32);
+	mdb_env_set_mapsize(s->env, s->map_size);
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (opts->no_sync ? MDB_NOSYNC : 0),
+			  0640);
+	if (rc != 0)
+		goto fail_env;
+	/* An existing environment may already be larger than asked. */
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	*out = s;
+	return 0;
+fail_env:
+	mdb_env_close(s->env);
+fail_free:
+	free(s->dir);
+	free(s);
+	return lz_store_rc(rc);
+}
+
+void
+lz_store_destroy(struct lz_store **sp)
+{
+	struct lz_store *s = *sp;
+
+	if (s == NULL)
+		return;
+	mdb_env_close(s->env);
+	free(s->dir);
+	free(s);
+	*sp = NULL;
+}
+
+MDB_env *
+lz_store_env(struct lz_store *s)
+{
+	return s->env;
+}
+
+struct open_db {
+	const char *name;
+	unsigned flags;
+	MDB_dbi dbi;
+};
+
+static int
+open_db_fn(MDB_txn *txn, void *arg)
+{
+	struct open_db *o = arg;
+
+	return mdb_dbi_open(txn, o->name, o->flags | MDB_CREATE, &o->dbi);
+}
+
+int
+lz_store_db(struct lz_store *s, const char *name, unsigned flags,
+	    MDB_dbi *out)
+{
+	struct open_db o = {name, flags, 0};
+	int rc = lz_store_write(s, open_db_fn, NULL, &o);
+
+	*out = o.dbi;
+	return rc;
+}
+
+static int
+grow(struct lz_store *s)
+{
+	size_t next = s->map_size * 2;
+	int rc;
+
+	if (s->map_size >= s->max_map_size)
+		return MDB_MAP_FULL;
+	if (next > s->max_map_size)
+		next = s->max_map_size;
+	if ((rc = mdb_env_set_mapsize(s->env, next)) != 0)
+		return lz_store_rc(rc);
+	lz_log_info("store map grown", "dir=%s from=%zu to=%zu", s->dir,
+		    s->map_size, next);
+	s->map_size = next;
+	s->growths++;
+	return 0;
+}
+
+int
+lz_store_write(struct lz_store *s, lz_store_fn fn, lz_store_reset_fn reset,
+	       void *arg)
+{
+	for (;;) {
+		MDB_txn *txn;
+		int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+
+		if (rc == MDB_MAP_RESIZED) {
+			/* Another process grew it: adopt the new size. */
+			mdb_env_set_mapsize(s->env, 0);
+			continue;
+		}
+		if (rc != 0)
+			return lz_store_rc(rc);
+		rc = fn(txn, arg);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL)
+			return lz_store_rc(rc);
+		if (reset)
+			reset(arg);
+		if ((rc = grow(s)) != 0)
+			return rc;
+	}
+}
+
+int
+lz_store_read(struct lz_store *s, lz_store_fn fn, void *arg)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+
+	if (rc != 0)
+		return lz_store_rc(rc);
+	rc = fn(txn, arg);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+size_t
+lz_store_map_size(const struct lz_store *s)
+{
+	return s->map_size;
+}
+
+unsigned
+lz_store_growths(const struct lz_store *s)
+{
+	return s->growths;
+}
+
+int
+lz_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+		 uint64_t *out)
+{
+	MDB_val k = {klen, (void *)key}, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+
+	*out = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*out = lz_be64_get(v.mv_data);
+	return 0;
+}
+
+int
+lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+		 uint64_t v)
+{
+	unsigned char buf[8];
+	MDB_val k = {klen, (void *)key}, val = {8, buf};
+
+	lz_be64_put(buf, v);
+	return lz_store_rc(mdb_put(txn, dbi, &k, &val, 0));
+}

@@ -1,0 +1,72 @@
+/*
+ * lz_store.h -- one LMDB environment per daemon: named databases, read and
+ * write transactions, and a map that grows when it is full.
+ *
+ * Writes go through lz_store_write(), which runs a function inside a write
+ * transaction and commits it.  When LMDB reports MDB_MAP_FULL (inside the
+ * function or at commit) the transaction is aborted, the map is doubled and
+ * the function runs again from the start: it must therefore keep no effect
+ * outside the transaction, or undo it when asked (see the reset hook).
+ *
+ * Errors are 0 or negative: -errno, or an LMDB code (MDB_* are negative);
+ * lz_store_strerror() names both.
+ */
+#ifndef LZ_STORE_H
+#define LZ_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lz_store;
+
+struct lz_store_options {
+	size_t map_size;     /* initial map size in bytes (default 64 MiB) */
+	size_t max_map_size; /* growth stops here (default 1 TiB) */
+	unsigned max_dbs;    /* named databases (default 32) */
+	int no_sync;         /* 1: do not fsync at commit (tests only) */
+};
+
+/* Opens (creating it if needed) the environment in directory DIR.  OPTS may
+ * be NULL for the defaults.  Returns 0 and *OUT, which the caller destroys,
+ * or a negative code (the directory cannot be created, the lock is held...). */
+int lz_store_open(struct lz_store **out, const char *dir,
+		  const struct lz_store_options *opts);
+void lz_store_destroy(struct lz_store **sp);
+
+MDB_env *lz_store_env(struct lz_store *s);
+
+/* Opens named database NAME (creating it), with MDB_* FLAGS such as
+ * MDB_INTEGERKEY; call at startup, before any other transaction. */
+int lz_store_db(struct lz_store *s, const char *name, unsigned flags,
+		MDB_dbi *out);
+
+typedef int (*lz_store_fn)(MDB_txn *txn, void *arg);
+typedef void (*lz_store_reset_fn)(void *arg);
+
+/* Runs FN(txn, ARG) in a write transaction and commits it if FN returns 0.
+ * On MDB_MAP_FULL, calls RESET(ARG) if not NULL, grows the map and runs FN
+ * again.  Returns FN's non-zero result (after aborting), a commit error, or
+ * 0.  Not reentrant: FN must not call lz_store_write. */
+int lz_store_write(struct lz_store *s, lz_store_fn fn, lz_store_reset_fn reset,
+		   void *arg);
+
+/* Runs FN(txn, ARG) in a read-only transaction; returns FN's result. */
+int lz_store_read(struct lz_store *s, lz_store_fn fn, void *arg);
+
+/* Current map size in bytes, and how many times it grew. */
+size_t lz_store_map_size(const struct lz_store *s);
+unsigned lz_store_growths(const struct lz_store *s);
+
+/* Normalises an LMDB or errno result to our convention (0 or negative). */
+int lz_store_rc(int mdb_rc);
+const char *lz_store_strerror(int rc);
+
+/* Helpers for big-endian uint64 values (sequences) in a database.  get
+ * returns 0 with *OUT=0 when the key is missing. */
+int lz_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+		     uint64_t *out);
+int lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+		     uint64_t v);
+
+#endif
