@@ -1,0 +1,8 @@
+# Integration tests: scripts that start the real daemons on loopback.
+TESTPEER := $(B)/tests/lz-testpeer
+$(TESTPEER): $(call objs,tests/integration/peer.c) $(COMMON_LIB)
+	$(link)
+
+INTEG_TESTS += tests/integration/test_bus_durability.sh
+$(INTEG_TESTS): $(TESTPEER) $(BINS)
+LINT_SRC += tests/integration/peer.c
