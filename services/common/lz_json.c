@@ -63,6 +63,8 @@ static const char b64_alphabet[] =
 
 /* 2^53: doubles below it in magnitude are exact integers if integral. */
 #define EXACT_INT_LIMIT 9007199254740992.0
+/* 2^128 - 2^103: the first magnitude that rounds to a float infinity. */
+#define FLOAT_LIMIT 0x1.ffffffp+127
 /* 2^64, the first magnitude no uint64 holds. */
 #define UINT64_LIMIT 18446744073709551616.0
 
@@ -189,6 +191,18 @@ fail(struct ctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* Writes D with as few digits as read back the same ("1e+39", not
+ * "9.9999999999999994e+38"). */
+static void
+real_text(double d, char *buf, size_t len)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
 /* Writes a short rendering of the JSON scalar V, for error messages. */
 static void
 value_text(const json_t *v, char *buf, size_t len)
@@ -197,7 +211,7 @@ value_text(const json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(buf, len, "%.17g", json_real_value(v));
+		real_text(json_real_value(v), buf, len);
 	else if (json_is_string(v))
 		snprintf(buf, len, "\"%.64s\"", json_string_value(v));
 	else
@@ -457,7 +471,8 @@ b64_value(char ch)
 }
 
 /* Decodes standard or URL-safe base64, padded or not.  Returns 0, or -1
- * with a reason in *WHY.  *OUT is NULL when the result is empty. */
+ * with a reason in *WHY.  *OUT is NULL when the result is empty.  Bits
+ * left over after the last byte are ignored (RFC 4648 allows it). */
 static int
 b64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen,
 	   const char **why)
@@ -471,6 +486,12 @@ b64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen,
 		pad++;
 	}
 	n = len;
+	for (i = 0; i < n; i++) {
+		if (b64_value(s[i]) < 0) {
+			*why = "invalid character";
+			return -1;
+		}
+	}
 	if (pad > 0 && ((n + pad) % 4 != 0 || pad > 2)) {
 		*why = "bad padding";
 		return -1;
@@ -485,14 +506,7 @@ b64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen,
 		return 0;
 	buf = xmalloc(n / 4 * 3 + 2);
 	for (i = 0; i < n; i++) {
-		int d = b64_value(s[i]);
-
-		if (d < 0) {
-			free(buf);
-			*why = "invalid character";
-			return -1;
-		}
-		v = (v << 6) | (uint32_t)d;
+		v = (v << 6) | (uint32_t)b64_value(s[i]);
 		if (i % 4 == 3) {
 			buf[o++] = (uint8_t)(v >> 16);
 			buf[o++] = (uint8_t)(v >> 8);
@@ -966,8 +980,10 @@ dec_double(struct ctx *c, ProtobufCType t, const json_t *v, double *out)
 		return fail(c, "expected %s (number or string), got %s",
 			    type_name(t), json_type_name(v));
 	}
+	/* Doubles below FLT_MAX + half an ulp round to FLT_MAX, so that
+	 * FLT_MAX written in 9 digits (3.40282347e+38) reads back. */
 	if (t == PROTOBUF_C_TYPE_FLOAT && isfinite(*out) &&
-	    fabs(*out) > FLT_MAX)
+	    fabs(*out) >= FLOAT_LIMIT)
 		goto range;
 	return 0;
 
