@@ -12,3 +12,7 @@ $(B)/tests/unit/test_json: $(call objs,tests/unit/test_json.c \
 
 # lz_json.c and lz_registry.c are linted with the rest of COMMON_SRC.
 LINT_SRC += tests/unit/test_json.c
+
+# test_json.c includes generated headers: have them before compiling (an
+# explicit rule, since a recipe-less pattern rule adds no prerequisites).
+$(call objs,tests/unit/test_json.c): | $(PROTO_H)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -913,12 +914,8 @@ test_bytes_api(void)
 	 * strings cannot carry arbitrary bytes. */
 	rc = lz_json_encode_bytes(ALL_DESC, bad_utf8, sizeof(bad_utf8), &j, err,
 				  sizeof(err));
-	if (rc == -EBADMSG) {
-		CHECK_EQ_STR(err, "cannot decode lz.testing.v1.JsonAll");
-	} else {
-		CHECK_EQ_INT(rc, -EINVAL);
-		CHECK_EQ_STR(err, "string is not valid UTF-8 at $.text");
-	}
+	CHECK_EQ_INT(rc, -EINVAL);
+	CHECK_EQ_STR(err, "string is not valid UTF-8 at $.text");
 	CHECK(j == NULL);
 	{
 		All m = ALL_INIT;
@@ -982,6 +979,90 @@ test_error_buffer(void)
 	json_decref(in);
 }
 
+/* A proto2-style message, written by hand since all our schemas are proto3
+ * and protoc-c 1.4 has no proto3 `optional`: explicit presence through
+ * has_ flags and a non-empty string default. */
+struct p2 {
+	ProtobufCMessage base;
+	protobuf_c_boolean has_n;
+	int32_t n;
+	char *s;
+	int32_t r;
+};
+
+static const char p2_default_s[] = "dflt";
+static void p2_init(ProtobufCMessage *m);
+
+static const ProtobufCFieldDescriptor p2_fields[3] = {
+	{"n", 1, PROTOBUF_C_LABEL_OPTIONAL, PROTOBUF_C_TYPE_INT32,
+	 offsetof(struct p2, has_n), offsetof(struct p2, n), NULL, NULL, 0, 0,
+	 NULL, NULL},
+	{"s", 2, PROTOBUF_C_LABEL_OPTIONAL, PROTOBUF_C_TYPE_STRING, 0,
+	 offsetof(struct p2, s), NULL, p2_default_s, 0, 0, NULL, NULL},
+	{"r", 3, PROTOBUF_C_LABEL_REQUIRED, PROTOBUF_C_TYPE_INT32, 0,
+	 offsetof(struct p2, r), NULL, NULL, 0, 0, NULL, NULL},
+};
+static const unsigned p2_by_name[] = {0, 2, 1};
+static const ProtobufCIntRange p2_ranges[2] = {{1, 0}, {0, 3}};
+static const ProtobufCMessageDescriptor p2_desc = {
+	PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+	"test.P2",
+	"P2",
+	"P2",
+	"test",
+	sizeof(struct p2),
+	3,
+	p2_fields,
+	p2_by_name,
+	1,
+	p2_ranges,
+	p2_init,
+	NULL,
+	NULL,
+	NULL};
+
+static void
+p2_init(ProtobufCMessage *m)
+{
+	struct p2 *p = (struct p2 *)m;
+
+	memset(p, 0, sizeof(*p));
+	p->base.descriptor = &p2_desc;
+	p->s = (char *)(uintptr_t)p2_default_s;
+}
+
+static void
+test_explicit_presence(void)
+{
+	struct p2 m;
+	struct p2 *back;
+	char err[256];
+
+	p2_init(&m.base);
+	/* Required fields are always written; unset optional ones are not. */
+	CHECK_EQ_STR(text_of(&m.base), "{\"r\":0}");
+	m.has_n = 1;
+	CHECK_EQ_STR(text_of(&m.base), "{\"n\":0,\"r\":0}");
+	check_round_trip(&m.base);
+	m.s = "";
+	CHECK_EQ_STR(text_of(&m.base), "{\"n\":0,\"r\":0,\"s\":\"\"}");
+	check_round_trip(&m.base);
+
+	back = (struct p2 *)decode(&p2_desc, "{\"n\":0,\"s\":\"x\"}", err,
+				   sizeof(err));
+	CHECK_EQ_STR(err, "OK");
+	CHECK(back != NULL && back->has_n && back->n == 0 &&
+	      strcmp(back->s, "x") == 0);
+	protobuf_c_message_free_unpacked((ProtobufCMessage *)back, NULL);
+	/* An absent string keeps the default, which must not be freed. */
+	back = (struct p2 *)decode(&p2_desc, "{\"r\":5,\"s\":null}", err,
+				   sizeof(err));
+	CHECK_EQ_STR(err, "OK");
+	CHECK(back != NULL && !back->has_n && back->r == 5 &&
+	      back->s == p2_default_s);
+	protobuf_c_message_free_unpacked((ProtobufCMessage *)back, NULL);
+}
+
 /* Everything set at once, for the leak checkers: built from JSON, freed
  * with protobuf_c_message_free_unpacked(). */
 static void
@@ -1039,5 +1120,6 @@ main(void)
 	RUN(test_bytes_api);
 	RUN(test_error_buffer);
 	RUN(test_full_from_json);
+	RUN(test_explicit_presence);
 	return lz_test_summary();
 }
