@@ -39,6 +39,8 @@
  *
  * Doubles are written as jansson reals (or integers, when integral and
  * exact); dump them with jansson's default precision to keep them exact.
+ * jansson cannot parse JSON numbers above INT64_MAX: such uint64 values
+ * must come as strings, which is how they are written.
  *
  * All functions are thread-safe: they keep no state between calls.
  */
@@ -59,11 +61,11 @@
  * string field is not valid UTF-8 (protobuf-c does not check on unpack),
  * or messages nest deeper than LZ_JSON_MAX_DEPTH.  lz_json_encode_bytes()
  * says which field failed.  The caller owns the returned reference
- * (json_decref()).  MSG is not modified. */
+ * (json_decref()).  MSG must not be NULL and is not modified. */
 json_t *lz_json_from_message(const ProtobufCMessage *msg);
 
 /* Builds a message of type DESC from the JSON object IN.  Returns 0 and
- * sets *OUT, or -EINVAL with *OUT set to NULL and a one-line reason
+ * sets *OUT (ERR then holds ""), or -EINVAL with *OUT set to NULL and a one-line reason
  * written into ERR (ERRLEN bytes, truncated; ERR may be NULL if ERRLEN is
  * 0).  The reason names the offending place as a JSON path, e.g.
  *   unknown field "fooBar" at $.lines[2]
