@@ -1,0 +1,343 @@
+/*
+ * route_check.c -- independent feasibility checker.  Written apart from
+ * the solver's evaluation on purpose: it reads the problem through its
+ * public description (jobs, shipments, vehicles) and recomputes Euclidean
+ * distances itself, so that a bug in the solver's caches cannot hide in
+ * the checker too.  See lz_route_check() in lz_route.h.
+ */
+#include "route_internal.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lz_util.h"
+
+#define TOL 1e-6
+
+struct check {
+	const struct lz_route_problem *p;
+	char *msg;
+	size_t len;
+};
+
+static int
+fail(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->msg && c->len) {
+		va_start(ap, fmt);
+		vsnprintf(c->msg, c->len, fmt, ap);
+		va_end(ap);
+	}
+	return LZ_ROUTE_EINFEASIBLE;
+}
+
+static bool
+close_to(double a, double b)
+{
+	return fabs(a - b) <= TOL * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+static double
+travel(const struct lz_route_problem *p, int prof, int a, int b, bool time)
+{
+	double d;
+
+	if (a < 0 || b < 0)
+		return 0;
+	if (p->metric == LZ_ROUTE_METRIC_EUCLIDEAN) {
+		d = hypot(p->x[a] - p->x[b], p->y[a] - p->y[b]);
+		return time ? d / p->speed[prof] : d;
+	}
+	return time ? lz_route_problem_duration(p, prof, a, b)
+		    : lz_route_problem_distance(p, prof, a, b);
+}
+
+/* What a stop is: location, service, windows, skills, load change. */
+struct stopinfo {
+	int location;
+	double service;
+	int ntw;
+	const struct lz_route_tw *tw;
+	uint64_t skills;
+	int64_t change[LZ_ROUTE_MAX_DIMS]; /* on board after - before */
+	int64_t from_depot[LZ_ROUTE_MAX_DIMS];
+};
+
+static int
+stop_info(struct check *c, const struct lz_route_stop *st, int r, int k,
+	  struct stopinfo *si)
+{
+	const struct lz_route_problem *p = c->p;
+
+	memset(si, 0, sizeof(*si));
+	if (st->type == LZ_ROUTE_STOP_JOB) {
+		const struct lz_route_job *j;
+
+		if (st->index < 0 || st->index >= p->njobs)
+			return fail(c, "route %d stop %d: no job %d", r, k,
+				    st->index);
+		j = &p->jobs[st->index];
+		si->location = j->location;
+		si->service = j->service;
+		si->ntw = j->ntw;
+		si->tw = j->tw;
+		si->skills = j->skills;
+		for (int d = 0; d < p->ndims; d++) {
+			si->change[d] = j->pickup[d] - j->delivery[d];
+			si->from_depot[d] = j->delivery[d];
+		}
+		return 0;
+	}
+	if (st->type == LZ_ROUTE_STOP_PICKUP ||
+	    st->type == LZ_ROUTE_STOP_DELIVERY) {
+		const struct lz_route_shipment *s;
+		const struct lz_route_stop_spec *sp;
+		int sign = st->type == LZ_ROUTE_STOP_PICKUP ? 1 : -1;
+
+		if (st->index < 0 || st->index >= p->nship)
+			return fail(c, "route %d stop %d: no shipment %d", r, k,
+				    st->index);
+		s = &p->ships[st->index];
+		sp = sign > 0 ? &s->pickup : &s->delivery;
+		si->location = sp->location;
+		si->service = sp->service;
+		si->ntw = sp->ntw;
+		si->tw = sp->tw;
+		si->skills = s->skills;
+		for (int d = 0; d < p->ndims; d++)
+			si->change[d] = sign * s->amount[d];
+		return 0;
+	}
+	return fail(c, "route %d stop %d: unexpected stop type %d", r, k,
+		    (int)st->type);
+}
+
+static int
+check_route(struct check *c, const struct lz_route_solution *s, int r,
+	    int flags, int *job_seen, int *pick_route, int *deliv_seen)
+{
+	const struct lz_route_problem *p = c->p;
+	const struct lz_route_route *rt = &s->routes[r];
+	const struct lz_route_vehicle *veh;
+	int D = p->ndims, prof, prev, first = 0, last = rt->nstops;
+	int64_t load[LZ_ROUTE_MAX_DIMS] = {0};
+	double t, dist = 0, wait = 0, slack = 1e300, dur, dep0;
+	bool full = !(flags & LZ_ROUTE_CHECK_SEQUENCE);
+	struct stopinfo si;
+	int rc;
+
+	if (rt->vehicle < 0 || rt->vehicle >= p->nveh)
+		return fail(c, "route %d: no vehicle %d", r, rt->vehicle);
+	veh = &p->vehs[rt->vehicle];
+	prof = (int)veh->profile;
+	if (rt->nstops > 0 && rt->stops[0].type == LZ_ROUTE_STOP_START)
+		first = 1;
+	if (last > first && rt->stops[last - 1].type == LZ_ROUTE_STOP_END)
+		last--;
+	/* Loads: everything delivered from the depot is on board at the
+	 * start; pickups board. */
+	for (int k = first; k < last; k++) {
+		if ((rc = stop_info(c, &rt->stops[k], r, k, &si)))
+			return rc;
+		for (int d = 0; d < D; d++)
+			load[d] += si.from_depot[d];
+	}
+	for (int d = 0; d < D; d++)
+		if (load[d] > veh->capacity[d])
+			return fail(c,
+				    "route %d: %lld loaded at start in "
+				    "dimension %d, capacity %lld",
+				    r, (long long)load[d], d,
+				    (long long)veh->capacity[d]);
+	if (full && first == 1) {
+		for (int d = 0; d < D; d++)
+			if (rt->stops[0].load[d] != load[d])
+				return fail(c, "route %d: start load differs",
+					    r);
+	}
+	dep0 = veh->shift.start;
+	if (full && first == 1) {
+		dep0 = rt->stops[0].departure;
+		if (dep0 < veh->shift.start - TOL)
+			return fail(c, "route %d leaves before its shift", r);
+	}
+	t = dep0;
+	prev = veh->start;
+	for (int k = first; k < last; k++) {
+		const struct lz_route_stop *st = &rt->stops[k];
+		double a, b = -1;
+		int w;
+
+		stop_info(c, st, r, k, &si);
+		if (si.skills & ~veh->skills)
+			return fail(c, "route %d stop %d: vehicle lacks skills",
+				    r, k);
+		for (int d = 0; d < D; d++) {
+			load[d] += si.change[d];
+			if (load[d] > veh->capacity[d] || load[d] < 0)
+				return fail(c,
+					    "route %d stop %d: load %lld in "
+					    "dimension %d, capacity %lld",
+					    r, k, (long long)load[d], d,
+					    (long long)veh->capacity[d]);
+			if (full && st->load[d] != load[d])
+				return fail(c, "route %d stop %d: load differs",
+					    r, k);
+		}
+		if (st->type == LZ_ROUTE_STOP_JOB) {
+			job_seen[st->index]++;
+		} else if (st->type == LZ_ROUTE_STOP_PICKUP) {
+			if (pick_route[st->index] != -1)
+				return fail(c, "shipment %d picked up twice",
+					    st->index);
+			pick_route[st->index] = r;
+		} else {
+			if (pick_route[st->index] != r)
+				return fail(c,
+					    "shipment %d delivered in route %d "
+					    "without an earlier pickup there",
+					    st->index, r);
+			deliv_seen[st->index]++;
+		}
+		dist += travel(p, prof, prev, si.location, false);
+		a = t + travel(p, prof, prev, si.location, true);
+		if (full) {
+			if (!close_to(st->arrival, a))
+				return fail(c,
+					    "route %d stop %d: arrival %.6f, "
+					    "expected %.6f",
+					    r, k, st->arrival, a);
+			b = st->start;
+			if (b < a - TOL)
+				return fail(c,
+					    "route %d stop %d: starts before "
+					    "arrival",
+					    r, k);
+			for (w = 0; w < si.ntw; w++)
+				if (b >= si.tw[w].start - TOL &&
+				    b <= si.tw[w].end + TOL)
+					break;
+			if (w == si.ntw)
+				return fail(c,
+					    "route %d stop %d: service at "
+					    "%.6f outside its windows",
+					    r, k, b);
+			if (!close_to(st->departure, b + si.service))
+				return fail(c, "route %d stop %d: departure", r,
+					    k);
+			if (!close_to(st->distance, dist))
+				return fail(c, "route %d stop %d: distance", r,
+					    k);
+		} else {
+			for (w = 0; w < si.ntw; w++) {
+				if (a <= si.tw[w].end) {
+					b = fmax(a, si.tw[w].start);
+					break;
+				}
+			}
+			if (w == si.ntw)
+				return fail(c,
+					    "route %d stop %d: arrives at "
+					    "%.6f, after its last window",
+					    r, k, a);
+			wait += b - a;
+			slack = fmin(slack, wait + si.tw[w].end - b);
+		}
+		t = b + si.service;
+		prev = si.location;
+	}
+	for (int k = first; k < last; k++) {
+		const struct lz_route_stop *st = &rt->stops[k];
+
+		if (st->type == LZ_ROUTE_STOP_PICKUP &&
+		    deliv_seen[st->index] != 1)
+			return fail(c, "shipment %d not delivered in route %d",
+				    st->index, r);
+	}
+	dist += travel(p, prof, prev, veh->end, false);
+	t += travel(p, prof, prev, veh->end, true);
+	if (t > veh->shift.end + TOL)
+		return fail(c, "route %d ends at %.6f after the shift (%.6f)",
+			    r, t, veh->shift.end);
+	if (dist > veh->max_distance + TOL)
+		return fail(c, "route %d: distance %.3f above maximum", r,
+			    dist);
+	dur = full ? t - dep0 : t - dep0 - fmax(0, fmin(slack, wait));
+	if (dur > veh->max_duration + TOL)
+		return fail(c, "route %d: duration %.3f above maximum", r, dur);
+	if (full) {
+		if (!close_to(rt->distance, dist))
+			return fail(c, "route %d: distance %.6f, expected %.6f",
+				    r, rt->distance, dist);
+		if (!close_to(rt->duration, dur))
+			return fail(c, "route %d: duration %.6f, expected %.6f",
+				    r, rt->duration, dur);
+		if (last < rt->nstops && !close_to(rt->stops[last].arrival, t))
+			return fail(c, "route %d: end arrival", r);
+	}
+	return 0;
+}
+
+int
+lz_route_check(const struct lz_route_problem *p,
+	       const struct lz_route_solution *s, int flags, char *msg,
+	       size_t len)
+{
+	struct check c = {p, msg, len};
+	int *job_seen, *pick_route, *deliv_seen, *veh_used, rc = 0;
+	double total = 0;
+
+	if (msg && len)
+		msg[0] = '\0';
+	if (p == NULL || s == NULL)
+		return LZ_ROUTE_EINVAL;
+	job_seen = xcalloc((size_t)p->njobs + 1, sizeof(int));
+	deliv_seen = xcalloc((size_t)p->nship + 1, sizeof(int));
+	pick_route = xcalloc((size_t)p->nship + 1, sizeof(int));
+	veh_used = xcalloc((size_t)p->nveh + 1, sizeof(int));
+	for (int i = 0; i < p->nship; i++)
+		pick_route[i] = -1;
+	for (int r = 0; r < s->nroutes && rc == 0; r++) {
+		rc = check_route(&c, s, r, flags, job_seen, pick_route,
+				 deliv_seen);
+		if (rc == 0 && veh_used[s->routes[r].vehicle]++)
+			rc = fail(&c, "vehicle %d used by two routes",
+				  s->routes[r].vehicle);
+		total += s->routes[r].distance;
+	}
+	for (int k = 0; k < s->nunassigned && rc == 0; k++) {
+		const struct lz_route_unassigned *u = &s->unassigned[k];
+
+		if (!u->shipment && u->index >= 0 && u->index < p->njobs)
+			job_seen[u->index]++;
+		else if (u->shipment && u->index >= 0 && u->index < p->nship)
+			deliv_seen[u->index] +=
+				pick_route[u->index] == -1 ? 1 : 2;
+		else
+			rc = fail(&c, "unassigned entry %d is invalid", k);
+	}
+	for (int i = 0; i < p->njobs && rc == 0; i++)
+		if (job_seen[i] != 1)
+			rc = fail(&c,
+				  "job %d (id %lld) served or listed %d times",
+				  i, (long long)p->jobs[i].id, job_seen[i]);
+	for (int i = 0; i < p->nship && rc == 0; i++)
+		if (deliv_seen[i] != 1)
+			rc = fail(&c, "shipment %d served or listed %d times",
+				  i, deliv_seen[i]);
+	if (rc == 0 && !(flags & LZ_ROUTE_CHECK_SEQUENCE) &&
+	    !close_to(total, s->distance))
+		rc = fail(&c, "total distance %.6f, routes sum to %.6f",
+			  s->distance, total);
+	free(job_seen);
+	free(deliv_seen);
+	free(pick_route);
+	free(veh_used);
+	return rc;
+}

@@ -1,0 +1,246 @@
+/*
+ * bench_routing.c -- solve every Solomon instance listed in the
+ * distance-only BKS table, check each solution with the independent
+ * checker, and print distance, vehicles, gap and time per instance, then
+ * the average, median and worst gap.  Then time per iteration and peak
+ * memory on a generated 1,000-job problem.
+ *
+ * Usage: bench_routing [--time S] [--dir DIR] [--seed N] [--only NAME]
+ *                      [--no-large]
+ * Exit status 1 if a solution is infeasible or an instance cannot be read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "lz_route.h"
+#include "lz_util.h"
+
+#define MAX_INST 128
+
+struct inst {
+	char name[64];
+	double bks;
+	double dist, secs, gap;
+	int vehicles;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+read_bks(const char *path, struct inst *in, int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int n = 0;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && n < max) {
+		int veh;
+
+		if (sscanf(line, "%63s %d %lf", in[n].name, &veh, &in[n].bks) ==
+		    3)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* A 1,000-job problem in the spirit of Solomon's RC2: clustered and
+ * random customers, windows of various widths, 50 vehicles. */
+static struct lz_route_problem *
+large_problem(int njobs, uint64_t seed)
+{
+	struct lz_route_problem *p = lz_route_problem_new(1);
+	uint64_t s = seed;
+	struct lz_route_vehicle veh;
+
+	lz_route_problem_add_location(p, 500, 500);
+	for (int i = 0; i < njobs; i++) {
+		struct lz_route_job job;
+		double x, y, c;
+
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		x = (double)((s >> 33) % 1000);
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		y = (double)((s >> 33) % 1000);
+		if (i % 2) { /* pull half of them into 10 clusters */
+			int k = (i / 2) % 10;
+
+			x = 100 + 80 * k + (x - 500) / 20;
+			y = 100 + (k * 379) % 800 + (y - 500) / 20;
+		}
+		lz_route_problem_add_location(p, x, y);
+		lz_route_job_init(&job);
+		job.id = i + 1;
+		job.location = i + 1;
+		job.service = 10;
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		c = (double)((s >> 33) % 7000) + 800;
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		job.tw[0].start = c - (double)((s >> 33) % 600) - 60;
+		job.tw[0].end = c + 60;
+		if (job.tw[0].start < 0)
+			job.tw[0].start = 0;
+		job.delivery[0] = 1 + (int64_t)((s >> 40) % 30);
+		lz_route_problem_add_job(p, &job);
+	}
+	lz_route_vehicle_init(&veh);
+	veh.capacity[0] = 400;
+	veh.shift.start = 0;
+	veh.shift.end = 10000;
+	for (int v = 0; v < 50; v++) {
+		veh.id = v + 1;
+		lz_route_problem_add_vehicle(p, &veh);
+	}
+	return p;
+}
+
+static int
+run_large(double secs, uint64_t seed)
+{
+	struct lz_route_problem *p = large_problem(1000, 42);
+	struct lz_route_options o;
+	struct lz_route_solution *s = NULL;
+	struct rusage ru;
+	char msg[256];
+	int rc;
+
+	lz_route_options_init(&o);
+	o.time_limit = secs;
+	o.seed = seed;
+	rc = lz_route_solve(p, &o, &s);
+	if (rc) {
+		fprintf(stderr, "large: %s\n", lz_route_strerror(rc));
+		lz_route_problem_destroy(&p);
+		return 1;
+	}
+	rc = lz_route_check(p, s, 0, msg, sizeof(msg));
+	getrusage(RUSAGE_SELF, &ru);
+	printf("\nGenerated problem: 1000 jobs, 50 vehicles, %.1f s\n", secs);
+	printf("  iterations      %lld\n", (long long)s->iterations);
+	printf("  time/iteration  %.1f us (%.0f iterations/s)\n",
+	       s->iterations ? s->elapsed * 1e6 / (double)s->iterations : 0,
+	       s->elapsed > 0 ? (double)s->iterations / s->elapsed : 0);
+	printf("  routes          %d, unassigned %d, distance %.2f\n",
+	       s->nroutes, s->nunassigned, s->distance);
+	printf("  feasible        %s%s\n", rc ? "NO: " : "yes", rc ? msg : "");
+	printf("  peak RSS        %.1f MiB (whole benchmark process)\n",
+	       (double)ru.ru_maxrss / 1024.0);
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+	return rc ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = "../shared/data/vrp/solomon", *only = NULL;
+	double secs = 1.0, gaps[MAX_INST], sum = 0;
+	uint64_t seed = 1;
+	struct inst in[MAX_INST];
+	int n, bad = 0, ng = 0, large = 1;
+	char path[2048];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--time") && i + 1 < argc)
+			secs = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--no-large"))
+			large = 0;
+		else {
+			fprintf(stderr,
+				"usage: %s [--time S] [--dir DIR] [--seed N] "
+				"[--only NAME] [--no-large]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/BKS-distance-only.tsv", dir);
+	n = read_bks(path, in, MAX_INST);
+	if (n <= 0)
+		return 1;
+	printf("Solomon VRPTW, distance only, %.1f s per instance, 1 thread, "
+	       "seed %llu\n\n",
+	       secs, (unsigned long long)seed);
+	printf("%-8s %10s %4s %10s %8s %7s  %s\n", "instance", "distance",
+	       "veh", "BKS", "gap%", "time", "check");
+	for (int i = 0; i < n; i++) {
+		struct lz_route_problem *p = NULL;
+		struct lz_route_solution *s = NULL;
+		struct lz_route_options o;
+		char err[512], msg[256];
+		int rc;
+
+		if (only && strcmp(only, in[i].name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%.63s.txt", dir, in[i].name);
+		rc = lz_route_solomon_read(path, &p, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "%s\n", err);
+			bad++;
+			continue;
+		}
+		lz_route_options_init(&o);
+		o.time_limit = secs;
+		o.seed = seed;
+		rc = lz_route_solve(p, &o, &s);
+		if (rc) {
+			fprintf(stderr, "%s: %s\n", in[i].name,
+				lz_route_strerror(rc));
+			bad++;
+			lz_route_problem_destroy(&p);
+			continue;
+		}
+		rc = lz_route_check(p, s, 0, msg, sizeof(msg));
+		if (rc && lz_route_check(p, s, LZ_ROUTE_CHECK_SEQUENCE, err,
+					 sizeof(err)) == 0)
+			strcat(msg, " (sequence feasible)");
+		if (rc == 0 && s->nunassigned)
+			rc = snprintf(msg, sizeof(msg), "%d unassigned",
+				      s->nunassigned) > 0
+				     ? LZ_ROUTE_EINFEASIBLE
+				     : LZ_ROUTE_EINFEASIBLE;
+		in[i].dist = s->distance;
+		in[i].vehicles = s->nroutes;
+		in[i].secs = s->elapsed;
+		in[i].gap = 100.0 * (s->distance - in[i].bks) / in[i].bks;
+		gaps[ng++] = in[i].gap;
+		sum += in[i].gap;
+		printf("%-8s %10.2f %4d %10.2f %8.2f %7.2f  %s\n", in[i].name,
+		       in[i].dist, in[i].vehicles, in[i].bks, in[i].gap,
+		       in[i].secs, rc ? msg : "ok");
+		fflush(stdout);
+		if (rc)
+			bad++;
+		lz_route_solution_destroy(&s);
+		lz_route_problem_destroy(&p);
+	}
+	if (ng > 0) {
+		qsort(gaps, (size_t)ng, sizeof(double), cmp_double);
+		printf("\n%d instances: average gap %.2f%%, median %.2f%%, "
+		       "worst %.2f%%, %d infeasible or failed\n",
+		       ng, sum / ng,
+		       ng % 2 ? gaps[ng / 2]
+			      : (gaps[ng / 2 - 1] + gaps[ng / 2]) / 2,
+		       gaps[ng - 1], bad);
+	}
+	if (large && !only)
+		bad += run_large(secs, seed);
+	return bad ? 1 : 0;
+}
