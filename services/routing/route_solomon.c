@@ -159,12 +159,15 @@ read_body(struct reader *r, struct lz_route_problem *p)
 		struct lz_route_job job;
 
 		n = numbers(r->buf, v, 8);
+		if (n < 0)
+			return rfail(r, LZ_ROUTE_EPARSE,
+				     "a field is not a number");
 		if (n != 7)
 			return rfail(r, LZ_ROUTE_EPARSE,
 				     "expected 7 numbers (CUST NO., XCOORD., "
 				     "YCOORD., DEMAND, READY TIME, DUE DATE, "
-				     "SERVICE TIME), got %s",
-				     n < 0 ? "a non-number" : "another count");
+				     "SERVICE TIME), got %d",
+				     n);
 		if (v[0] != ncust)
 			return rfail(r, LZ_ROUTE_EPARSE,
 				     "customer number %g, expected %d", v[0],
