@@ -178,8 +178,8 @@ main(int argc, char **argv)
 	printf("Solomon VRPTW, distance only, %.1f s per instance, 1 thread, "
 	       "seed %llu\n\n",
 	       secs, (unsigned long long)seed);
-	printf("%-8s %10s %4s %10s %8s %7s  %s\n", "instance", "distance",
-	       "veh", "BKS", "gap%", "time", "check");
+	printf("%-8s %10s %4s %10s %8s %7s %9s  %s\n", "instance",
+	       "distance", "veh", "BKS", "gap%", "time", "iters", "check");
 	for (int i = 0; i < n; i++) {
 		struct lz_route_problem *p = NULL;
 		struct lz_route_solution *s = NULL;
@@ -222,9 +222,10 @@ main(int argc, char **argv)
 		in[i].gap = 100.0 * (s->distance - in[i].bks) / in[i].bks;
 		gaps[ng++] = in[i].gap;
 		sum += in[i].gap;
-		printf("%-8s %10.2f %4d %10.2f %8.2f %7.2f  %s\n", in[i].name,
-		       in[i].dist, in[i].vehicles, in[i].bks, in[i].gap,
-		       in[i].secs, rc ? msg : "ok");
+		printf("%-8s %10.2f %4d %10.2f %8.2f %7.2f %9lld  %s\n",
+		       in[i].name, in[i].dist, in[i].vehicles, in[i].bks,
+		       in[i].gap, in[i].secs, (long long)s->iterations,
+		       rc ? msg : "ok");
 		fflush(stdout);
 		if (rc)
 			bad++;
