@@ -63,10 +63,6 @@ COMMON_LIB  := $(B)/lib/liblzcommon.a
 
 objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-$(B)/obj/%.o: %.c
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
-
 # link = link the prerequisites (objects and archives) into $@
 define link
 	@mkdir -p $(@D)
@@ -74,6 +70,11 @@ define link
 endef
 
 include $(sort $(wildcard proto/module.mk services/*/module.mk tests/*/module.mk))
+
+# Every hand-written object may include generated headers.
+$(B)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 all: $(BINS) $(UNIT_TESTS)
 

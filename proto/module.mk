@@ -18,6 +18,3 @@ $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 PROTO_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(PROTO_C) $(B)/gen/lz_registry.c)
-
-# Every hand-written object may include generated headers.
-$(B)/obj/services/%.o $(B)/obj/tests/%.o: | $(PROTO_H)

@@ -339,7 +339,7 @@ main(int argc, char **argv)
 		p.body = xcalloc(1, p.body_len);
 		memset(p.body, 'x', p.body_len);
 		p.t0 = lz_mono_us();
-		p.timer = lz_timer_new(p.loop, p.rate ? 1 : 0, 1, on_produce,
+		p.timer = lz_timer_new(p.loop, 1, 1, on_produce,
 				       &p);
 	} else {
 		lz_store_read(p.store, read_state_fn, &p);

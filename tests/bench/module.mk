@@ -1,0 +1,9 @@
+# Benchmarks.  `make bench` runs every target in BENCH_TARGETS.
+BENCHES += $(B)/tests/bench-zmq-raw
+$(B)/tests/bench-zmq-raw: $(call objs,tests/bench/zmq_raw.c)
+	$(link)
+LINT_SRC += tests/bench/zmq_raw.c
+
+BENCH_TARGETS += bench-bus
+bench-bus: $(B)/bin/lz-bus $(B)/tests/lz-testpeer $(B)/tests/bench-zmq-raw
+	@B=$(B) ./tests/bench/bench_bus.sh
