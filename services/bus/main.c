@@ -70,11 +70,15 @@ drop(struct bus *b, const char *reason, const char *topic, size_t tlen,
 		b->log_second = sec;
 		b->logs = 0;
 	}
-	if (b->logs++ < 10)
-		lz_log_warn("message dropped",
-			    "reason=%s topic=\"%.*s\" bytes=%zu", reason,
-			    (int)(tlen > 64 ? 64 : tlen), topic ? topic : "",
+	if (b->logs++ < 10) {
+		char raw[65], quoted[300];
+		size_t n = tlen < 64 ? tlen : 64;
+		memcpy(raw, topic ? topic : "", topic ? n : 0);
+		raw[topic ? n : 0] = '\0';
+		lz_log_warn("message dropped", "reason=%s topic=%s bytes=%zu",
+			    reason, lz_log_quote(quoted, sizeof(quoted), raw),
 			    bytes);
+	}
 }
 
 static int
@@ -210,7 +214,9 @@ bind_socket(struct bus *b, int type, const char *ep, int hwm)
 {
 	void *s = zmq_socket(lz_loop_zctx(b->loop), type);
 	int zero = 0;
-	int64_t maxmsg = (int64_t)b->max_frame + 1024;
+	/* Frames up to 4 x max-frame are read, counted and dropped here;
+	 * larger ones make libzmq close the connection before we see them. */
+	int64_t maxmsg = (int64_t)b->max_frame * 4;
 
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));

@@ -698,10 +698,12 @@ on_sub(void *sock, void *arg)
 			goto next;
 		}
 		if (!valid_envelope(b, e, zmq_msg_data(&topic),
-				    zmq_msg_size(&topic)) ||
-		    find_src(b, e->source) == NULL) {
-			if (find_src(b, e->source) == NULL)
-				lz_metric_add(b->m_ignored, 1);
+				    zmq_msg_size(&topic))) {
+			lz__bus__v1__envelope__free_unpacked(e, NULL);
+			goto next;
+		}
+		if (find_src(b, e->source) == NULL) {
+			lz_metric_add(b->m_ignored, 1);
 			lz__bus__v1__envelope__free_unpacked(e, NULL);
 			goto next;
 		}

@@ -92,9 +92,9 @@ lz_log_quote(char *buf, size_t size, const char *s)
 	size_t o = 0;
 	int plain = *s != '\0';
 
-	for (const char *p = s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' ||
-		    *p == 0x7f)
+		    *p >= 0x7f)
 			plain = 0;
 	if (plain) {
 		snprintf(buf, size, "%s", s);
@@ -111,7 +111,7 @@ lz_log_quote(char *buf, size_t size, const char *s)
 		if (c == '"' || c == '\\') {
 			buf[o++] = '\\';
 			buf[o++] = (char)c;
-		} else if (c < ' ' || c == 0x7f) {
+		} else if (c < ' ' || c >= 0x7f) {
 			if (o + 5 >= size)
 				break;
 			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);

@@ -3,6 +3,7 @@ TESTPEER := $(B)/tests/lz-testpeer
 $(TESTPEER): $(call objs,tests/integration/peer.c) $(COMMON_LIB)
 	$(link)
 
-INTEG_TESTS += tests/integration/test_bus_durability.sh
+INTEG_TESTS += tests/integration/test_bus_durability.sh \
+	tests/integration/test_garbage.sh tests/integration/test_tap.sh
 $(INTEG_TESTS): $(TESTPEER) $(BINS)
 LINT_SRC += tests/integration/peer.c

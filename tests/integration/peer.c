@@ -10,7 +10,10 @@
  *            --expect is given; prints latency percentiles on exit.
  *   verify:  reads a consumer's state; exit 0 iff it applied exactly
  *            1..EXPECT in order.
+ *   inject:  sends one malformed message of kind --kind to --to (a bus's
+ *            XSUB side through PUB, or a replay endpoint through DEALER).
  */
+#include "lz/bus/v1/bus.pb-c.h"
 #include "lz/testing/v1/testing.pb-c.h"
 #include "lz_bus.h"
 #include "lz_config.h"
@@ -25,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zmq.h>
 
 static const struct lz_option options[] = {
 	{"state", LZ_OPT_STRING, NULL, "state directory (LMDB)", 0, 0},
@@ -48,6 +53,12 @@ static const struct lz_option options[] = {
 	{"body-bytes", LZ_OPT_INT, "160", "filler bytes in each payload", 0,
 	 1 << 20},
 	{"no-sync", LZ_OPT_FLAG, "false", "do not fsync at commit", 0, 0},
+	{"to", LZ_OPT_STRING, "tcp://127.0.0.1:7100", "inject: endpoint", 0,
+	 0},
+	{"kind", LZ_OPT_STRING, "random",
+	 "inject: random, frames, truncated, oversize, bad-topic, mismatch, "
+	 "intruder, replay-random, replay-frames",
+	 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -251,6 +262,81 @@ print_summary(struct peer *p)
 	fflush(stdout);
 }
 
+/* ---- inject ---- */
+
+static size_t
+envelope(uint8_t **out, const char *type, const char *source)
+{
+	Lz__Bus__V1__Envelope e = LZ__BUS__V1__ENVELOPE__INIT;
+	size_t n;
+
+	e.event_id = "00000000000000000000000000000000";
+	e.source = (char *)source;
+	e.seq = 1;
+	e.type = (char *)type;
+	e.timestamp_us = lz_now_us();
+	n = lz__bus__v1__envelope__get_packed_size(&e);
+	*out = xmalloc(n);
+	lz__bus__v1__envelope__pack(&e, *out);
+	return n;
+}
+
+static int
+inject(struct peer *p)
+{
+	const char *kind = lz_config_str(p->cfg, "kind");
+	const char *to = lz_config_str(p->cfg, "to");
+	int replay = strncmp(kind, "replay-", 7) == 0;
+	void *ctx = zmq_ctx_new();
+	void *s = zmq_socket(ctx, replay ? ZMQ_DEALER : ZMQ_PUB);
+	const char *tick = "lz.testing.v1.Tick";
+	uint8_t junk[100], *env = NULL, *big;
+	size_t n = 0;
+	int linger = 1000, rc = 0;
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_connect(s, to) < 0)
+		return 1;
+	usleep(300000); /* let PUB's subscription list arrive */
+	if (!strcmp(kind, "random") || !strcmp(kind, "replay-random")) {
+		zmq_send(s, junk, sizeof(junk), 0);
+	} else if (!strcmp(kind, "frames") || !strcmp(kind, "replay-frames")) {
+		zmq_send(s, tick, strlen(tick), ZMQ_SNDMORE);
+		zmq_send(s, junk, 10, ZMQ_SNDMORE);
+		zmq_send(s, junk, 10, 0);
+	} else if (!strcmp(kind, "truncated")) {
+		n = envelope(&env, tick, "g");
+		zmq_send(s, tick, strlen(tick), ZMQ_SNDMORE);
+		zmq_send(s, env, n / 2, 0);
+	} else if (!strcmp(kind, "oversize")) {
+		big = xcalloc(1, 2 << 20);
+		zmq_send(s, tick, strlen(tick), ZMQ_SNDMORE);
+		zmq_send(s, big, 2 << 20, 0);
+		free(big);
+	} else if (!strcmp(kind, "bad-topic")) {
+		n = envelope(&env, tick, "g");
+		zmq_send(s, "lz. bad\x01", 8, ZMQ_SNDMORE);
+		zmq_send(s, env, n, 0);
+	} else if (!strcmp(kind, "mismatch")) {
+		n = envelope(&env, "lz.orders.v1.OrderPlaced", "g");
+		zmq_send(s, tick, strlen(tick), ZMQ_SNDMORE);
+		zmq_send(s, env, n, 0);
+	} else if (!strcmp(kind, "intruder")) {
+		n = envelope(&env, "lz.nobody.v1.Nope", "intruder");
+		zmq_send(s, "lz.nobody.v1.Nope", 17, ZMQ_SNDMORE);
+		zmq_send(s, env, n, 0);
+	} else {
+		fprintf(stderr, "lz-testpeer: unknown kind %s\n", kind);
+		rc = 2;
+	}
+	free(env);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	return rc;
+}
+
 static int
 open_store(struct peer *p)
 {
@@ -283,7 +369,7 @@ main(int argc, char **argv)
 	int rc;
 
 	p.cfg = lz_config_new("lz-testpeer", "testpeer",
-			      "produce|consume|verify [OPTIONS]",
+			      "produce|consume|verify|inject [OPTIONS]",
 			      "Test producer and consumer of Tick events.",
 			      options);
 	if ((rc = lz_config_parse(p.cfg, argc, argv)) != 0)
@@ -293,6 +379,11 @@ main(int argc, char **argv)
 	if (mode == NULL) {
 		fprintf(stderr, "lz-testpeer: say produce, consume or verify\n");
 		return 2;
+	}
+	if (strcmp(mode, "inject") == 0) {
+		rc = inject(&p);
+		lz_config_destroy(&p.cfg);
+		return rc;
 	}
 	if (open_store(&p) < 0)
 		return 1;
