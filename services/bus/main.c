@@ -173,7 +173,8 @@ on_xsub(void *sock, void *arg)
 		} else {
 			/* XPUB drops for a subscriber past its high-water
 			 * mark; consumers recover by replay. */
-			zmq_msg_send(&f[0], b->xpub, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+			zmq_msg_send(&f[0], b->xpub,
+				     ZMQ_SNDMORE | ZMQ_DONTWAIT);
 			zmq_msg_send(&f[1], b->xpub, ZMQ_DONTWAIT);
 			lz_metric_add(b->m_msgs, 1);
 			lz_metric_add(b->m_bytes, (double)bytes);

@@ -198,8 +198,9 @@ ask_replay(struct src *s)
 		return;
 	len = lz__bus__v1__replay_request__pack(&req, buf);
 	if (zmq_send(s->dealer, buf, len, ZMQ_DONTWAIT) < 0) {
-		lz_log_warn("cannot send replay request", "source=%s error=\"%s\"",
-			    s->name, zmq_strerror(errno));
+		lz_log_warn("cannot send replay request",
+			    "source=%s error=\"%s\"", s->name,
+			    zmq_strerror(errno));
 		return;
 	}
 	lz_zwatch_poke(s->dealer_watch);
@@ -431,7 +432,8 @@ apply_one(struct batch_ctx *c, MDB_txn *txn, const Envelope *e)
 		return 0;
 	to_event(e, &ev);
 	if (c->careful) {
-		if ((rc = mdb_txn_begin(lz_store_env(b->store), txn, 0, &child)))
+		if ((rc = mdb_txn_begin(lz_store_env(b->store), txn, 0,
+					&child)))
 			return lz_store_rc(rc);
 		tx.txn = child;
 	}
@@ -643,8 +645,9 @@ on_sub(void *sock, void *arg)
 		}
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
 		if (!more) {
-			bad_input(b, "frames", "reason=\"one frame, want "
-					       "[topic][envelope]\"");
+			bad_input(b, "frames",
+				  "reason=\"one frame, want "
+				  "[topic][envelope]\"");
 			zmq_msg_close(&topic);
 			continue;
 		}
@@ -659,8 +662,9 @@ on_sub(void *sock, void *arg)
 				zmq_msg_close(&extra);
 				zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
 			}
-			bad_input(b, "frames", "reason=\"more than two "
-					       "frames\"");
+			bad_input(b, "frames",
+				  "reason=\"more than two "
+				  "frames\"");
 			goto next;
 		}
 		if (zmq_msg_size(&topic) > MAX_TOPIC ||
@@ -708,7 +712,7 @@ on_sub(void *sock, void *arg)
 			goto next;
 		}
 		b->batch[b->nbatch++] = e;
-next:
+	next:
 		zmq_msg_close(&topic);
 		zmq_msg_close(&body);
 	}
@@ -749,8 +753,9 @@ on_dealer(void *sock, void *arg)
 	}
 	if (r->status != LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_OK ||
 	    strcmp(r->source, s->name) != 0) {
-		lz_log_warn("replay refused", "source=%s status=%d error=\"%s\"",
-			    s->name, (int)r->status, r->error);
+		lz_log_warn("replay refused",
+			    "source=%s status=%d error=\"%s\"", s->name,
+			    (int)r->status, r->error);
 		goto out;
 	}
 	if (r->latest_seq > s->latest)
@@ -833,7 +838,8 @@ replay_read_fn(MDB_txn *txn, void *arg)
 
 		hdr[h++] = (5 << 3) | 2;
 		do {
-			hdr[h++] = (uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+			hdr[h++] =
+				(uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
 			n >>= 7;
 		} while (n);
 		buf_add(r, hdr, h);
@@ -860,7 +866,8 @@ serve_replay(struct lz_bus *b, zmq_msg_t *ident, zmq_msg_t *body)
 	req = lz__bus__v1__replay_request__unpack(NULL, zmq_msg_size(body),
 						  zmq_msg_data(body));
 	if (req == NULL) {
-		rep.status = LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_BAD_REQUEST;
+		rep.status =
+			LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_BAD_REQUEST;
 		rep.error = "cannot decode ReplayRequest";
 		bad_input(b, "replay_request", "reason=\"cannot decode\"");
 	} else if (strcmp(req->source, b->source) != 0) {
@@ -868,7 +875,8 @@ serve_replay(struct lz_bus *b, zmq_msg_t *ident, zmq_msg_t *body)
 			LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_UNKNOWN_SOURCE;
 		rep.error = "this endpoint serves another source";
 	} else if (req->from_seq == 0) {
-		rep.status = LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_BAD_REQUEST;
+		rep.status =
+			LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_BAD_REQUEST;
 		rep.error = "from_seq must be at least 1";
 	} else {
 		rep.status = LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_OK;
@@ -951,8 +959,8 @@ on_heartbeat_timer(void *arg)
 	if (lz__bus__v1__heartbeat__get_packed_size(&hb) > sizeof(buf))
 		return;
 	len = lz__bus__v1__heartbeat__pack(&hb, buf);
-	zmq_send(b->pub, LZ_BUS_HEARTBEAT_TOPIC,
-		 strlen(LZ_BUS_HEARTBEAT_TOPIC), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(b->pub, LZ_BUS_HEARTBEAT_TOPIC, strlen(LZ_BUS_HEARTBEAT_TOPIC),
+		 ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(b->pub, buf, len, ZMQ_DONTWAIT);
 }
 
@@ -1014,9 +1022,8 @@ open_socket(struct lz_bus *b, int type, const char *endpoint, int bind)
 static void
 init_metrics(struct lz_bus *b)
 {
-	static const double batch_bounds[] = {1,   2,   4,    8,    16,   32,
-					      64,  128, 256,  512,  1024, 2048,
-					      4096, 8192};
+	static const double batch_bounds[] = {
+		1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
 	static const double commit_bounds[] = {0.0001, 0.00025, 0.0005, 0.001,
 					       0.0025, 0.005,   0.01,   0.025,
 					       0.05,   0.1,     0.25,   1};
@@ -1030,8 +1037,8 @@ init_metrics(struct lz_bus *b)
 				      "published",
 				      NULL, NULL);
 	b->m_dup = lz_metrics_counter(m, "lz_events_duplicate_total",
-				      "Events skipped as already applied",
-				      NULL, NULL);
+				      "Events skipped as already applied", NULL,
+				      NULL);
 	b->m_gap = lz_metrics_counter(m, "lz_events_gap_total",
 				      "Sequence gaps detected", NULL, NULL);
 	b->m_ignored = lz_metrics_counter(m, "lz_events_ignored_total",
@@ -1045,29 +1052,27 @@ init_metrics(struct lz_bus *b)
 					 "Messages that could not be decoded "
 					 "or were malformed, by kind",
 					 "kind", "envelope");
-	b->m_replay_req = lz_metrics_counter(m, "lz_replay_requests_total",
-					     "Replay requests sent", NULL,
-					     NULL);
-	b->m_replay_served = lz_metrics_counter(m, "lz_replay_served_total",
-						"Replay requests served", NULL,
-						NULL);
-	b->m_replay_events = lz_metrics_counter(m, "lz_replay_events_total",
-						"Events received by replay",
-						NULL, NULL);
+	b->m_replay_req =
+		lz_metrics_counter(m, "lz_replay_requests_total",
+				   "Replay requests sent", NULL, NULL);
+	b->m_replay_served =
+		lz_metrics_counter(m, "lz_replay_served_total",
+				   "Replay requests served", NULL, NULL);
+	b->m_replay_events =
+		lz_metrics_counter(m, "lz_replay_events_total",
+				   "Events received by replay", NULL, NULL);
 	b->m_heartbeats = lz_metrics_counter(m, "lz_heartbeats_total",
 					     "Heartbeats received", NULL, NULL);
-	b->m_batch = lz_metrics_histogram(m, "lz_batch_size",
-					  "Events per group-commit batch",
-					  batch_bounds,
-					  (int)LZ_ARRAY_LEN(batch_bounds));
+	b->m_batch = lz_metrics_histogram(
+		m, "lz_batch_size", "Events per group-commit batch",
+		batch_bounds, (int)LZ_ARRAY_LEN(batch_bounds));
 	b->m_commit = lz_metrics_histogram(m, "lz_commit_seconds",
 					   "Latency of a batch's transaction, "
 					   "commit included",
 					   commit_bounds,
 					   (int)LZ_ARRAY_LEN(commit_bounds));
-	b->m_outbox_seq = lz_metrics_gauge(m, "lz_outbox_seq",
-					   "Last sequence in the outbox", NULL,
-					   NULL);
+	b->m_outbox_seq = lz_metrics_gauge(
+		m, "lz_outbox_seq", "Last sequence in the outbox", NULL, NULL);
 	b->m_map = lz_metrics_gauge(m, "lz_store_map_bytes",
 				    "Size of the LMDB map", NULL, NULL);
 	for (int i = 0; i < b->nsrcs; i++)
@@ -1099,15 +1104,15 @@ lz_bus_new(struct lz_loop *loop, struct lz_store *store,
 	b->source = opts->source ? xstrdup(opts->source) : NULL;
 	b->replay_advertise = opts->replay_advertise
 				      ? xstrdup(opts->replay_advertise)
-				  : opts->replay_bind ? xstrdup(opts->replay_bind)
-						      : NULL;
+			      : opts->replay_bind ? xstrdup(opts->replay_bind)
+						  : NULL;
 	b->apply = apply;
 	b->apply_arg = arg;
 	b->started_us = lz_now_us();
 	b->batch = xcalloc((size_t)b->o.batch_max, sizeof(*b->batch));
 	for (const char *const *f = opts->follow; f && *f; f++) {
-		b->srcs = xrealloc(b->srcs, sizeof(*b->srcs) *
-						    (size_t)(b->nsrcs + 1));
+		b->srcs = xrealloc(b->srcs,
+				   sizeof(*b->srcs) * (size_t)(b->nsrcs + 1));
 		memset(&b->srcs[b->nsrcs], 0, sizeof(*b->srcs));
 		b->srcs[b->nsrcs].name = xstrdup(*f);
 		b->srcs[b->nsrcs].bus = b;
@@ -1142,7 +1147,8 @@ lz_bus_new(struct lz_loop *loop, struct lz_store *store,
 		if (!(b->sub = open_socket(b, ZMQ_SUB, opts->sub_endpoint, 0)))
 			goto fail;
 		b->sub_watch = lz_zwatch_new(loop, b->sub, on_sub, b);
-		b->replay_check = lz_timer_new(loop, 500, 1, on_replay_check, b);
+		b->replay_check =
+			lz_timer_new(loop, 500, 1, on_replay_check, b);
 	}
 	lz_log_info("bus client ready",
 		    "source=%s outbox_seq=%llu follows=%d replay=%s",

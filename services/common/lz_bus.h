@@ -55,8 +55,8 @@ struct lz_bus_options {
 	int batch_max;                /* events per transaction; default 4096 */
 	int heartbeat_ms;             /* default 1000 */
 	int replay_timeout_ms;        /* re-ask after this; default 2000 */
-	size_t max_frame;             /* largest accepted frame; default 1 MiB */
-	struct lz_metrics *metrics;   /* where to count; required */
+	size_t max_frame;           /* largest accepted frame; default 1 MiB */
+	struct lz_metrics *metrics; /* where to count; required */
 	/* Called with the apply function's ARG after each batch of applied
 	 * events is committed and its emitted events published; or NULL. */
 	void (*on_commit)(void *arg);
@@ -107,8 +107,8 @@ int lz_bus_write(struct lz_bus *b, lz_bus_write_fn fn, void *arg);
 int lz_bus_emit(struct lz_bus_txn *tx, const char *tenant,
 		const ProtobufCMessage *msg);
 /* The same with an already serialized payload of type TYPE. */
-int lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type,
-		    const char *tenant, const uint8_t *payload, size_t len);
+int lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
+		    const uint8_t *payload, size_t len);
 /* The sequence the last lz_bus_emit*() got (0 if none in this txn). */
 uint64_t lz_bus_txn_last_seq(const struct lz_bus_txn *tx);
 

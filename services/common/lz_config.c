@@ -22,7 +22,8 @@ enum origin { FROM_DEFAULT, FROM_COMMON, FROM_SECTION, FROM_FLAG };
 static const struct lz_option builtin_opts[] = {
 	{"config", LZ_OPT_STRING, NULL, "read options from this INI file", 0,
 	 0},
-	{"log-level", LZ_OPT_STRING, "info", "debug, info, warn or error", 0, 0},
+	{"log-level", LZ_OPT_STRING, "info", "debug, info, warn or error", 0,
+	 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -51,8 +52,8 @@ add_slots(struct lz_config *c, const struct lz_option *opts)
 		c->slots = xrealloc(c->slots, sizeof(*c->slots) *
 						      (size_t)(c->nslots + 1));
 		c->slots[c->nslots].opt = o;
-		c->slots[c->nslots].value = o->defval ? xstrdup(o->defval)
-						      : NULL;
+		c->slots[c->nslots].value =
+			o->defval ? xstrdup(o->defval) : NULL;
 		c->slots[c->nslots].origin = FROM_DEFAULT;
 		c->nslots++;
 	}
@@ -176,27 +177,30 @@ validate(struct lz_config *c)
 		if (v == NULL)
 			continue;
 		if (o->kind == LZ_OPT_FLAG && parse_bool(v) < 0) {
-			fprintf(stderr, "%s: %s: expected true or false, got "
-					"\"%s\"\n",
+			fprintf(stderr,
+				"%s: %s: expected true or false, got "
+				"\"%s\"\n",
 				c->prog, o->name, v);
 			return -1;
 		}
 		if (o->kind != LZ_OPT_INT)
 			continue;
 		if (parse_int(v, &n) < 0) {
-			fprintf(stderr, "%s: %s: expected an integer, got \"%s\"\n",
+			fprintf(stderr,
+				"%s: %s: expected an integer, got \"%s\"\n",
 				c->prog, o->name, v);
 			return -1;
 		}
 		if ((o->min || o->max) && (n < o->min || n > o->max)) {
-			fprintf(stderr, "%s: %s: %lld is out of range [%lld, %lld]\n",
+			fprintf(stderr,
+				"%s: %s: %lld is out of range [%lld, %lld]\n",
 				c->prog, o->name, n, o->min, o->max);
 			return -1;
 		}
 	}
 	if (lz_log_parse_level(lz_config_str(c, "log-level")) < 0) {
-		fprintf(stderr, "%s: log-level: unknown level \"%s\"\n", c->prog,
-			lz_config_str(c, "log-level"));
+		fprintf(stderr, "%s: log-level: unknown level \"%s\"\n",
+			c->prog, lz_config_str(c, "log-level"));
 		return -1;
 	}
 	return 0;
@@ -264,7 +268,8 @@ lz_config_parse(struct lz_config *c, int argc, char **argv)
 				continue;
 			}
 			if (!only_args && a[0] == '-' && a[1] != '\0') {
-				fprintf(stderr, "%s: unknown option %s (see --help)\n",
+				fprintf(stderr,
+					"%s: unknown option %s (see --help)\n",
 					c->prog, a);
 				return -1;
 			}
@@ -283,7 +288,8 @@ lz_config_parse(struct lz_config *c, int argc, char **argv)
 		eq = strchr(a, '=');
 		s = find_slot(c, a, eq ? (size_t)(eq - a) : strlen(a));
 		if (s == NULL) {
-			fprintf(stderr, "%s: unknown option --%s (see --help)\n",
+			fprintf(stderr,
+				"%s: unknown option --%s (see --help)\n",
 				c->prog, a);
 			return -1;
 		}
@@ -294,8 +300,8 @@ lz_config_parse(struct lz_config *c, int argc, char **argv)
 		} else if (i + 1 < argc) {
 			set_slot(s, argv[++i], FROM_FLAG);
 		} else {
-			fprintf(stderr, "%s: option --%s needs a value\n", c->prog,
-				a);
+			fprintf(stderr, "%s: option --%s needs a value\n",
+				c->prog, a);
 			return -1;
 		}
 		if (strcmp(s->opt->name, "config") == 0)

@@ -35,19 +35,32 @@ static const char *
 reason_phrase(int code)
 {
 	switch (code) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return code < 400 ? "OK" : "Error";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return code < 400 ? "OK" : "Error";
 	}
 }
 
@@ -68,14 +81,16 @@ static void
 dispatch(struct evhttp_request *req, void *arg)
 {
 	struct lz_http *h = arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 
 	if (path == NULL)
 		path = "/";
 	for (struct route *r = h->routes; r; r = r->next) {
 		size_t n = strlen(r->path);
-		int match = r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0
-						  : strcmp(path, r->path) == 0;
+		int match = r->path[n - 1] == '/'
+				    ? strncmp(path, r->path, n) == 0
+				    : strcmp(path, r->path) == 0;
 		if (match) {
 			r->fn(req, r->arg);
 			return;
@@ -95,7 +110,8 @@ lz_http_new(struct lz_loop *l, const char *addr)
 	long port;
 
 	if (colon == NULL || (size_t)(colon - addr) >= sizeof(host)) {
-		lz_log_error("bad http address", "addr=%s want=host:port", addr);
+		lz_log_error("bad http address", "addr=%s want=host:port",
+			     addr);
 		return NULL;
 	}
 	port = strtol(colon + 1, &end, 10);

@@ -33,8 +33,7 @@ lz_log_parse_level(const char *s)
 }
 
 static void
-log_write(enum lz_log_level level, const char *msg, const char *fmt,
-	  va_list ap)
+log_write(enum lz_log_level level, const char *msg, const char *fmt, va_list ap)
 {
 	char line[4096];
 	char ts[32];

@@ -217,7 +217,8 @@ lz_metrics_render(const struct lz_metrics *m, FILE *f)
 		for (int i = 0; i <= x->nbounds; i++) {
 			cum += x->buckets[i];
 			fprintf(f, "%s_bucket{le=\"", x->name);
-			print_value(f, i < x->nbounds ? x->bounds[i] : INFINITY);
+			print_value(f,
+				    i < x->nbounds ? x->bounds[i] : INFINITY);
 			fprintf(f, "\"} %llu\n", (unsigned long long)cum);
 		}
 		fprintf(f, "%s_sum ", x->name);

@@ -33,8 +33,8 @@ struct lz_metric *lz_metrics_histogram(struct lz_metrics *m, const char *name,
 				       const char *help, const double *bounds,
 				       int nbounds);
 
-void lz_metric_add(struct lz_metric *c, double v); /* counters, gauges */
-void lz_metric_set(struct lz_metric *g, double v); /* gauges */
+void lz_metric_add(struct lz_metric *c, double v);     /* counters, gauges */
+void lz_metric_set(struct lz_metric *g, double v);     /* gauges */
 void lz_metric_observe(struct lz_metric *h, double v); /* histograms */
 double lz_metric_value(const struct lz_metric *c);
 

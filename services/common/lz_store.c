@@ -70,14 +70,14 @@ lz_store_open(struct lz_store **out, const char *dir,
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(dir);
 	s->map_size = opts->map_size ? opts->map_size : (size_t)64 << 20;
-	s->max_map_size = opts->max_map_size ? opts->max_map_size
-					     : (size_t)1 << 40;
+	s->max_map_size =
+		opts->max_map_size ? opts->max_map_size : (size_t)1 << 40;
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto fail_free;
 	mdb_env_set_maxdbs(s->env, opts->max_dbs ? opts->max_dbs : 32);
 	mdb_env_set_mapsize(s->env, s->map_size);
-	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (opts->no_sync ? MDB_NOSYNC : 0),
-			  0640);
+	rc = mdb_env_open(s->env, dir,
+			  MDB_NOTLS | (opts->no_sync ? MDB_NOSYNC : 0), 0640);
 	if (rc != 0)
 		goto fail_env;
 	/* An existing environment may already be larger than asked. */
@@ -127,8 +127,7 @@ open_db_fn(MDB_txn *txn, void *arg)
 }
 
 int
-lz_store_db(struct lz_store *s, const char *name, unsigned flags,
-	    MDB_dbi *out)
+lz_store_db(struct lz_store *s, const char *name, unsigned flags, MDB_dbi *out)
 {
 	struct open_db o = {name, flags, 0};
 	int rc = lz_store_write(s, open_db_fn, NULL, &o);

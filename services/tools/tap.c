@@ -41,8 +41,8 @@ static const struct lz_option options[] = {
 	{"from", LZ_OPT_INT, "1", "first sequence to replay", 1,
 	 (long long)1 << 62},
 	{"replay-endpoint", LZ_OPT_STRING, NULL,
-	 "the source's replay endpoint (default: learnt from its heartbeat)",
-	 0, 0},
+	 "the source's replay endpoint (default: learnt from its heartbeat)", 0,
+	 0},
 	{"heartbeats", LZ_OPT_FLAG, "false", "also print heartbeats", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
@@ -71,7 +71,8 @@ put_time(json_t *o, int64_t us)
 static void
 put_base64(json_t *o, const char *key, const uint8_t *data, size_t len)
 {
-	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	size_t n =
+		sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
 	char *b = xmalloc(n);
 
 	sodium_bin2base64(b, n, data, len, sodium_base64_VARIANT_ORIGINAL);
@@ -280,7 +281,8 @@ replay(struct tap *t, void *ctx, const char *endpoint, const char *source,
 		return 1;
 	}
 	for (;;) {
-		Lz__Bus__V1__ReplayRequest req = LZ__BUS__V1__REPLAY_REQUEST__INIT;
+		Lz__Bus__V1__ReplayRequest req =
+			LZ__BUS__V1__REPLAY_REQUEST__INIT;
 		Lz__Bus__V1__ReplayReply *r;
 		uint8_t buf[512];
 		zmq_msg_t m;
@@ -289,9 +291,12 @@ replay(struct tap *t, void *ctx, const char *endpoint, const char *source,
 		req.source = (char *)source;
 		req.from_seq = from;
 		req.max_events = 1000;
-		zmq_send(d, buf, lz__bus__v1__replay_request__pack(&req, buf), 0);
-		if (zmq_poll(&it, 1, t->timeout_ms ? t->timeout_ms : 5000) <= 0) {
-			fprintf(stderr, "lz-tap: no answer from %s\n", endpoint);
+		zmq_send(d, buf, lz__bus__v1__replay_request__pack(&req, buf),
+			 0);
+		if (zmq_poll(&it, 1, t->timeout_ms ? t->timeout_ms : 5000) <=
+		    0) {
+			fprintf(stderr, "lz-tap: no answer from %s\n",
+				endpoint);
 			rc = 1;
 			break;
 		}
@@ -306,7 +311,8 @@ replay(struct tap *t, void *ctx, const char *endpoint, const char *source,
 			break;
 		}
 		if (r->status != LZ__BUS__V1__REPLAY_STATUS__REPLAY_STATUS_OK) {
-			fprintf(stderr, "lz-tap: replay refused: %s\n", r->error);
+			fprintf(stderr, "lz-tap: replay refused: %s\n",
+				r->error);
 			lz__bus__v1__replay_reply__free_unpacked(r, NULL);
 			rc = 1;
 			break;
@@ -359,7 +365,8 @@ main(int argc, char **argv)
 		zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
 	} else {
 		for (int i = 0; i < lz_config_nargs(cfg); i++)
-			zmq_setsockopt(sub, ZMQ_SUBSCRIBE, lz_config_arg(cfg, i),
+			zmq_setsockopt(sub, ZMQ_SUBSCRIBE,
+				       lz_config_arg(cfg, i),
 				       strlen(lz_config_arg(cfg, i)));
 		if (t.heartbeats)
 			zmq_setsockopt(sub, ZMQ_SUBSCRIBE,
@@ -376,7 +383,8 @@ main(int argc, char **argv)
 		char *found = ep ? NULL : discover(&t, sub, source);
 		if (ep == NULL && found == NULL) {
 			fprintf(stderr,
-				"lz-tap: no heartbeat from source %s on %s in 5 "
+				"lz-tap: no heartbeat from source %s on %s in "
+				"5 "
 				"s; give --replay-endpoint\n",
 				source, lz_config_str(cfg, "sub"));
 			rc = 1;
@@ -392,6 +400,7 @@ main(int argc, char **argv)
 	zmq_ctx_term(ctx);
 	lz_config_destroy(&cfg);
 	if (t.bad)
-		lz_log_warn("undecodable messages skipped", "count=%lld", t.bad);
+		lz_log_warn("undecodable messages skipped", "count=%lld",
+			    t.bad);
 	return rc;
 }

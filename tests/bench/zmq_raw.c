@@ -58,12 +58,12 @@ main(int argc, char **argv)
 	a.ep = argv[1];
 	a.n = atol(argv[2]);
 	a.size = (size_t)atol(argv[3]);
-	buf = malloc(a.size + 1);
 	pull = zmq_socket(a.ctx, ZMQ_PULL);
 	if (zmq_bind(pull, a.ep) < 0) {
 		perror("bind");
 		return 1;
 	}
+	buf = malloc(a.size + 1);
 	pthread_create(&t, NULL, pusher, &a);
 	zmq_recv(pull, buf, a.size, 0);
 	t0 = now();

@@ -53,8 +53,7 @@ static const struct lz_option options[] = {
 	{"body-bytes", LZ_OPT_INT, "160", "filler bytes in each payload", 0,
 	 1 << 20},
 	{"no-sync", LZ_OPT_FLAG, "false", "do not fsync at commit", 0, 0},
-	{"to", LZ_OPT_STRING, "tcp://127.0.0.1:7100", "inject: endpoint", 0,
-	 0},
+	{"to", LZ_OPT_STRING, "tcp://127.0.0.1:7100", "inject: endpoint", 0, 0},
 	{"kind", LZ_OPT_STRING, "random",
 	 "inject: random, frames, truncated, oversize, bad-topic, mismatch, "
 	 "intruder, replay-random, replay-frames",
@@ -131,14 +130,16 @@ on_produce(void *arg)
 	if (done >= due) {
 		if (done >= p->count) {
 			lz_timer_destroy(&p->timer);
-			lz_log_info("produced", "count=%" PRIu64 " seconds=%.3f",
-				    done, (lz_mono_us() - p->t0) / 1e6);
+			lz_log_info("produced",
+				    "count=%" PRIu64 " seconds=%.3f", done,
+				    (lz_mono_us() - p->t0) / 1e6);
 		}
 		return;
 	}
 	e.n = due - done < p->batch ? due - done : p->batch;
 	if ((rc = lz_bus_write(p->bus, emit_fn, &e)) != 0)
-		lz_fatal("cannot commit", "error=\"%s\"", lz_store_strerror(rc));
+		lz_fatal("cannot commit", "error=\"%s\"",
+			 lz_store_strerror(rc));
 }
 
 /* ---- consumer ---- */
@@ -190,8 +191,8 @@ apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 	rc = lz_store_rc(mdb_put(lz_bus_mdb(tx), p->state, &k, &v, 0));
 	if (p->npending == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 4096;
-		p->pending_sent = xrealloc(p->pending_sent,
-					   p->cap * sizeof(int64_t));
+		p->pending_sent =
+			xrealloc(p->pending_sent, p->cap * sizeof(int64_t));
 	}
 	p->pending_sent[p->npending++] = t->sent_us;
 out:
@@ -377,7 +378,8 @@ main(int argc, char **argv)
 	lz_config_init_log(p.cfg);
 	mode = lz_config_arg(p.cfg, 0);
 	if (mode == NULL) {
-		fprintf(stderr, "lz-testpeer: say produce, consume or verify\n");
+		fprintf(stderr,
+			"lz-testpeer: say produce, consume or verify\n");
 		return 2;
 	}
 	if (strcmp(mode, "inject") == 0) {
@@ -430,8 +432,7 @@ main(int argc, char **argv)
 		p.body = xcalloc(1, p.body_len);
 		memset(p.body, 'x', p.body_len);
 		p.t0 = lz_mono_us();
-		p.timer = lz_timer_new(p.loop, 1, 1, on_produce,
-				       &p);
+		p.timer = lz_timer_new(p.loop, 1, 1, on_produce, &p);
 	} else {
 		lz_store_read(p.store, read_state_fn, &p);
 		lz_metric_set(p.m_count, (double)p.applied);
