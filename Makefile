@@ -51,6 +51,16 @@ ALLCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
+# V=1 shows the full commands.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+say :=
+endif
+
 # Collected from the fragments.
 BINS        :=
 UNIT_TESTS  :=
@@ -66,7 +76,7 @@ objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
 # link = link the prerequisites (objects and archives) into $@
 define link
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_ALL)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_ALL)
 endef
 
 include $(sort $(wildcard proto/module.mk services/*/module.mk tests/*/module.mk))
@@ -74,7 +84,7 @@ include $(sort $(wildcard proto/module.mk services/*/module.mk tests/*/module.mk
 # Every hand-written object may include generated headers.
 $(B)/obj/%.o: %.c | $(PROTO_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 all: $(BINS) $(UNIT_TESTS)
 

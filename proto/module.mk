@@ -7,14 +7,14 @@ PROTO_H     := $(PROTO_C:.c=.h)
 
 $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(B)/gen
-	$(PROTOC_C) -Iproto --c_out=$(B)/gen $<
+	$(call say,PROTOC,$<)$(PROTOC_C) -Iproto --c_out=$(B)/gen $<
 
 $(B)/gen/lz_registry.c: $(PROTO_H) proto/gen-registry.sh
 	@mkdir -p $(@D)
-	sh proto/gen-registry.sh $(B)/gen $(PROTO_H) > $@
+	$(call say,GEN,$@)sh proto/gen-registry.sh $(B)/gen $(PROTO_H) > $@
 
 $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(ALLCFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 PROTO_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(PROTO_C) $(B)/gen/lz_registry.c)

@@ -10,8 +10,8 @@ COMMON_SRC := services/common/lz_util.c services/common/lz_log.c \
 
 $(COMMON_LIB): $(call objs,$(COMMON_SRC)) $(PROTO_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	$(call say,AR,$@)ar rcs $@ $^
 
 LINT_SRC += $(COMMON_SRC)
 
