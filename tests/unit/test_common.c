@@ -1,0 +1,1305 @@
+/*
+ * test_common.c -- lz_config, lz_metrics, lz_log, lz_util and lz_http.
+ *
+ * lz_http is tested through a real HTTP exchange: the server listens on
+ * 127.0.0.1:0 inside an lz_loop and an evhttp client on the same event base
+ * asks for /metrics, /healthz, /readyz and unknown paths.  The /metrics body
+ * is checked by a small parser of the Prometheus text format 0.0.4 (HELP and
+ * TYPE once per family, contiguous families, escapes, cumulative buckets).
+ */
+#include "lz_config.h"
+#include "lz_http.h"
+#include "lz_log.h"
+#include "lz_loop.h"
+#include "lz_metrics.h"
+#include "lz_test.h"
+#include "lz_util.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- helpers ---- */
+
+/* Writes TEXT to a new temporary file; returns its path (static buffer of
+ * the caller, PATH of size 64). */
+static int
+write_temp(char *path, size_t size, const char *text)
+{
+	int fd;
+	size_t len = strlen(text);
+
+	snprintf(path, size, "/tmp/lz-test-common-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Renders M into a malloc'd string the caller frees. */
+static char *
+render(const struct lz_metrics *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	lz_metrics_render(m, f);
+	fclose(f);
+	return text;
+}
+
+/* ---- a checker for the Prometheus text exposition format 0.0.4 ---- */
+
+#define PROM_MAX_FAMILIES 64
+
+struct prom_family {
+	char name[128];
+	int help, type;
+};
+
+struct prom_state {
+	struct prom_family fam[PROM_MAX_FAMILIES];
+	int nfam;
+	char cur[128]; /* family of the last TYPE line */
+	char cur_type[16];
+	/* the histogram in progress */
+	double last_le, last_bucket, inf_count, count;
+	int nbuckets, saw_inf, saw_sum, saw_count;
+	char *err;
+	size_t errlen;
+};
+
+static int
+prom_fail(struct prom_state *st, const char *why, const char *line)
+{
+	snprintf(st->err, st->errlen, "%s: %.80s", why, line);
+	return -1;
+}
+
+static int
+is_name_char(char c, int first, int colon)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		return 1;
+	if (colon && c == ':')
+		return 1;
+	return !first && c >= '0' && c <= '9';
+}
+
+/* Length of the metric (COLON) or label name at S, 0 if none. */
+static size_t
+name_len(const char *s, int colon)
+{
+	size_t n = 0;
+
+	while (s[n] && is_name_char(s[n], n == 0, colon))
+		n++;
+	return n;
+}
+
+static struct prom_family *
+prom_family(struct prom_state *st, const char *name, size_t len)
+{
+	for (int i = 0; i < st->nfam; i++)
+		if (strlen(st->fam[i].name) == len &&
+		    strncmp(st->fam[i].name, name, len) == 0)
+			return &st->fam[i];
+	if (st->nfam == PROM_MAX_FAMILIES || len >= sizeof(st->fam[0].name))
+		return NULL;
+	memset(&st->fam[st->nfam], 0, sizeof(st->fam[0]));
+	memcpy(st->fam[st->nfam].name, name, len);
+	return &st->fam[st->nfam++];
+}
+
+static int
+prom_value(const char *s, size_t len, double *out)
+{
+	char buf[64];
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (strcmp(buf, "+Inf") == 0) {
+		*out = INFINITY;
+		return 0;
+	}
+	if (strcmp(buf, "-Inf") == 0) {
+		*out = -INFINITY;
+		return 0;
+	}
+	if (strcmp(buf, "NaN") == 0) {
+		*out = NAN;
+		return 0;
+	}
+	if (strchr(buf, 'n') || strchr(buf, 'N') || strchr(buf, 'x'))
+		return -1; /* strtod's inf/nan/hex spellings are not ours */
+	errno = 0;
+	*out = strtod(buf, &end);
+	return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+static int
+prom_finish_histogram(struct prom_state *st, const char *line)
+{
+	if (strcmp(st->cur_type, "histogram") != 0)
+		return 0;
+	if (!st->saw_inf)
+		return prom_fail(st, "histogram without +Inf bucket", st->cur);
+	if (!st->saw_sum || !st->saw_count)
+		return prom_fail(st, "histogram without _sum or _count",
+				 st->cur);
+	if (st->count != st->inf_count)
+		return prom_fail(st, "_count differs from the +Inf bucket",
+				 st->cur);
+	return 0;
+}
+
+static int
+prom_comment(struct prom_state *st, const char *line)
+{
+	int help = strncmp(line, "# HELP ", 7) == 0;
+	int type = strncmp(line, "# TYPE ", 7) == 0;
+	const char *name = line + 7, *rest;
+	struct prom_family *f;
+	size_t n;
+
+	if (!help && !type)
+		return 0; /* a plain comment */
+	n = name_len(name, 1);
+	if (n == 0 || name[n] != ' ')
+		return prom_fail(st, "bad name in HELP/TYPE", line);
+	rest = name + n + 1;
+	if ((f = prom_family(st, name, n)) == NULL)
+		return prom_fail(st, "too many families", line);
+	if (help) {
+		if (f->help++)
+			return prom_fail(st, "HELP twice for a family", line);
+		for (const char *p = rest; *p; p++)
+			if (*p == '\\' && *++p != '\\' && *p != 'n')
+				return prom_fail(st, "bad escape in HELP",
+						 line);
+		return 0;
+	}
+	if (f->type++)
+		return prom_fail(st, "TYPE twice for a family", line);
+	if (strcmp(rest, "counter") && strcmp(rest, "gauge") &&
+	    strcmp(rest, "histogram") && strcmp(rest, "summary") &&
+	    strcmp(rest, "untyped"))
+		return prom_fail(st, "unknown TYPE", line);
+	if (prom_finish_histogram(st, line) < 0)
+		return -1;
+	snprintf(st->cur, sizeof(st->cur), "%.*s", (int)n, name);
+	snprintf(st->cur_type, sizeof(st->cur_type), "%s", rest);
+	st->last_le = -INFINITY;
+	st->last_bucket = 0;
+	st->nbuckets = st->saw_inf = st->saw_sum = st->saw_count = 0;
+	return 0;
+}
+
+static int
+prom_sample(struct prom_state *st, const char *line)
+{
+	size_t n = name_len(line, 1), flen = strlen(st->cur);
+	const char *p = line + n, *suffix = line + flen;
+	int histogram = strcmp(st->cur_type, "histogram") == 0;
+	int has_le = 0;
+	double le = 0, v;
+
+	if (n == 0)
+		return prom_fail(st, "bad sample name", line);
+	if (flen == 0 || n < flen || strncmp(line, st->cur, flen) != 0)
+		return prom_fail(st, "sample outside its family", line);
+	if (histogram
+		    ? !(n - flen == 7 && !strncmp(suffix, "_bucket", 7)) &&
+			      !(n - flen == 4 && !strncmp(suffix, "_sum", 4)) &&
+			      !(n - flen == 6 && !strncmp(suffix, "_count", 6))
+		    : n != flen)
+		return prom_fail(st, "sample outside its family", line);
+	if (*p == '{') {
+		p++;
+		while (*p != '}') {
+			size_t ln = name_len(p, 0);
+			const char *val;
+
+			if (ln == 0 || p[ln] != '=' || p[ln + 1] != '"')
+				return prom_fail(st, "bad label", line);
+			int is_le = ln == 2 && strncmp(p, "le", 2) == 0;
+			p += ln + 2;
+			val = p;
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1] != '\\' && p[1] != '"' &&
+				    p[1] != 'n')
+					return prom_fail(st,
+							 "bad escape in label",
+							 line);
+				p += *p == '\\' ? 2 : 1;
+			}
+			if (*p != '"')
+				return prom_fail(st, "unterminated label",
+						 line);
+			if (is_le) {
+				has_le = 1;
+				if (prom_value(val, (size_t)(p - val), &le) < 0)
+					return prom_fail(st, "bad le", line);
+			}
+			p++;
+			if (*p == ',')
+				p++;
+			else if (*p != '}')
+				return prom_fail(st, "bad label list", line);
+		}
+		p++;
+	}
+	if (*p != ' ')
+		return prom_fail(st, "no space before value", line);
+	p++;
+	n = strcspn(p, " ");
+	if (prom_value(p, n, &v) < 0)
+		return prom_fail(st, "bad value", line);
+	if (p[n] == ' ') {
+		const char *ts = p + n + 1;
+		if (*ts == '-')
+			ts++;
+		if (*ts == '\0' || strspn(ts, "0123456789") != strlen(ts))
+			return prom_fail(st, "bad timestamp", line);
+	}
+	if (!histogram)
+		return 0;
+	if (strncmp(suffix, "_bucket", 7) == 0) {
+		if (!has_le)
+			return prom_fail(st, "bucket without le", line);
+		if (st->saw_inf || st->saw_sum || st->saw_count)
+			return prom_fail(st, "bucket after +Inf/_sum/_count",
+					 line);
+		if (!(le > st->last_le))
+			return prom_fail(st, "le not increasing", line);
+		if (v < st->last_bucket)
+			return prom_fail(st, "buckets not cumulative", line);
+		st->last_le = le;
+		st->last_bucket = v;
+		st->nbuckets++;
+		if (isinf(le) && le > 0) {
+			st->saw_inf = 1;
+			st->inf_count = v;
+		}
+	} else if (strncmp(suffix, "_sum", 4) == 0) {
+		st->saw_sum = 1;
+	} else {
+		st->saw_count = 1;
+		st->count = v;
+	}
+	return 0;
+}
+
+/* Returns 0 if TEXT is valid exposition text, else -1 with a reason in
+ * ERR. */
+static int
+prom_validate(const char *text, char *err, size_t errlen)
+{
+	struct prom_state *st = xcalloc(1, sizeof(*st));
+	char line[1024];
+	const char *p = text;
+	int rc = 0;
+
+	st->err = err;
+	st->errlen = errlen;
+	err[0] = '\0';
+	if (*text && text[strlen(text) - 1] != '\n') {
+		free(st);
+		snprintf(err, errlen, "text does not end with a newline");
+		return -1;
+	}
+	while (rc == 0 && *p) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+		if (n >= sizeof(line))
+			rc = prom_fail(st, "line too long", line);
+		else if (line[0] == '\0')
+			continue;
+		else if (line[0] == '#')
+			rc = prom_comment(st, line);
+		else
+			rc = prom_sample(st, line);
+	}
+	if (rc == 0)
+		rc = prom_finish_histogram(st, "(end)");
+	for (int i = 0; rc == 0 && i < st->nfam; i++)
+		if (!st->fam[i].type)
+			rc = prom_fail(st, "HELP without TYPE",
+				       st->fam[i].name);
+	free(st);
+	return rc;
+}
+
+/* The checker must itself be able to say no. */
+static void
+test_prom_checker(void)
+{
+	char err[256];
+
+	CHECK_EQ_INT(prom_validate("# HELP a_total A thing.\n"
+				   "# TYPE a_total counter\n"
+				   "a_total{k=\"x\\\"y\\\\z\\n\"} 1\n"
+				   "a_total{k=\"w\"} 2.5 1700000000000\n"
+				   "# TYPE h histogram\n"
+				   "h_bucket{le=\"0.5\"} 1\n"
+				   "h_bucket{le=\"+Inf\"} 3\n"
+				   "h_sum 4.5\nh_count 3\n",
+				   err, sizeof(err)),
+		     0);
+	CHECK_EQ_STR(err, "");
+	CHECK_EQ_INT(prom_validate("# HELP a x\n# HELP a y\n# TYPE a counter\n"
+				   "a 1\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a counter\n# TYPE a counter\na 1\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a counter\na{k=\"x\\q\"} 1\n", err,
+				   sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a counter\na{k=\"x\"y\"} 1\n", err,
+				   sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# HELP a bad \\t escape\n"
+				   "# TYPE a counter\na 1\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a counter\na 1\n# TYPE b gauge\n"
+				   "b 1\na 2\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE h histogram\nh_bucket{le=\"1\"} 2\n"
+				   "h_bucket{le=\"+Inf\"} 1\nh_sum 1\n"
+				   "h_count 1\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE h histogram\nh_bucket{le=\"1\"} 2\n"
+				   "h_sum 1\nh_count 2\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE h histogram\n"
+				   "h_bucket{le=\"+Inf\"} 2\nh_sum 1\n"
+				   "h_count 3\n",
+				   err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a gauge\na one\n", err, sizeof(err)),
+		     -1);
+	CHECK_EQ_INT(prom_validate("a 1\n", err, sizeof(err)), -1);
+	CHECK_EQ_INT(prom_validate("# TYPE a gauge\na 1", err, sizeof(err)),
+		     -1);
+}
+
+/* ---- lz_util ---- */
+
+static void
+test_be64(void)
+{
+	static const uint64_t values[] = {0,
+					  1,
+					  0xff,
+					  0x100,
+					  0x0102030405060708ULL,
+					  0x7fffffffffffffffULL,
+					  0x8000000000000000ULL,
+					  UINT64_MAX};
+	unsigned char b[8], prev[8];
+
+	lz_be64_put(b, 0x0102030405060708ULL);
+	CHECK(memcmp(b, "\x01\x02\x03\x04\x05\x06\x07\x08", 8) == 0);
+	CHECK(lz_be64_get((const unsigned char *)"\x80\0\0\0\0\0\0\x01") ==
+	      0x8000000000000001ULL);
+	for (size_t i = 0; i < LZ_ARRAY_LEN(values); i++) {
+		lz_be64_put(b, values[i]);
+		CHECK(lz_be64_get(b) == values[i]);
+		/* The encoding sorts like the numbers (LMDB keys). */
+		if (i > 0)
+			CHECK(memcmp(prev, b, 8) < 0);
+		memcpy(prev, b, 8);
+	}
+}
+
+static void
+test_strings(void)
+{
+	const char unterminated[4] = {'a', 'b', 'c', 'd'};
+	char *s;
+	void *p, *q;
+
+	s = xstrndup("hello", 3);
+	CHECK_EQ_STR(s, "hel");
+	free(s);
+	s = xstrndup("hi", 10);
+	CHECK_EQ_STR(s, "hi");
+	CHECK_EQ_INT(strlen(s), 2);
+	free(s);
+	s = xstrndup("abc", 0);
+	CHECK_EQ_STR(s, "");
+	free(s);
+	/* Must not read past N (ASan would tell). */
+	s = xstrndup(unterminated, sizeof(unterminated));
+	CHECK_EQ_STR(s, "abcd");
+	free(s);
+	s = xstrdup("copy");
+	CHECK_EQ_STR(s, "copy");
+	free(s);
+	p = xmalloc(0);
+	q = xmalloc(0);
+	CHECK(p != NULL && q != NULL && p != q);
+	free(p);
+	free(q);
+	p = xcalloc(0, 0);
+	CHECK(p != NULL);
+	free(p);
+}
+
+static void
+test_clocks(void)
+{
+	int64_t now = lz_now_us(), m1 = lz_mono_us(), m2 = lz_mono_us();
+
+	CHECK(now > 1600000000LL * 1000000); /* after 2020 */
+	CHECK(now < 4102444800LL * 1000000); /* before 2100 */
+	CHECK(m2 >= m1);
+}
+
+/* ---- lz_log ---- */
+
+static void
+test_log_parse_level(void)
+{
+	CHECK_EQ_INT(lz_log_parse_level("debug"), LZ_LOG_DEBUG);
+	CHECK_EQ_INT(lz_log_parse_level("info"), LZ_LOG_INFO);
+	CHECK_EQ_INT(lz_log_parse_level("warn"), LZ_LOG_WARN);
+	CHECK_EQ_INT(lz_log_parse_level("warning"), LZ_LOG_WARN);
+	CHECK_EQ_INT(lz_log_parse_level("error"), LZ_LOG_ERROR);
+	CHECK_EQ_INT(lz_log_parse_level("fatal"), -1);
+	CHECK_EQ_INT(lz_log_parse_level(""), -1);
+	CHECK_EQ_INT(lz_log_parse_level("INFO"), -1);
+	CHECK_EQ_INT(lz_log_parse_level("info "), -1);
+}
+
+static void
+test_log_quote(void)
+{
+	char buf[64], small[8];
+
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "plain"), "plain");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "tcp://127.0.0.1:7100"),
+		     "tcp://127.0.0.1:7100");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "two words"),
+		     "\"two words\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "say \"hi\""),
+		     "\"say \\\"hi\\\"\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "a\\b"), "\"a\\\\b\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "tab\there\n"),
+		     "\"tab\\x09here\\x0a\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "del\x7f"), "\"del\\x7f\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "a=b"), "\"a=b\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), ""), "\"\"");
+	/* Bytes above 0x7e are escaped, whatever the signedness of char. */
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "caf\xc3\xa9"),
+		     "\"caf\\xc3\\xa9\"");
+	CHECK_EQ_STR(lz_log_quote(buf, sizeof(buf), "\xff"), "\"\\xff\"");
+
+	/* Truncation keeps a well-formed value that fits. */
+	CHECK_EQ_STR(lz_log_quote(small, sizeof(small), "abcdefghij"),
+		     "abcdefg");
+	CHECK_EQ_STR(lz_log_quote(small, sizeof(small), "hello world"),
+		     "\"hell\"");
+	CHECK_EQ_STR(lz_log_quote(small, 6, "\"\"\"\"\"\""), "\"\\\"\"");
+	CHECK_EQ_STR(lz_log_quote(small, sizeof(small), "\x01\x01"),
+		     "\"\\x01\"");
+	CHECK_EQ_STR(lz_log_quote(small, 2, "a b"), "");
+	small[0] = 'X';
+	lz_log_quote(small, 0, "a b");
+	CHECK_EQ_INT(small[0], 'X');
+	for (size_t size = 1; size <= sizeof(buf); size++) {
+		const char *q = lz_log_quote(buf, size, "x \"y\" \\ \t z");
+		size_t n = strlen(q);
+		CHECK(n < size);
+		/* Quoted output is either empty or "...". */
+		CHECK(n == 0 || (q[0] == '"' && q[n - 1] == '"' && n >= 2));
+	}
+}
+
+/* Captures what lz_log writes to stderr while running FN. */
+static void
+capture_stderr(void (*fn)(void), char *out, size_t size)
+{
+	char path[64];
+	int saved, fd;
+	ssize_t n;
+
+	out[0] = '\0';
+	if (write_temp(path, sizeof(path), "") < 0)
+		return;
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		unlink(path);
+		return;
+	}
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+}
+
+static void
+log_some(void)
+{
+	lz_log_init("unit-test", LZ_LOG_INFO);
+	lz_log_debug("hidden", "k=%d", 1);
+	lz_log_info("two words", "k=%s n=%d", "v", 42);
+	lz_log_warn("bare", NULL);
+	lz_log_init("livrazou", LZ_LOG_WARN);
+	lz_log_info("hidden too", NULL);
+}
+
+static void
+test_log_lines(void)
+{
+	char out[4096];
+
+	capture_stderr(log_some, out, sizeof(out));
+	CHECK(strstr(out, "hidden") == NULL);
+	CHECK(strncmp(out, "ts=", 3) == 0);
+	CHECK(strstr(out, "Z level=info prog=unit-test msg=\"two words\" k=v "
+			  "n=42\n") != NULL);
+	CHECK(strstr(out, " level=warn prog=unit-test msg=bare\n") != NULL);
+	{
+		int lines = 0;
+		for (const char *p = out; *p; p++)
+			lines += *p == '\n';
+		CHECK_EQ_INT(lines, 2);
+	}
+}
+
+/* ---- lz_config ---- */
+
+static const struct lz_option opts[] = {
+	{"name", LZ_OPT_STRING, "dflt", "a name", 0, 0},
+	{"port", LZ_OPT_INT, "7000", "a port", 1, 65535},
+	{"count", LZ_OPT_INT, NULL, "an unbounded integer", 0, 0},
+	{"level", LZ_OPT_INT, "0", "within [-5, 5]", -5, 5},
+	{"verbose", LZ_OPT_FLAG, NULL, "a flag", 0, 0},
+	{"color", LZ_OPT_FLAG, "true", "a flag set by default", 0, 0},
+	{"nodef", LZ_OPT_STRING, NULL, "no default", 0, 0},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+#define ARGV(...) ((char *[]){"prog", __VA_ARGS__, NULL})
+
+static struct lz_config *
+new_config(void)
+{
+	return lz_config_new("prog", "test", "[OPTIONS] FILE...",
+			     "A program for tests.", opts);
+}
+
+static int
+parse(struct lz_config *c, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return lz_config_parse(c, argc, argv);
+}
+
+/* Parses ARGV with a fresh configuration and returns the result. */
+static int
+parse_rc(char **argv)
+{
+	struct lz_config *c = new_config();
+	int rc = parse(c, argv);
+
+	lz_config_destroy(&c);
+	return rc;
+}
+
+static void
+test_config_defaults(void)
+{
+	struct lz_config *c = new_config();
+	char *argv[] = {"prog", NULL};
+
+	CHECK_EQ_INT(parse(c, argv), 0);
+	CHECK_EQ_STR(lz_config_str(c, "name"), "dflt");
+	CHECK_EQ_INT(lz_config_int(c, "port"), 7000);
+	CHECK_EQ_INT(lz_config_int(c, "count"), 0);
+	CHECK(lz_config_str(c, "count") == NULL);
+	CHECK_EQ_INT(lz_config_int(c, "level"), 0);
+	CHECK_EQ_INT(lz_config_flag(c, "verbose"), 0);
+	CHECK_EQ_INT(lz_config_flag(c, "color"), 1);
+	CHECK(lz_config_str(c, "nodef") == NULL);
+	CHECK(lz_config_str(c, "config") == NULL);
+	CHECK_EQ_STR(lz_config_str(c, "log-level"), "info");
+	CHECK_EQ_INT(lz_config_nargs(c), 0);
+	CHECK(lz_config_arg(c, 0) == NULL);
+	lz_config_destroy(&c);
+	CHECK(c == NULL);
+	lz_config_destroy(&c); /* NULL is fine */
+}
+
+static void
+test_config_flags(void)
+{
+	struct lz_config *c = new_config();
+
+	{
+		char **argv = ARGV("--name", "x y", "--port=8080", "--verbose",
+				   "--color=false", "--count", "-42", "pos1",
+				   "--log-level=debug", "--nodef=");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "x y");
+		CHECK_EQ_INT(lz_config_int(c, "port"), 8080);
+		CHECK_EQ_INT(lz_config_int(c, "count"), -42);
+		CHECK_EQ_INT(lz_config_flag(c, "verbose"), 1);
+		CHECK_EQ_INT(lz_config_flag(c, "color"), 0);
+		CHECK_EQ_STR(lz_config_str(c, "log-level"), "debug");
+		CHECK_EQ_STR(lz_config_str(c, "nodef"), "");
+		CHECK_EQ_INT(lz_config_nargs(c), 1);
+		CHECK_EQ_STR(lz_config_arg(c, 0), "pos1");
+		lz_config_destroy(&c);
+	}
+	c = new_config();
+	{
+		/* The last occurrence wins; a value may look like an option. */
+		char **argv = ARGV("--name", "a", "--name=b", "--nodef",
+				   "--verbose", "--verbose=no", "--color=yes");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "b");
+		CHECK_EQ_STR(lz_config_str(c, "nodef"), "--verbose");
+		CHECK_EQ_INT(lz_config_flag(c, "verbose"), 0);
+		CHECK_EQ_INT(lz_config_flag(c, "color"), 1);
+		lz_config_destroy(&c);
+	}
+	CHECK_EQ_INT(parse_rc(ARGV("--verbose=1")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--verbose=off")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--verbose=maybe")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--color=")), -1);
+}
+
+static void
+test_config_ints(void)
+{
+	struct lz_config *c;
+
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "abc")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "12x")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port=")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "1.5")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "0")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "65536")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "-1")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "1")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--port", "65535")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--level", "-5")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--level", "5")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--level", "-6")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--level", "6")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--count", "99999999999999999999")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--count", "-99999999999999999999")), -1);
+	c = new_config();
+	{
+		char **argv = ARGV("--count", "9223372036854775807");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK(lz_config_int(c, "count") == 9223372036854775807LL);
+	}
+	lz_config_destroy(&c);
+}
+
+static void
+test_config_errors(void)
+{
+	CHECK_EQ_INT(parse_rc(ARGV("--nope")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--nope=1")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--na", "x")), -1); /* no prefixes */
+	CHECK_EQ_INT(parse_rc(ARGV("-x")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("-name", "x")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--name")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--port")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--log-level", "loud")), -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--log-level", "warning")), 0);
+	CHECK_EQ_INT(parse_rc(ARGV("--help")), 1);
+	CHECK_EQ_INT(parse_rc(ARGV("--version")), 1);
+	CHECK_EQ_INT(parse_rc(ARGV("--name", "x", "--help", "--nope")), 1);
+	CHECK_EQ_INT(parse_rc(ARGV("--", "--help")), 0);
+}
+
+static void
+test_config_args(void)
+{
+	struct lz_config *c = new_config();
+	char **argv =
+		ARGV("a", "-", "--name=z", "b", "--", "--port", "x", "--");
+
+	CHECK_EQ_INT(parse(c, argv), 0);
+	CHECK_EQ_STR(lz_config_str(c, "name"), "z");
+	CHECK_EQ_INT(lz_config_int(c, "port"), 7000);
+	CHECK_EQ_INT(lz_config_nargs(c), 6);
+	CHECK_EQ_STR(lz_config_arg(c, 0), "a");
+	CHECK_EQ_STR(lz_config_arg(c, 1), "-");
+	CHECK_EQ_STR(lz_config_arg(c, 2), "b");
+	CHECK_EQ_STR(lz_config_arg(c, 3), "--port");
+	CHECK_EQ_STR(lz_config_arg(c, 4), "x");
+	CHECK_EQ_STR(lz_config_arg(c, 5), "--");
+	CHECK(lz_config_arg(c, 6) == NULL);
+	CHECK(lz_config_arg(c, -1) == NULL);
+	lz_config_destroy(&c);
+}
+
+static const char ini_text[] = "; a comment\n"
+			       "[common]\n"
+			       "name = from-common\n"
+			       "port = 7100\n"
+			       "count = 5\n"
+			       "someone_elses_key = whatever\n"
+			       "log-level = warn\n"
+			       "\n"
+			       "[test]\n"
+			       "port = 7200\n"
+			       "verbose = true\n"
+			       "color = false\n"
+			       "\n"
+			       "[other]\n"
+			       "name = from-other\n"
+			       "bogus = fine here\n";
+
+static void
+test_config_file(void)
+{
+	char path[64], opt[80];
+	struct lz_config *c;
+
+	if (write_temp(path, sizeof(path), ini_text) < 0) {
+		CHECK(!"cannot write a temporary file");
+		return;
+	}
+	snprintf(opt, sizeof(opt), "--config=%s", path);
+
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "from-common");
+		CHECK_EQ_INT(lz_config_int(c, "port"), 7200);
+		CHECK_EQ_INT(lz_config_int(c, "count"), 5);
+		CHECK_EQ_INT(lz_config_flag(c, "verbose"), 1);
+		CHECK_EQ_INT(lz_config_flag(c, "color"), 0);
+		CHECK_EQ_STR(lz_config_str(c, "log-level"), "warn");
+		CHECK_EQ_STR(lz_config_str(c, "config"), path);
+	}
+	lz_config_destroy(&c);
+
+	/* Flags beat the file, before or after --config. */
+	c = new_config();
+	{
+		char **argv = ARGV("--port", "7300", "--config", path, "--name",
+				   "from-flag", "--color");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(lz_config_int(c, "port"), 7300);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "from-flag");
+		CHECK_EQ_INT(lz_config_flag(c, "color"), 1);
+		CHECK_EQ_INT(lz_config_int(c, "count"), 5);
+	}
+	lz_config_destroy(&c);
+	c = new_config();
+	{
+		char **argv = ARGV(opt, "--port=7400", "--log-level", "error");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(lz_config_int(c, "port"), 7400);
+		CHECK_EQ_STR(lz_config_str(c, "log-level"), "error");
+	}
+	lz_config_destroy(&c);
+	unlink(path);
+
+	/* The own section beats [common] whatever their order in the file. */
+	if (write_temp(path, sizeof(path),
+		       "[test]\nname = from-section\n"
+		       "[common]\nname = from-common\nport = 7500\n") < 0) {
+		CHECK(!"cannot write a temporary file");
+		return;
+	}
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "from-section");
+		CHECK_EQ_INT(lz_config_int(c, "port"), 7500);
+	}
+	lz_config_destroy(&c);
+	unlink(path);
+}
+
+/* Parses "--config FILE" where FILE holds TEXT; returns the result. */
+static int
+parse_file_rc(const char *text)
+{
+	char path[64];
+	int rc;
+
+	if (write_temp(path, sizeof(path), text) < 0)
+		return -99;
+	rc = parse_rc(ARGV("--config", path));
+	unlink(path);
+	return rc;
+}
+
+static void
+test_config_file_errors(void)
+{
+	CHECK_EQ_INT(parse_file_rc("[test]\nnmae = typo\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[common]\nnmae = not ours, fine\n"), 0);
+	CHECK_EQ_INT(parse_file_rc("[elsewhere]\nnmae = not ours\n"), 0);
+	CHECK_EQ_INT(parse_file_rc("[test]\nconfig = /etc/other.ini\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test]\nport = seventy\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test]\nport = 70000\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[common]\nport = 0\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test]\nverbose = sometimes\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test]\nlog-level = chatty\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test\nport = 1\n"), -1);
+	CHECK_EQ_INT(parse_file_rc("[test]\njust some words\n"), -1);
+	CHECK_EQ_INT(parse_file_rc(""), 0);
+	/* A bad value in the file is fine when a flag overrides it. */
+	{
+		char path[64];
+		if (write_temp(path, sizeof(path), "[test]\nport = 0\n") == 0) {
+			CHECK_EQ_INT(parse_rc(ARGV("--config", path, "--port",
+						   "80")),
+				     0);
+			unlink(path);
+		}
+	}
+	CHECK_EQ_INT(parse_rc(ARGV("--config", "/nonexistent/lz-test.ini")),
+		     -1);
+	CHECK_EQ_INT(parse_rc(ARGV("--config")), -1);
+}
+
+/* ---- lz_metrics ---- */
+
+static void
+test_metrics_values(void)
+{
+	struct lz_metrics *m = lz_metrics_new();
+	static const double bounds[] = {0.1, 1, 10};
+	struct lz_metric *a, *a2, *b, *g, *h;
+
+	a = lz_metrics_counter(m, "x_total", "X.", "kind", "a");
+	a2 = lz_metrics_counter(m, "x_total", "X.", "kind", "a");
+	b = lz_metrics_counter(m, "x_total", "X.", "kind", "b");
+	CHECK(a == a2);
+	CHECK(a != b);
+	CHECK(lz_metrics_counter(m, "x_total", "X.", NULL, NULL) != a);
+	CHECK(lz_metrics_counter(m, "x_total", "X.", NULL, NULL) ==
+	      lz_metrics_counter(m, "x_total", "X.", NULL, NULL));
+	CHECK(lz_metric_value(a) == 0);
+	lz_metric_add(a, 2);
+	lz_metric_add(a2, 0.5);
+	CHECK(lz_metric_value(a) == 2.5);
+	CHECK(lz_metric_value(b) == 0);
+
+	g = lz_metrics_gauge(m, "g", "G.", NULL, NULL);
+	lz_metric_set(g, 7);
+	lz_metric_add(g, -10);
+	CHECK(lz_metric_value(g) == -3);
+
+	h = lz_metrics_histogram(m, "h_seconds", "H.", bounds,
+				 (int)LZ_ARRAY_LEN(bounds));
+	CHECK(lz_metrics_histogram(m, "h_seconds", "H.", bounds, 3) == h);
+	lz_metric_observe(h, 0.05);
+	lz_metric_observe(h, 0.1); /* le is inclusive */
+	lz_metric_observe(h, 0.5);
+	lz_metric_observe(h, 5);
+	lz_metric_observe(h, 100);
+	CHECK(lz_metric_value(h) == 5);
+	{
+		char *text = render(m);
+		CHECK(strstr(text, "h_seconds_bucket{le=\"0.1\"} 2\n"
+				   "h_seconds_bucket{le=\"1\"} 3\n"
+				   "h_seconds_bucket{le=\"10\"} 4\n"
+				   "h_seconds_bucket{le=\"+Inf\"} 5\n"
+				   "h_seconds_sum 105.65\n"
+				   "h_seconds_count 5\n") != NULL);
+		CHECK(strstr(text, "g -3\n") != NULL);
+		CHECK(strstr(text, "x_total{kind=\"a\"} 2.5\n") != NULL);
+		CHECK(strstr(text, "x_total{kind=\"b\"} 0\n") != NULL);
+		CHECK(strstr(text, "\nx_total 0\n") != NULL);
+		free(text);
+	}
+	lz_metrics_destroy(&m);
+	CHECK(m == NULL);
+	lz_metrics_destroy(&m);
+}
+
+/* Fills M with families created in an interleaved order. */
+static void
+fill_metrics(struct lz_metrics *m)
+{
+	static const double bounds[] = {0.00025, 0.5, 1, 2.5};
+	struct lz_metric *h;
+
+	lz_metric_add(lz_metrics_counter(m, "lz_a_total", "Things a.", "source",
+					 "s1"),
+		      3);
+	lz_metric_set(lz_metrics_gauge(m, "lz_b", "Gauge b.", NULL, NULL), 1.5);
+	h = lz_metrics_histogram(m, "lz_c_seconds", "Latency c.", bounds,
+				 (int)LZ_ARRAY_LEN(bounds));
+	lz_metric_add(lz_metrics_counter(m, "lz_a_total", "Things a.", "source",
+					 "we\"ird\\one\nx"),
+		      1);
+	lz_metric_set(lz_metrics_gauge(m, "lz_d", "Big gauge.", NULL, NULL),
+		      1e20);
+	lz_metric_set(lz_metrics_gauge(m, "lz_e", "Odd gauge.", "k", "inf"),
+		      INFINITY);
+	lz_metric_set(lz_metrics_gauge(m, "lz_e", "Odd gauge.", "k", "nan"),
+		      NAN);
+	lz_metric_set(lz_metrics_gauge(m, "lz_e", "Odd gauge.", "k", "small"),
+		      -0.000125);
+	lz_metric_add(lz_metrics_counter(m, "lz_a_total", "Things a.", "source",
+					 "s3"),
+		      4);
+	lz_metric_observe(h, 0.0001);
+	lz_metric_observe(h, 0.7);
+	lz_metric_observe(h, 0.7);
+	lz_metric_observe(h, 3);
+	/* A histogram nobody observed yet. */
+	lz_metrics_histogram(m, "lz_f_bytes", "Empty.", bounds, 2);
+}
+
+static int
+count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+static void
+test_metrics_render(void)
+{
+	struct lz_metrics *m = lz_metrics_new();
+	char err[256];
+	char *text;
+
+	fill_metrics(m);
+	text = render(m);
+	CHECK_EQ_INT(prom_validate(text, err, sizeof(err)), 0);
+	CHECK_EQ_STR(err, "");
+	CHECK_EQ_INT(count_of(text, "# HELP lz_a_total "), 1);
+	CHECK_EQ_INT(count_of(text, "# TYPE lz_a_total counter\n"), 1);
+	CHECK_EQ_INT(count_of(text, "# TYPE lz_b gauge\n"), 1);
+	CHECK_EQ_INT(count_of(text, "# TYPE lz_c_seconds histogram\n"), 1);
+	CHECK_EQ_INT(count_of(text, "# TYPE lz_e gauge\n"), 1);
+	CHECK(strstr(text, "lz_a_total{source=\"s1\"} 3\n"
+			   "lz_a_total{source=\"we\\\"ird\\\\one\\nx\"} 1\n"
+			   "lz_a_total{source=\"s3\"} 4\n") != NULL);
+	CHECK(strstr(text, "lz_c_seconds_bucket{le=\"0.00025\"} 1\n"
+			   "lz_c_seconds_bucket{le=\"0.5\"} 1\n"
+			   "lz_c_seconds_bucket{le=\"1\"} 3\n"
+			   "lz_c_seconds_bucket{le=\"2.5\"} 3\n"
+			   "lz_c_seconds_bucket{le=\"+Inf\"} 4\n"
+			   "lz_c_seconds_sum 4.4001\n"
+			   "lz_c_seconds_count 4\n") != NULL);
+	CHECK(strstr(text, "lz_f_bytes_bucket{le=\"+Inf\"} 0\n"
+			   "lz_f_bytes_sum 0\nlz_f_bytes_count 0\n") != NULL);
+	CHECK(strstr(text, "lz_e{k=\"inf\"} +Inf\n") != NULL);
+	CHECK(strstr(text, "lz_e{k=\"nan\"} NaN\n") != NULL);
+	CHECK(strstr(text, "lz_e{k=\"small\"} -0.000125\n") != NULL);
+	free(text);
+	lz_metrics_destroy(&m);
+}
+
+/* HELP text must escape backslash and newline (format 0.0.4). */
+static void
+test_metrics_help_escape(void)
+{
+	struct lz_metrics *m = lz_metrics_new();
+	char err[256];
+	char *text;
+
+	lz_metrics_counter(m, "lz_esc_total", "Line one\nline two \\ end.",
+			   NULL, NULL);
+	text = render(m);
+	CHECK(strstr(text, "# HELP lz_esc_total Line one\\nline two \\\\ "
+			   "end.\n") != NULL);
+	CHECK_EQ_INT(prom_validate(text, err, sizeof(err)), 0);
+	free(text);
+	lz_metrics_destroy(&m);
+}
+
+/* ---- lz_http ---- */
+
+struct reply {
+	int done;
+	int code; /* 0: no response */
+	char body[8192];
+	char ctype[128];
+};
+
+struct client {
+	struct lz_loop *loop;
+	struct reply *r;
+};
+
+static void
+on_client_reply(struct evhttp_request *req, void *arg)
+{
+	struct client *cl = arg;
+	struct reply *r = cl->r;
+
+	r->done = 1;
+	if (req != NULL && evhttp_request_get_response_code(req) > 0) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(in);
+		const char *ct = evhttp_find_header(
+			evhttp_request_get_input_headers(req), "Content-Type");
+
+		r->code = evhttp_request_get_response_code(req);
+		if (n >= sizeof(r->body))
+			n = sizeof(r->body) - 1;
+		evbuffer_remove(in, r->body, n);
+		r->body[n] = '\0';
+		snprintf(r->ctype, sizeof(r->ctype), "%s", ct ? ct : "");
+	}
+	lz_loop_stop(cl->loop);
+}
+
+static void
+on_client_timeout(void *arg)
+{
+	struct client *cl = arg;
+
+	lz_loop_stop(cl->loop);
+}
+
+/* GETs PATH from 127.0.0.1:PORT, running LOOP until the answer or 2 s. */
+static void
+http_get(struct lz_loop *loop, int port, const char *path, struct reply *r)
+{
+	struct client cl = {loop, r};
+	struct evhttp_connection *conn;
+	struct evhttp_request *req;
+	struct lz_timer *t;
+
+	memset(r, 0, sizeof(*r));
+	conn = evhttp_connection_base_new(lz_loop_base(loop), NULL, "127.0.0.1",
+					  (unsigned short)port);
+	req = evhttp_request_new(on_client_reply, &cl);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
+			  "127.0.0.1");
+	t = lz_timer_new(loop, 2000, 0, on_client_timeout, &cl);
+	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, path) == 0)
+		lz_loop_run(loop);
+	lz_timer_destroy(&t);
+	evhttp_connection_free(conn);
+}
+
+static int
+ready_fn(void *arg, char *why, size_t whylen)
+{
+	const int *ready = arg;
+
+	if (!*ready)
+		snprintf(why, whylen, "source %s applied %d of %d", "orders", 1,
+			 2);
+	return *ready;
+}
+
+static void
+on_echo(struct evhttp_request *req, void *arg)
+{
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	char body[256];
+	int n = snprintf(body, sizeof(body), "%s:%s", (const char *)arg, path);
+
+	lz_http_reply(req, 201, "text/plain", body, (size_t)n);
+}
+
+static void
+test_http_bad_addresses(void)
+{
+	struct lz_loop *loop = lz_loop_new();
+	struct lz_http *h;
+
+	CHECK((h = lz_http_new(loop, "no-port")) == NULL);
+	CHECK((h = lz_http_new(loop, "127.0.0.1:")) == NULL);
+	CHECK((h = lz_http_new(loop, "127.0.0.1:http")) == NULL);
+	CHECK((h = lz_http_new(loop, "127.0.0.1:65536")) == NULL);
+	CHECK((h = lz_http_new(loop, "127.0.0.1:-1")) == NULL);
+	lz_http_destroy(&h); /* NULL is fine */
+	lz_loop_destroy(&loop);
+	CHECK(loop == NULL);
+}
+
+static void
+test_http_admin(void)
+{
+	struct lz_loop *loop = lz_loop_new();
+	struct lz_metrics *m = lz_metrics_new();
+	struct lz_http *h = lz_http_new(loop, "127.0.0.1:0");
+	struct reply *r = xcalloc(1, sizeof(*r));
+	char err[256];
+	int ready = 1, port;
+
+	CHECK(h != NULL);
+	if (h == NULL)
+		goto out;
+	port = lz_http_port(h);
+	CHECK(port > 0 && port <= 65535);
+	fill_metrics(m);
+	lz_http_admin(h, m, ready_fn, &ready);
+	lz_http_route(h, "/api/", on_echo, "api");
+	lz_http_route(h, "/exact", on_echo, "exact");
+
+	http_get(loop, port, "/healthz", r);
+	CHECK_EQ_INT(r->code, 200);
+	CHECK_EQ_STR(r->body, "ok\n");
+	CHECK_EQ_STR(r->ctype, "text/plain");
+
+	http_get(loop, port, "/readyz", r);
+	CHECK_EQ_INT(r->code, 200);
+	CHECK_EQ_STR(r->body, "ready\n");
+
+	ready = 0;
+	http_get(loop, port, "/readyz", r);
+	CHECK_EQ_INT(r->code, 503);
+	CHECK_EQ_STR(r->body, "not ready: source orders applied 1 of 2\n");
+	ready = 1;
+	http_get(loop, port, "/readyz", r);
+	CHECK_EQ_INT(r->code, 200);
+
+	http_get(loop, port, "/metrics", r);
+	CHECK_EQ_INT(r->code, 200);
+	CHECK(strncmp(r->ctype, "text/plain; version=0.0.4", 25) == 0);
+	CHECK_EQ_INT(prom_validate(r->body, err, sizeof(err)), 0);
+	CHECK_EQ_STR(err, "");
+	CHECK(strstr(r->body, "lz_a_total{source=\"s1\"} 3\n") != NULL);
+	CHECK(strstr(r->body, "lz_c_seconds_count 4\n") != NULL);
+
+	/* The body follows the metrics as they change. */
+	lz_metric_add(lz_metrics_counter(m, "lz_a_total", "Things a.", "source",
+					 "s1"),
+		      10);
+	http_get(loop, port, "/metrics", r);
+	CHECK(strstr(r->body, "lz_a_total{source=\"s1\"} 13\n") != NULL);
+
+	http_get(loop, port, "/nope", r);
+	CHECK_EQ_INT(r->code, 404);
+	CHECK_EQ_STR(r->body, "{\"error\":\"not found\"}\n");
+	CHECK_EQ_STR(r->ctype, "application/json");
+	http_get(loop, port, "/metricsx", r);
+	CHECK_EQ_INT(r->code, 404);
+	http_get(loop, port, "/", r);
+	CHECK_EQ_INT(r->code, 404);
+	http_get(loop, port, "/healthz?verbose=1", r);
+	CHECK_EQ_INT(r->code, 200);
+
+	http_get(loop, port, "/api/items/3", r);
+	CHECK_EQ_INT(r->code, 201);
+	CHECK_EQ_STR(r->body, "api:/api/items/3");
+	http_get(loop, port, "/api", r);
+	CHECK_EQ_INT(r->code, 404);
+	http_get(loop, port, "/exact", r);
+	CHECK_EQ_INT(r->code, 201);
+	CHECK_EQ_STR(r->body, "exact:/exact");
+	http_get(loop, port, "/exact/more", r);
+	CHECK_EQ_INT(r->code, 404);
+
+	lz_http_destroy(&h);
+	CHECK(h == NULL);
+out:
+	free(r);
+	lz_metrics_destroy(&m);
+	lz_loop_destroy(&loop);
+}
+
+/* Without a ready function, /readyz always answers 200. */
+static void
+test_http_no_ready_fn(void)
+{
+	struct lz_loop *loop = lz_loop_new();
+	struct lz_metrics *m = lz_metrics_new();
+	struct lz_http *h = lz_http_new(loop, "127.0.0.1:0");
+	struct reply *r = xcalloc(1, sizeof(*r));
+	char err[256];
+
+	CHECK(h != NULL);
+	if (h != NULL) {
+		lz_http_admin(h, m, NULL, NULL);
+		http_get(loop, lz_http_port(h), "/readyz", r);
+		CHECK_EQ_INT(r->code, 200);
+		CHECK_EQ_STR(r->body, "ready\n");
+		/* An empty registry renders as an empty, valid body. */
+		http_get(loop, lz_http_port(h), "/metrics", r);
+		CHECK_EQ_INT(r->code, 200);
+		CHECK_EQ_STR(r->body, "");
+		CHECK_EQ_INT(prom_validate(r->body, err, sizeof(err)), 0);
+		lz_http_destroy(&h);
+	}
+	free(r);
+	lz_metrics_destroy(&m);
+	lz_loop_destroy(&loop);
+}
+
+int
+main(void)
+{
+	/* lz_config and lz_http log errors on purpose: keep stderr quiet
+	 * below warnings. */
+	lz_log_init("test_common", LZ_LOG_WARN);
+	RUN(test_prom_checker);
+	RUN(test_be64);
+	RUN(test_strings);
+	RUN(test_clocks);
+	RUN(test_log_parse_level);
+	RUN(test_log_quote);
+	RUN(test_log_lines);
+	lz_log_init("test_common", LZ_LOG_WARN);
+	RUN(test_config_defaults);
+	RUN(test_config_flags);
+	RUN(test_config_ints);
+	RUN(test_config_errors);
+	RUN(test_config_args);
+	RUN(test_config_file);
+	RUN(test_config_file_errors);
+	RUN(test_metrics_values);
+	RUN(test_metrics_render);
+	RUN(test_metrics_help_escape);
+	RUN(test_http_bad_addresses);
+	RUN(test_http_admin);
+	RUN(test_http_no_ready_fn);
+	return lz_test_summary();
+}
