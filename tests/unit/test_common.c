@@ -580,6 +580,13 @@ log_some(void)
 	lz_log_debug("hidden", "k=%d", 1);
 	lz_log_info("two words", "k=%s n=%d", "v", 42);
 	lz_log_warn("bare", NULL);
+	{
+		char *big = xmalloc(6000);
+		memset(big, 'a', 5999);
+		big[5999] = '\0';
+		lz_log_error("long", "v=%s", big);
+		free(big);
+	}
 	lz_log_init("livrazou", LZ_LOG_WARN);
 	lz_log_info("hidden too", NULL);
 }
@@ -587,7 +594,8 @@ log_some(void)
 static void
 test_log_lines(void)
 {
-	char out[4096];
+	static char out[16384];
+	const char *lng;
 
 	capture_stderr(log_some, out, sizeof(out));
 	CHECK(strstr(out, "hidden") == NULL);
@@ -599,7 +607,18 @@ test_log_lines(void)
 		int lines = 0;
 		for (const char *p = out; *p; p++)
 			lines += *p == '\n';
-		CHECK_EQ_INT(lines, 2);
+		CHECK_EQ_INT(lines, 3);
+	}
+	/* A line longer than the buffer is cut but still ends the line. */
+	lng = strstr(out, " level=error prog=unit-test msg=long v=aaa");
+	CHECK(lng != NULL);
+	if (lng) {
+		while (lng > out && lng[-1] != '\n')
+			lng--;
+		size_t len = strcspn(lng, "\n");
+		CHECK(lng[len] == '\n');
+		CHECK(len + 1 <= 4096);
+		CHECK(len > 4000);
 	}
 }
 
