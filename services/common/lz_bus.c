@@ -50,6 +50,8 @@ struct lz_bus_txn {
 	MDB_txn *txn;
 	const Envelope *cause;
 	uint64_t last_seq;
+	const char *actor;
+	char last_id[33];
 };
 
 struct lz_bus {
@@ -248,6 +250,18 @@ lz_bus_txn_last_seq(const struct lz_bus_txn *tx)
 	return tx->last_seq;
 }
 
+const char *
+lz_bus_txn_last_event_id(const struct lz_bus_txn *tx)
+{
+	return tx->last_id;
+}
+
+void
+lz_bus_txn_set_actor(struct lz_bus_txn *tx, const char *actor)
+{
+	tx->actor = actor;
+}
+
 MDB_txn *
 lz_bus_mdb(struct lz_bus_txn *tx)
 {
@@ -285,6 +299,10 @@ lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
 	} else {
 		env.correlation_id = hex;
 	}
+	if (tx->actor)
+		env.actor = (char *)tx->actor;
+	else if (tx->cause)
+		env.actor = tx->cause->actor;
 	env.payload.data = (uint8_t *)payload;
 	env.payload.len = len;
 	size = lz__bus__v1__envelope__get_packed_size(&env);
@@ -302,6 +320,7 @@ lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
 	}
 	b->txn_seq = env.seq;
 	tx->last_seq = env.seq;
+	memcpy(tx->last_id, hex, sizeof(tx->last_id));
 	if (b->npending == b->cap_pending) {
 		b->cap_pending = b->cap_pending ? b->cap_pending * 2 : 256;
 		b->pending = xrealloc(b->pending,
@@ -362,7 +381,7 @@ static int
 write_fn(MDB_txn *txn, void *arg)
 {
 	struct write_ctx *w = arg;
-	struct lz_bus_txn tx = {w->b, txn, NULL, 0};
+	struct lz_bus_txn tx = {w->b, txn, NULL, 0, NULL, ""};
 
 	return w->fn(&tx, w->arg);
 }
@@ -413,6 +432,7 @@ to_event(const Envelope *e, struct lz_event *ev)
 	ev->tenant = e->tenant;
 	ev->correlation_id = e->correlation_id;
 	ev->causation_id = e->causation_id;
+	ev->actor = e->actor;
 	ev->payload = e->payload.data;
 	ev->payload_len = e->payload.len;
 }
@@ -421,7 +441,7 @@ static int
 apply_one(struct batch_ctx *c, MDB_txn *txn, const Envelope *e)
 {
 	struct lz_bus *b = c->b;
-	struct lz_bus_txn tx = {b, txn, e, 0};
+	struct lz_bus_txn tx = {b, txn, e, 0, NULL, ""};
 	struct lz_event ev;
 	MDB_txn *child = NULL;
 	size_t mark = b->npending;

@@ -72,6 +72,7 @@ struct lz_event {
 	const char *tenant;
 	const char *correlation_id;
 	const char *causation_id;
+	const char *actor; /* the partner behind a command, or "" */
 	const uint8_t *payload;
 	size_t payload_len;
 };
@@ -109,8 +110,13 @@ int lz_bus_emit(struct lz_bus_txn *tx, const char *tenant,
 /* The same with an already serialized payload of type TYPE. */
 int lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
 		    const uint8_t *payload, size_t len);
-/* The sequence the last lz_bus_emit*() got (0 if none in this txn). */
+/* The sequence and event id the last lz_bus_emit*() got (0 and "" if none
+ * in this transaction).  The id is valid until the next emit. */
 uint64_t lz_bus_txn_last_seq(const struct lz_bus_txn *tx);
+const char *lz_bus_txn_last_event_id(const struct lz_bus_txn *tx);
+/* Sets the actor (authenticated partner) of the events emitted next in TX;
+ * inside an apply function they otherwise inherit the applied event's. */
+void lz_bus_txn_set_actor(struct lz_bus_txn *tx, const char *actor);
 
 MDB_txn *lz_bus_mdb(struct lz_bus_txn *tx);
 

@@ -5,18 +5,16 @@
  *   lz-tap lz.orders. lz.tours.          live events of two domains
  *   lz-tap --replay orders --from 120    history of source "orders"
  *
- * Each line: {"topic", "source", "seq", "timestamp", "timestampUs", "type",
- * "tenant", "eventId", "correlationId", "causationId", "payload"}.  The
- * payload is decoded through the type registry; an unknown type, or a
- * payload that does not decode, is printed as "payloadBase64" with
- * "unknownType": true or "payloadError" instead of failing.
+ * Each line is an event as lz_evjson_envelope() writes it: the envelope's
+ * fields and the decoded payload; an unknown type, or a payload that does
+ * not decode, is printed in base64 instead of failing.
  */
 #include "lz/bus/v1/bus.pb-c.h"
 #include "lz_bus.h"
 #include "lz_config.h"
+#include "lz_evjson.h"
 #include "lz_json.h"
 #include "lz_log.h"
-#include "lz_registry.h"
 #include "lz_util.h"
 
 #include <errno.h>
@@ -25,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 static const struct lz_option options[] = {
@@ -54,33 +51,6 @@ struct tap {
 };
 
 static void
-put_time(json_t *o, int64_t us)
-{
-	char buf[64];
-	struct tm tm;
-	time_t secs = (time_t)(us / 1000000);
-
-	gmtime_r(&secs, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%06lldZ",
-		 (long long)(us % 1000000));
-	json_object_set_new(o, "timestamp", json_string(buf));
-	json_object_set_new(o, "timestampUs", json_integer(us));
-}
-
-static void
-put_base64(json_t *o, const char *key, const uint8_t *data, size_t len)
-{
-	size_t n =
-		sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-	char *b = xmalloc(n);
-
-	sodium_bin2base64(b, n, data, len, sodium_base64_VARIANT_ORIGINAL);
-	json_object_set_new(o, key, json_string(b));
-	free(b);
-}
-
-static void
 print_line(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -95,32 +65,11 @@ print_line(json_t *o)
 static void
 print_envelope(struct tap *t, const char *topic, const Lz__Bus__V1__Envelope *e)
 {
-	json_t *o = json_object();
-	const ProtobufCMessageDescriptor *d = lz_registry_find(e->type);
-	char err[256];
-	json_t *payload = NULL;
+	char *s = lz_evjson_dumps(e, topic);
 
-	json_object_set_new(o, "topic", json_string(topic ? topic : e->type));
-	json_object_set_new(o, "source", json_string(e->source));
-	json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
-	put_time(o, e->timestamp_us);
-	json_object_set_new(o, "type", json_string(e->type));
-	json_object_set_new(o, "tenant", json_string(e->tenant));
-	json_object_set_new(o, "eventId", json_string(e->event_id));
-	json_object_set_new(o, "correlationId", json_string(e->correlation_id));
-	json_object_set_new(o, "causationId", json_string(e->causation_id));
-	if (d == NULL) {
-		json_object_set_new(o, "unknownType", json_true());
-		put_base64(o, "payloadBase64", e->payload.data, e->payload.len);
-	} else if (lz_json_encode_bytes(d, e->payload.data, e->payload.len,
-					&payload, err, sizeof(err)) != 0) {
-		json_object_set_new(o, "payloadError", json_string(err));
-		put_base64(o, "payloadBase64", e->payload.data, e->payload.len);
-	} else {
-		json_object_set_new(o, "payload", payload);
-	}
-	print_line(o);
-	json_decref(o);
+	puts(s);
+	fflush(stdout);
+	free(s);
 	t->printed++;
 }
 
