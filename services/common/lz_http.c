@@ -173,8 +173,12 @@ lz_http_port(const struct lz_http *h)
 void
 lz_http_route(struct lz_http *h, const char *path, lz_http_fn fn, void *arg)
 {
-	struct route *r = xcalloc(1, sizeof(*r));
+	struct route *r;
 	struct route **tail = &h->routes;
+
+	if (path[0] != '/')
+		lz_fatal("http route must start with /", "path=%s", path);
+	r = xcalloc(1, sizeof(*r));
 
 	r->path = xstrdup(path);
 	r->fn = fn;

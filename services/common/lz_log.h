@@ -37,9 +37,10 @@ void lz_log(enum lz_log_level level, const char *msg, const char *fmt, ...)
 void lz_fatal(const char *msg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Copies S into BUF as a log value: unchanged if it has no space, quote or
- * control character, otherwise double-quoted with escapes; truncated to
- * fit.  Returns BUF. */
+/* Copies S into BUF as a log value: unchanged if it has no space, '=',
+ * quote, backslash, control or non-ASCII byte, otherwise double-quoted with
+ * those escaped (\xNN, so logs stay ASCII); truncated to fit.  Returns
+ * BUF. */
 const char *lz_log_quote(char *buf, size_t size, const char *s);
 
 #define lz_log_debug(msg, ...) lz_log(LZ_LOG_DEBUG, msg, __VA_ARGS__)

@@ -174,11 +174,13 @@ print_value(FILE *f, double v)
 		fprintf(f, "%.9g", v);
 }
 
+/* Escapes backslash and newline (and, in label values, double quotes) as
+ * the text format requires. */
 static void
-print_label_value(FILE *f, const char *s)
+print_escaped(FILE *f, const char *s, int quotes)
 {
 	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+		if (*s == '\\' || (quotes && *s == '"'))
 			fputc('\\', f);
 		if (*s == '\n') {
 			fputs("\\n", f);
@@ -197,15 +199,17 @@ lz_metrics_render(const struct lz_metrics *m, FILE *f)
 
 	for (const struct lz_metric *x = m->head; x; x = x->next) {
 		if (family == NULL || strcmp(family, x->name) != 0) {
-			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", x->name,
-				x->help, x->name, type_names[x->kind]);
+			fprintf(f, "# HELP %s ", x->name);
+			print_escaped(f, x->help, 0);
+			fprintf(f, "\n# TYPE %s %s\n", x->name,
+				type_names[x->kind]);
 			family = x->name;
 		}
 		if (x->kind != HISTOGRAM) {
 			fputs(x->name, f);
 			if (x->label) {
 				fprintf(f, "{%s=\"", x->label);
-				print_label_value(f, x->value_label);
+				print_escaped(f, x->value_label, 1);
 				fputs("\"}", f);
 			}
 			fputc(' ', f);

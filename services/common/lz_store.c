@@ -171,12 +171,15 @@ lz_store_write(struct lz_store *s, lz_store_fn fn, lz_store_reset_fn reset,
 		if (rc != 0)
 			return lz_store_rc(rc);
 		rc = fn(txn, arg);
-		if (rc == 0)
-			rc = mdb_txn_commit(txn);
-		else
+		if (rc != 0) {
+			/* FN's own result goes back as it is (it may be a
+			 * positive code of the caller's). */
 			mdb_txn_abort(txn);
-		if (rc != MDB_MAP_FULL)
+			if (rc != MDB_MAP_FULL)
+				return rc;
+		} else if ((rc = mdb_txn_commit(txn)) != MDB_MAP_FULL) {
 			return lz_store_rc(rc);
+		}
 		if (reset)
 			reset(arg);
 		if ((rc = grow(s)) != 0)

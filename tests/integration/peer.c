@@ -9,7 +9,7 @@
  *            chain) lives in its LMDB store; exits once COUNT are applied if
  *            --expect is given; prints latency percentiles on exit.
  *   verify:  reads a consumer's state; exit 0 iff it applied exactly
- *            1..EXPECT in order.
+ *            1..EXPECT in order (less those --reject-every refused).
  *   inject:  sends one malformed message of kind --kind to --to (a bus's
  *            XSUB side through PUB, or a replay endpoint through DEALER).
  */
@@ -52,6 +52,9 @@ static const struct lz_option options[] = {
 	 0, 10000000},
 	{"body-bytes", LZ_OPT_INT, "160", "filler bytes in each payload", 0,
 	 1 << 20},
+	{"reject-every", LZ_OPT_INT, "0",
+	 "consume: refuse Ticks whose n is a multiple of this (0: none)", 0,
+	 1000000},
 	{"no-sync", LZ_OPT_FLAG, "false", "do not fsync at commit", 0, 0},
 	{"to", LZ_OPT_STRING, "tcp://127.0.0.1:7100", "inject: endpoint", 0, 0},
 	{"kind", LZ_OPT_STRING, "random",
@@ -76,6 +79,7 @@ struct peer {
 	struct lz_timer *timer;
 	/* consumer */
 	uint64_t expect;
+	uint64_t reject_every;
 	uint64_t applied, violations;
 	int64_t *pending_sent; /* sent_us of the batch being applied */
 	size_t npending, cap;
@@ -145,9 +149,9 @@ on_produce(void *arg)
 /* ---- consumer ---- */
 
 struct state {
-	uint64_t count;
-	uint64_t violations;
-	uint64_t chain;
+	uint64_t count;      /* Ticks applied */
+	uint64_t violations; /* Ticks out of order, repeated or missing */
+	uint64_t last_n;     /* the last Tick applied */
 };
 
 static int
@@ -167,6 +171,15 @@ load_state(MDB_txn *txn, MDB_dbi dbi, struct state *s)
 	return 0;
 }
 
+/* How many Ticks strictly between A and B this consumer refuses. */
+static uint64_t
+refused_between(const struct peer *p, uint64_t a, uint64_t b)
+{
+	if (p->reject_every == 0 || b <= a + 1)
+		return 0;
+	return (b - 1) / p->reject_every - a / p->reject_every;
+}
+
 static int
 apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
@@ -183,12 +196,19 @@ apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 		return LZ_BUS_REJECT;
 	if ((rc = load_state(lz_bus_mdb(tx), p->state, &s)) != 0)
 		goto out;
-	/* Exactly once, in order: each Tick must be the next one. */
-	if (t->n != s.count + 1)
+	/* Exactly once, in order: each Tick must follow the last one, the
+	 * only ones missing in between being those this consumer refused. */
+	if (t->n <= s.last_n ||
+	    t->n - s.last_n - 1 != refused_between(p, s.last_n, t->n))
 		s.violations++;
 	s.count++;
-	s.chain = s.chain * 1000003u ^ t->n;
+	s.last_n = t->n;
 	rc = lz_store_rc(mdb_put(lz_bus_mdb(tx), p->state, &k, &v, 0));
+	if (rc == 0 && p->reject_every && t->n % p->reject_every == 0) {
+		/* Refuse after writing: the bus client must roll it back. */
+		rc = LZ_BUS_REJECT;
+		goto out;
+	}
 	if (p->npending == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 4096;
 		p->pending_sent =
@@ -231,7 +251,9 @@ on_commit(void *arg)
 	p->npending = 0;
 	lz_store_read(p->store, read_state_fn, p);
 	lz_metric_set(p->m_count, (double)p->applied);
-	if (p->expect && p->applied >= p->expect)
+	if (p->expect &&
+	    lz_bus_applied_seq(p->bus, lz_config_str(p->cfg, "follow")) >=
+		    p->expect)
 		lz_loop_stop(p->loop);
 }
 
@@ -390,11 +412,20 @@ main(int argc, char **argv)
 	if (open_store(&p) < 0)
 		return 1;
 	p.expect = (uint64_t)lz_config_int(p.cfg, "expect");
+	p.reject_every = (uint64_t)lz_config_int(p.cfg, "reject-every");
 	if (strcmp(mode, "verify") == 0) {
 		lz_store_read(p.store, read_state_fn, &p);
 		printf("verify count=%" PRIu64 " violations=%" PRIu64 "\n",
 		       p.applied, p.violations);
-		rc = p.violations == 0 && p.applied == p.expect ? 0 : 1;
+		rc = p.violations == 0 &&
+				     p.applied ==
+					     p.expect -
+						     (p.reject_every
+							      ? p.expect /
+									p.reject_every
+							      : 0)
+			     ? 0
+			     : 1;
 		lz_store_destroy(&p.store);
 		lz_config_destroy(&p.cfg);
 		return rc;
@@ -436,7 +467,8 @@ main(int argc, char **argv)
 	} else {
 		lz_store_read(p.store, read_state_fn, &p);
 		lz_metric_set(p.m_count, (double)p.applied);
-		if (p.expect && p.applied >= p.expect)
+		if (p.expect &&
+		    lz_bus_applied_seq(p.bus, follow[0]) >= p.expect)
 			lz_loop_stop(p.loop);
 	}
 	if (http)

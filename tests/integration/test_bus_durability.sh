@@ -77,4 +77,13 @@ check "(c) late consumer replays the whole history and exits" wait_pid "$pid_cc"
 check "(c) every event applied exactly once, in order" verify cc
 check "(c) history came by replay" grep -q "consumed count=$N .*this_run=$N" "$TMP/cc.log"
 
+
+# (d) a consumer that refuses every 7th event: each refusal is rolled back
+# alone (its writes undone), the rest of its batch is kept.
+start cd "$PEER" consume --state "$TMP/cd" --follow b --sub "$XPUB" \
+	--admin "127.0.0.1:$((PORT_BASE + 40))" --expect "$N" --reject-every 7
+check "(d) consumer refusing events completes" wait_pid "$pid_cd" 120
+check "(d) refused events left no trace, the others applied once, in order" \
+	"$PEER" verify --state "$TMP/cd" --expect "$N" --reject-every 7
+check "(d) refusals were logged" grep -q 'msg="event rejected" source=b seq=7 ' "$TMP/cd.log"
 summary
