@@ -31,7 +31,8 @@ put_time(json_t *o, int64_t us)
 static void
 put_base64(json_t *o, const uint8_t *data, size_t len)
 {
-	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	size_t n =
+		sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
 	char *b = xmalloc(n);
 
 	sodium_bin2base64(b, n, data, len, sodium_base64_VARIANT_ORIGINAL);

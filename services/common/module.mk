@@ -14,7 +14,7 @@ $(COMMON_LIB): $(call objs,$(COMMON_SRC)) $(PROTO_OBJ)
 	@rm -f $@
 	$(call say,AR,$@)ar rcs $@ $^
 
-LINT_SRC += $(COMMON_SRC)
+LINT_SRC += $(COMMON_SRC) tests/unit/test_common.c tests/unit/test_store.c
 
 UNIT_TESTS += $(B)/tests/unit/test_common $(B)/tests/unit/test_store
 $(B)/tests/unit/test_common: $(call objs,tests/unit/test_common.c) $(COMMON_LIB)
