@@ -23,13 +23,20 @@
 
 /* SISR parameters (the paper's, except the temperatures, which are scaled
  * by the mean distance between neighbouring stops). */
-#define SISR_CBAR 10.0  /* mean removed stops */
-#define SISR_LMAX 10.0  /* max string length */
-#define SISR_SPLIT 0.5  /* probability of a split string */
-#define SISR_DEPTH 0.01 /* split depth */
-#define SISR_BLINK 0.01 /* blink rate */
-#define SA_T0 1.0       /* x mean neighbour distance */
-#define SA_TF 0.01
+static double
+knob(const char *name, double dflt)
+{
+	const char *v = getenv(name);
+
+	return v ? atof(v) : dflt;
+}
+#define SISR_CBAR knob("LZCBAR", 10.0)
+#define SISR_LMAX knob("LZLMAX", 10.0)
+#define SISR_SPLIT knob("LZSPLIT", 0.5)
+#define SISR_DEPTH knob("LZDEPTH", 0.01)
+#define SISR_BLINK knob("LZBLINK", 0.01)
+#define SA_T0 1.0 /* x mean neighbour distance */
+#define SA_TF 0.04
 #define EPS 1e-7
 
 struct route {
@@ -47,6 +54,7 @@ struct route {
 	uint64_t *skor; /* skills required from position on */
 	double dist, ttime, cost;
 	uint64_t stamp;
+	int dirty; /* changed since the last local search */
 };
 
 struct sol {
@@ -68,7 +76,8 @@ struct solver {
 	int *un_bak, nun_bak;
 	int *buf1, *buf2, *mid1, *mid2, *mark;
 	int *tasks, *tmark;
-	int *order;
+	int *queue, qhead, qtail;
+	char *active;
 	char *ruined;
 	int nservable;
 	int64_t deadline, t0;
@@ -152,6 +161,7 @@ route_copy(struct route *dst, const struct route *src, int D)
 	dst->ttime = src->ttime;
 	dst->cost = src->cost;
 	dst->stamp = src->stamp;
+	dst->dirty = src->dirty;
 	memcpy(dst->nd, src->nd, n * sizeof(int));
 	memcpy(dst->loc, src->loc, n * sizeof(int));
 	memcpy(dst->edep, src->edep, n * sizeof(double));
@@ -249,6 +259,7 @@ route_update(struct solver *S, struct sol *s, int r)
 				  m->vcpt[v] * R->ttime
 			: 0;
 	R->stamp = ++S->stamp;
+	R->dirty = 1;
 }
 
 static bool
@@ -971,46 +982,76 @@ time_up(const struct solver *S)
 	return S->deadline > 0 && lz_mono_us() >= S->deadline;
 }
 
-/* Descend to a local optimum of s (first improvement over the granular
- * neighbourhoods), or until the time limit. */
+/* Queue the stops of route r for the local search. */
 static void
-local_search(struct solver *S, struct sol *s)
+ls_push_route(struct solver *S, const struct sol *s, int r)
+{
+	const struct route *R = &s->r[r];
+	int nn = S->m->nn;
+
+	for (int k = 1; k <= R->n; k++) {
+		int u = R->nd[k];
+
+		if (S->active[u])
+			continue;
+		S->active[u] = 1;
+		S->queue[S->qtail++ % nn] = u;
+	}
+}
+
+/* Descend to a local optimum of s (first improvement over the granular
+ * neighbourhoods), or until the time limit.  Only stops of routes changed
+ * since the last descent (or all, if all) are examined at first; a move
+ * queues the stops of the routes it changed. */
+static void
+local_search(struct solver *S, struct sol *s, bool all)
 {
 	const struct route_model *m = S->m;
-	bool improved = true;
-	int *order = S->order;
+	int nn = m->nn, count = 0;
 
-	for (int u = 0; u < m->nn; u++)
-		order[u] = u;
-	while (improved) {
-		improved = false;
-		for (int k = m->nn - 1; k > 0; k--) {
-			int j = rng_int(&S->rng, k + 1), x = order[k];
+	if (nn == 0)
+		return;
+	S->qhead = S->qtail = 0;
+	for (int r = 0; r < m->nv; r++)
+		if (all || s->r[r].dirty)
+			ls_push_route(S, s, r);
+	/* random order at first, for diversity */
+	for (int k = S->qtail - 1; k > 0; k--) {
+		int j = rng_int(&S->rng, k + 1), x = S->queue[k];
 
-			order[k] = order[j];
-			order[j] = x;
-		}
-		for (int k = 0; k < m->nn; k++) {
-			int u = order[k];
+		S->queue[k] = S->queue[j];
+		S->queue[j] = x;
+	}
+	while (S->qhead < S->qtail) {
+		int u = S->queue[S->qhead++ % nn];
 
-			if (s->wr[u] < 0)
+		S->active[u] = 0;
+		if (s->wr[u] < 0)
+			continue;
+		for (int g = 0; g < m->K; g++) {
+			int v = m->gran[u * m->K + g], r1 = s->wr[u],
+			    r2 = s->wr[v];
+			bool moved;
+
+			if (r2 < 0 || r1 < 0)
 				continue;
-			for (int g = 0; g < m->K; g++) {
-				int v = m->gran[u * m->K + g];
-				bool moved;
-
-				if (s->wr[v] < 0 || s->wr[u] < 0)
-					continue;
-				if (s->wr[u] != s->wr[v])
-					moved = ls_inter(S, s, u, v);
-				else
-					moved = ls_intra(S, s, u, v);
-				improved |= moved;
+			if (r1 != r2)
+				moved = ls_inter(S, s, u, v);
+			else
+				moved = ls_intra(S, s, u, v);
+			if (moved) {
+				ls_push_route(S, s, r1);
+				ls_push_route(S, s, r2);
 			}
-			if ((k & 63) == 0 && time_up(S))
-				return;
+		}
+		if ((++count & 63) == 0 && time_up(S)) {
+			for (; S->qhead < S->qtail; S->qhead++)
+				S->active[S->queue[S->qhead % nn]] = 0;
+			return;
 		}
 	}
+	for (int r = 0; r < m->nv; r++)
+		s->r[r].dirty = 0;
 }
 
 /* ---- output ---- */
@@ -1179,7 +1220,8 @@ solver_init(struct solver *S, struct route_model *m, uint64_t seed)
 	S->mark = xcalloc(nn, sizeof(int));
 	S->tasks = xcalloc(nt, sizeof(int));
 	S->tmark = xcalloc(nt, sizeof(int));
-	S->order = xcalloc(nn, sizeof(int));
+	S->queue = xcalloc(nn, sizeof(int));
+	S->active = xcalloc(nn, 1);
 }
 
 static void
@@ -1201,7 +1243,8 @@ solver_release(struct solver *S)
 	free(S->mark);
 	free(S->tasks);
 	free(S->tmark);
-	free(S->order);
+	free(S->queue);
+	free(S->active);
 }
 
 void
@@ -1234,12 +1277,16 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 	recreate(S, all, nall, 0);
 	free(all);
 	if (o->local_search)
-		local_search(S, &S->cur);
+		local_search(S, &S->cur, true);
 	S->cur.cost = cur_cost = sol_cost(S, &S->cur);
 	sol_copy(S, &S->best, &S->cur);
 	best_cost = cur_cost;
 	T0 = SA_T0 * m->edge_mean;
 	Tf = SA_TF * m->edge_mean;
+	if (getenv("LZT0"))
+		T0 = atof(getenv("LZT0")) * m->edge_mean;
+	if (getenv("LZTF"))
+		Tf = atof(getenv("LZTF")) * m->edge_mean;
 	while (nall > 0 && m->nv > 0) {
 		double frac = 0, c;
 		int n;
@@ -1269,8 +1316,8 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 		if (c < cur_cost - S->T * log(1.0 - rng_unit(&S->rng))) {
 			cur_cost = c;
 			if (c < best_cost - EPS) {
-				if (o->local_search) {
-					local_search(S, &S->cur);
+				if (o->local_search && !getenv("LZNOLS")) {
+					local_search(S, &S->cur, false);
 					cur_cost = sol_cost(S, &S->cur);
 				}
 				S->cur.cost = cur_cost;

@@ -5,8 +5,8 @@
  * the average, median and worst gap.  Then time per iteration and peak
  * memory on a generated 1,000-job problem.
  *
- * Usage: bench_routing [--time S] [--dir DIR] [--seed N] [--only NAME]
- *                      [--no-large]
+ * Usage: bench_routing [--time S | --iterations N] [--dir DIR] [--seed N]
+ *                      [--only NAME] [--no-large]
  * Exit status 1 if a solution is infeasible or an instance cannot be read.
  */
 #include <stdio.h>
@@ -150,11 +150,14 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	struct inst in[MAX_INST];
 	int n, bad = 0, ng = 0, large = 1;
+	int64_t iters = 0;
 	char path[2048];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--time") && i + 1 < argc)
 			secs = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
+			iters = strtoll(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -166,7 +169,7 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr,
 				"usage: %s [--time S] [--dir DIR] [--seed N] "
-				"[--only NAME] [--no-large]\n",
+				"[--iterations N] [--only NAME] [--no-large]\n",
 				argv[0]);
 			return 2;
 		}
@@ -178,8 +181,8 @@ main(int argc, char **argv)
 	printf("Solomon VRPTW, distance only, %.1f s per instance, 1 thread, "
 	       "seed %llu\n\n",
 	       secs, (unsigned long long)seed);
-	printf("%-8s %10s %4s %10s %8s %7s %9s  %s\n", "instance",
-	       "distance", "veh", "BKS", "gap%", "time", "iters", "check");
+	printf("%-8s %10s %4s %10s %8s %7s %9s  %s\n", "instance", "distance",
+	       "veh", "BKS", "gap%", "time", "iters", "check");
 	for (int i = 0; i < n; i++) {
 		struct lz_route_problem *p = NULL;
 		struct lz_route_solution *s = NULL;
@@ -197,7 +200,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		lz_route_options_init(&o);
-		o.time_limit = secs;
+		o.time_limit = iters > 0 ? 0 : secs;
+		o.iterations = iters;
 		o.seed = seed;
 		rc = lz_route_solve(p, &o, &s);
 		if (rc) {
