@@ -23,19 +23,12 @@
 
 /* SISR parameters (the paper's, except the temperatures, which are scaled
  * by the mean distance between neighbouring stops). */
-static double
-knob(const char *name, double dflt)
-{
-	const char *v = getenv(name);
-
-	return v ? atof(v) : dflt;
-}
-#define SISR_CBAR knob("LZCBAR", 10.0)
-#define SISR_LMAX knob("LZLMAX", 10.0)
-#define SISR_SPLIT knob("LZSPLIT", 0.5)
-#define SISR_DEPTH knob("LZDEPTH", 0.01)
-#define SISR_BLINK knob("LZBLINK", 0.01)
-#define SA_T0 1.0 /* x mean neighbour distance */
+#define SISR_CBAR 10.0  /* mean removed stops */
+#define SISR_LMAX 10.0  /* max string length */
+#define SISR_SPLIT 0.5  /* probability of a split string */
+#define SISR_DEPTH 0.01 /* split depth */
+#define SISR_BLINK 0.01 /* blink rate */
+#define SA_T0 1.0       /* x mean neighbour distance */
 #define SA_TF 0.04
 #define EPS 1e-7
 
@@ -175,86 +168,112 @@ route_copy(struct route *dst, const struct route *src, int D)
 	memcpy(dst->skor, src->skor, n * sizeof(uint64_t));
 }
 
-/* Recompute every cache of route r of s from its node sequence. */
+/* Recompute every cache of route r of s from its node sequence.  The
+ * hottest loop of the search, hence the local copies of pointers. */
 static void
 route_update(struct solver *S, struct sol *s, int r)
 {
 	const struct route_model *m = S->m;
 	struct route *R = &s->r[r];
-	int v = R->veh, n = R->n, D = m->D, prof = m->vprof[v];
+	const int v = R->veh, n = R->n, D = m->D, prof = m->vprof[v];
+	const double *restrict dm = m->dist[prof], *restrict tm = m->time[prof];
+	const size_t L = (size_t)m->L;
+	const int *restrict mloc = m->loc, *restrict pair = m->pair;
+	const double *restrict svc = m->svc;
+	const int *restrict twcnt = m->tw_cnt, *restrict twoff = m->tw_off;
+	const double *restrict tws = m->tws, *restrict twe = m->twe;
+	const int64_t *restrict net = m->net, *restrict dlv = m->dlv;
+	const uint64_t *restrict sk = m->skills;
+	int *restrict nd = R->nd, *restrict loc = R->loc;
+	double *restrict edep = R->edep, *restrict lat = R->lat;
+	double *restrict cdist = R->cdist, *restrict ctime = R->ctime;
+	int64_t *restrict cum = R->cum, *restrict pm = R->pm;
+	int64_t *restrict sm = R->sm, *restrict dpre = R->dpre;
+	uint64_t *restrict skor = R->skor;
+	int *restrict wr = s->wr, *restrict wp = s->wp;
+	int nship = 0;
 
-	R->nd[0] = R->nd[n + 1] = -1;
-	R->loc[0] = m->vstart[v];
-	R->loc[n + 1] = m->vend[v];
-	R->edep[0] = m->vs[v];
-	R->cdist[0] = R->ctime[0] = 0;
+	nd[0] = nd[n + 1] = -1;
+	loc[0] = m->vstart[v];
+	loc[n + 1] = m->vend[v];
+	edep[0] = m->vs[v];
+	cdist[0] = ctime[0] = 0;
 	for (int d = 0; d < D; d++)
-		R->cum[d] = R->pm[d] = R->dpre[d] = 0;
-	R->nship = 0;
-	for (int k = 1; k <= n + 1; k++) {
-		int u = R->nd[k];
-		double tr;
+		cum[d] = pm[d] = dpre[d] = 0;
+	for (int k = 1; k <= n; k++) {
+		int u = nd[k], l = mloc[u], lp = loc[k - 1];
+		double tr = tm[(size_t)lp * L + (size_t)l],
+		       a = edep[k - 1] + tr;
+		double b;
 
-		if (k <= n)
-			R->loc[k] = m->loc[u];
-		tr = rm_time(m, prof, R->loc[k - 1], R->loc[k]);
-		R->cdist[k] = R->cdist[k - 1] +
-			      rm_dist(m, prof, R->loc[k - 1], R->loc[k]);
-		R->ctime[k] = R->ctime[k - 1] + tr;
-		if (k > n) {
-			R->edep[k] = R->edep[k - 1] + tr;
-			for (int d = 0; d < D; d++) {
-				R->cum[k * D + d] = R->cum[(k - 1) * D + d];
-				R->pm[k * D + d] = R->pm[(k - 1) * D + d];
-				R->dpre[k * D + d] = R->dpre[(k - 1) * D + d];
-			}
-			break;
+		loc[k] = l;
+		cdist[k] = cdist[k - 1] + dm[(size_t)lp * L + (size_t)l];
+		ctime[k] = ctime[k - 1] + tr;
+		if (twcnt[u] == 1) {
+			b = a < tws[twoff[u]] ? tws[twoff[u]] : a;
+		} else {
+			b = rm_tw_start(m, u, a);
+			if (b >=
+			    TIME_INF) /* cannot happen in a kept solution */
+				b = a;
 		}
-		double b = rm_tw_start(m, u, R->edep[k - 1] + tr);
-
-		if (b >= TIME_INF) /* cannot happen in a kept solution */
-			b = R->edep[k - 1] + tr;
-		R->edep[k] = b + m->svc[u];
+		edep[k] = b + svc[u];
 		for (int d = 0; d < D; d++) {
-			int64_t c = R->cum[(k - 1) * D + d] + m->net[u * D + d];
+			int64_t c = cum[(k - 1) * D + d] + net[u * D + d];
+			int64_t pp = pm[(k - 1) * D + d];
 
-			R->cum[k * D + d] = c;
-			R->pm[k * D + d] = c > R->pm[(k - 1) * D + d]
-						   ? c
-						   : R->pm[(k - 1) * D + d];
-			R->dpre[k * D + d] =
-				R->dpre[(k - 1) * D + d] + m->dlv[u * D + d];
+			cum[k * D + d] = c;
+			pm[k * D + d] = c > pp ? c : pp;
+			dpre[k * D + d] =
+				dpre[(k - 1) * D + d] + dlv[u * D + d];
 		}
-		if (m->pair[u] >= 0)
-			R->nship++;
-		s->wr[u] = r;
-		s->wp[u] = k;
+		nship += pair[u] >= 0;
+		wr[u] = r;
+		wp[u] = k;
 	}
-	R->lat[n + 1] = m->ve[v];
-	R->skor[n + 1] = 0;
-	for (int d = 0; d < D; d++)
-		R->sm[(n + 1) * D + d] = R->cum[(n + 1) * D + d];
+	{
+		int k = n + 1, lp = loc[n], l = loc[n + 1];
+		double tr = tm[(size_t)lp * L + (size_t)l];
+
+		cdist[k] = cdist[n] + dm[(size_t)lp * L + (size_t)l];
+		ctime[k] = ctime[n] + tr;
+		edep[k] = edep[n] + tr;
+		for (int d = 0; d < D; d++) {
+			cum[k * D + d] = cum[n * D + d];
+			pm[k * D + d] = pm[n * D + d];
+			dpre[k * D + d] = dpre[n * D + d];
+			sm[k * D + d] = cum[k * D + d];
+		}
+	}
+	lat[n + 1] = m->ve[v];
+	skor[n + 1] = 0;
 	for (int k = n; k >= 0; k--) {
-		int u = R->nd[k];
-		double x = R->lat[k + 1] -
-			   rm_time(m, prof, R->loc[k], R->loc[k + 1]);
+		int u = nd[k];
+		double x = lat[k + 1] -
+			   tm[(size_t)loc[k] * L + (size_t)loc[k + 1]];
 
 		if (k > 0) {
-			R->lat[k] = rm_tw_latest(m, u, x - m->svc[u]);
-			R->skor[k] = R->skor[k + 1] | m->skills[u];
+			x -= svc[u];
+			if (twcnt[u] == 1 && x >= tws[twoff[u]])
+				lat[k] = x < twe[twoff[u]] ? x : twe[twoff[u]];
+			else if (twcnt[u] == 1)
+				lat[k] = -TIME_INF;
+			else
+				lat[k] = rm_tw_latest(m, u, x);
+			skor[k] = skor[k + 1] | sk[u];
 		} else {
-			R->lat[k] = x;
-			R->skor[k] = R->skor[k + 1];
+			lat[k] = x;
+			skor[k] = skor[k + 1];
 		}
 		for (int d = 0; d < D; d++) {
-			int64_t c = R->cum[k * D + d],
-				nx = R->sm[(k + 1) * D + d];
+			int64_t c = cum[k * D + d], nx = sm[(k + 1) * D + d];
 
-			R->sm[k * D + d] = c > nx ? c : nx;
+			sm[k * D + d] = c > nx ? c : nx;
 		}
 	}
-	R->dist = R->cdist[n + 1];
-	R->ttime = R->ctime[n + 1];
+	R->nship = nship;
+	R->dist = cdist[n + 1];
+	R->ttime = ctime[n + 1];
 	R->cost = n > 0 ? m->vfix[v] + m->vcpd[v] * R->dist +
 				  m->vcpt[v] * R->ttime
 			: 0;
@@ -523,15 +542,24 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 		if (R->dpre[(R->n + 1) * D + d] + m->dlv[u * D + d] >
 		    m->cap[v * D + d])
 			return;
+	const double *restrict dm = m->dist[prof], *restrict tm = m->time[prof];
+	const double *restrict cdist = R->cdist, *restrict ctime = R->ctime;
+	const int *restrict rloc = R->loc;
+	const size_t L = (size_t)m->L;
+	/* from u's point of view: column (x -> u) and row (u -> x) */
+	const double *restrict drow = dm + (size_t)lu * L;
+
 	for (int i = 0; i <= R->n; i++) {
-		int li = R->loc[i], lj = R->loc[i + 1];
-		double dd = rm_dist(m, prof, li, lu) +
-			    rm_dist(m, prof, lu, lj) - rm_dist(m, prof, li, lj);
-		double dt = rm_time(m, prof, li, lu) +
-			    rm_time(m, prof, lu, lj) - rm_time(m, prof, li, lj);
-		double delta = fix + cpd * dd + cpt * dt, t;
+		int li = rloc[i], lj = rloc[i + 1];
+		double dd = dm[(size_t)li * L + (size_t)lu] + drow[lj] -
+			    (cdist[i + 1] - cdist[i]);
+		double delta = fix + cpd * dd, t;
 		bool ok = true;
 
+		if (cpt > 0)
+			delta += cpt * (tm[(size_t)li * L + (size_t)lu] +
+					tm[(size_t)lu * L + (size_t)lj] -
+					(ctime[i + 1] - ctime[i]));
 		if (delta >= best->delta)
 			continue;
 		if (blink > 0 && rng_unit(&S->rng) < blink)
@@ -1283,10 +1311,6 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 	best_cost = cur_cost;
 	T0 = SA_T0 * m->edge_mean;
 	Tf = SA_TF * m->edge_mean;
-	if (getenv("LZT0"))
-		T0 = atof(getenv("LZT0")) * m->edge_mean;
-	if (getenv("LZTF"))
-		Tf = atof(getenv("LZTF")) * m->edge_mean;
 	while (nall > 0 && m->nv > 0) {
 		double frac = 0, c;
 		int n;
@@ -1316,7 +1340,7 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 		if (c < cur_cost - S->T * log(1.0 - rng_unit(&S->rng))) {
 			cur_cost = c;
 			if (c < best_cost - EPS) {
-				if (o->local_search && !getenv("LZNOLS")) {
+				if (o->local_search) {
 					local_search(S, &S->cur, false);
 					cur_cost = sol_cost(S, &S->cur);
 				}
