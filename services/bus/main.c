@@ -242,8 +242,10 @@ main(int argc, char **argv)
 	struct lz_http *http;
 	int rc = lz_config_parse(cfg, argc, argv);
 
-	if (rc != 0)
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
 		return rc > 0 ? 0 : 2;
+	}
 	lz_config_init_log(cfg);
 	b.loop = lz_loop_new();
 	b.metrics = lz_metrics_new();

@@ -2,3 +2,10 @@ BINS += $(B)/bin/lz-tap
 $(B)/bin/lz-tap: $(call objs,services/tools/tap.c) $(COMMON_LIB)
 	$(link)
 LINT_SRC += services/tools/tap.c
+
+BINS += $(B)/bin/lz-ctl
+$(B)/bin/lz-ctl: $(call objs,services/tools/ctl.c services/gateway/partners.c) \
+		$(COMMON_LIB)
+	$(link)
+LINT_SRC += services/tools/ctl.c
+$(call objs,services/tools/ctl.c): CPPFLAGS += -Iservices/gateway

@@ -294,8 +294,10 @@ main(int argc, char **argv)
 	int rc = lz_config_parse(cfg, argc, argv);
 	const char *source;
 
-	if (rc != 0)
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
 		return rc > 0 ? 0 : 2;
+	}
 	lz_config_init_log(cfg);
 	if (sodium_init() < 0)
 		lz_fatal("cannot initialise libsodium", NULL);

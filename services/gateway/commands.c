@@ -1,0 +1,112 @@
+/*
+ * commands.c -- see commands.h.
+ */
+#include "commands.h"
+
+#include "partners.h"
+#include "lz_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *type;
+	unsigned roles;
+} commands[] = {
+	{"lz.orders.v1.RegisterMember", GW_ROLE_OPERATOR},
+	{"lz.orders.v1.RegisterSite", GW_ROLE_OPERATOR},
+	{"lz.orders.v1.PlaceOrder", GW_ROLE_SHIPPER},
+	{"lz.orders.v1.AmendOrder", GW_ROLE_SHIPPER},
+	{"lz.orders.v1.CancelOrder", GW_ROLE_SHIPPER},
+};
+
+unsigned
+gw_command_roles(const char *type)
+{
+	for (size_t i = 0; i < LZ_ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].type, type) == 0)
+			return commands[i].roles;
+	return 0;
+}
+
+static int
+check(const ProtobufCMessage *m, size_t max_string, size_t max_list,
+      char *where, size_t wherelen, size_t o)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *base = (const char *)m + f->offset;
+		size_t count = 1;
+		int n;
+
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			count = *(const size_t *)((const char *)m +
+						  f->quantifier_offset);
+			base = *(const char *const *)base;
+			if (count > max_list) {
+				snprintf(where + o, wherelen - o, "%s%s",
+					 o ? "." : "", f->name);
+				return -1;
+			}
+		} else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			uint32_t set =
+				*(const uint32_t *)((const char *)m +
+						    f->quantifier_offset);
+			if (set != f->id)
+				continue;
+		}
+		for (size_t k = 0; k < count; k++) {
+			size_t len = 0;
+			const ProtobufCMessage *sub = NULL;
+
+			if (f->type == PROTOBUF_C_TYPE_STRING) {
+				const char *s =
+					f->label == PROTOBUF_C_LABEL_REPEATED
+						? ((const char *const *)base)[k]
+						: *(const char *const *)base;
+				len = s ? strlen(s) : 0;
+			} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+				len = f->label == PROTOBUF_C_LABEL_REPEATED
+					      ? ((const ProtobufCBinaryData *)
+							 base)[k]
+							.len
+					      : ((const ProtobufCBinaryData *)
+							 base)
+							->len;
+			} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				sub = f->label == PROTOBUF_C_LABEL_REPEATED
+					      ? ((const ProtobufCMessage *const
+							  *)base)[k]
+					      : *(const ProtobufCMessage *const
+							  *)base;
+			} else {
+				break;
+			}
+			n = f->label == PROTOBUF_C_LABEL_REPEATED
+				    ? snprintf(where + o, wherelen - o,
+					       "%s%s[%zu]", o ? "." : "",
+					       f->name, k)
+				    : snprintf(where + o, wherelen - o, "%s%s",
+					       o ? "." : "", f->name);
+			if (n < 0 || (size_t)n >= wherelen - o)
+				return -1;
+			if (len > max_string)
+				return -1;
+			if (sub && check(sub, max_string, max_list, where,
+					 wherelen, o + (size_t)n) < 0)
+				return -1;
+			where[o] = '\0';
+		}
+	}
+	return 0;
+}
+
+int
+gw_check_limits(const ProtobufCMessage *m, size_t max_string, size_t max_list,
+		char *where, size_t wherelen)
+{
+	where[0] = '\0';
+	return check(m, max_string, max_list, where, wherelen, 0);
+}

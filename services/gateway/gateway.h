@@ -1,0 +1,125 @@
+/*
+ * gateway.h -- the state of lz-gateway, shared by its parts:
+ *   main.c      configuration and startup
+ *   submit.c    checking, de-duplicating, committing and acknowledging
+ *               commands (one path for both APIs, group-committed)
+ *   zmq_api.c   the ROUTER socket with CURVE and its ZAP handler
+ *   http_api.c  the HTTP/JSON API, the Server-Sent Events stream and the
+ *               order queries proxied to lz-orders
+ */
+#ifndef GW_GATEWAY_H
+#define GW_GATEWAY_H
+
+#include "lz/gateway/v1/gateway.pb-c.h"
+#include "partners.h"
+
+#include <event2/http.h>
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lz_loop;
+struct lz_store;
+struct lz_bus;
+struct lz_metrics;
+struct lz_metric;
+struct lz_zwatch;
+struct lz_http;
+struct gw_sse;
+
+/* Where an Ack goes: a ZeroMQ peer or an HTTP request. */
+struct gw_reply {
+	uint8_t *zmq_id; /* ROUTER routing id, or NULL */
+	size_t zmq_id_len;
+	struct gw_wait *http; /* HTTP request still waiting, or NULL */
+};
+
+/* A command that passed the checks and waits for the next group commit. */
+struct gw_pending {
+	char *partner_id;
+	char *member;
+	char *msg_id;
+	char *type;
+	uint8_t *payload;
+	size_t len;
+	unsigned char hash[32];
+	struct gw_reply reply;
+	int64_t received_us;
+	Lz__Gateway__V1__AckStatus status;
+	Lz__Gateway__V1__ErrorCode code;
+	char event_id[33];
+	uint64_t seq;
+};
+
+struct gw {
+	struct lz_loop *loop;
+	struct lz_store *store;
+	struct lz_bus *bus;
+	struct lz_metrics *metrics;
+	MDB_dbi dedup;
+
+	char *partners_path;
+	struct gw_partners *partners;
+
+	/* limits */
+	size_t max_frame, max_payload, max_string, max_list;
+	double rate, burst;
+
+	/* ZeroMQ API */
+	void *router, *zap;
+	struct lz_zwatch *router_watch, *zap_watch;
+
+	/* HTTP API */
+	struct lz_http *api;
+	char *orders_host;
+	int orders_port;
+	struct evhttp_connection *orders_conn;
+
+	/* events for the SSE stream */
+	void *events;
+	struct lz_zwatch *events_watch;
+	struct gw_sse *sse;
+	struct lz_timer *sse_keepalive;
+
+	/* group commit */
+	struct gw_pending *q;
+	size_t nq, capq;
+	struct event *flush_ev;
+
+	struct lz_metric *m_ack_seconds, *m_sse_clients, *m_partners;
+};
+
+/* submit.c */
+void gw_submit_init(struct gw *g);
+/* Checks a command from partner P; on success queues it and returns
+ * ERROR_CODE_NONE (the Ack comes after the commit); otherwise returns the
+ * error with a message in MSG. */
+Lz__Gateway__V1__ErrorCode gw_submit(struct gw *g, struct gw_partner *p,
+				     const char *msg_id, const char *type,
+				     const uint8_t *payload, size_t len,
+				     struct gw_reply *reply, char *msg,
+				     size_t msglen);
+/* Commits what is queued and sends every Ack. */
+void gw_flush(struct gw *g);
+/* Schedules gw_flush() at the end of this loop turn. */
+void gw_flush_soon(struct gw *g);
+/* Counts and logs a refused command (never its payload). */
+void gw_count_reject(struct gw *g, const char *partner_id,
+		     Lz__Gateway__V1__ErrorCode code, const char *msg);
+const char *gw_code_name(Lz__Gateway__V1__ErrorCode code);
+
+/* zmq_api.c */
+int gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file);
+void gw_zmq_stop(struct gw *g);
+void gw_zmq_send_ack(struct gw *g, const struct gw_reply *r,
+		     const Lz__Gateway__V1__Ack *ack);
+
+/* http_api.c */
+int gw_http_start(struct gw *g, const char *addr, const char *bus_sub,
+		  const char *orders_api);
+void gw_http_stop(struct gw *g);
+void gw_http_send_ack(struct gw *g, struct gw_wait *w,
+		      const Lz__Gateway__V1__Ack *ack);
+void gw_http_wait_release(struct gw_wait *w);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * lz-gateway -- the only door for partners.  It authenticates them (CURVE
+ * keys over ZeroMQ, bearer tokens over HTTP), authorises each command by
+ * the partner's roles, decodes and checks it, commits it durably to its
+ * outbox with the partner's member as tenant, acknowledges it, and
+ * publishes it on the bus.  Domain rules belong to the owning services.
+ */
+#include "gateway.h"
+
+#include "lz_bus.h"
+#include "lz_config.h"
+#include "lz_http.h"
+#include "lz_log.h"
+#include "lz_loop.h"
+#include "lz_metrics.h"
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct lz_option options[] = {
+	{"state", LZ_OPT_STRING, "/var/lib/livrazou/gateway",
+	 "state directory (LMDB: outbox, acknowledgements)", 0, 0},
+	{"partners", LZ_OPT_STRING, "/etc/livrazou/partners",
+	 "partners file (reloaded on SIGHUP)", 0, 0},
+	{"server-key", LZ_OPT_STRING, "/etc/livrazou/gateway.key",
+	 "CURVE key pair of the gateway (lz-ctl keygen)", 0, 0},
+	{"zmq", LZ_OPT_STRING, "tcp://127.0.0.1:7000",
+	 "ZeroMQ endpoint for partners (CURVE)", 0, 0},
+	{"http", LZ_OPT_STRING, "127.0.0.1:8080",
+	 "HTTP/JSON API address for partners", 0, 0},
+	{"admin", LZ_OPT_STRING, "127.0.0.1:7181",
+	 "admin HTTP address for /metrics, /healthz, /readyz", 0, 0},
+	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100", "bus XSUB endpoint", 0,
+	 0},
+	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
+	 "bus XPUB endpoint (for the event stream)", 0, 0},
+	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7201",
+	 "replay endpoint of the gateway's outbox (bound)", 0, 0},
+	{"orders-api", LZ_OPT_STRING, "127.0.0.1:7182",
+	 "host:port of lz-orders' query API", 0, 0},
+	{"source", LZ_OPT_STRING, "gateway", "source name of its events", 0, 0},
+	{"max-frame", LZ_OPT_INT, "262144",
+	 "largest request (ZeroMQ frame or HTTP body), bytes", 1024, 16 << 20},
+	{"max-payload", LZ_OPT_INT, "131072", "largest command payload, bytes",
+	 256, 16 << 20},
+	{"max-string", LZ_OPT_INT, "4096",
+	 "longest string or bytes field in a command", 16, 1 << 20},
+	{"max-list", LZ_OPT_INT, "1000", "most items in a repeated field", 1,
+	 1000000},
+	{"rate", LZ_OPT_INT, "200", "commands per second per partner", 1,
+	 10000000},
+	{"burst", LZ_OPT_INT, "400", "commands a partner may send at once", 1,
+	 10000000},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+static void
+on_hup(void *arg)
+{
+	struct gw *g = arg;
+	struct gw_partners *np;
+	char err[512];
+
+	if (gw_partners_load(g->partners_path, &np, err, sizeof(err)) < 0) {
+		lz_log_error("partners file not reloaded", "error=\"%s\"", err);
+		return;
+	}
+	/* Keep each partner's rate-limit bucket across the reload. */
+	for (size_t i = 0; i < np->n; i++) {
+		struct gw_partner *old =
+			gw_partners_by_id(g->partners, np->v[i].id);
+		if (old) {
+			np->v[i].tokens = old->tokens;
+			np->v[i].refill_us = old->refill_us;
+		}
+	}
+	gw_partners_destroy(&g->partners);
+	g->partners = np;
+	lz_metric_set(g->m_partners, (double)np->n);
+	lz_log_info("partners file reloaded", "partners=%zu", np->n);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const double ack_bounds[] = {0.0005, 0.001, 0.0025, 0.005,
+					    0.01,   0.025, 0.05,   0.1,
+					    0.25,   0.5,   1};
+	struct lz_config *cfg = lz_config_new(
+		"lz-gateway", "gateway", "[OPTIONS]",
+		"The partners' door: ZeroMQ with CURVE and HTTP/JSON.  Checks, "
+		"commits, acknowledges and publishes their commands.",
+		options);
+	struct gw g;
+	struct lz_bus_options bo = {0};
+	struct lz_http *admin;
+	char err[512];
+	int rc = lz_config_parse(cfg, argc, argv);
+
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
+		return rc > 0 ? 0 : 2;
+	}
+	lz_config_init_log(cfg);
+	memset(&g, 0, sizeof(g));
+	g.max_frame = (size_t)lz_config_int(cfg, "max-frame");
+	g.max_payload = (size_t)lz_config_int(cfg, "max-payload");
+	g.max_string = (size_t)lz_config_int(cfg, "max-string");
+	g.max_list = (size_t)lz_config_int(cfg, "max-list");
+	g.rate = (double)lz_config_int(cfg, "rate");
+	g.burst = (double)lz_config_int(cfg, "burst");
+	g.partners_path = xstrdup(lz_config_str(cfg, "partners"));
+	if (gw_partners_load(g.partners_path, &g.partners, err, sizeof(err)) <
+	    0)
+		lz_fatal("cannot read partners file", "error=\"%s\"", err);
+
+	g.loop = lz_loop_new();
+	g.metrics = lz_metrics_new();
+	g.m_ack_seconds = lz_metrics_histogram(
+		g.metrics, "lz_gateway_ack_seconds",
+		"Time from a command's arrival to its acknowledgement",
+		ack_bounds, (int)LZ_ARRAY_LEN(ack_bounds));
+	g.m_sse_clients = lz_metrics_gauge(g.metrics, "lz_gateway_sse_clients",
+					   "Open event streams", NULL, NULL);
+	g.m_partners =
+		lz_metrics_gauge(g.metrics, "lz_gateway_partners",
+				 "Partners in the partners file", NULL, NULL);
+	lz_metric_set(g.m_partners, (double)g.partners->n);
+	if ((rc = lz_store_open(&g.store, lz_config_str(cfg, "state"), NULL)) !=
+	    0)
+		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
+			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	if ((rc = lz_store_db(g.store, "acks", 0, &g.dedup)) != 0)
+		lz_fatal("cannot open state", "error=\"%s\"",
+			 lz_store_strerror(rc));
+	bo.source = lz_config_str(cfg, "source");
+	bo.pub_endpoint = lz_config_str(cfg, "pub");
+	bo.replay_bind = lz_config_str(cfg, "replay");
+	bo.metrics = g.metrics;
+	g.bus = lz_bus_new(g.loop, g.store, &bo, NULL, NULL);
+	if (g.bus == NULL)
+		lz_fatal("cannot start the bus client", NULL);
+	gw_submit_init(&g);
+	if (gw_zmq_start(&g, lz_config_str(cfg, "zmq"),
+			 lz_config_str(cfg, "server-key")) < 0)
+		lz_fatal("cannot start the ZeroMQ API", NULL);
+	if (gw_http_start(&g, lz_config_str(cfg, "http"),
+			  lz_config_str(cfg, "sub"),
+			  lz_config_str(cfg, "orders-api")) < 0)
+		lz_fatal("cannot start the HTTP API", NULL);
+	admin = lz_http_new(g.loop, lz_config_str(cfg, "admin"));
+	if (admin == NULL)
+		lz_fatal("cannot start admin http", NULL);
+	lz_http_admin(admin, g.metrics, NULL, NULL);
+	lz_loop_on_signal(g.loop, SIGHUP, on_hup, &g);
+	lz_log_info("started", "partners=%zu outbox_seq=%llu version=%s",
+		    g.partners->n, (unsigned long long)lz_bus_outbox_seq(g.bus),
+		    LZ_VERSION);
+
+	rc = lz_loop_run(g.loop);
+
+	gw_flush(&g); /* anything checked but not yet committed */
+	lz_log_info("stopped", "outbox_seq=%llu",
+		    (unsigned long long)lz_bus_outbox_seq(g.bus));
+	gw_http_stop(&g);
+	gw_zmq_stop(&g);
+	lz_http_destroy(&admin);
+	event_free(g.flush_ev);
+	lz_bus_destroy(&g.bus);
+	lz_store_destroy(&g.store);
+	lz_loop_destroy(&g.loop);
+	lz_metrics_destroy(&g.metrics);
+	gw_partners_destroy(&g.partners);
+	free(g.partners_path);
+	free(g.q);
+	lz_config_destroy(&cfg);
+	return rc == 0 ? 0 : 1;
+}

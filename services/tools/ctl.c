@@ -1,0 +1,366 @@
+/*
+ * lz-ctl -- the operators' command-line client.
+ *
+ *   lz-ctl keygen [--out FILE]             make a CURVE key pair
+ *   lz-ctl partner add --partners FILE --id ID --member M --roles R,R
+ *          [--public-key Z85]              add a partner, print its token
+ *   lz-ctl submit --type T --json '{...}' --key FILE --server-key Z85
+ *          [--gateway EP] [--msg-id ID]    send a command as a partner
+ */
+#include "lz/gateway/v1/gateway.pb-c.h"
+#include "lz_config.h"
+#include "lz_json.h"
+#include "lz_log.h"
+#include "lz_registry.h"
+#include "lz_util.h"
+#include "partners.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+static const struct lz_option options[] = {
+	{"out", LZ_OPT_STRING, NULL,
+	 "keygen: write the key pair to this file (mode 0600)", 0, 0},
+	{"partners", LZ_OPT_STRING, "/etc/livrazou/partners",
+	 "partner add: the partners file", 0, 0},
+	{"id", LZ_OPT_STRING, NULL, "partner add: partner id", 0, 0},
+	{"member", LZ_OPT_STRING, NULL, "partner add: the partner's member", 0,
+	 0},
+	{"roles", LZ_OPT_STRING, NULL,
+	 "partner add: shipper, receiver, driver, rider, relay, processor, "
+	 "operator (comma-separated)",
+	 0, 0},
+	{"public-key", LZ_OPT_STRING, NULL,
+	 "partner add: the partner's CURVE public key (Z85)", 0, 0},
+	{"no-token", LZ_OPT_FLAG, "false",
+	 "partner add: no HTTP token (ZeroMQ only)", 0, 0},
+	{"gateway", LZ_OPT_STRING, "tcp://127.0.0.1:7000",
+	 "submit: the gateway's ZeroMQ endpoint", 0, 0},
+	{"key", LZ_OPT_STRING, NULL, "submit: the partner's key pair file", 0,
+	 0},
+	{"server-key", LZ_OPT_STRING, NULL,
+	 "submit: the gateway's public key (Z85) or key file", 0, 0},
+	{"type", LZ_OPT_STRING, NULL, "submit: command type", 0, 0},
+	{"json", LZ_OPT_STRING, NULL,
+	 "submit: the command as proto3 JSON ('-': read standard input)", 0, 0},
+	{"msg-id", LZ_OPT_STRING, NULL,
+	 "submit: client_msg_id (default: random)", 0, 0},
+	{"timeout", LZ_OPT_INT, "10", "submit: seconds to wait for the Ack", 1,
+	 3600},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+struct keypair {
+	char pub[41], sec[41];
+};
+
+static int
+on_key_line(void *user, const char *section, const char *name,
+	    const char *value)
+{
+	struct keypair *k = user;
+
+	if (strlen(value) != 40)
+		return 0;
+	if (strcmp(name, "public-key") == 0)
+		memcpy(k->pub, value, 41);
+	else if (strcmp(name, "secret-key") == 0)
+		memcpy(k->sec, value, 41);
+	else
+		return 0;
+	return 1;
+}
+
+static int
+read_keys(const char *path, struct keypair *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (ini_parse(path, on_key_line, k) != 0 || !k->pub[0]) {
+		fprintf(stderr,
+			"lz-ctl: %s: not a key file (public-key = ..., "
+			"secret-key = ...)\n",
+			path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+keygen(const struct lz_config *c)
+{
+	struct keypair k;
+	const char *out = lz_config_str(c, "out");
+	FILE *f = stdout;
+	int fd;
+
+	if (zmq_curve_keypair(k.pub, k.sec) != 0) {
+		fprintf(stderr, "lz-ctl: CURVE is not available in libzmq\n");
+		return 1;
+	}
+	if (out) {
+		fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+			fprintf(stderr, "lz-ctl: %s: %s\n", out,
+				strerror(errno));
+			return 1;
+		}
+	}
+	fprintf(f,
+		"# Livrazou CURVE key pair: keep secret-key secret\n"
+		"public-key = %s\nsecret-key = %s\n",
+		k.pub, k.sec);
+	if (out) {
+		fclose(f);
+		printf("public-key = %s\n", k.pub);
+	}
+	sodium_memzero(&k, sizeof(k));
+	return 0;
+}
+
+static int
+partner_add(const struct lz_config *c)
+{
+	const char *path = lz_config_str(c, "partners");
+	const char *id = lz_config_str(c, "id");
+	const char *member = lz_config_str(c, "member");
+	const char *roles = lz_config_str(c, "roles");
+	const char *key = lz_config_str(c, "public-key");
+	struct gw_partners *ps = NULL;
+	unsigned mask;
+	char bad[64], err[512], hash[65] = "-", token[65] = "";
+	unsigned char raw[32], dummy[32];
+	FILE *f;
+
+	if (!id || !member || !roles) {
+		fprintf(stderr, "lz-ctl: partner add needs --id, --member and "
+				"--roles\n");
+		return 2;
+	}
+	if (gw_roles_parse(roles, &mask, bad, sizeof(bad)) < 0) {
+		fprintf(stderr, "lz-ctl: unknown role %s\n", bad);
+		return 2;
+	}
+	if (key && (strlen(key) != 40 || zmq_z85_decode(dummy, key) == NULL)) {
+		fprintf(stderr, "lz-ctl: --public-key must be 40 Z85 "
+				"characters\n");
+		return 2;
+	}
+	if (access(path, F_OK) == 0 &&
+	    gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lz-ctl: %s\n", err);
+		return 1;
+	}
+	if (ps && (gw_partners_by_id(ps, id) ||
+		   (key && gw_partners_by_key(ps, key)))) {
+		fprintf(stderr,
+			"lz-ctl: partner %s or its key is already in "
+			"%s\n",
+			id, path);
+		gw_partners_destroy(&ps);
+		return 1;
+	}
+	gw_partners_destroy(&ps);
+	if (!lz_config_flag(c, "no-token")) {
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+		gw_token_hash_hex(token, hash);
+	}
+	f = fopen(path, "a");
+	if (f == NULL) {
+		fprintf(stderr, "lz-ctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "%s %s %s %s %s\n", id, member, roles, key ? key : "-",
+		hash);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "lz-ctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* Validate what we wrote as the gateway will read it. */
+	if (gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lz-ctl: %s\n", err);
+		return 1;
+	}
+	gw_partners_destroy(&ps);
+	if (token[0])
+		printf("token = %s\n# shown once: give it to the partner; only "
+		       "its hash is kept\n",
+		       token);
+	return 0;
+}
+
+static char *
+read_all(FILE *f)
+{
+	size_t cap = 4096, n = 0, r;
+	char *buf = xmalloc(cap);
+
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (n + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+submit(const struct lz_config *c)
+{
+	const char *type = lz_config_str(c, "type");
+	const char *text = lz_config_str(c, "json");
+	const char *server = lz_config_str(c, "server-key");
+	const char *msg_id = lz_config_str(c, "msg-id");
+	const ProtobufCMessageDescriptor *d;
+	struct keypair mine, srv;
+	Lz__Gateway__V1__Submit s = LZ__GATEWAY__V1__SUBMIT__INIT;
+	Lz__Gateway__V1__Ack *ack;
+	char err[512], idbuf[33];
+	char *input = NULL, *out;
+	json_t *j;
+	json_error_t jerr;
+	uint8_t *payload = NULL, *frame;
+	size_t len = 0, flen;
+	void *ctx, *sock;
+	zmq_pollitem_t it;
+	zmq_msg_t m;
+	int zero = 0, rc = 1;
+
+	if (!type || !text || !lz_config_str(c, "key") || !server) {
+		fprintf(stderr,
+			"lz-ctl: submit needs --type, --json, --key and "
+			"--server-key\n");
+		return 2;
+	}
+	if ((d = lz_registry_find(type)) == NULL) {
+		fprintf(stderr, "lz-ctl: unknown type %s\n", type);
+		return 2;
+	}
+	if (read_keys(lz_config_str(c, "key"), &mine) < 0)
+		return 1;
+	if (strlen(server) == 40) {
+		memcpy(srv.pub, server, 41);
+	} else if (read_keys(server, &srv) < 0) {
+		return 1;
+	}
+	if (strcmp(text, "-") == 0)
+		text = input = read_all(stdin);
+	j = json_loads(text, 0, &jerr);
+	if (j == NULL) {
+		fprintf(stderr, "lz-ctl: --json: line %d: %s\n", jerr.line,
+			jerr.text);
+		free(input);
+		return 2;
+	}
+	if (lz_json_decode_bytes(d, j, &payload, &len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "lz-ctl: --json: %s\n", err);
+		json_decref(j);
+		free(input);
+		return 2;
+	}
+	json_decref(j);
+	free(input);
+	if (msg_id == NULL) {
+		unsigned char raw[16];
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(idbuf, sizeof(idbuf), raw, sizeof(raw));
+		msg_id = idbuf;
+	}
+	s.client_msg_id = (char *)msg_id;
+	s.type = (char *)type;
+	s.payload.data = payload;
+	s.payload.len = len;
+	flen = lz__gateway__v1__submit__get_packed_size(&s);
+	frame = xmalloc(flen);
+	lz__gateway__v1__submit__pack(&s, frame);
+	free(payload);
+
+	ctx = zmq_ctx_new();
+	sock = zmq_socket(ctx, ZMQ_DEALER);
+	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, srv.pub, 40);
+	zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, mine.pub, 40);
+	zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, mine.sec, 40);
+	sodium_memzero(&mine, sizeof(mine));
+	zmq_connect(sock, lz_config_str(c, "gateway"));
+	zmq_send(sock, frame, flen, 0);
+	free(frame);
+	it.socket = sock;
+	it.events = ZMQ_POLLIN;
+	if (zmq_poll(&it, 1, (long)lz_config_int(c, "timeout") * 1000) <= 0) {
+		fprintf(stderr,
+			"lz-ctl: no answer from %s in %llds (a wrong "
+			"key is refused silently by CURVE)\n",
+			lz_config_str(c, "gateway"),
+			lz_config_int(c, "timeout"));
+		goto out;
+	}
+	zmq_msg_init(&m);
+	zmq_msg_recv(&m, sock, 0);
+	ack = lz__gateway__v1__ack__unpack(NULL, zmq_msg_size(&m),
+					   zmq_msg_data(&m));
+	zmq_msg_close(&m);
+	if (ack == NULL) {
+		fprintf(stderr, "lz-ctl: undecodable answer\n");
+		goto out;
+	}
+	j = lz_json_from_message(&ack->base);
+	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	printf("%s\n", out ? out : "{}");
+	free(out);
+	json_decref(j);
+	rc = ack->status == LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_REJECTED;
+	lz__gateway__v1__ack__free_unpacked(ack, NULL);
+out:
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lz_config *cfg = lz_config_new(
+		"lz-ctl", "ctl", "keygen | partner add | submit [OPTIONS]",
+		"Operators' client: make CURVE key pairs, add partners to the "
+		"partners file, send commands to the gateway as a partner.  "
+		"submit prints the Ack as JSON and exits 1 if the command was "
+		"rejected.",
+		options);
+	int rc = lz_config_parse(cfg, argc, argv);
+	const char *cmd;
+
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
+		return rc > 0 ? 0 : 2;
+	}
+	lz_config_init_log(cfg);
+	if (sodium_init() < 0)
+		lz_fatal("cannot initialise libsodium", NULL);
+	cmd = lz_config_arg(cfg, 0);
+	if (cmd && strcmp(cmd, "keygen") == 0) {
+		rc = keygen(cfg);
+	} else if (cmd && strcmp(cmd, "partner") == 0 &&
+		   lz_config_arg(cfg, 1) &&
+		   !strcmp(lz_config_arg(cfg, 1), "add")) {
+		rc = partner_add(cfg);
+	} else if (cmd && strcmp(cmd, "submit") == 0) {
+		rc = submit(cfg);
+	} else {
+		fprintf(stderr,
+			"lz-ctl: say keygen, partner add or submit (see "
+			"--help)\n");
+		rc = 2;
+	}
+	lz_config_destroy(&cfg);
+	return rc;
+}
