@@ -608,37 +608,123 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 }
 
 /* Best insertion of shipment (a, b) into R: pickup after position i,
- * delivery after position j >= i.  Full evaluation per candidate: shipments
- * are rare enough in our problems that O(n^3) per route is acceptable. */
+ * delivery after position j >= i.  Walks j forward from each i, carrying
+ * the schedule and the load (raised by the amount between the two stops),
+ * so a route costs O(n^2); vehicles with a maximum duration take the full
+ * evaluation per candidate instead. */
 static void
 best_insert_pair(struct solver *S, const struct route *R, int r, int a, int b,
 		 double blink, struct ins *best)
 {
 	const struct route_model *m = S->m;
-	int v = R->veh, *mid = S->mid1;
+	int v = R->veh, D = m->D, prof = m->vprof[v], n = R->n;
+	int la = m->loc[a], lb = m->loc[b], *mid = S->mid1;
+	double fix = n == 0 ? m->vfix[v] : 0, cpd = m->vcpd[v],
+	       cpt = m->vcpt[v];
+	const int64_t *cap = &m->cap[v * D], *amt = &m->net[a * D];
+	const int64_t *dtot = &R->dpre[(n + 1) * D];
 
 	if ((m->skills[a] | m->skills[b]) & ~m->vsk[v])
 		return;
-	for (int i = 0; i <= R->n; i++) {
-		int nm = 0;
+	for (int d = 0; d < D; d++)
+		if (dtot[d] + amt[d] > cap[d])
+			return;
+	for (int i = 0; i <= n; i++) {
+		double t, dist, tt;
+		int64_t mx[LZ_ROUTE_MAX_DIMS];
+		int prev = la, nm = 0;
+		bool ok = true;
 
-		mid[nm++] = a;
-		for (int j = i; j <= R->n; j++) {
-			double c;
+		if (m->vslow[v]) {
+			mid[nm++] = a;
+			for (int j = i; j <= n; j++) {
+				double c;
 
-			if (j > i)
-				mid[nm++] = R->nd[j];
-			if (blink > 0 && rng_unit(&S->rng) < blink)
-				continue;
-			mid[nm] = b;
-			if (!splice_eval(S, R, i, mid, nm + 1, R, j + 1, &c))
-				continue;
-			if (c - R->cost < best->delta) {
+				if (j > i)
+					mid[nm++] = R->nd[j];
+				mid[nm] = b;
+				if (blink > 0 && rng_unit(&S->rng) < blink)
+					continue;
+				if (!splice_eval(S, R, i, mid, nm + 1, R, j + 1,
+						 &c) ||
+				    c - R->cost >= best->delta)
+					continue;
 				best->delta = c - R->cost;
 				best->r = r;
 				best->i = i;
 				best->j = j;
 			}
+			continue;
+		}
+		t = R->edep[i] + rm_time(m, prof, R->loc[i], la);
+		t = rm_tw_start(m, a, t);
+		if (t >= TIME_INF)
+			continue;
+		t += m->svc[a];
+		dist = R->cdist[i] + rm_dist(m, prof, R->loc[i], la);
+		tt = R->ctime[i] + rm_time(m, prof, R->loc[i], la);
+		for (int d = 0; d < D; d++) {
+			int64_t c = R->cum[i * D + d] + amt[d];
+
+			mx[d] = c > R->pm[i * D + d] ? c : R->pm[i * D + d];
+		}
+		for (int j = i; j <= n && ok; j++) {
+			double tb, delta, nd, nt;
+			int lj = R->loc[j + 1];
+
+			if (j > i) { /* carry the amount through stop j */
+				int u = R->nd[j], lu = R->loc[j];
+				double tr = rm_time(m, prof, prev, lu);
+
+				t += tr;
+				if (t > R->lat[j]) /* later j only worse */
+					break;
+				t = rm_tw_start(m, u, t) + m->svc[u];
+				dist += rm_dist(m, prof, prev, lu);
+				tt += tr;
+				prev = lu;
+				for (int d = 0; d < D; d++) {
+					int64_t c = R->cum[j * D + d] + amt[d];
+
+					if (dtot[d] + c > cap[d])
+						ok = false;
+					if (c > mx[d])
+						mx[d] = c;
+				}
+				if (!ok)
+					break;
+			}
+			tb = rm_tw_start(m, b, t + rm_time(m, prof, prev, lb));
+			if (tb >= TIME_INF ||
+			    tb + m->svc[b] + rm_time(m, prof, lb, lj) >
+				    R->lat[j + 1])
+				continue;
+			nd = dist + rm_dist(m, prof, prev, lb) +
+			     rm_dist(m, prof, lb, lj) + R->dist -
+			     R->cdist[j + 1];
+			nt = tt + rm_time(m, prof, prev, lb) +
+			     rm_time(m, prof, lb, lj) + R->ttime -
+			     R->ctime[j + 1];
+			delta = fix + cpd * (nd - R->dist) +
+				cpt * (nt - R->ttime);
+			if (delta >= best->delta || nd > m->vmaxdist[v])
+				continue;
+			for (int d = 0; d < D; d++) {
+				int64_t hi = mx[d] > R->sm[(j + 1) * D + d]
+						     ? mx[d]
+						     : R->sm[(j + 1) * D + d];
+
+				if (dtot[d] + hi > cap[d])
+					delta = TIME_INF;
+			}
+			if (delta >= best->delta)
+				continue;
+			if (blink > 0 && rng_unit(&S->rng) < blink)
+				continue;
+			best->delta = delta;
+			best->r = r;
+			best->i = i;
+			best->j = j;
 		}
 	}
 }

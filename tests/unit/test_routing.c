@@ -488,6 +488,64 @@ test_shipments(void)
 	lz_route_problem_destroy(&p);
 }
 
+/* Many shipments mixed with jobs, windows and capacity: whatever the
+ * solver returns must pass the independent check, and with a generous
+ * fleet everything is served. */
+static void
+test_shipments_many(void)
+{
+	struct lz_route_problem *p = plane(2);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(2000, 13);
+	uint64_t x = 99;
+	char msg[256];
+
+	for (int i = 0; i < 30; i++) {
+		double c[4];
+
+		for (int k = 0; k < 4; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			c[k] = (double)((x >> 33) % 200) - 100;
+		}
+		if (i % 3 == 0) {
+			add_job_at(p, c[0], c[1], 5, 0, 2000, 3);
+			continue;
+		}
+		struct lz_route_shipment sh;
+
+		lz_route_shipment_init(&sh);
+		sh.pickup.location =
+			lz_route_problem_add_location(p, c[0], c[1]);
+		sh.delivery.location =
+			lz_route_problem_add_location(p, c[2], c[3]);
+		sh.pickup.service = sh.delivery.service = 3;
+		sh.pickup.tw[0].end = 600 + (double)(i * 20);
+		sh.delivery.tw[0].start = (double)(i * 10);
+		sh.delivery.tw[0].end = 1500;
+		sh.amount[0] = 1 + i % 4;
+		sh.amount[1] = 1 + i % 3;
+		lz_route_problem_add_shipment(p, &sh);
+	}
+	for (int v = 0; v < 5; v++) {
+		struct lz_route_vehicle veh;
+
+		lz_route_vehicle_init(&veh);
+		veh.capacity[0] = 12;
+		veh.capacity[1] = 9;
+		veh.shift.end = 3000;
+		if (v == 4)
+			veh.max_duration = 1200; /* full-evaluation path */
+		lz_route_problem_add_vehicle(p, &veh);
+	}
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	if (s && lz_route_check(p, s, 0, msg, sizeof(msg)))
+		printf("# %s\n", msg);
+	CHECK_EQ_INT(s ? s->nunassigned : -1, 0);
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+}
+
 /* ---- multi-dimensional capacity ---- */
 
 static void
@@ -890,6 +948,7 @@ main(void)
 	RUN(test_tiny_optimal);
 	RUN(test_pickup_delivery);
 	RUN(test_shipments);
+	RUN(test_shipments_many);
 	RUN(test_multi_dim);
 	RUN(test_skills);
 	RUN(test_time_windows);
