@@ -4,6 +4,7 @@ $(TESTPEER): $(call objs,tests/integration/peer.c) $(COMMON_LIB)
 	$(link)
 
 INTEG_TESTS += tests/integration/test_bus_durability.sh \
-	tests/integration/test_garbage.sh tests/integration/test_tap.sh
+	tests/integration/test_garbage.sh tests/integration/test_tap.sh \
+	tests/integration/test_gateway.sh
 $(INTEG_TESTS): $(TESTPEER) $(BINS)
 LINT_SRC += tests/integration/peer.c

@@ -1,0 +1,80 @@
+# Helpers for tests that go through the gateway (sourced after lib.sh).
+# Sets up a territory's keys and partners, and starts lz-bus and
+# lz-gateway on this test's ports.
+
+XSUB=tcp://127.0.0.1:$PORT_BASE
+XPUB=tcp://127.0.0.1:$((PORT_BASE + 1))
+BUS_ADMIN=$((PORT_BASE + 2))
+GW_ZMQ=tcp://127.0.0.1:$((PORT_BASE + 3))
+GW_HTTP=127.0.0.1:$((PORT_BASE + 4))
+GW_ADMIN=$((PORT_BASE + 5))
+GW_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 6))
+ORDERS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 7))
+ORDERS_ADMIN=$((PORT_BASE + 8))
+PARTNERS=$TMP/partners
+
+"$BIN/lz-ctl" keygen --out "$TMP/gateway.key" >/dev/null
+SERVER_KEY=$(sed -n 's/^public-key = //p' "$TMP/gateway.key")
+
+# partner ID MEMBER ROLES: makes a key pair and adds the partner; its token
+# is in $TMP/ID.token, its key pair in $TMP/ID.key.
+partner() {
+	local pub
+	pub=$("$BIN/lz-ctl" keygen --out "$TMP/$1.key" | sed 's/^public-key = //')
+	"$BIN/lz-ctl" partner add --partners "$PARTNERS" --id "$1" \
+		--member "$2" --roles "$3" --public-key "$pub" |
+		sed -n 's/^token = //p' >"$TMP/$1.token"
+}
+
+token() { cat "$TMP/$1.token"; }
+
+start_bus() {
+	start bus "$BIN/lz-bus" --xsub "$XSUB" --xpub "$XPUB" \
+		--admin "127.0.0.1:$BUS_ADMIN"
+	wait_http "$BUS_ADMIN" 10
+}
+
+# start_gateway [EXTRA OPTIONS...]
+start_gateway() {
+	start gateway "$BIN/lz-gateway" --state "$TMP/gateway" \
+		--partners "$PARTNERS" --server-key "$TMP/gateway.key" \
+		--zmq "$GW_ZMQ" --http "$GW_HTTP" --admin "127.0.0.1:$GW_ADMIN" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$GW_REPLAY" \
+		--orders-api "127.0.0.1:$ORDERS_ADMIN" "$@"
+	wait_http "$GW_ADMIN" 10
+}
+
+start_orders() {
+	start orders "$BIN/lz-orders" --state "$TMP/orders" --pub "$XSUB" \
+		--sub "$XPUB" --replay "$ORDERS_REPLAY" \
+		--admin "127.0.0.1:$ORDERS_ADMIN" "$@"
+	wait_http "$ORDERS_ADMIN" 10
+}
+
+# submit PARTNER TYPE JSON [MSGID]: sends over ZeroMQ+CURVE; prints the Ack.
+submit() {
+	"$BIN/lz-ctl" submit --gateway "$GW_ZMQ" --key "$TMP/$1.key" \
+		--server-key "$SERVER_KEY" --type "$2" --json "$3" \
+		${4:+--msg-id "$4"} --timeout 5
+}
+
+# post PARTNER TYPE JSON MSGID: sends over HTTP; prints "CODE BODY".
+post() {
+	curl -s -o "$TMP/post.body" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $(token "$1")" \
+		-H "Idempotency-Key: $4" --data-binary "$3" \
+		"http://$GW_HTTP/v1/commands/$2"
+	printf ' %s\n' "$(cat "$TMP/post.body")"
+}
+
+# get PARTNER PATH: prints "CODE BODY".
+get() {
+	curl -s -o "$TMP/get.body" -w '%{http_code}' \
+		-H "Authorization: Bearer $(token "$1")" "http://$GW_HTTP$2"
+	printf ' %s\n' "$(cat "$TMP/get.body")"
+}
+
+# jfield JSON KEY: the value of a top-level key of a JSON object.
+jfield() {
+	python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2], ""); print(v)' "$1" "$2"
+}

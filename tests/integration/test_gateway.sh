@@ -1,0 +1,128 @@
+#!/bin/bash
+# lz-gateway on its own: CURVE authentication, roles, tenant from the
+# identity, idempotent acceptance across restarts, HTTP status codes, limits,
+# rate limit, Server-Sent Events, partners file reload.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway_lib.sh"
+
+partner ops livrazou operator
+partner shop fournil shipper
+partner baskets paniers shipper
+partner rider1 livrazou rider
+partner spam spam shipper
+"$BIN/lz-ctl" keygen --out "$TMP/stranger.key" >/dev/null
+
+start_bus
+start_gateway --burst 40 --rate 1 --max-frame 4096
+start tap "$BIN/lz-tap" --sub "$XPUB" --timeout 30 lz.orders.
+sleep 0.3
+
+PLACE='{"reference":"r1","destinationSiteId":"shop-1","lines":[{"product":"bread","quantity":3}]}'
+
+# ZeroMQ with CURVE
+ack=$(submit shop lz.orders.v1.PlaceOrder "$PLACE" m1)
+check_eq "a shipper's order is accepted over ZeroMQ+CURVE" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
+id1=$(jfield "$ack" eventId)
+seq1=$(jfield "$ack" seq)
+check "the Ack carries the event id" test ${#id1} -eq 32
+ack=$(submit shop lz.orders.v1.PlaceOrder "$PLACE" m1)
+check_eq "a retry gets the same Ack, as a duplicate" \
+	"$(jfield "$ack" status) $(jfield "$ack" eventId) $(jfield "$ack" seq)" \
+	"ACK_STATUS_DUPLICATE $id1 $seq1"
+ack=$(submit shop lz.orders.v1.PlaceOrder '{"reference":"other"}' m1)
+check_eq "the same id for another command is a conflict" "$(jfield "$ack" errorCode)" ERROR_CODE_CONFLICT
+ack=$(submit rider1 lz.orders.v1.PlaceOrder "$PLACE" m2)
+check_eq "a rider cannot place an order" "$(jfield "$ack" errorCode)" ERROR_CODE_FORBIDDEN
+ack=$(submit shop lz.orders.v1.RegisterMember '{"member":{"memberId":"x"}}' m3)
+check_eq "a shipper cannot register members" "$(jfield "$ack" errorCode)" ERROR_CODE_FORBIDDEN
+ack=$(submit ops lz.orders.v1.RegisterMember '{"member":{"memberId":"fournil","name":"Le Fournil"}}' m4)
+check_eq "an operator can" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
+"$BIN/lz-ctl" submit --gateway "$GW_ZMQ" --key "$TMP/stranger.key" \
+	--server-key "$SERVER_KEY" --type lz.orders.v1.PlaceOrder --json "$PLACE" \
+	--timeout 2 >"$TMP/stranger.out" 2>&1
+check_eq "an unknown key gets no answer" "$?" 1
+check "and is counted" test "$(metric "$GW_ADMIN" 'lz_gateway_rejects_total{code="unauthenticated"}')" -ge 1
+big=$(python3 -c 'print("{\"reference\":\"r9\",\"notes\":\"" + "x" * 5000 + "\"}")')
+ack=$(submit shop lz.orders.v1.PlaceOrder "$big" m5)
+check_eq "an oversize frame is refused" "$(jfield "$ack" errorCode)" ERROR_CODE_TOO_LARGE
+
+# HTTP/JSON
+r=$(post shop lz.orders.v1.PlaceOrder '{"reference":"r2","destinationSiteId":"shop-1"}' h1)
+check_eq "HTTP: accepted is 202" "${r%% *}" 202
+r=$(post shop lz.orders.v1.PlaceOrder '{"reference":"r2","destinationSiteId":"shop-1"}' h1)
+check_eq "HTTP: a retried Idempotency-Key is the same Ack" "${r%% *} $(jfield "${r#* }" status)" "202 ACK_STATUS_DUPLICATE"
+r=$(post shop lz.orders.v1.PlaceOrder '{"reference":"zz"}' h1)
+check_eq "HTTP: a reused key for another command is 409" "${r%% *}" 409
+r=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer nope" \
+	-H "Idempotency-Key: h9" -d '{}' "http://$GW_HTTP/v1/commands/lz.orders.v1.PlaceOrder")
+check_eq "HTTP: a bad token is 401" "$r" 401
+r=$(post rider1 lz.orders.v1.PlaceOrder '{}' h2)
+check_eq "HTTP: a wrong role is 403" "${r%% *}" 403
+r=$(post shop lz.orders.v1.PlaceOrder '{"reference":' h3)
+check_eq "HTTP: broken JSON is 400" "${r%% *} $(jfield "${r#* }" errorCode)" "400 ERROR_CODE_BAD_PAYLOAD"
+r=$(post shop lz.orders.v1.PlaceOrder '{"referense":"x"}' h4)
+check_eq "HTTP: an unknown field is 400 and named" "${r%% *} $(jfield "${r#* }" message)" \
+	'400 unknown field "referense" at $'
+r=$(post shop lz.orders.v1.Nope '{}' h5)
+check_eq "HTTP: an unknown type is 400" "${r%% *} $(jfield "${r#* }" errorCode)" "400 ERROR_CODE_UNKNOWN_TYPE"
+r=$(post shop lz.orders.v1.PlaceOrder '{}' '')
+check_eq "HTTP: a missing Idempotency-Key is 400" "${r%% *} $(jfield "${r#* }" errorCode)" "400 ERROR_CODE_BAD_MSG_ID"
+r=$(post shop lz.orders.v1.PlaceOrder "$big" h6)
+check_eq "HTTP: an oversize body is 413" "${r%% *}" 413
+codes=""
+for i in $(seq 1 50); do
+	r=$(post spam lz.orders.v1.PlaceOrder "{\"reference\":\"s$i\"}" "s$i")
+	codes="$codes ${r%% *}"
+done
+check "HTTP: past its burst a partner gets 429" sh -c "echo '$codes' | grep -q 429"
+check "HTTP: and the burst itself was accepted" sh -c "echo '$codes' | grep -q 202"
+
+# Server-Sent Events: a partner sees its member's events only.
+curl -s -N --max-time 3 -H "Authorization: Bearer $(token baskets)" \
+	"http://$GW_HTTP/v1/events" >"$TMP/sse_baskets.txt" &
+curl -s -N --max-time 3 -H "Authorization: Bearer $(token ops)" \
+	"http://$GW_HTTP/v1/events" >"$TMP/sse_ops.txt" &
+sleep 0.5
+submit baskets lz.orders.v1.PlaceOrder '{"reference":"b1"}' b1 >/dev/null
+submit shop lz.orders.v1.PlaceOrder '{"reference":"r3"}' m6 >/dev/null
+sleep 3
+check "SSE: the partner receives its member's event" grep -q '"reference":"b1"' "$TMP/sse_baskets.txt"
+check "SSE: and not another member's" sh -c "! grep -q '\"reference\":\"r3\"' '$TMP/sse_baskets.txt'"
+check "SSE: an operator receives every member's" sh -c "grep -q '\"reference\":\"r3\"' '$TMP/sse_ops.txt' && grep -q '\"reference\":\"b1\"' '$TMP/sse_ops.txt'"
+check "SSE: events are framed as id/event/data" grep -q '^event: lz.orders.v1.PlaceOrder$' "$TMP/sse_baskets.txt"
+
+# The tenant comes from the identity.
+sleep 0.3
+check_eq "every published command carries its partner's member and id" "$(python3 -c '
+import json, sys
+ok = True
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    want = {"shop": "fournil", "baskets": "paniers", "ops": "livrazou", "spam": "spam"}[o["actor"]]
+    ok = ok and o["tenant"] == want and o["source"] == "gateway"
+print(ok)' "$TMP/tap.log")" True
+
+# Acknowledged commands survive a restart, and so does de-duplication.
+seq_before=$(metric "$GW_ADMIN" lz_outbox_seq)
+kill -TERM "$pid_gateway"
+wait_pid "$pid_gateway" 10
+check_eq "gateway stops cleanly on SIGTERM" "$?" 0
+check "and says so" grep -q 'msg=stopped' "$TMP/gateway.log"
+start_gateway --burst 40 --rate 1 --max-frame 4096
+ack=$(submit shop lz.orders.v1.PlaceOrder "$PLACE" m1)
+check_eq "after a restart a retry is still a duplicate, same event" \
+	"$(jfield "$ack" status) $(jfield "$ack" eventId)" "ACK_STATUS_DUPLICATE $id1"
+check_eq "and nothing new was committed" "$(metric "$GW_ADMIN" lz_outbox_seq)" "$seq_before"
+"$BIN/lz-tap" --replay gateway --replay-endpoint "$GW_REPLAY" >"$TMP/history.log"
+check_eq "the outbox holds every accepted command once" "$(grep -c '"reference":"r1"' "$TMP/history.log")" 1
+
+# Partners file reloaded on SIGHUP.
+partner late newcomer shipper
+ack=$(submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1 2>&1)
+check "a partner added to the file is unknown before SIGHUP" sh -c "echo '$ack' | grep -q 'no answer'"
+kill -HUP "$pid_gateway"
+sleep 0.3
+ack=$(submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1)
+check_eq "and accepted after it" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
+check "the gateway logs no secret" sh -c "! grep -q -e '$(token shop)' -e secret-key '$TMP/gateway.log'"
+summary
