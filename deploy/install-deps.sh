@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential pkg-config
 libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
 liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev
-cppcheck clang-format clang libclang-rt-14-dev python3 curl"
+cppcheck clang-format clang libclang-rt-14-dev python3 curl bc
+python3-zmq python3-protobuf protobuf-compiler tzdata"
 
 missing=""
 for p in $PKGS; do
