@@ -5,8 +5,11 @@
  * instead runs its own CURVE ROUTER that answers each frame at once: the
  * raw ceiling for the same traffic, measured in the same run.
  *
- *   bench-gateway-load ENDPOINT SERVER_PUBLIC_KEY KEY_FILE N WINDOW
+ *   bench-gateway-load ENDPOINT SERVER_PUBLIC_KEY KEY_FILE N WINDOW [START]
  *   bench-gateway-load --echo ENDPOINT N WINDOW
+ *
+ * START is the delivery windows' start (seconds since the epoch; default
+ * one day from now); the orders go to site "cafe-panier".
  */
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
@@ -45,7 +48,7 @@ read_keys(const char *path, char pub[41], char sec[41])
 
 /* One Submit frame with a PlaceOrder of three lines (about 200 bytes). */
 static size_t
-make_frame(uint8_t *buf, size_t cap, long i)
+make_frame(uint8_t *buf, size_t cap, long i, int64_t start)
 {
 	Lz__Orders__V1__PlaceOrder po = LZ__ORDERS__V1__PLACE_ORDER__INIT;
 	Lz__Orders__V1__OrderLine l[3], *lp[3];
@@ -66,8 +69,8 @@ make_frame(uint8_t *buf, size_t cap, long i)
 	}
 	snprintf(ref, sizeof(ref), "bench-%ld", i);
 	snprintf(id, sizeof(id), "m-%ld", i);
-	w.start = 1800000000;
-	w.end = 1800007200;
+	w.start = start;
+	w.end = start + 7200;
 	po.reference = ref;
 	po.destination_site_id = "cafe-panier";
 	po.delivery_window = &w;
@@ -128,7 +131,9 @@ main(int argc, char **argv)
 	void *ctx, *d;
 	uint8_t frame[1024];
 
-	if (!echo && argc != 6) {
+	int64_t start = lz_now_us() / 1000000 + 86400;
+
+	if (!echo && argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: bench-gateway-load ENDPOINT SERVER_KEY "
 				"KEY_FILE N WINDOW\n       bench-gateway-load "
 				"--echo ENDPOINT N WINDOW\n");
@@ -158,6 +163,8 @@ main(int argc, char **argv)
 		}
 		n = atol(argv[4]);
 		window = atol(argv[5]);
+		if (argc == 7)
+			start = atoll(argv[6]);
 	}
 	t_sent = xcalloc((size_t)n, sizeof(int64_t));
 	lat = xcalloc((size_t)n, sizeof(int64_t));
@@ -169,7 +176,8 @@ main(int argc, char **argv)
 	t0 = lz_mono_us();
 	while (got < n) {
 		while (sent < n && sent - got < window) {
-			size_t len = make_frame(frame, sizeof(frame), sent);
+			size_t len =
+				make_frame(frame, sizeof(frame), sent, start);
 			t_sent[sent] = lz_mono_us();
 			zmq_send(d, frame, len, 0);
 			sent++;
