@@ -2,7 +2,7 @@
  * lz-cmdpub -- publishes commands on the bus as if they came from the
  * gateway, for integration tests of the services behind it.
  *
- * Reads JSON lines on stdin:
+ * Reads JSON lines on stdin (or --input, a file or a FIFO):
  *
  *   {"type":"lz.orders.v1.PlaceOrder","tenant":"m1","actor":"p1",
  *    "payload":{...proto3 JSON of the command...}}
@@ -26,12 +26,14 @@
 #include "lz_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const struct lz_option options[] = {
@@ -41,6 +43,8 @@ static const struct lz_option options[] = {
 	 0},
 	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7200",
 	 "replay endpoint to bind", 0, 0},
+	{"input", LZ_OPT_STRING, "-",
+	 "file or FIFO to read commands from (\"-\": stdin)", 0, 0},
 	{"no-sync", LZ_OPT_FLAG, "false", "do not fsync at commit", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
@@ -137,10 +141,11 @@ out:
 	json_decref(j);
 }
 
-static void
-on_stdin(evutil_socket_t fd, short what, void *arg)
+/* Reads what is there on FD and sends every complete line; returns the
+ * read() result (0 at end of input). */
+static ssize_t
+read_some(struct cmdpub *p, int fd)
 {
-	struct cmdpub *p = arg;
 	ssize_t n;
 	char *nl;
 
@@ -149,14 +154,8 @@ on_stdin(evutil_socket_t fd, short what, void *arg)
 		p->buf = xrealloc(p->buf, p->cap);
 	}
 	n = read(fd, p->buf + p->len, p->cap - p->len - 1);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		/* End of input: keep serving replays until stopped. */
-		event_del(p->ev);
-		lz_log_info("end of input", "lines=%ld", p->lineno);
-		return;
-	}
+	if (n <= 0)
+		return n;
 	p->len += (size_t)n;
 	p->buf[p->len] = '\0';
 	while ((nl = memchr(p->buf, '\n', p->len)) != NULL) {
@@ -167,6 +166,22 @@ on_stdin(evutil_socket_t fd, short what, void *arg)
 		memmove(p->buf, p->buf + used, p->len - used);
 		p->len -= used;
 		p->buf[p->len] = '\0';
+	}
+	return n;
+}
+
+static void
+on_input(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmdpub *p = arg;
+	ssize_t n = read_some(p, (int)fd);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* End of input: keep serving replays until stopped. */
+		event_del(p->ev);
+		lz_log_info("end of input", "lines=%ld", p->lineno);
 	}
 }
 
@@ -184,7 +199,9 @@ main(int argc, char **argv)
 	struct lz_store *store = NULL;
 	struct lz_metrics *metrics;
 	struct lz_loop *loop;
-	int rc = lz_config_parse(cfg, argc, argv);
+	const char *input;
+	struct stat st;
+	int fd, rc = lz_config_parse(cfg, argc, argv);
 
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
@@ -205,11 +222,25 @@ main(int argc, char **argv)
 	bo.metrics = metrics;
 	if ((p.bus = lz_bus_new(loop, store, &bo, NULL, NULL)) == NULL)
 		return 1;
-	p.ev = event_new(lz_loop_base(loop), 0, EV_READ | EV_PERSIST, on_stdin,
-			 &p);
-	event_add(p.ev, NULL);
+	input = lz_config_str(cfg, "input");
+	fd = strcmp(input, "-") == 0 ? 0 : open(input, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		lz_fatal("cannot read input", "input=%s error=\"%s\"", input,
+			 strerror(errno));
+	if (S_ISREG(st.st_mode)) {
+		/* epoll cannot watch a regular file: read it all now. */
+		while (read_some(&p, fd) > 0)
+			;
+	} else {
+		p.ev = event_new(lz_loop_base(loop), fd, EV_READ | EV_PERSIST,
+				 on_input, &p);
+		event_add(p.ev, NULL);
+	}
 	rc = lz_loop_run(loop);
-	event_free(p.ev);
+	if (p.ev)
+		event_free(p.ev);
+	if (fd > 0)
+		close(fd);
 	lz_bus_destroy(&p.bus);
 	lz_loop_destroy(&loop);
 	lz_store_destroy(&store);
