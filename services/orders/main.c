@@ -108,8 +108,10 @@ main(int argc, char **argv)
 	const char *tz;
 	int rc = lz_config_parse(cfg, argc, argv);
 
-	if (rc != 0)
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
 		return rc > 0 ? 0 : 2;
+	}
 	lz_config_init_log(cfg);
 	tz = lz_config_str(cfg, "timezone");
 	if (orders_rules_set_timezone(tz) != 0)

@@ -203,8 +203,10 @@ main(int argc, char **argv)
 	struct stat st;
 	int fd, rc = lz_config_parse(cfg, argc, argv);
 
-	if (rc != 0)
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
 		return rc > 0 ? 0 : 2;
+	}
 	lz_config_init_log(cfg);
 	if (lz_config_str(cfg, "state") == NULL) {
 		fprintf(stderr, "lz-cmdpub: --state is required\n");
