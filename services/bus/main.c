@@ -18,6 +18,7 @@
 #include "lz_loop.h"
 #include "lz_metrics.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -135,38 +136,19 @@ on_xsub(void *sock, void *arg)
 
 	for (int i = 0; i < FORWARD_BATCH; i++) {
 		zmq_msg_t f[2];
-		int nf = 0, more = 1;
-		size_t ml = sizeof(more), extra = 0, bytes = 0;
+		int nf;
+		size_t bytes;
 		const char *why;
 
 		zmq_msg_init(&f[0]);
-		if (zmq_msg_recv(&f[0], sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_init(&f[1]);
+		if ((nf = lz_zmq_recv(sock, f, 2)) == 0) {
 			zmq_msg_close(&f[0]);
+			zmq_msg_close(&f[1]);
 			break;
 		}
-		nf = 1;
-		bytes = zmq_msg_size(&f[0]);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more) {
-			zmq_msg_init(&f[1]);
-			zmq_msg_recv(&f[1], sock, 0);
-			bytes += zmq_msg_size(&f[1]);
-			nf = 2;
-			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		}
-		while (more) {
-			zmq_msg_t x;
-			zmq_msg_init(&x);
-			zmq_msg_recv(&x, sock, 0);
-			extra++;
-			zmq_msg_close(&x);
-			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		}
-		if (nf != 2 || extra) {
-			why = "frames";
-		} else {
-			why = check(b, &f[0], &f[1]);
-		}
+		bytes = zmq_msg_size(&f[0]) + zmq_msg_size(&f[1]);
+		why = nf != 2 ? "frames" : check(b, &f[0], &f[1]);
 		if (why) {
 			drop(b, why, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
 			     bytes);
@@ -180,8 +162,8 @@ on_xsub(void *sock, void *arg)
 			lz_metric_add(b->m_bytes, (double)bytes);
 			sent = 1;
 		}
-		for (int k = 0; k < nf; k++)
-			zmq_msg_close(&f[k]);
+		zmq_msg_close(&f[0]);
+		zmq_msg_close(&f[1]);
 	}
 	if (sent)
 		lz_zwatch_poke(b->xpub_watch);

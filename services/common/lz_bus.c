@@ -9,6 +9,7 @@
 #include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -652,77 +653,62 @@ on_sub(void *sock, void *arg)
 	int nhb = 0;
 
 	while (b->nbatch < b->o.batch_max) {
-		zmq_msg_t topic, body;
-		int more = 0;
-		size_t ml = sizeof(more);
+		zmq_msg_t f[2];
+		zmq_msg_t *topic = &f[0], *body = &f[1];
 		Envelope *e;
 		char detail[128];
+		int nf;
 
-		zmq_msg_init(&topic);
-		if (zmq_msg_recv(&topic, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&topic);
+		zmq_msg_init(topic);
+		zmq_msg_init(body);
+		if ((nf = lz_zmq_recv(sock, f, 2)) == 0) {
+			zmq_msg_close(topic);
+			zmq_msg_close(body);
 			break;
 		}
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (!more) {
-			bad_input(b, "frames",
-				  "reason=\"one frame, want "
-				  "[topic][envelope]\"");
-			zmq_msg_close(&topic);
-			continue;
-		}
-		zmq_msg_init(&body);
-		zmq_msg_recv(&body, sock, 0);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more) {
-			while (more) { /* drain the extra frames */
-				zmq_msg_t extra;
-				zmq_msg_init(&extra);
-				zmq_msg_recv(&extra, sock, 0);
-				zmq_msg_close(&extra);
-				zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-			}
-			bad_input(b, "frames",
-				  "reason=\"more than two "
-				  "frames\"");
+		if (nf != 2) {
+			snprintf(detail, sizeof(detail),
+				 "frames=%d reason=\"want [topic][envelope]\"",
+				 nf);
+			bad_input(b, "frames", detail);
 			goto next;
 		}
-		if (zmq_msg_size(&topic) > MAX_TOPIC ||
-		    zmq_msg_size(&body) > b->o.max_frame) {
+		if (zmq_msg_size(topic) > MAX_TOPIC ||
+		    zmq_msg_size(body) > b->o.max_frame) {
 			snprintf(detail, sizeof(detail),
 				 "topic_bytes=%zu body_bytes=%zu",
-				 zmq_msg_size(&topic), zmq_msg_size(&body));
+				 zmq_msg_size(topic), zmq_msg_size(body));
 			bad_input(b, "oversize", detail);
 			goto next;
 		}
-		if (zmq_msg_size(&topic) == strlen(LZ_BUS_HEARTBEAT_TOPIC) &&
-		    memcmp(zmq_msg_data(&topic), LZ_BUS_HEARTBEAT_TOPIC,
-			   zmq_msg_size(&topic)) == 0) {
+		if (zmq_msg_size(topic) == strlen(LZ_BUS_HEARTBEAT_TOPIC) &&
+		    memcmp(zmq_msg_data(topic), LZ_BUS_HEARTBEAT_TOPIC,
+			   zmq_msg_size(topic)) == 0) {
 			if (nhb < (int)LZ_ARRAY_LEN(hbs)) {
-				hbs[nhb].len = zmq_msg_size(&body);
+				hbs[nhb].len = zmq_msg_size(body);
 				hbs[nhb].data = xmalloc(hbs[nhb].len);
-				memcpy(hbs[nhb].data, zmq_msg_data(&body),
+				memcpy(hbs[nhb].data, zmq_msg_data(body),
 				       hbs[nhb].len);
 				nhb++;
 			}
 			goto next;
 		}
-		e = lz__bus__v1__envelope__unpack(NULL, zmq_msg_size(&body),
-						  zmq_msg_data(&body));
+		e = lz__bus__v1__envelope__unpack(NULL, zmq_msg_size(body),
+						  zmq_msg_data(body));
 		if (e == NULL) {
 			snprintf(detail, sizeof(detail),
 				 "topic=\"%.*s\" bytes=%zu reason=\"cannot "
 				 "decode envelope\"",
-				 (int)(zmq_msg_size(&topic) > 60
+				 (int)(zmq_msg_size(topic) > 60
 					       ? 60
-					       : zmq_msg_size(&topic)),
-				 (const char *)zmq_msg_data(&topic),
-				 zmq_msg_size(&body));
+					       : zmq_msg_size(topic)),
+				 (const char *)zmq_msg_data(topic),
+				 zmq_msg_size(body));
 			bad_input(b, "envelope", detail);
 			goto next;
 		}
-		if (!valid_envelope(b, e, zmq_msg_data(&topic),
-				    zmq_msg_size(&topic))) {
+		if (!valid_envelope(b, e, zmq_msg_data(topic),
+				    zmq_msg_size(topic))) {
 			lz__bus__v1__envelope__free_unpacked(e, NULL);
 			goto next;
 		}
@@ -733,8 +719,8 @@ on_sub(void *sock, void *arg)
 		}
 		b->batch[b->nbatch++] = e;
 	next:
-		zmq_msg_close(&topic);
-		zmq_msg_close(&body);
+		zmq_msg_close(topic);
+		zmq_msg_close(body);
 	}
 	apply_batch(b, b->batch, b->nbatch);
 	free_batch(b);
@@ -929,35 +915,23 @@ on_router(void *sock, void *arg)
 	struct lz_bus *b = arg;
 
 	for (int i = 0; i < 16; i++) {
-		zmq_msg_t ident, body;
-		int more = 0;
-		size_t ml = sizeof(more);
+		zmq_msg_t f[2];
+		int nf;
 
-		zmq_msg_init(&ident);
-		if (zmq_msg_recv(&ident, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&ident);
+		zmq_msg_init(&f[0]);
+		zmq_msg_init(&f[1]);
+		if ((nf = lz_zmq_recv(sock, f, 2)) == 0) {
+			zmq_msg_close(&f[0]);
+			zmq_msg_close(&f[1]);
 			return;
 		}
-		zmq_msg_init(&body);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more)
-			zmq_msg_recv(&body, sock, 0);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more) {
-			while (more) {
-				zmq_msg_t extra;
-				zmq_msg_init(&extra);
-				zmq_msg_recv(&extra, sock, 0);
-				zmq_msg_close(&extra);
-				zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-			}
+		if (nf != 2)
 			bad_input(b, "replay_request",
-				  "reason=\"more than one frame\"");
-		} else {
-			serve_replay(b, &ident, &body);
-		}
-		zmq_msg_close(&ident);
-		zmq_msg_close(&body);
+				  "reason=\"want [identity][request]\"");
+		else
+			serve_replay(b, &f[0], &f[1]);
+		zmq_msg_close(&f[0]);
+		zmq_msg_close(&f[1]);
 	}
 }
 

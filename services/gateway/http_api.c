@@ -24,6 +24,7 @@
 #include "lz_registry.h"
 #include "commands.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -485,31 +486,22 @@ on_events(void *sock, void *arg)
 	struct gw *g = arg;
 
 	for (int i = 0; i < EVENTS_BATCH; i++) {
-		zmq_msg_t t, b;
-		int more = 0;
-		size_t ml = sizeof(more);
+		zmq_msg_t f[2];
+		zmq_msg_t *t = &f[0], *b = &f[1];
 		Lz__Bus__V1__Envelope *e;
+		int nf;
 
-		zmq_msg_init(&t);
-		if (zmq_msg_recv(&t, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&t);
+		zmq_msg_init(t);
+		zmq_msg_init(b);
+		if ((nf = lz_zmq_recv(sock, f, 2)) == 0) {
+			zmq_msg_close(t);
+			zmq_msg_close(b);
 			return;
 		}
-		zmq_msg_init(&b);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more)
-			zmq_msg_recv(&b, sock, 0);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		while (more) {
-			zmq_msg_t x;
-			zmq_msg_init(&x);
-			zmq_msg_recv(&x, sock, 0);
-			zmq_msg_close(&x);
-			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		}
-		e = g->sse ? lz__bus__v1__envelope__unpack(
-				     NULL, zmq_msg_size(&b), zmq_msg_data(&b))
-			   : NULL;
+		e = g->sse && nf == 2
+			    ? lz__bus__v1__envelope__unpack(
+				      NULL, zmq_msg_size(b), zmq_msg_data(b))
+			    : NULL;
 		if (e && e->seq > 0) {
 			char *json = lz_evjson_dumps(e, NULL);
 			char *text = NULL;
@@ -524,8 +516,8 @@ on_events(void *sock, void *arg)
 		}
 		if (e)
 			lz__bus__v1__envelope__free_unpacked(e, NULL);
-		zmq_msg_close(&t);
-		zmq_msg_close(&b);
+		zmq_msg_close(t);
+		zmq_msg_close(b);
 	}
 }
 

@@ -9,9 +9,9 @@
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -19,25 +19,6 @@
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ROUTER_BATCH 1024
-
-struct keypair {
-	char pub[41], sec[41];
-};
-
-static int
-on_key_line(void *user, const char *section, const char *name,
-	    const char *value)
-{
-	struct keypair *k = user;
-	char *dst = strcmp(name, "public-key") == 0   ? k->pub
-		    : strcmp(name, "secret-key") == 0 ? k->sec
-						      : NULL;
-
-	if (dst == NULL || strlen(value) != 40)
-		return 0;
-	memcpy(dst, value, 41);
-	return 1;
-}
 
 static void
 zap_reply(void *sock, zmq_msg_t *req_id, const char *code, const char *text,
@@ -58,22 +39,14 @@ on_zap(void *sock, void *arg)
 {
 	struct gw *g = arg;
 	zmq_msg_t f[8];
-	int n = 0, more = 1;
-	size_t ml = sizeof(more);
+	int n;
 	struct gw_partner *p = NULL;
 	char key[41] = "", addr[64] = "";
 
-	while (more && n < 8) {
-		zmq_msg_init(&f[n]);
-		if (zmq_msg_recv(&f[n], sock, n ? 0 : ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&f[n]);
-			if (n == 0)
-				return;
-			break;
-		}
-		n++;
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-	}
+	for (int i = 0; i < 8; i++)
+		zmq_msg_init(&f[i]);
+	if ((n = lz_zmq_recv(sock, f, 8)) == 0)
+		goto out;
 	if (n >= 7 && zmq_msg_size(&f[5]) == 5 &&
 	    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
 	    zmq_msg_size(&f[6]) == 32) {
@@ -99,7 +72,8 @@ on_zap(void *sock, void *arg)
 		}
 		lz_zwatch_poke(g->zap_watch);
 	}
-	for (int i = 0; i < n; i++)
+out:
+	for (int i = 0; i < 8; i++)
 		zmq_msg_close(&f[i]);
 }
 
@@ -139,55 +113,51 @@ on_router(void *sock, void *arg)
 	struct gw *g = arg;
 
 	for (int i = 0; i < ROUTER_BATCH; i++) {
-		zmq_msg_t id, body;
-		int more = 0;
-		size_t ml = sizeof(more);
+		zmq_msg_t f[2];
+		zmq_msg_t *id = &f[0], *body = &f[1];
 		struct gw_reply r = {0};
 		const char *user;
 		struct gw_partner *p;
 		Lz__Gateway__V1__Submit *s;
 		char msg[300];
 		Lz__Gateway__V1__ErrorCode code;
+		int nf;
 
-		zmq_msg_init(&id);
-		if (zmq_msg_recv(&id, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&id);
+		zmq_msg_init(id);
+		zmq_msg_init(body);
+		if ((nf = lz_zmq_recv(sock, f, 2)) == 0) {
+			zmq_msg_close(id);
+			zmq_msg_close(body);
 			break;
 		}
-		zmq_msg_init(&body);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		if (more)
-			zmq_msg_recv(&body, sock, 0);
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		while (more) { /* a request is one frame: drop the rest */
-			zmq_msg_t x;
-			zmq_msg_init(&x);
-			zmq_msg_recv(&x, sock, 0);
-			zmq_msg_close(&x);
-			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-		}
-		r.zmq_id_len = zmq_msg_size(&id);
+		r.zmq_id_len = zmq_msg_size(id);
 		r.zmq_id = xmalloc(r.zmq_id_len);
-		memcpy(r.zmq_id, zmq_msg_data(&id), r.zmq_id_len);
-		user = zmq_msg_gets(&body, "User-Id");
+		memcpy(r.zmq_id, zmq_msg_data(id), r.zmq_id_len);
+		user = zmq_msg_gets(body, "User-Id");
 		p = user ? gw_partners_by_id(g->partners, user) : NULL;
 		if (p == NULL) {
 			reject_now(
 				g, &r, user, "",
 				LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED,
 				"partner no longer in the partners file");
-		} else if (zmq_msg_size(&body) > g->max_frame) {
+		} else if (nf != 2) {
+			reject_now(
+				g, &r, p->id, "",
+				LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_MALFORMED,
+				"a request is one frame, a "
+				"lz.gateway.v1.Submit");
+		} else if (zmq_msg_size(body) > g->max_frame) {
 			snprintf(msg, sizeof(msg),
 				 "frame of %zu bytes is over "
 				 "the limit of %zu",
-				 zmq_msg_size(&body), g->max_frame);
+				 zmq_msg_size(body), g->max_frame);
 			reject_now(
 				g, &r, p->id, "",
 				LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_TOO_LARGE,
 				msg);
 		} else if ((s = lz__gateway__v1__submit__unpack(
-				    NULL, zmq_msg_size(&body),
-				    zmq_msg_data(&body))) == NULL) {
+				    NULL, zmq_msg_size(body),
+				    zmq_msg_data(body))) == NULL) {
 			reject_now(
 				g, &r, p->id, "",
 				LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_MALFORMED,
@@ -205,8 +175,8 @@ on_router(void *sock, void *arg)
 			lz__gateway__v1__submit__free_unpacked(s, NULL);
 		}
 		free(r.zmq_id);
-		zmq_msg_close(&id);
-		zmq_msg_close(&body);
+		zmq_msg_close(id);
+		zmq_msg_close(body);
 	}
 	gw_flush(g);
 }
@@ -214,13 +184,12 @@ on_router(void *sock, void *arg)
 int
 gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file)
 {
-	struct keypair k = {"", ""};
+	char pub[41], sec[41];
 	void *ctx = lz_loop_zctx(g->loop);
 	int one = 1, zero = 0, hwm = 100000;
 	int64_t maxmsg = (int64_t)g->max_frame * 4;
-	int rc = ini_parse(key_file, on_key_line, &k);
 
-	if (rc != 0 || !k.pub[0] || !k.sec[0]) {
+	if (lz_zmq_keys_read(key_file, pub, sec) < 0) {
 		lz_log_error("cannot read server key file",
 			     "file=%s want=\"public-key = Z85 and secret-key = "
 			     "Z85 (lz-ctl keygen)\"",
@@ -236,13 +205,13 @@ gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file)
 	g->zap_watch = lz_zwatch_new(g->loop, g->zap, on_zap, g);
 	g->router = zmq_socket(ctx, ZMQ_ROUTER);
 	zmq_setsockopt(g->router, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(g->router, ZMQ_CURVE_SECRETKEY, k.sec, 40);
+	zmq_setsockopt(g->router, ZMQ_CURVE_SECRETKEY, sec, 40);
 	zmq_setsockopt(g->router, ZMQ_ZAP_DOMAIN, "livrazou", 8);
 	zmq_setsockopt(g->router, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(g->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 	zmq_setsockopt(g->router, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(g->router, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	sodium_memzero(k.sec, sizeof(k.sec));
+	sodium_memzero(sec, sizeof(sec));
 	if (zmq_bind(g->router, endpoint) < 0) {
 		lz_log_error("cannot bind", "endpoint=%s error=\"%s\"",
 			     endpoint, zmq_strerror(errno));
@@ -250,7 +219,7 @@ gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file)
 	}
 	g->router_watch = lz_zwatch_new(g->loop, g->router, on_router, g);
 	lz_log_info("zmq api ready", "endpoint=%s server_key=%s", endpoint,
-		    k.pub);
+		    pub);
 	return 0;
 }
 

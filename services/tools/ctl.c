@@ -13,11 +13,11 @@
 #include "lz_log.h"
 #include "lz_registry.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 #include "partners.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -64,27 +64,9 @@ struct keypair {
 };
 
 static int
-on_key_line(void *user, const char *section, const char *name,
-	    const char *value)
-{
-	struct keypair *k = user;
-
-	if (strlen(value) != 40)
-		return 0;
-	if (strcmp(name, "public-key") == 0)
-		memcpy(k->pub, value, 41);
-	else if (strcmp(name, "secret-key") == 0)
-		memcpy(k->sec, value, 41);
-	else
-		return 0;
-	return 1;
-}
-
-static int
 read_keys(const char *path, struct keypair *k)
 {
-	memset(k, 0, sizeof(*k));
-	if (ini_parse(path, on_key_line, k) != 0 || !k->pub[0]) {
+	if (lz_zmq_keys_read(path, k->pub, k->sec) < 0) {
 		fprintf(stderr,
 			"lz-ctl: %s: not a key file (public-key = ..., "
 			"secret-key = ...)\n",

@@ -16,6 +16,7 @@
 #include "lz_json.h"
 #include "lz_log.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -78,30 +79,6 @@ bad(struct tap *t, const char *what, size_t bytes)
 {
 	t->bad++;
 	lz_log_warn("undecodable message", "what=%s bytes=%zu", what, bytes);
-}
-
-/* Receives all frames of one message into F (at most NF); returns how many
- * frames the message had, or -1 if nothing was ready. */
-static int
-recv_frames(void *sock, zmq_msg_t *f, int nf)
-{
-	int n = 0, more = 1;
-	size_t ml = sizeof(more);
-
-	while (more) {
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, sock, n ? 0 : ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&m);
-			return n ? n : -1;
-		}
-		if (n < nf)
-			zmq_msg_move(&f[n], &m);
-		zmq_msg_close(&m);
-		n++;
-		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
-	}
-	return n;
 }
 
 /* Handles one bus message; a heartbeat of SOURCE sets *ENDPOINT. */
@@ -178,7 +155,7 @@ live(struct tap *t, void *sub)
 
 		zmq_msg_init(&f[0]);
 		zmq_msg_init(&f[1]);
-		while (!done(t) && (n = recv_frames(sub, f, 2)) > 0) {
+		while (!done(t) && (n = lz_zmq_recv(sub, f, 2)) > 0) {
 			on_message(t, f, n, NULL, NULL);
 			zmq_msg_close(&f[0]);
 			zmq_msg_close(&f[1]);
@@ -207,7 +184,7 @@ discover(struct tap *t, void *sub, const char *source)
 			continue;
 		zmq_msg_init(&f[0]);
 		zmq_msg_init(&f[1]);
-		if ((n = recv_frames(sub, f, 2)) > 0)
+		if ((n = lz_zmq_recv(sub, f, 2)) > 0)
 			on_message(t, f, n, source, &ep);
 		zmq_msg_close(&f[0]);
 		zmq_msg_close(&f[1]);

@@ -14,6 +14,7 @@
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz_util.h"
+#include "lz_zmq.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -27,23 +28,6 @@ cmp_i64(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static int
-read_keys(const char *path, char pub[41], char sec[41])
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "public-key = %40s", pub) == 1)
-			continue;
-		sscanf(line, "secret-key = %40s", sec);
-	}
-	fclose(f);
-	return pub[0] && sec[0] ? 0 : -1;
 }
 
 /* One Submit frame with a PlaceOrder of three lines (about 200 bytes). */
@@ -156,7 +140,7 @@ main(int argc, char **argv)
 	} else {
 		ep = argv[1];
 		snprintf(srv, sizeof(srv), "%s", argv[2]);
-		if (read_keys(argv[3], pub, sec) < 0) {
+		if (lz_zmq_keys_read(argv[3], pub, sec) < 0) {
 			fprintf(stderr, "bench-gateway-load: bad key file %s\n",
 				argv[3]);
 			return 1;

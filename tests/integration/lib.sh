@@ -88,6 +88,17 @@ wait_metric() {
 	return 1
 }
 
+# wait_grep FILE PATTERN SECONDS: waits until FILE has a line matching
+# PATTERN (grep -E).
+wait_grep() {
+	end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -le "$end" ]; do
+		grep -q -E -e "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # wait_http PORT SECONDS: waits until the admin endpoint answers.
 wait_http() {
 	end=$(($(date +%s) + $2))

@@ -78,18 +78,17 @@ check "HTTP: past its burst a partner gets 429" sh -c "echo '$codes' | grep -q 4
 check "HTTP: and the burst itself was accepted" sh -c "echo '$codes' | grep -q 202"
 
 # Server-Sent Events: a partner sees its member's events only.
-curl -s -N --max-time 3 -H "Authorization: Bearer $(token baskets)" \
-	"http://$GW_HTTP/v1/events" >"$TMP/sse_baskets.txt" &
-curl -s -N --max-time 3 -H "Authorization: Bearer $(token ops)" \
-	"http://$GW_HTTP/v1/events" >"$TMP/sse_ops.txt" &
-sleep 0.5
-submit baskets lz.orders.v1.PlaceOrder '{"reference":"b1"}' b1 >/dev/null
+start sse_baskets curl -s -N --max-time 60 -H "Authorization: Bearer $(token baskets)" \
+	"http://$GW_HTTP/v1/events"
+start sse_ops curl -s -N --max-time 60 -H "Authorization: Bearer $(token ops)" \
+	"http://$GW_HTTP/v1/events"
+wait_metric "$GW_ADMIN" lz_gateway_sse_clients 2 10
 submit shop lz.orders.v1.PlaceOrder '{"reference":"r3"}' m6 >/dev/null
-sleep 3
-check "SSE: the partner receives its member's event" grep -q '"reference":"b1"' "$TMP/sse_baskets.txt"
-check "SSE: and not another member's" sh -c "! grep -q '\"reference\":\"r3\"' '$TMP/sse_baskets.txt'"
-check "SSE: an operator receives every member's" sh -c "grep -q '\"reference\":\"r3\"' '$TMP/sse_ops.txt' && grep -q '\"reference\":\"b1\"' '$TMP/sse_ops.txt'"
-check "SSE: events are framed as id/event/data" grep -q '^event: lz.orders.v1.PlaceOrder$' "$TMP/sse_baskets.txt"
+submit baskets lz.orders.v1.PlaceOrder '{"reference":"b1"}' b1 >/dev/null
+check "SSE: the partner receives its member's event" wait_grep "$TMP/sse_baskets.log" '"reference":"b1"' 20
+check "SSE: an operator receives every member's" sh -c "grep -q '\"reference\":\"r3\"' '$TMP/sse_ops.log' || sleep 2; grep -q '\"reference\":\"r3\"' '$TMP/sse_ops.log' && grep -q '\"reference\":\"b1\"' '$TMP/sse_ops.log'"
+check "SSE: and not another member's" sh -c "! grep -q '\"reference\":\"r3\"' '$TMP/sse_baskets.log'"
+check "SSE: events are framed as id/event/data" grep -q '^event: lz.orders.v1.PlaceOrder$' "$TMP/sse_baskets.log"
 
 # The tenant comes from the identity.
 sleep 0.3
