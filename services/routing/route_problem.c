@@ -311,7 +311,7 @@ route_problem_nloc(const struct lz_route_problem *p)
 static double
 haversine(double lon1, double lat1, double lon2, double lat2)
 {
-	const double rad = M_PI / 180.0;
+	const double rad = 3.14159265358979323846 / 180.0;
 	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
 	double a = sin(dlat / 2) * sin(dlat / 2) +
 		   cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) *

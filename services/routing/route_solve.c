@@ -950,6 +950,12 @@ apply_splice(struct solver *S, struct sol *s, int r1, int i1, const int *m1,
 {
 	int D = S->m->D;
 	int c1 = splice_build(S->buf1, &s->r[r1], i1, m1, n1, &s->r[y1], j1);
+
+	if (s == &S->cur) { /* keep the iteration undoable */
+		touch(S, r1);
+		if (r2 >= 0)
+			touch(S, r2);
+	}
 	int c2 = r2 >= 0 ? splice_build(S->buf2, &s->r[r2], i2, m2, n2,
 					&s->r[y2], j2)
 			 : 0;

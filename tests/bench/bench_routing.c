@@ -151,11 +151,14 @@ main(int argc, char **argv)
 	struct inst in[MAX_INST];
 	int n, bad = 0, ng = 0, large = 1;
 	int64_t iters = 0;
+	int ls = 1;
 	char path[2048];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--time") && i + 1 < argc)
 			secs = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--ls") && i + 1 < argc)
+			ls = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
 			iters = strtoll(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
@@ -169,7 +172,8 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr,
 				"usage: %s [--time S] [--dir DIR] [--seed N] "
-				"[--iterations N] [--only NAME] [--no-large]\n",
+				"[--iterations N] [--ls 0|1] [--only NAME] "
+				"[--no-large]\n",
 				argv[0]);
 			return 2;
 		}
@@ -203,6 +207,7 @@ main(int argc, char **argv)
 		o.time_limit = iters > 0 ? 0 : secs;
 		o.iterations = iters;
 		o.seed = seed;
+		o.local_search = ls;
 		rc = lz_route_solve(p, &o, &s);
 		if (rc) {
 			fprintf(stderr, "%s: %s\n", in[i].name,

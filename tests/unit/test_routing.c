@@ -786,6 +786,88 @@ test_priority_and_duration(void)
 	lz_route_problem_destroy(&p);
 }
 
+/* ---- metrics, matrices, profiles, open routes ---- */
+
+static void
+test_metrics(void)
+{
+	struct lz_route_problem *p = lz_route_problem_new(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(200, 1);
+	struct lz_route_vehicle v;
+	struct lz_route_job j;
+	double dist[9] = {0, 10, 20, 10, 0, 15, 20, 15, 0};
+	double dur[9] = {0, 5, 9, 5, 0, 7, 9, 7, 0};
+	double bike[9] = {0, 4, 8, 4, 0, 6, 8, 6, 0};
+	char msg[256];
+
+	lz_route_problem_add_location(p, 0, 0);
+	lz_route_problem_add_location(p, 3, 4);
+	CHECK(fabs(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_VAN, 0, 1) -
+		   5) < 1e-12);
+	CHECK_EQ_INT(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_VAN, 0, -1),
+		     0);
+	CHECK(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_VAN, 0, 7) < 0);
+	CHECK_EQ_INT(lz_route_problem_set_speed(p, LZ_ROUTE_PROFILE_BIKE, 0.5),
+		     0);
+	CHECK(fabs(lz_route_problem_duration(p, LZ_ROUTE_PROFILE_BIKE, 0, 1) -
+		   10) < 1e-12);
+	CHECK_EQ_INT(lz_route_problem_set_speed(p, LZ_ROUTE_PROFILE_BIKE, -1),
+		     LZ_ROUTE_EINVAL);
+	/* one degree of latitude is about 111.2 km; circuity 1.3 */
+	CHECK_EQ_INT(
+		lz_route_problem_set_metric(p, LZ_ROUTE_METRIC_HAVERSINE, 1.3),
+		0);
+	lz_route_problem_add_location(p, 5.37, 43.0);
+	lz_route_problem_add_location(p, 5.37, 44.0);
+	CHECK(fabs(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_VAN, 2, 3) -
+		   1.3 * 111195) < 200);
+	CHECK_EQ_INT(
+		lz_route_problem_set_metric(p, LZ_ROUTE_METRIC_HAVERSINE, 0),
+		LZ_ROUTE_EINVAL);
+	lz_route_problem_destroy(&p);
+
+	/* matrices: bike has its own, durations differ from distances */
+	p = lz_route_problem_new(1);
+	CHECK_EQ_INT(lz_route_problem_set_matrix(p, LZ_ROUTE_PROFILE_VAN, 3,
+						 dist, dur),
+		     0);
+	CHECK_EQ_INT(lz_route_problem_set_matrix(p, LZ_ROUTE_PROFILE_BIKE, 2,
+						 dist, NULL),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_matrix(p, LZ_ROUTE_PROFILE_BIKE, 3,
+						 bike, bike),
+		     0);
+	CHECK_EQ_INT(lz_route_problem_nlocations(p), 3);
+	CHECK(lz_route_problem_duration(p, LZ_ROUTE_PROFILE_VAN, 0, 2) == 9);
+	CHECK(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_BIKE, 0, 2) == 8);
+	for (int i = 1; i <= 2; i++) {
+		lz_route_job_init(&j);
+		j.location = i;
+		j.delivery[0] = 1;
+		lz_route_problem_add_job(p, &j);
+	}
+	/* an open route: a bike with no end location */
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 5;
+	v.end = -1;
+	v.profile = LZ_ROUTE_PROFILE_BIKE;
+	lz_route_problem_add_vehicle(p, &v);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nroutes, 1);
+	/* best open route on the bike matrix: 0 -> 1 -> 2 (4 + 6) */
+	CHECK(fabs(s->distance - 10) < 1e-9);
+	if (s->nroutes == 1) {
+		const struct lz_route_route *r = &s->routes[0];
+
+		CHECK_EQ_INT(r->stops[r->nstops - 1].location, -1);
+		CHECK(fabs(r->duration - 10) < 1e-9);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+}
+
 /* ---- determinism, heterogeneous fleet via JSON ---- */
 
 static void
@@ -954,6 +1036,7 @@ main(void)
 	RUN(test_time_windows);
 	RUN(test_unassigned_reasons);
 	RUN(test_priority_and_duration);
+	RUN(test_metrics);
 	RUN(test_deterministic);
 	RUN(test_json_problem);
 	RUN(test_malformed);
