@@ -31,7 +31,7 @@ token() { cat "$TMP/$1.token"; }
 start_bus() {
 	start bus "$BIN/lz-bus" --xsub "$XSUB" --xpub "$XPUB" \
 		--admin "127.0.0.1:$BUS_ADMIN"
-	wait_http "$BUS_ADMIN" 10
+	wait_http "$BUS_ADMIN" 10 && kill -0 "$pid_bus"
 }
 
 # start_gateway [EXTRA OPTIONS...]
