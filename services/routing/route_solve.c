@@ -171,7 +171,7 @@ route_copy(struct route *dst, const struct route *src, int D)
 /* Recompute every cache of route r of s from its node sequence.  The
  * hottest loop of the search, hence the local copies of pointers. */
 static void
-route_update(struct solver *S, struct sol *s, int r)
+route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 {
 	const struct route_model *m = S->m;
 	struct route *R = &s->r[r];
@@ -200,7 +200,7 @@ route_update(struct solver *S, struct sol *s, int r)
 	cdist[0] = ctime[0] = 0;
 	for (int d = 0; d < D; d++)
 		cum[d] = pm[d] = dpre[d] = 0;
-	for (int k = 1; k <= n; k++) {
+	for (int k = fwd; k <= n; k++) {
 		int u = nd[k], l = mloc[u], lp = loc[k - 1];
 		double tr = tm[(size_t)lp * L + (size_t)l],
 		       a = edep[k - 1] + tr;
@@ -245,9 +245,12 @@ route_update(struct solver *S, struct sol *s, int r)
 			sm[k * D + d] = cum[k * D + d];
 		}
 	}
-	lat[n + 1] = m->ve[v];
-	skor[n + 1] = 0;
-	for (int k = n; k >= 0; k--) {
+	if (bwd >= n) {
+		bwd = n;
+		lat[n + 1] = m->ve[v];
+		skor[n + 1] = 0;
+	}
+	for (int k = bwd; k >= 0; k--) {
 		int u = nd[k];
 		double x = lat[k + 1] -
 			   tm[(size_t)loc[k] * L + (size_t)loc[k + 1]];
@@ -271,7 +274,8 @@ route_update(struct solver *S, struct sol *s, int r)
 			sm[k * D + d] = c > nx ? c : nx;
 		}
 	}
-	R->nship = nship;
+	if (fwd <= 1)
+		R->nship = nship;
 	R->dist = cdist[n + 1];
 	R->ttime = ctime[n + 1];
 	R->cost = n > 0 ? m->vfix[v] + m->vcpd[v] * R->dist +
@@ -279,6 +283,13 @@ route_update(struct solver *S, struct sol *s, int r)
 			: 0;
 	R->stamp = ++S->stamp;
 	R->dirty = 1;
+}
+
+/* Recompute every cache of route r of s. */
+static void
+route_update(struct solver *S, struct sol *s, int r)
+{
+	route_update_span(S, s, r, 1, s->r[r].n);
 }
 
 static bool
@@ -738,10 +749,25 @@ apply_insert(struct solver *S, struct sol *s, int t, const struct ins *in)
 
 	route_reserve(R, m->D, n + 2);
 	if (b < 0) {
-		memmove(&R->nd[in->i + 2], &R->nd[in->i + 1],
+		/* Only what changes: forward caches from the new stop on,
+		 * backward caches up to it; the suffix's backward caches
+		 * move one place (its loads rise by a's net change). */
+		int q = in->i + 1, D = m->D;
+		size_t cnt = (size_t)(n + 2 - q);
+
+		memmove(&R->nd[q + 1], &R->nd[q],
 			(size_t)(n - in->i) * sizeof(int));
-		R->nd[in->i + 1] = a;
+		R->nd[q] = a;
+		memmove(&R->lat[q + 1], &R->lat[q], cnt * sizeof(double));
+		memmove(&R->skor[q + 1], &R->skor[q], cnt * sizeof(uint64_t));
+		memmove(&R->sm[(q + 1) * D], &R->sm[q * D],
+			cnt * (size_t)D * sizeof(int64_t));
+		for (int k = q + 1; k <= n + 2; k++)
+			for (int d = 0; d < D; d++)
+				R->sm[k * D + d] += m->net[a * D + d];
 		R->n = n + 1;
+		route_update_span(S, s, in->r, q, q);
+		return;
 	} else {
 		/* delivery after old position j, then pickup after i */
 		memmove(&R->nd[in->j + 2], &R->nd[in->j + 1],
