@@ -77,6 +77,30 @@ lz_http_reply(struct evhttp_request *req, int code, const char *content_type,
 	evbuffer_free(buf);
 }
 
+void
+lz_http_reply_json(struct evhttp_request *req, int code, const json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT);
+
+	if (s == NULL) {
+		static const char msg[] = "{\"error\":\"cannot encode\"}";
+		lz_http_reply(req, 500, "application/json", msg,
+			      sizeof(msg) - 1);
+		return;
+	}
+	lz_http_reply(req, code, "application/json", s, strlen(s));
+	free(s);
+}
+
+void
+lz_http_reply_error(struct evhttp_request *req, int code, const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+
+	lz_http_reply_json(req, code, j);
+	json_decref(j);
+}
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
@@ -96,8 +120,7 @@ dispatch(struct evhttp_request *req, void *arg)
 			return;
 		}
 	}
-	static const char msg[] = "{\"error\":\"not found\"}\n";
-	lz_http_reply(req, 404, "application/json", msg, sizeof(msg) - 1);
+	lz_http_reply_error(req, 404, "not found");
 }
 
 struct lz_http *

@@ -7,6 +7,7 @@
 #define LZ_HTTP_H
 
 #include <event2/http.h>
+#include <jansson.h>
 #include <stddef.h>
 
 struct lz_loop;
@@ -38,5 +39,12 @@ void lz_http_admin(struct lz_http *h, struct lz_metrics *m, lz_ready_fn ready,
 /* Sends a complete reply. */
 void lz_http_reply(struct evhttp_request *req, int code,
 		   const char *content_type, const char *body, size_t len);
+
+/* Sends BODY as compact JSON (500 if it cannot be encoded); BODY stays the
+ * caller's. */
+void lz_http_reply_json(struct evhttp_request *req, int code,
+			const json_t *body);
+/* Sends {"error": MSG}.  MSG must be UTF-8: never echo unchecked input. */
+void lz_http_reply_error(struct evhttp_request *req, int code, const char *msg);
 
 #endif

@@ -88,26 +88,6 @@ gw_http_wait_release(struct gw_wait *w)
 	free(w);
 }
 
-static void
-reply_json(struct evhttp_request *req, int code, json_t *body)
-{
-	char *s = json_dumps(body, JSON_COMPACT);
-
-	if (s == NULL)
-		s = xstrdup("{}");
-	lz_http_reply(req, code, "application/json", s, strlen(s));
-	free(s);
-}
-
-static void
-reply_error(struct evhttp_request *req, int code, const char *msg)
-{
-	json_t *o = json_pack("{s:s}", "error", msg);
-
-	reply_json(req, code, o);
-	json_decref(o);
-}
-
 static int
 http_status(const Lz__Gateway__V1__Ack *ack)
 {
@@ -138,7 +118,7 @@ reply_ack(struct evhttp_request *req, const Lz__Gateway__V1__Ack *ack)
 
 	if (o == NULL)
 		o = json_pack("{s:s}", "error", "cannot encode the answer");
-	reply_json(req, http_status(ack), o);
+	lz_http_reply_json(req, http_status(ack), o);
 	json_decref(o);
 }
 
@@ -198,7 +178,7 @@ on_command(struct evhttp_request *req, void *arg)
 	Lz__Gateway__V1__ErrorCode code;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_error(req, 405, "use POST");
+		lz_http_reply_error(req, 405, "use POST");
 		return;
 	}
 	if ((p = authenticate(g, req)) == NULL) {
@@ -273,14 +253,16 @@ on_orders_reply(struct evhttp_request *oreq, void *arg)
 	if (w->gone)
 		goto out;
 	if (code == 0) {
-		reply_error(w->req, 503, "the orders service does not answer");
+		lz_http_reply_error(w->req, 503,
+				    "the orders service does not answer");
 		goto out;
 	}
 	b = evhttp_request_get_input_buffer(oreq);
 	o = json_loadb((const char *)evbuffer_pullup(b, -1),
 		       evbuffer_get_length(b), 0, NULL);
 	if (o == NULL) {
-		reply_error(w->req, 502, "bad answer from the orders service");
+		lz_http_reply_error(w->req, 502,
+				    "bad answer from the orders service");
 		goto out;
 	}
 	if (code == 200 && w->member) {
@@ -288,11 +270,11 @@ on_orders_reply(struct evhttp_request *oreq, void *arg)
 			json_object_get(o, "order"), "memberId"));
 		if (owner == NULL || strcmp(owner, w->member) != 0) {
 			json_decref(o);
-			reply_error(w->req, 404, "unknown order");
+			lz_http_reply_error(w->req, 404, "unknown order");
 			goto out;
 		}
 	}
-	reply_json(w->req, code, o);
+	lz_http_reply_json(w->req, code, o);
 	json_decref(o);
 out:
 	gw_http_wait_release(w);
@@ -314,7 +296,8 @@ ask_orders(struct gw *g, struct gw_wait *w, const char *uri)
 			  g->orders_host);
 	if (evhttp_make_request(g->orders_conn, oreq, EVHTTP_REQ_GET, uri) !=
 	    0) {
-		reply_error(w->req, 503, "the orders service does not answer");
+		lz_http_reply_error(w->req, 503,
+				    "the orders service does not answer");
 		gw_http_wait_release(w);
 	}
 }
@@ -332,11 +315,12 @@ on_orders(struct evhttp_request *req, void *arg)
 	char uri[1024];
 
 	if (p == NULL) {
-		reply_error(req, 401, "missing or unknown bearer token");
+		lz_http_reply_error(req, 401,
+				    "missing or unknown bearer token");
 		return;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		reply_error(req, 405, "use GET");
+		lz_http_reply_error(req, 405, "use GET");
 		return;
 	}
 	operator=(p->roles &GW_ROLE_OPERATOR) != 0;
@@ -357,7 +341,7 @@ on_orders(struct evhttp_request *req, void *arg)
 		q.tqh_first = NULL;
 		q.tqh_last = &q.tqh_first;
 		if (query && evhttp_parse_query_str(query, &q) != 0) {
-			reply_error(req, 400, "malformed query string");
+			lz_http_reply_error(req, 400, "malformed query string");
 			gw_http_wait_release(w);
 			return;
 		}
@@ -379,7 +363,7 @@ on_orders(struct evhttp_request *req, void *arg)
 		}
 		evhttp_clear_headers(&q);
 		if (o >= sizeof(uri)) {
-			reply_error(req, 413, "query too long");
+			lz_http_reply_error(req, 413, "query too long");
 			gw_http_wait_release(w);
 			return;
 		}
@@ -419,7 +403,8 @@ on_events_stream(struct evhttp_request *req, void *arg)
 	struct gw_sse *c;
 
 	if (p == NULL) {
-		reply_error(req, 401, "missing or unknown bearer token");
+		lz_http_reply_error(req, 401,
+				    "missing or unknown bearer token");
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));

@@ -28,40 +28,16 @@
 #define LIST_MAX 1000
 
 static void
-reply_json(struct evhttp_request *req, int code, json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-
-	if (s == NULL) {
-		static const char msg[] = "{\"error\":\"cannot encode\"}\n";
-		lz_http_reply(req, 500, "application/json", msg,
-			      sizeof(msg) - 1);
-		return;
-	}
-	lz_http_reply(req, code, "application/json", s, strlen(s));
-	free(s);
-}
-
-/* MSG must be valid UTF-8: never echo unchecked input into it. */
-static void
-reply_error(struct evhttp_request *req, int code, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-
-	reply_json(req, code, j);
-	json_decref(j);
-}
-
-static void
 reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
 {
 	json_t *j = lz_json_from_message(m);
 
 	if (j == NULL) {
-		reply_error(req, 500, "stored record cannot be shown as JSON");
+		lz_http_reply_error(req, 500,
+				    "stored record cannot be shown as JSON");
 		return;
 	}
-	reply_json(req, 200, j);
+	lz_http_reply_json(req, 200, j);
 	json_decref(j);
 }
 
@@ -72,7 +48,7 @@ only_get(struct evhttp_request *req)
 		return 1;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 			  "GET");
-	reply_error(req, 405, "method not allowed: use GET");
+	lz_http_reply_error(req, 405, "method not allowed: use GET");
 	return 0;
 }
 
@@ -116,18 +92,18 @@ on_order(struct evhttp_request *req, void *arg)
 	id = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
 	if (id == NULL || strlen(id) != len ||
 	    !orders_rules_valid_order_id(id)) {
-		reply_error(req, 400,
-			    "bad order id: want <member>/<reference> "
-			    "(the slash may be sent as %2F)");
+		lz_http_reply_error(req, 400,
+				    "bad order id: want <member>/<reference> "
+				    "(the slash may be sent as %2F)");
 		free(id);
 		return;
 	}
 	g.id = id;
 	rc = lz_store_read(g.o->store, get_fn, &g);
 	if (rc != 0) {
-		reply_error(req, 500, lz_store_strerror(rc));
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else if (g.order == NULL) {
-		reply_error(req, 404, "no such order");
+		lz_http_reply_error(req, 404, "no such order");
 	} else {
 		view.order = g.order;
 		view.n_history = g.nhistory;
@@ -214,7 +190,7 @@ parse_list(struct evhttp_request *req, struct evkeyvalq *q, struct list_ctx *l,
 	int seen[4] = {0};
 
 	if (evhttp_parse_query_str(uq ? uq : "", q) != 0) {
-		reply_error(req, 400, "malformed query string");
+		lz_http_reply_error(req, 400, "malformed query string");
 		return -1;
 	}
 	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
@@ -226,45 +202,49 @@ parse_list(struct evhttp_request *req, struct evkeyvalq *q, struct list_ctx *l,
 			if (strcmp(kv->key, keys[i]) == 0)
 				k = i;
 		if (k < 0) {
-			reply_error(req, 400,
-				    "unknown parameter: use member, status, "
-				    "date, limit");
+			lz_http_reply_error(
+				req, 400,
+				"unknown parameter: use member, status, "
+				"date, limit");
 			return -1;
 		}
 		if (seen[k]++) {
-			reply_error(req, 400, "a parameter is given twice");
+			lz_http_reply_error(req, 400,
+					    "a parameter is given twice");
 			return -1;
 		}
 		if (k == 0 && !orders_rules_valid_id(kv->value)) {
-			reply_error(req, 400,
-				    "member: 1..64 characters of "
-				    "[A-Za-z0-9._-]");
+			lz_http_reply_error(req, 400,
+					    "member: 1..64 characters of "
+					    "[A-Za-z0-9._-]");
 			return -1;
 		}
 		if (k == 0)
 			l->member = kv->value;
 		if (k == 1 &&
 		    (l->status = orders_status_parse(kv->value)) == 0) {
-			reply_error(req, 400,
-				    "status: one of placed, confirmed, "
-				    "planned, picked_up, at_hub, "
-				    "out_for_delivery, at_bike_relay, "
-				    "delivered, rejected, cancelled, failed");
+			lz_http_reply_error(
+				req, 400,
+				"status: one of placed, confirmed, "
+				"planned, picked_up, at_hub, "
+				"out_for_delivery, at_bike_relay, "
+				"delivered, rejected, cancelled, failed");
 			return -1;
 		}
 		if (k == 2 && parse_date(kv->value, date) != 0) {
-			reply_error(req, 400, "date: want YYYY-MM-DD");
+			lz_http_reply_error(req, 400, "date: want YYYY-MM-DD");
 			return -1;
 		}
 		if (k == 2)
 			l->date = date;
 		if (k == 3 && parse_limit(kv->value, &l->limit) != 0) {
-			reply_error(req, 400, "limit: an integer in 1..1000");
+			lz_http_reply_error(req, 400,
+					    "limit: an integer in 1..1000");
 			return -1;
 		}
 	}
 	if (l->member == NULL) {
-		reply_error(req, 400, "member: required");
+		lz_http_reply_error(req, 400, "member: required");
 		return -1;
 	}
 	return 0;
@@ -284,7 +264,7 @@ on_list(struct evhttp_request *req, void *arg)
 	if (parse_list(req, &q, &l, date) == 0) {
 		rc = lz_store_read(l.o->store, list_fn, &l);
 		if (rc != 0) {
-			reply_error(req, 500, lz_store_strerror(rc));
+			lz_http_reply_error(req, 500, lz_store_strerror(rc));
 		} else {
 			list.n_orders = l.n;
 			list.orders = l.orders;

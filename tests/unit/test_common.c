@@ -1237,7 +1237,7 @@ test_http_admin(void)
 
 	http_get(loop, port, "/nope", r);
 	CHECK_EQ_INT(r->code, 404);
-	CHECK_EQ_STR(r->body, "{\"error\":\"not found\"}\n");
+	CHECK_EQ_STR(r->body, "{\"error\":\"not found\"}");
 	CHECK_EQ_STR(r->ctype, "application/json");
 	http_get(loop, port, "/metricsx", r);
 	CHECK_EQ_INT(r->code, 404);
