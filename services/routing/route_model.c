@@ -366,6 +366,16 @@ route_model_init(struct route_model *m, const struct lz_route_problem *p)
 	m->nloc_dummy = nloc;
 	m->L = nloc + 1;
 	build_matrices(m, p, nloc);
+	for (int pr = 0; pr < LZ_ROUTE_PROFILES; pr++) {
+		m->dist_sym[pr] = 1;
+		for (int a = 0; a < m->L && m->dist_sym[pr]; a++)
+			for (int b = 0; b < a; b++)
+				if (rm_dist(m, pr, a, b) !=
+				    rm_dist(m, pr, b, a)) {
+					m->dist_sym[pr] = 0;
+					break;
+				}
+	}
 	build_vehicles(m, p);
 	build_nodes(m, p);
 	build_penalties(m);

@@ -23,6 +23,7 @@ struct route_model {
 	int L; /* matrix stride: locations + 1 dummy ("no location") */
 	int nloc_dummy;
 	double *dist[LZ_ROUTE_PROFILES], *time[LZ_ROUTE_PROFILES];
+	int dist_sym[LZ_ROUTE_PROFILES]; /* distance matrix is symmetric */
 
 	int nn; /* nodes */
 	int *loc;

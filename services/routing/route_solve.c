@@ -69,6 +69,7 @@ struct solver {
 	int *un_bak, nun_bak;
 	int *buf1, *buf2, *mid1, *mid2, *mark;
 	int *tasks, *tmark;
+	double *col; /* a column of a distance matrix */
 	int *queue, qhead, qtail;
 	char *active;
 	char *ruined;
@@ -557,13 +558,20 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 	const double *restrict cdist = R->cdist, *restrict ctime = R->ctime;
 	const int *restrict rloc = R->loc;
 	const size_t L = (size_t)m->L;
-	/* from u's point of view: column (x -> u) and row (u -> x) */
+	/* from u's point of view: column (x -> u) and row (u -> x), both
+	 * small enough to stay in cache, unlike the matrix */
 	const double *restrict drow = dm + (size_t)lu * L;
+	const double *restrict dcol = drow;
+
+	if (!m->dist_sym[prof]) {
+		for (size_t x = 0; x < L; x++)
+			S->col[x] = dm[x * L + (size_t)lu];
+		dcol = S->col;
+	}
 
 	for (int i = 0; i <= R->n; i++) {
 		int li = rloc[i], lj = rloc[i + 1];
-		double dd = dm[(size_t)li * L + (size_t)lu] + drow[lj] -
-			    (cdist[i + 1] - cdist[i]);
+		double dd = dcol[li] + drow[lj] - (cdist[i + 1] - cdist[i]);
 		double delta = fix + cpd * dd, t;
 		bool ok = true;
 
@@ -1367,6 +1375,7 @@ solver_init(struct solver *S, struct route_model *m, uint64_t seed)
 	S->tasks = xcalloc(nt, sizeof(int));
 	S->tmark = xcalloc(nt, sizeof(int));
 	S->queue = xcalloc(nn, sizeof(int));
+	S->col = xcalloc((size_t)m->L, sizeof(double));
 	S->active = xcalloc(nn, 1);
 }
 
@@ -1390,6 +1399,7 @@ solver_release(struct solver *S)
 	free(S->tasks);
 	free(S->tmark);
 	free(S->queue);
+	free(S->col);
 	free(S->active);
 }
 
