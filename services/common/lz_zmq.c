@@ -15,18 +15,16 @@ lz_zmq_recv(void *sock, zmq_msg_t *f, int nf)
 
 	while (more) {
 		zmq_msg_t x;
-		zmq_msg_t *dst = n < nf ? &f[n] : &x;
 
-		if (dst == &x)
-			zmq_msg_init(&x);
+		zmq_msg_init(&x);
 		/* The first frame may be absent; the others follow it. */
-		if (zmq_msg_recv(dst, sock, n ? 0 : ZMQ_DONTWAIT) < 0) {
-			if (dst == &x)
-				zmq_msg_close(&x);
+		if (zmq_msg_recv(&x, sock, n ? 0 : ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&x);
 			return n;
 		}
-		if (dst == &x)
-			zmq_msg_close(&x);
+		if (n < nf)
+			zmq_msg_move(&f[n], &x);
+		zmq_msg_close(&x);
 		n++;
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
 	}

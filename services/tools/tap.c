@@ -48,6 +48,7 @@ static const struct lz_option options[] = {
 struct tap {
 	long long count, printed, bad;
 	int timeout_ms;
+	int64_t active_us; /* when the last line was printed */
 	int heartbeats;
 };
 
@@ -72,6 +73,7 @@ print_envelope(struct tap *t, const char *topic, const Lz__Bus__V1__Envelope *e)
 	fflush(stdout);
 	free(s);
 	t->printed++;
+	t->active_us = lz_mono_us();
 }
 
 static void
@@ -135,9 +137,16 @@ static int
 wait_readable(struct tap *t, void *sock)
 {
 	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-	int rc = zmq_poll(&it, 1, t->timeout_ms ? t->timeout_ms : -1);
+	long wait = -1;
 
-	return rc > 0;
+	/* --timeout counts from the last line printed: heartbeats and
+	 * events of other prefixes do not keep the tap alive. */
+	if (t->timeout_ms) {
+		wait = t->timeout_ms - (lz_mono_us() - t->active_us) / 1000;
+		if (wait <= 0)
+			return 0;
+	}
+	return zmq_poll(&it, 1, wait) > 0;
 }
 
 static int
@@ -280,6 +289,7 @@ main(int argc, char **argv)
 		lz_fatal("cannot initialise libsodium", NULL);
 	t.count = lz_config_int(cfg, "count");
 	t.timeout_ms = (int)lz_config_int(cfg, "timeout") * 1000;
+	t.active_us = lz_mono_us();
 	t.heartbeats = lz_config_flag(cfg, "heartbeats");
 	source = lz_config_str(cfg, "replay");
 	ctx = zmq_ctx_new();
