@@ -113,8 +113,9 @@ format:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -d $(DESTDIR)$(PREFIX)/share/livrazou/proto
-	cp -r proto/lz $(DESTDIR)$(PREFIX)/share/livrazou/proto/
+	for f in $(filter-out proto/lz/testing/%,$(PROTO_FILES)); do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/livrazou/$$f; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/livrazou
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/livrazou/
 
