@@ -1,0 +1,15 @@
+# The inventory service: lz-inventory and its unit tests.
+
+INVENTORY_CORE := services/inventory/alloc.c
+INVENTORY_SRC := services/inventory/main.c services/inventory/handlers.c \
+	services/inventory/expiry.c services/inventory/query.c \
+	services/inventory/store.c services/inventory/codec.c $(INVENTORY_CORE)
+
+# Unit tests of the pure decisions (allocation, receptions, expiry).
+UNIT_TESTS += $(B)/tests/unit/test_inventory
+$(B)/tests/unit/test_inventory: $(call objs,tests/unit/test_inventory.c \
+	$(INVENTORY_CORE)) $(COMMON_LIB)
+	$(link)
+$(call objs,tests/unit/test_inventory.c): CPPFLAGS += -Iservices/inventory
+
+LINT_SRC += $(INVENTORY_CORE) tests/unit/test_inventory.c

@@ -1,0 +1,392 @@
+/*
+ * test_inventory.c -- the inventory's pure decisions: FEFO allocation,
+ * expiry before the window, partial and all-or-nothing orders, several
+ * lots per line, the shared pool; reception checks; the expiry watch.
+ */
+#include "alloc.h"
+#include "lz_test.h"
+
+#include <string.h>
+
+#define DAY 86400
+#define T0 1800000000
+
+enum { AMB = 1, CHILL = 2, FROZEN = 3 };
+
+static struct inv_alloc_lot
+lot(const char *id, const char *owner, const char *product, int kind,
+    int64_t date, int64_t avail)
+{
+	struct inv_alloc_lot l = {id,   owner, product, CHILL, kind,
+				  date, T0,    avail,   0};
+	return l;
+}
+
+/* The lot ids of R's picks, "id:qty" joined by spaces. */
+static const char *
+picks(const struct inv_alloc_result *r, const struct inv_alloc_lot *lots)
+{
+	static char buf[512];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->npicks && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%zu/%s:%lld",
+				      i ? " " : "", r->picks[i].line,
+				      lots[r->picks[i].lot].lot_id,
+				      (long long)r->picks[i].quantity);
+	return buf;
+}
+
+static struct inv_alloc_request
+request(const struct inv_alloc_line *lines, size_t n, int partial)
+{
+	struct inv_alloc_request q = {"m1", 0, T0 + DAY, partial, lines, n};
+	return q;
+}
+
+static void
+test_fefo_order(void)
+{
+	struct inv_alloc_lot lots[] = {
+		lot("late", "m1", "yaourt", INV_DATE_USE_BY, T0 + 9 * DAY, 10),
+		lot("early", "m1", "yaourt", INV_DATE_USE_BY, T0 + 3 * DAY, 4),
+		lot("nodate", "m1", "yaourt", INV_DATE_NONE, 0, 10),
+		lot("mid", "m1", "yaourt", INV_DATE_BEST_BEFORE, T0 + 5 * DAY,
+		    3),
+		lot("other", "m1", "lait", INV_DATE_USE_BY, T0 + 2 * DAY, 10),
+	};
+	struct inv_alloc_line line = {"yaourt", CHILL, 9};
+	struct inv_alloc_request q = request(&line, 1, 0);
+	struct inv_alloc_result r;
+
+	inv_alloc(&q, lots, 5, &r);
+	CHECK_EQ_INT(r.complete, 1);
+	CHECK_EQ_STR(picks(&r, lots), "0/early:4 0/mid:3 0/late:2");
+	CHECK_EQ_INT(r.missing[0], 0);
+	inv_alloc_result_release(&r);
+
+	/* Undated lots come last; same date: earlier reception first. */
+	line.quantity = 27;
+	lots[1].received_at = T0 + 5;
+	inv_alloc(&q, lots, 5, &r);
+	CHECK_EQ_STR(picks(&r, lots),
+		     "0/early:4 0/mid:3 0/late:10 0/nodate:10");
+	CHECK_EQ_INT(r.complete, 1);
+	inv_alloc_result_release(&r);
+
+	struct inv_alloc_lot same[] = {
+		lot("b", "m1", "yaourt", INV_DATE_USE_BY, T0 + 3 * DAY, 1),
+		lot("a", "m1", "yaourt", INV_DATE_USE_BY, T0 + 3 * DAY, 1),
+		lot("c", "m1", "yaourt", INV_DATE_USE_BY, T0 + 3 * DAY, 1),
+	};
+	same[2].received_at = T0 - 1;
+	line.quantity = 3;
+	inv_alloc(&q, same, 3, &r);
+	CHECK_EQ_STR(picks(&r, same), "0/c:1 0/a:1 0/b:1");
+	inv_alloc_result_release(&r);
+}
+
+static void
+test_expiry_before_window(void)
+{
+	struct inv_alloc_lot lots[] = {
+		/* use-by before the window's end: never */
+		lot("too-early", "m1", "jambon", INV_DATE_USE_BY, T0 + DAY - 1,
+		    50),
+		/* exactly at the end of the window: allowed */
+		lot("at-end", "m1", "jambon", INV_DATE_USE_BY, T0 + DAY, 2),
+		/* best-before before the window: allowed (DDM) */
+		lot("ddm", "m1", "jambon", INV_DATE_BEST_BEFORE, T0, 1),
+	};
+	struct inv_alloc_line line = {"jambon", CHILL, 5};
+	struct inv_alloc_request q = request(&line, 1, 0);
+	struct inv_alloc_result r;
+
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.npicks, 0);
+	CHECK_EQ_INT(r.missing[0], 2);
+	inv_alloc_result_release(&r);
+
+	q.allow_partial = 1;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_STR(picks(&r, lots), "0/ddm:1 0/at-end:2");
+	CHECK_EQ_INT(r.missing[0], 2);
+	inv_alloc_result_release(&r);
+	CHECK(!inv_alloc_eligible(&q, &lots[0], "jambon", CHILL));
+	CHECK(inv_alloc_eligible(&q, &lots[1], "jambon", CHILL));
+	CHECK(!inv_alloc_eligible(&q, &lots[1], "jambon", FROZEN));
+	CHECK(!inv_alloc_eligible(&q, &lots[1], "Jambon", CHILL));
+}
+
+static void
+test_partial_and_all_or_nothing(void)
+{
+	struct inv_alloc_lot lots[] = {
+		lot("p1", "m1", "pain", INV_DATE_BEST_BEFORE, T0 + 2 * DAY, 5),
+		lot("f1", "m1", "fromage", INV_DATE_USE_BY, T0 + 4 * DAY, 2),
+	};
+	struct inv_alloc_line lines[] = {
+		{"pain", CHILL, 5},
+		{"fromage", CHILL, 3},
+		{"beurre", CHILL, 1},
+	};
+	struct inv_alloc_request q = request(lines, 3, 0);
+	struct inv_alloc_result r;
+
+	inv_alloc(&q, lots, 2, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.npicks, 0);
+	CHECK_EQ_INT(r.missing[0], 0);
+	CHECK_EQ_INT(r.missing[1], 1);
+	CHECK_EQ_INT(r.missing[2], 1);
+	inv_alloc_result_release(&r);
+
+	q.allow_partial = 1;
+	inv_alloc(&q, lots, 2, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_STR(picks(&r, lots), "0/p1:5 1/f1:2");
+	CHECK_EQ_INT(r.missing[1], 1);
+	CHECK_EQ_INT(r.missing[2], 1);
+	inv_alloc_result_release(&r);
+
+	/* Enough for everything: complete either way. */
+	lines[1].quantity = 2;
+	lines[2].product = "pain";
+	lines[2].quantity = 0;
+	q.allow_partial = 0;
+	inv_alloc(&q, lots, 2, &r);
+	CHECK_EQ_INT(r.complete, 1);
+	CHECK_EQ_STR(picks(&r, lots), "0/p1:5 1/f1:2");
+	inv_alloc_result_release(&r);
+
+	/* No lots at all, no lines at all. */
+	inv_alloc(&q, NULL, 0, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.missing[0], 5);
+	inv_alloc_result_release(&r);
+	q.nlines = 0;
+	inv_alloc(&q, lots, 2, &r);
+	CHECK_EQ_INT(r.complete, 1);
+	CHECK_EQ_INT(r.npicks, 0);
+	inv_alloc_result_release(&r);
+}
+
+static void
+test_several_lots_per_line(void)
+{
+	struct inv_alloc_lot lots[] = {
+		lot("a", "m1", "oeufs", INV_DATE_USE_BY, T0 + 5 * DAY, 6),
+		lot("b", "m1", "oeufs", INV_DATE_USE_BY, T0 + 6 * DAY, 6),
+		lot("c", "m1", "oeufs", INV_DATE_USE_BY, T0 + 7 * DAY, 6),
+	};
+	/* Two lines of the same product share the lots. */
+	struct inv_alloc_line lines[] = {
+		{"oeufs", CHILL, 8},
+		{"oeufs", CHILL, 7},
+	};
+	struct inv_alloc_request q = request(lines, 2, 0);
+	struct inv_alloc_result r;
+
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 1);
+	CHECK_EQ_STR(picks(&r, lots), "0/a:6 0/b:2 1/b:4 1/c:3");
+	inv_alloc_result_release(&r);
+
+	lines[1].quantity = 11;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.npicks, 0);
+	CHECK_EQ_INT(r.missing[0], 0);
+	CHECK_EQ_INT(r.missing[1], 1);
+	inv_alloc_result_release(&r);
+
+	/* Lots with nothing available are skipped. */
+	lots[0].available = 0;
+	lines[1].quantity = 1;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_STR(picks(&r, lots), "0/b:6 0/c:2 1/c:1");
+	inv_alloc_result_release(&r);
+}
+
+static void
+test_shared_pool(void)
+{
+	struct inv_alloc_lot lots[] = {
+		lot("theirs-early", "m2", "pommes", INV_DATE_USE_BY,
+		    T0 + 2 * DAY, 10),
+		lot("mine-late", "m1", "pommes", INV_DATE_USE_BY, T0 + 8 * DAY,
+		    3),
+		lot("private", "m3", "pommes", INV_DATE_USE_BY, T0 + 2 * DAY,
+		    10),
+	};
+	struct inv_alloc_line line = {"pommes", CHILL, 5};
+	struct inv_alloc_request q = request(&line, 1, 0);
+	struct inv_alloc_result r;
+
+	lots[0].shared = 1; /* m2 lends; m3 does not */
+	/* The member is not in the pool: only its own lots. */
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.missing[0], 2);
+	inv_alloc_result_release(&r);
+
+	/* In the pool: its own lots first, then lenders' (FEFO), never
+	 * the lots of a member outside the pool. */
+	q.member_shared = 1;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 1);
+	CHECK_EQ_STR(picks(&r, lots), "0/mine-late:3 0/theirs-early:2");
+	inv_alloc_result_release(&r);
+
+	line.quantity = 14;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_INT(r.complete, 0);
+	CHECK_EQ_INT(r.missing[0], 1);
+	CHECK_EQ_INT(r.npicks, 0);
+	inv_alloc_result_release(&r);
+
+	/* A lender's lots are still its own when it orders. */
+	q.member = "m3";
+	q.member_shared = 0;
+	line.quantity = 10;
+	inv_alloc(&q, lots, 3, &r);
+	CHECK_EQ_STR(picks(&r, lots), "0/private:10");
+	inv_alloc_result_release(&r);
+}
+
+static struct inv_reception
+reception(void)
+{
+	struct inv_reception r = {
+		"L1", "fournil", "pain",          "chill-1", 10, 500,
+		1000, CHILL,     INV_DATE_USE_BY, T0 + DAY,  "", "",
+	};
+	return r;
+}
+
+static void
+test_reception_checks(void)
+{
+	struct inv_zone_state z = {CHILL, 100000, 100000, 0, 0};
+	struct inv_reception r = reception();
+	char d[256];
+
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)), INV_OK);
+	CHECK_EQ_INT(inv_check_reception(&r, NULL, 0, T0, d, sizeof(d)),
+		     INV_UNKNOWN_ZONE);
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 1, T0, d, sizeof(d)),
+		     INV_DUPLICATE_LOT);
+	z.temp = FROZEN;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_WRONG_TEMPERATURE_CLASS);
+	z.temp = CHILL;
+	z.used_grams = 95001;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_OVER_CAPACITY);
+	CHECK(strstr(d, "capacity 100000 g") != NULL);
+	z.used_grams = 95000;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)), INV_OK);
+	z.used_ml = 90001;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_OVER_CAPACITY);
+	z.used_ml = 0;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0 + DAY, d, sizeof(d)),
+		     INV_EXPIRED);
+	r.date_kind = INV_DATE_BEST_BEFORE;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0 + DAY, d, sizeof(d)),
+		     INV_OK);
+	r = reception();
+	r.quantity = 0;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_BAD_QUANTITY);
+	CHECK_EQ_STR(d, "quantity: 0 not in 1..1000000");
+	r.quantity = -5;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_BAD_QUANTITY);
+	r = reception();
+	r.unit_grams = 0;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_BAD_QUANTITY);
+	r = reception();
+	r.unit_ml = -1;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_BAD_QUANTITY);
+	r = reception();
+	r.lot_id = "bad id";
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
+	r = reception();
+	r.product = "p\xff";
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
+	r = reception();
+	r.temp = 0;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
+	r = reception();
+	r.date = 0;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
+	r.date_kind = INV_DATE_NONE;
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)), INV_OK);
+	CHECK(inv_valid_text("Crème fraîche", 200, 0));
+	CHECK(!inv_valid_text("a\nb", 200, 0));
+	CHECK(!inv_valid_text("", 200, 0));
+	CHECK(inv_valid_text("", 200, 1));
+}
+
+static void
+test_expiry_watch(void)
+{
+	const int64_t h = 2 * DAY;
+
+	/* Far away: nothing; within the horizon: nearing once. */
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0 + 3 * DAY, 5, 0, 0,
+				       T0, h),
+		     INV_EXPIRY_NONE);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0 + 2 * DAY, 5, 0, 0,
+				       T0, h),
+		     INV_EXPIRY_NEARING);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0 + 2 * DAY, 5, 1, 0,
+				       T0, h),
+		     INV_EXPIRY_NONE);
+	/* Fully reserved stock is not offered to the returns flow. */
+	CHECK_EQ_INT(
+		inv_expiry_action(INV_DATE_USE_BY, T0 + DAY, 0, 0, 0, T0, h),
+		INV_EXPIRY_NONE);
+	/* Use-by reached: expired, once. */
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0, 5, 1, 0, T0, h),
+		     INV_EXPIRY_EXPIRED);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0, 0, 0, 0, T0, h),
+		     INV_EXPIRY_EXPIRED);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_USE_BY, T0, 5, 1, 1, T0, h),
+		     INV_EXPIRY_NONE);
+	/* Best-before: nearing, never expired; undated: nothing. */
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_BEST_BEFORE, T0 - DAY, 5, 0, 0,
+				       T0, h),
+		     INV_EXPIRY_NEARING);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_BEST_BEFORE, T0 - DAY, 5, 1, 0,
+				       T0, h),
+		     INV_EXPIRY_NONE);
+	CHECK_EQ_INT(inv_expiry_action(INV_DATE_NONE, 0, 5, 0, 0, T0, h),
+		     INV_EXPIRY_NONE);
+	/* Horizon 0: only lots at their date. */
+	CHECK_EQ_INT(
+		inv_expiry_action(INV_DATE_BEST_BEFORE, T0 + 1, 5, 0, 0, T0, 0),
+		INV_EXPIRY_NONE);
+}
+
+int
+main(void)
+{
+	RUN(test_fefo_order);
+	RUN(test_expiry_before_window);
+	RUN(test_partial_and_all_or_nothing);
+	RUN(test_several_lots_per_line);
+	RUN(test_shared_pool);
+	RUN(test_reception_checks);
+	RUN(test_expiry_watch);
+	return lz_test_summary();
+}
