@@ -17,6 +17,8 @@ VERSION    := 0.1.0
 B          ?= build
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+SYSTEMDDIR ?= /lib/systemd
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 SAN        ?=
 CC         ?= cc
 PROTOC_C   ?= protoc-c
@@ -118,6 +120,18 @@ install: all
 	done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/livrazou
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/livrazou/
+	install -d $(DESTDIR)$(PREFIX)/share/livrazou/examples
+	install -m 0644 deploy/livrazou.ini deploy/partners.example \
+		$(DESTDIR)$(PREFIX)/share/livrazou/examples/
+	install -d $(DESTDIR)$(SYSTEMDDIR)/system $(DESTDIR)$(SYSUSERSDIR)
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+	    -e 's|@DOCDIR@|$(PREFIX)/share/doc/livrazou|g' \
+	    deploy/systemd/livrazou@.service.in \
+	    > $(DESTDIR)$(SYSTEMDDIR)/system/livrazou@.service
+	install -m 0644 deploy/systemd/livrazou.target \
+		$(DESTDIR)$(SYSTEMDDIR)/system/
+	install -m 0644 deploy/systemd/livrazou.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/livrazou.conf
 
 clean:
 	rm -rf build

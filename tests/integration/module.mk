@@ -6,6 +6,6 @@ $(TESTPEER): $(call objs,tests/integration/peer.c) $(COMMON_LIB)
 INTEG_TESTS += tests/integration/test_bus_durability.sh \
 	tests/integration/test_garbage.sh tests/integration/test_tap.sh \
 	tests/integration/test_gateway.sh tests/integration/test_interop_python.sh \
-	tests/integration/test_orders_gateway.sh
+	tests/integration/test_orders_gateway.sh tests/integration/test_deploy.sh
 $(INTEG_TESTS): $(TESTPEER) $(BINS) $(B)/tests/bench-gateway-load
 LINT_SRC += tests/integration/peer.c

@@ -1,0 +1,42 @@
+#!/bin/bash
+# The example configuration is accepted by every daemon it configures, and
+# `make install` puts binaries, the systemd units and the examples in place.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway_lib.sh"
+
+INI=$(dirname "$0")/../../deploy/livrazou.ini
+partner ops livrazou operator
+# The file's endpoints are the defaults of a real host; flags move them to
+# this test's ports, as an operator would on a shared machine.
+start bus "$BIN/lz-bus" --config "$INI" --xsub "$XSUB" --xpub "$XPUB" \
+	--admin "127.0.0.1:$BUS_ADMIN"
+check "lz-bus accepts the example configuration" wait_http "$BUS_ADMIN" 10
+start gateway "$BIN/lz-gateway" --config "$INI" --state "$TMP/gateway" \
+	--partners "$PARTNERS" --server-key "$TMP/gateway.key" --zmq "$GW_ZMQ" \
+	--http "$GW_HTTP" --admin "127.0.0.1:$GW_ADMIN" --pub "$XSUB" \
+	--sub "$XPUB" --replay "$GW_REPLAY" --orders-api "127.0.0.1:$ORDERS_ADMIN"
+check "lz-gateway accepts it" wait_http "$GW_ADMIN" 10
+start orders "$BIN/lz-orders" --config "$INI" --state "$TMP/orders" \
+	--pub "$XSUB" --sub "$XPUB" --replay "$ORDERS_REPLAY" \
+	--admin "127.0.0.1:$ORDERS_ADMIN"
+check "lz-orders accepts it" wait_http "$ORDERS_ADMIN" 10
+printf '[orders]\nstat = /tmp/x\n' >"$TMP/typo.ini"
+"$BIN/lz-orders" --config "$TMP/typo.ini" >"$TMP/typo.out" 2>&1
+check_eq "a misspelt key stops the daemon with exit 2" "$?" 2
+check "and names the key" grep -q 'unknown key "stat" in section \[orders\]' "$TMP/typo.out"
+
+make -s -C "$(dirname "$0")/../.." install DESTDIR="$TMP/root" PREFIX=/usr \
+	B="$B" >"$TMP/install.log" 2>&1
+check "make install succeeds" test $? -eq 0
+for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders usr/bin/lz-ctl \
+	usr/bin/lz-tap usr/bin/lz-route lib/systemd/system/livrazou@.service \
+	lib/systemd/system/livrazou.target usr/lib/sysusers.d/livrazou.conf \
+	usr/share/livrazou/examples/livrazou.ini \
+	usr/share/livrazou/proto/lz/bus/v1/bus.proto; do
+	check "installed: $f" test -e "$TMP/root/$f"
+done
+check "the unit runs the installed binary with the configuration" grep -q \
+	'^ExecStart=/usr/bin/lz-%i --config /etc/livrazou/livrazou.ini$' \
+	"$TMP/root/lib/systemd/system/livrazou@.service"
+check "the unit runs as the dedicated user, hardened" sh -c "grep -q '^User=livrazou' '$TMP/root/lib/systemd/system/livrazou@.service' && grep -q '^NoNewPrivileges=yes' '$TMP/root/lib/systemd/system/livrazou@.service' && grep -q '^ProtectSystem=strict' '$TMP/root/lib/systemd/system/livrazou@.service'"
+summary
