@@ -12,4 +12,9 @@ $(B)/tests/unit/test_inventory: $(call objs,tests/unit/test_inventory.c \
 	$(link)
 $(call objs,tests/unit/test_inventory.c): CPPFLAGS += -Iservices/inventory
 
-LINT_SRC += $(INVENTORY_CORE) tests/unit/test_inventory.c
+LINT_SRC += tests/unit/test_inventory.c
+
+BINS += $(B)/bin/lz-inventory
+$(B)/bin/lz-inventory: $(call objs,$(INVENTORY_SRC)) $(COMMON_LIB)
+	$(link)
+LINT_SRC += $(INVENTORY_SRC)

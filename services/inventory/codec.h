@@ -1,0 +1,57 @@
+/*
+ * codec.h -- the inventory service's view of its wire types.
+ *
+ * As in the orders service, the protobuf-c structs of lz.inventory.v1
+ * double as the domain model (a Lot, a Zone, an OrderRecord) and the store
+ * keeps them in their wire encoding.  This header adds short names, the
+ * type names of what the service consumes and emits, and packing.  Only
+ * codec.h includes *.pb-c.h.
+ */
+#ifndef INVENTORY_CODEC_H
+#define INVENTORY_CODEC_H
+
+#include "lz/inventory/v1/inventory.pb-c.h"
+#include "lz/orders/v1/orders.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef Lz__Inventory__V1__Zone Zone;
+typedef Lz__Inventory__V1__Lot Lot;
+typedef Lz__Inventory__V1__ReceiveLot ReceiveLot;
+typedef Lz__Inventory__V1__Allocation Allocation;
+typedef Lz__Inventory__V1__LineShortage LineShortage;
+typedef Lz__Inventory__V1__OrderRecord OrderRecord;
+typedef Lz__Orders__V1__Order Order;
+
+/* Order statuses and sources the inventory looks at. */
+enum {
+	OST_PLACED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_PLACED,
+	OST_DELIVERED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED,
+	OST_REJECTED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_REJECTED,
+	OST_CANCELLED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED,
+	OST_FAILED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED,
+	OSRC_HUB_STOCK = LZ__ORDERS__V1__ORDER_SOURCE__ORDER_SOURCE_HUB_STOCK,
+};
+
+#define INV_CMD_SET_ZONE "lz.inventory.v1.SetZone"
+#define INV_CMD_SET_SHARING "lz.inventory.v1.SetStockSharing"
+#define INV_CMD_RECEIVE "lz.inventory.v1.ReceiveLot"
+#define INV_CMD_PICK "lz.inventory.v1.PickOrder"
+#define INV_CMD_COUNT "lz.inventory.v1.CountStock"
+#define INV_EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
+#define INV_EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
+#define INV_EV_STATUS_CHANGED "lz.orders.v1.OrderStatusChanged"
+
+/* Whether order status ST is final (delivered, rejected, cancelled,
+ * failed). */
+int inventory_status_final(int st);
+
+/* The short lower-case name of refusal reason R ("unknown_zone"), or
+ * "unknown".  Static storage. */
+const char *inventory_reason_name(int r);
+
+/* Serializes MSG into a new buffer of *LEN bytes; the caller frees it. */
+uint8_t *inventory_pack(const ProtobufCMessage *msg, size_t *len);
+
+#endif

@@ -1,0 +1,754 @@
+/*
+ * query.c -- the inventory read models over HTTP (on the admin address),
+ * for operators, the gateway and tests, as JSON (proto3 mapping of
+ * lz.inventory.v1 where a message exists):
+ *
+ *   GET /v1/stock?by=zone|member|product      -> StockReport
+ *   GET /v1/lots/expiring[?within=SECONDS]    -> LotList, earliest first
+ *   GET /v1/lots/<lot id>                     -> Lot
+ *   GET /v1/zones                             -> ZoneFillList
+ *   GET /v1/reservations/<member>/<reference> -> OrderRecord
+ *   GET /v1/invariants                        -> the totals and the checks
+ *
+ * Also the metrics, refreshed from the counters kept in the store.  These
+ * endpoints trust their caller (loopback by default).
+ */
+#include "inventory.h"
+
+#include "alloc.h"
+#include "lz_http.h"
+#include "lz_json.h"
+#include "lz_log.h"
+#include "lz_metrics.h"
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
+{
+	json_t *j = lz_json_from_message(m);
+
+	if (j == NULL) {
+		lz_http_reply_error(req, 500,
+				    "stored record cannot be shown as JSON");
+		return;
+	}
+	lz_http_reply_json(req, 200, j);
+	json_decref(j);
+}
+
+static int
+only_get(struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
+		return 1;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  "GET");
+	lz_http_reply_error(req, 405, "method not allowed: use GET");
+	return 0;
+}
+
+/* The only query parameter NAME (others: 400), or NULL if absent. */
+static int
+one_param(struct evhttp_request *req, const char *name, struct evkeyvalq *q,
+	  const char **out)
+{
+	const char *uq =
+		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+
+	*out = NULL;
+	if (evhttp_parse_query_str(uq ? uq : "", q) != 0) {
+		lz_http_reply_error(req, 400, "malformed query string");
+		return -1;
+	}
+	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
+		if (strcmp(kv->key, name) != 0 || *out) {
+			lz_http_reply_error(req, 400,
+					    "unknown or repeated parameter");
+			return -1;
+		}
+		*out = kv->value;
+	}
+	return 0;
+}
+
+/* ---- stock by zone, member, product ---- */
+
+struct row {
+	char *key;
+	int64_t units, reserved, grams, ml;
+};
+
+struct stock_ctx {
+	struct inventory *inv;
+	int by; /* 0 zone, 1 member, 2 product */
+	struct row *rows;
+	size_t n, cap;
+};
+
+static int
+stock_lot(Lot *l, void *arg)
+{
+	struct stock_ctx *s = arg;
+	struct row *r;
+
+	if (l->quantity == 0)
+		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->rows = xrealloc(s->rows, s->cap * sizeof(*s->rows));
+	}
+	r = &s->rows[s->n++];
+	r->key = xstrdup(s->by == 0   ? l->zone_id
+			 : s->by == 1 ? l->owner_member_id
+				      : l->product);
+	r->units = l->quantity;
+	r->reserved = l->reserved;
+	r->grams = l->quantity * l->unit_grams;
+	r->ml = l->quantity * l->unit_millilitres;
+	return 0;
+}
+
+static int
+stock_fn(MDB_txn *txn, void *arg)
+{
+	struct stock_ctx *s = arg;
+
+	return inventory_store_each_lot(txn, &s->inv->db, stock_lot, s);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->key,
+		      ((const struct row *)b)->key);
+}
+
+static void
+on_stock(struct evhttp_request *req, void *arg)
+{
+	static const char *const bys[] = {"zone", "member", "product"};
+	struct stock_ctx s = {arg, -1, NULL, 0, 0};
+	Lz__Inventory__V1__StockReport rep =
+		LZ__INVENTORY__V1__STOCK_REPORT__INIT;
+	Lz__Inventory__V1__StockEntry *ents = NULL, **eptr = NULL;
+	struct evkeyvalq q = {0};
+	const char *by;
+	size_t ne = 0;
+	int rc;
+
+	if (!only_get(req) || one_param(req, "by", &q, &by) != 0)
+		goto out;
+	for (int i = 0; i < 3; i++)
+		if (by && strcmp(by, bys[i]) == 0)
+			s.by = i;
+	if (s.by < 0) {
+		lz_http_reply_error(req, 400, "by: zone, member or product");
+		goto out;
+	}
+	if ((rc = lz_store_read(s.inv->store, stock_fn, &s)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+		goto out;
+	}
+	qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
+	ents = xcalloc(s.n + 1, sizeof(*ents));
+	eptr = xcalloc(s.n + 1, sizeof(*eptr));
+	for (size_t i = 0; i < s.n; i++) {
+		Lz__Inventory__V1__StockEntry *e;
+
+		if (ne == 0 || strcmp(ents[ne - 1].key, s.rows[i].key) != 0) {
+			e = &ents[ne];
+			lz__inventory__v1__stock_entry__init(e);
+			e->key = s.rows[i].key;
+			eptr[ne++] = e;
+		}
+		e = &ents[ne - 1];
+		e->lots++;
+		e->units += s.rows[i].units;
+		e->reserved += s.rows[i].reserved;
+		e->grams += s.rows[i].grams;
+		e->millilitres += s.rows[i].ml;
+	}
+	rep.n_entries = ne;
+	rep.entries = eptr;
+	reply_message(req, &rep.base);
+out:
+	for (size_t i = 0; i < s.n; i++)
+		free(s.rows[i].key);
+	free(s.rows);
+	free(ents);
+	free(eptr);
+	evhttp_clear_headers(&q);
+}
+
+/* ---- lots ---- */
+
+struct lots_ctx {
+	struct inventory *inv;
+	int64_t until;
+	const char *id;
+	Lot **lots;
+	size_t n, cap;
+};
+
+static int
+keep_lot(Lot *l, void *arg)
+{
+	struct lots_ctx *c = arg;
+	size_t len;
+	uint8_t *buf = inventory_pack(&l->base, &len);
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->lots = xrealloc(c->lots, c->cap * sizeof(*c->lots));
+	}
+	c->lots[c->n] = lz__inventory__v1__lot__unpack(NULL, len, buf);
+	free(buf);
+	if (c->lots[c->n] == NULL)
+		return MDB_CORRUPTED;
+	c->n++;
+	return c->n >= 1000 ? 1 : 0;
+}
+
+static int
+expiring_fn(MDB_txn *txn, void *arg)
+{
+	struct lots_ctx *c = arg;
+
+	return inventory_store_expiring(txn, &c->inv->db, c->until, 1000,
+					keep_lot, c);
+}
+
+static int
+lot_fn(MDB_txn *txn, void *arg)
+{
+	struct lots_ctx *c = arg;
+	Lot *l = NULL;
+	int rc = inventory_store_get_lot(txn, &c->inv->db, c->id, &l);
+
+	if (rc == 0 && l) {
+		c->lots = xcalloc(1, sizeof(*c->lots));
+		c->lots[0] = l;
+		c->n = 1;
+	}
+	return rc;
+}
+
+static void
+on_lots(struct evhttp_request *req, void *arg)
+{
+	static const char prefix[] = "/v1/lots/";
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *rest = path + sizeof(prefix) - 1;
+	struct lots_ctx c = {arg, 0, NULL, NULL, 0, 0};
+	struct evkeyvalq q = {0};
+	const char *within;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	if (strcmp(rest, "expiring") == 0) {
+		Lz__Inventory__V1__LotList list =
+			LZ__INVENTORY__V1__LOT_LIST__INIT;
+		long long w = c.inv->horizon;
+		char *end;
+
+		if (one_param(req, "within", &q, &within) != 0)
+			goto out;
+		if (within) {
+			w = strtoll(within, &end, 10);
+			if (*within < '0' || *within > '9' || *end ||
+			    w > 365LL * 86400) {
+				lz_http_reply_error(
+					req, 400,
+					"within: seconds, 0..31536000");
+				goto out;
+			}
+		}
+		c.until = lz_now_us() / 1000000 + w;
+		if ((rc = lz_store_read(c.inv->store, expiring_fn, &c)) != 0) {
+			lz_http_reply_error(req, 500, lz_store_strerror(rc));
+			goto out;
+		}
+		list.n_lots = c.n;
+		list.lots = c.lots;
+		reply_message(req, &list.base);
+		goto out;
+	}
+	if (!inv_valid_id(rest)) {
+		lz_http_reply_error(
+			req, 400, "lot id: 1..64 characters of [A-Za-z0-9._-]");
+		goto out;
+	}
+	c.id = rest;
+	if ((rc = lz_store_read(c.inv->store, lot_fn, &c)) != 0)
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	else if (c.n == 0)
+		lz_http_reply_error(req, 404, "no such lot");
+	else
+		reply_message(req, &c.lots[0]->base);
+out:
+	inventory_store_free_lots(c.lots, c.n);
+	evhttp_clear_headers(&q);
+}
+
+/* ---- zones ---- */
+
+static int64_t
+permille(int64_t used, int64_t cap)
+{
+	return cap > 0 ? used * 1000 / cap : 0;
+}
+
+struct zones_ctx {
+	struct inventory *inv;
+	MDB_txn *txn;
+	Lz__Inventory__V1__ZoneFill **fills;
+	size_t n;
+};
+
+static int
+zone_one(Zone *z, void *arg)
+{
+	struct zones_ctx *c = arg;
+	Lz__Inventory__V1__ZoneFill *f = xcalloc(1, sizeof(*f));
+	char name[96];
+	size_t len;
+	uint8_t *buf = inventory_pack(&z->base, &len);
+	int64_t pg, pm;
+	int rc;
+
+	lz__inventory__v1__zone_fill__init(f);
+	f->zone = lz__inventory__v1__zone__unpack(NULL, len, buf);
+	free(buf);
+	c->fills = xrealloc(c->fills, (c->n + 1) * sizeof(*c->fills));
+	c->fills[c->n++] = f;
+	if (f->zone == NULL)
+		return MDB_CORRUPTED;
+	snprintf(name, sizeof(name), "g/%s", z->zone_id);
+	if ((rc = inventory_store_stat_get(c->txn, &c->inv->db, name,
+					   &f->grams)) != 0)
+		return rc;
+	snprintf(name, sizeof(name), "ml/%s", z->zone_id);
+	if ((rc = inventory_store_stat_get(c->txn, &c->inv->db, name,
+					   &f->millilitres)) != 0)
+		return rc;
+	pg = permille(f->grams, z->capacity_grams);
+	pm = permille(f->millilitres, z->capacity_millilitres);
+	f->fill_permille = pg > pm ? pg : pm;
+	return 0;
+}
+
+static int
+zones_fn(MDB_txn *txn, void *arg)
+{
+	struct zones_ctx *c = arg;
+
+	c->txn = txn;
+	return inventory_store_each_zone(txn, &c->inv->db, zone_one, c);
+}
+
+static void
+free_fills(struct zones_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->fills[i]->zone)
+			lz__inventory__v1__zone__free_unpacked(
+				c->fills[i]->zone, NULL);
+		free(c->fills[i]);
+	}
+	free(c->fills);
+}
+
+static void
+on_zones(struct evhttp_request *req, void *arg)
+{
+	struct zones_ctx c = {arg, NULL, NULL, 0};
+	Lz__Inventory__V1__ZoneFillList list =
+		LZ__INVENTORY__V1__ZONE_FILL_LIST__INIT;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	if ((rc = lz_store_read(c.inv->store, zones_fn, &c)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	} else {
+		list.n_zones = c.n;
+		list.zones = c.fills;
+		reply_message(req, &list.base);
+	}
+	free_fills(&c);
+}
+
+/* ---- reservations ---- */
+
+struct order_ctx {
+	struct inventory *inv;
+	const char *id;
+	OrderRecord *o;
+};
+
+static int
+order_fn(MDB_txn *txn, void *arg)
+{
+	struct order_ctx *c = arg;
+
+	return inventory_store_get_order(txn, &c->inv->db, c->id, &c->o);
+}
+
+static void
+on_reservation(struct evhttp_request *req, void *arg)
+{
+	static const char prefix[] = "/v1/reservations/";
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct order_ctx c = {arg, NULL, NULL};
+	size_t len = 0;
+	char *id;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	id = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
+	if (id == NULL || strlen(id) != len ||
+	    !inv_valid_text(id, 2 * INV_ID_MAX + 1, 0)) {
+		lz_http_reply_error(req, 400,
+				    "bad order id: want <member>/<reference>");
+		free(id);
+		return;
+	}
+	c.id = id;
+	if ((rc = lz_store_read(c.inv->store, order_fn, &c)) != 0)
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	else if (c.o == NULL)
+		lz_http_reply_error(req, 404, "no such hub-stock order");
+	else
+		reply_message(req, &c.o->base);
+	if (c.o)
+		lz__inventory__v1__order_record__free_unpacked(c.o, NULL);
+	free(id);
+}
+
+/* ---- invariants ---- */
+
+/* One reserved quantity, from an order's allocation. */
+struct held {
+	char lot[INV_ID_MAX + 1];
+	int64_t quantity;
+};
+
+struct inv_ctx {
+	struct inventory *inv;
+	MDB_txn *txn;
+	json_t *violations;
+	struct held *held;
+	size_t nheld, capheld, next;
+	int64_t stock, reserved, lots, orders_live, reservations;
+};
+
+static void violation(struct inv_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+violation(struct inv_ctx *c, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (json_array_size(c->violations) >= 100)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(c->violations, json_string(buf));
+}
+
+static int
+check_order(OrderRecord *o, void *arg)
+{
+	struct inv_ctx *c = arg;
+
+	if (o->n_allocations == 0)
+		return 0;
+	c->reservations++;
+	if (inventory_status_final((int)o->status) || o->picked)
+		violation(c, "order %s holds a reservation but is %s",
+			  o->order_id, o->picked ? "picked" : "final");
+	for (size_t i = 0; i < o->n_allocations; i++) {
+		const Allocation *a = o->allocations[i];
+
+		if (a->quantity <= 0)
+			violation(c, "order %s: allocation of %" PRId64,
+				  o->order_id, a->quantity);
+		if (c->nheld == c->capheld) {
+			c->capheld = c->capheld ? c->capheld * 2 : 64;
+			c->held = xrealloc(c->held,
+					   c->capheld * sizeof(*c->held));
+		}
+		snprintf(c->held[c->nheld].lot, sizeof(c->held->lot), "%s",
+			 a->lot_id);
+		c->held[c->nheld++].quantity = a->quantity;
+	}
+	return 0;
+}
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct held *)a)->lot,
+		      ((const struct held *)b)->lot);
+}
+
+/* Lots come by id, as do the sorted reservations: a merge. */
+static int
+check_lot(Lot *l, void *arg)
+{
+	struct inv_ctx *c = arg;
+	int64_t held = 0;
+
+	while (c->next < c->nheld &&
+	       strcmp(c->held[c->next].lot, l->lot_id) < 0) {
+		violation(c, "reservation of unknown lot %s",
+			  c->held[c->next].lot);
+		c->next++;
+	}
+	while (c->next < c->nheld &&
+	       strcmp(c->held[c->next].lot, l->lot_id) == 0)
+		held += c->held[c->next++].quantity;
+	c->lots++;
+	c->stock += l->quantity;
+	c->reserved += l->reserved;
+	if (l->quantity < 0)
+		violation(c, "lot %s: negative stock %" PRId64, l->lot_id,
+			  l->quantity);
+	if (l->reserved < 0 || l->reserved > l->quantity)
+		violation(c, "lot %s: reserved %" PRId64 " of %" PRId64,
+			  l->lot_id, l->reserved, l->quantity);
+	if (held != l->reserved)
+		violation(c,
+			  "lot %s: reserved %" PRId64
+			  " but live orders hold %" PRId64,
+			  l->lot_id, l->reserved, held);
+	if (l->expired && l->quantity != l->reserved)
+		violation(c, "lot %s: expired with unreserved units",
+			  l->lot_id);
+	return 0;
+}
+
+static int
+inv_fn(MDB_txn *txn, void *arg)
+{
+	struct inv_ctx *c = arg;
+	int rc;
+
+	c->txn = txn;
+	if ((rc = inventory_store_each_order(txn, &c->inv->db, check_order,
+					     c)) != 0)
+		return rc;
+	qsort(c->held, c->nheld, sizeof(*c->held), held_cmp);
+	if ((rc = inventory_store_each_lot(txn, &c->inv->db, check_lot, c)))
+		return rc;
+	for (; c->next < c->nheld; c->next++)
+		violation(c, "reservation of unknown lot %s",
+			  c->held[c->next].lot);
+	return 0;
+}
+
+struct totals {
+	int64_t received, picked, adjusted, expired, stock, reserved, lots;
+};
+
+static void
+total_one(const char *name, int64_t v, void *arg)
+{
+	struct totals *t = arg;
+
+	if (strcmp(name, "received") == 0)
+		t->received = v;
+	else if (strcmp(name, "picked") == 0)
+		t->picked = v;
+	else if (strcmp(name, "adjusted") == 0)
+		t->adjusted = v;
+	else if (strcmp(name, "expired") == 0)
+		t->expired = v;
+	else if (strcmp(name, "stock") == 0)
+		t->stock = v;
+	else if (strcmp(name, "reserved") == 0)
+		t->reserved = v;
+	else if (strcmp(name, "lots") == 0)
+		t->lots = v;
+}
+
+struct both {
+	struct inv_ctx *c;
+	struct totals *t;
+};
+
+static int
+both_fn(MDB_txn *txn, void *arg)
+{
+	struct both *b = arg;
+	int rc = inventory_store_stats(txn, &b->c->inv->db, total_one, b->t);
+
+	return rc ? rc : inv_fn(txn, b->c);
+}
+
+static void
+on_invariants(struct evhttp_request *req, void *arg)
+{
+	struct inv_ctx c = {0};
+	struct totals t = {0};
+	struct both b = {&c, &t};
+	json_t *j;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	c.inv = arg;
+	c.violations = json_array();
+	if ((rc = lz_store_read(c.inv->store, both_fn, &b)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+		goto out;
+	}
+	if (t.stock != c.stock || t.reserved != c.reserved || t.lots != c.lots)
+		violation(&c,
+			  "totals out of step: stock %" PRId64 "/%" PRId64
+			  " reserved %" PRId64 "/%" PRId64,
+			  t.stock, c.stock, t.reserved, c.reserved);
+	if (t.received != c.stock + t.picked + t.adjusted + t.expired)
+		violation(&c,
+			  "not conserved: received %" PRId64
+			  " != stock %" PRId64 " + picked %" PRId64
+			  " + adjusted %" PRId64 " + expired %" PRId64,
+			  t.received, c.stock, t.picked, t.adjusted, t.expired);
+	j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "ok",
+		      json_array_size(c.violations) == 0, "received",
+		      (json_int_t)t.received, "inStock", (json_int_t)c.stock,
+		      "picked", (json_int_t)t.picked, "adjusted",
+		      (json_int_t)t.adjusted, "expired", (json_int_t)t.expired,
+		      "reserved", (json_int_t)c.reserved, "lots",
+		      (json_int_t)c.lots, "reservations",
+		      (json_int_t)c.reservations, "violations", c.violations);
+	lz_http_reply_json(req, 200, j);
+	json_decref(j);
+out:
+	json_decref(c.violations);
+	free(c.held);
+}
+
+/* ---- metrics ---- */
+
+static void
+sync_counter(struct lz_metric *m, int64_t v)
+{
+	double d = (double)v - lz_metric_value(m);
+
+	if (d > 0)
+		lz_metric_add(m, d);
+}
+
+static const struct {
+	const char *stat, *metric, *help;
+	int gauge;
+} simple[] = {
+	{"received", "lz_inventory_received_units_total",
+	 "Units received into stock", 0},
+	{"picked", "lz_inventory_picked_units_total", "Units picked for orders",
+	 0},
+	{"expired", "lz_inventory_expired_units_total",
+	 "Units that expired in stock", 0},
+	{"expired_lots", "lz_inventory_expired_lots_total", "Lots that expired",
+	 0},
+	{"nearing", "lz_inventory_nearing_expiry_total",
+	 "Lots announced as nearing expiry", 0},
+	{"reservations", "lz_inventory_reservations_total", "Reservations made",
+	 0},
+	{"shortages", "lz_inventory_shortages_total", "Shortages emitted", 0},
+	{"bad_payload", "lz_inventory_bad_payload_total",
+	 "Events whose payload did not decode", 0},
+	{"stock", "lz_inventory_stock_units", "Units in stock", 1},
+	{"reserved", "lz_inventory_reserved_units", "Units reserved", 1},
+	{"lots", "lz_inventory_lots", "Lots ever received", 1},
+};
+
+static void
+sync_one(const char *name, int64_t v, void *arg)
+{
+	struct inventory *inv = arg;
+
+	for (size_t i = 0; i < LZ_ARRAY_LEN(simple); i++) {
+		if (strcmp(name, simple[i].stat) != 0)
+			continue;
+		if (simple[i].gauge)
+			lz_metric_set(
+				lz_metrics_gauge(inv->metrics, simple[i].metric,
+						 simple[i].help, NULL, NULL),
+				(double)v);
+		else
+			sync_counter(lz_metrics_counter(
+					     inv->metrics, simple[i].metric,
+					     simple[i].help, NULL, NULL),
+				     v);
+		return;
+	}
+	if (strncmp(name, "refused/", 8) == 0)
+		sync_counter(lz_metrics_counter(inv->metrics,
+						"lz_inventory_refused_total",
+						"Commands refused, by reason",
+						"reason", name + 8),
+			     v);
+}
+
+static int
+sync_fn(MDB_txn *txn, void *arg)
+{
+	struct zones_ctx *c = arg;
+	int rc = inventory_store_stats(txn, &c->inv->db, sync_one, c->inv);
+
+	return rc ? rc : zones_fn(txn, c);
+}
+
+void
+inventory_sync_metrics(void *arg)
+{
+	struct zones_ctx c = {arg, NULL, NULL, 0};
+	int rc = lz_store_read(c.inv->store, sync_fn, &c);
+
+	if (rc != 0)
+		lz_log_warn("cannot read counters", "error=\"%s\"",
+			    lz_store_strerror(rc));
+	for (size_t i = 0; i < c.n && rc == 0; i++)
+		lz_metric_set(lz_metrics_gauge(c.inv->metrics,
+					       "lz_inventory_zone_fill_ratio",
+					       "Fill of each zone (the fuller "
+					       "of weight and volume)",
+					       "zone",
+					       c.fills[i]->zone->zone_id),
+			      (double)c.fills[i]->fill_permille / 1000.0);
+	lz_metric_set(lz_metrics_gauge(c.inv->metrics,
+				       "lz_inventory_lots_expiring",
+				       "Lots in stock dated within the horizon "
+				       "at the last expiry pass",
+				       NULL, NULL),
+		      (double)c.inv->expiring);
+	free_fills(&c);
+}
+
+void
+inventory_http_routes(struct lz_http *h, struct inventory *inv)
+{
+	lz_http_route(h, "/v1/stock", on_stock, inv);
+	lz_http_route(h, "/v1/lots/", on_lots, inv);
+	lz_http_route(h, "/v1/zones", on_zones, inv);
+	lz_http_route(h, "/v1/reservations/", on_reservation, inv);
+	lz_http_route(h, "/v1/invariants", on_invariants, inv);
+}
