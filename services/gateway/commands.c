@@ -18,6 +18,11 @@ static const struct {
 	{"lz.orders.v1.PlaceOrder", GW_ROLE_SHIPPER},
 	{"lz.orders.v1.AmendOrder", GW_ROLE_SHIPPER},
 	{"lz.orders.v1.CancelOrder", GW_ROLE_SHIPPER},
+	{"lz.inventory.v1.SetZone", GW_ROLE_OPERATOR},
+	{"lz.inventory.v1.SetStockSharing", GW_ROLE_OPERATOR},
+	{"lz.inventory.v1.ReceiveLot", GW_ROLE_RECEIVER | GW_ROLE_OPERATOR},
+	{"lz.inventory.v1.CountStock", GW_ROLE_OPERATOR},
+	{"lz.inventory.v1.PickOrder", GW_ROLE_DRIVER | GW_ROLE_OPERATOR},
 };
 
 unsigned

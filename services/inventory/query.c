@@ -449,7 +449,7 @@ struct held {
 struct inv_ctx {
 	struct inventory *inv;
 	MDB_txn *txn;
-	json_t *violations;
+	json_t *violations, *holders;
 	struct held *held;
 	size_t nheld, capheld, next;
 	int64_t stock, reserved, lots, orders_live, reservations;
@@ -480,6 +480,8 @@ check_order(OrderRecord *o, void *arg)
 	if (o->n_allocations == 0)
 		return 0;
 	c->reservations++;
+	if (json_array_size(c->holders) < 10000)
+		json_array_append_new(c->holders, json_string(o->order_id));
 	if (inventory_status_final((int)o->status) || o->picked)
 		violation(c, "order %s holds a reservation but is %s",
 			  o->order_id, o->picked ? "picked" : "final");
@@ -615,6 +617,7 @@ on_invariants(struct evhttp_request *req, void *arg)
 		return;
 	c.inv = arg;
 	c.violations = json_array();
+	c.holders = json_array();
 	if ((rc = lz_store_read(c.inv->store, both_fn, &b)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 		goto out;
@@ -630,18 +633,20 @@ on_invariants(struct evhttp_request *req, void *arg)
 			  " != stock %" PRId64 " + picked %" PRId64
 			  " + adjusted %" PRId64 " + expired %" PRId64,
 			  t.received, c.stock, t.picked, t.adjusted, t.expired);
-	j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "ok",
+	j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "ok",
 		      json_array_size(c.violations) == 0, "received",
 		      (json_int_t)t.received, "inStock", (json_int_t)c.stock,
 		      "picked", (json_int_t)t.picked, "adjusted",
 		      (json_int_t)t.adjusted, "expired", (json_int_t)t.expired,
 		      "reserved", (json_int_t)c.reserved, "lots",
 		      (json_int_t)c.lots, "reservations",
-		      (json_int_t)c.reservations, "violations", c.violations);
+		      (json_int_t)c.reservations, "violations", c.violations,
+		      "reservedOrders", c.holders);
 	lz_http_reply_json(req, 200, j);
 	json_decref(j);
 out:
 	json_decref(c.violations);
+	json_decref(c.holders);
 	free(c.held);
 }
 

@@ -13,6 +13,7 @@
 #ifndef ORDERS_CODEC_H
 #define ORDERS_CODEC_H
 
+#include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 
 #include <stddef.h>
@@ -108,6 +109,10 @@ enum {
 #define EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
 #define EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
 #define EV_STATUS_CHANGED "lz.orders.v1.OrderStatusChanged"
+/* The inventory's answers to a hub-stock order (source "inventory"). */
+#define EV_RESERVATION_MADE "lz.inventory.v1.ReservationMade"
+#define EV_SHORTAGE "lz.inventory.v1.Shortage"
+#define INVENTORY_SOURCE "inventory"
 
 /* The short lower-case name of status ST ("placed", "out_for_delivery"),
  * or "unknown" for a value outside the enum.  Static storage. */

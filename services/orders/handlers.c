@@ -334,6 +334,107 @@ on_cancel(struct call *c, const ProtobufCMessage *msg)
 	return rc == REFUSED ? 0 : rc;
 }
 
+/* ---- the inventory's answers ---- */
+
+/* Appends "lines[i] product: missing m of n" for each of LINES to BUF. */
+static void
+describe_shortages(char *buf, size_t len, Lz__Inventory__V1__LineShortage **l,
+		   size_t n)
+{
+	size_t o = strlen(buf);
+
+	for (size_t i = 0; i < n && o < len; i++) {
+		int w = snprintf(buf + o, len - o,
+				 "%slines[%u] %s: missing %lld of %lld",
+				 i ? ", " : "", l[i]->line,
+				 orders_rules_valid_text(l[i]->product, 200)
+					 ? l[i]->product
+					 : "?",
+				 (long long)l[i]->missing,
+				 (long long)l[i]->requested);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* Whether the event comes from the inventory service (only it may
+ * confirm or reject a hub-stock order this way). */
+static int
+from_inventory(struct call *c)
+{
+	return strcmp(c->ev->source, INVENTORY_SOURCE) == 0;
+}
+
+static int
+current_status(struct call *c, const char *order_id, int *st)
+{
+	Order *cur = NULL;
+	int rc = orders_store_get_order(c->txn, &c->o->db, order_id, &cur);
+
+	*st = cur ? (int)cur->status : ST_UNSPECIFIED;
+	if (cur)
+		lz__orders__v1__order__free_unpacked(cur, NULL);
+	return rc;
+}
+
+static int
+on_reservation_made(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Inventory__V1__ReservationMade *ev =
+		(const Lz__Inventory__V1__ReservationMade *)msg;
+	char detail[900];
+	int64_t units = 0;
+	int st, rc;
+
+	if (!from_inventory(c))
+		return 0;
+	for (size_t i = 0; i < ev->n_allocations; i++)
+		units += ev->allocations[i]->quantity;
+	snprintf(detail, sizeof(detail), "reserved %lld units from %zu lots%s",
+		 (long long)units, ev->n_allocations,
+		 ev->complete ? "" : "; short: ");
+	if (!ev->complete)
+		describe_shortages(detail, sizeof(detail), ev->shortages,
+				   ev->n_shortages);
+	if ((rc = current_status(c, ev->order_id, &st)) != 0)
+		return rc;
+	/* A reservation renewed after an amendment: the order stays
+	 * confirmed, the history says what changed. */
+	if (st == ST_CONFIRMED)
+		return add_history(c, ev->order_id, st, c->now,
+				   EV_RESERVATION_MADE, detail);
+	rc = transition(c, ev->order_id, ST_CONFIRMED, EV_RESERVATION_MADE,
+			c->now, detail);
+	return rc == REFUSED ? 0 : rc;
+}
+
+static int
+on_shortage(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Inventory__V1__Shortage *ev =
+		(const Lz__Inventory__V1__Shortage *)msg;
+	char detail[900] = "";
+	int st, rc;
+
+	if (!from_inventory(c))
+		return 0;
+	describe_shortages(detail, sizeof(detail), ev->lines, ev->n_lines);
+	/* A partial order got what could be reserved (ReservationMade,
+	 * just before, confirmed it): the shortage is noted. */
+	if (ev->reserved_partially) {
+		if ((rc = current_status(c, ev->order_id, &st)) != 0)
+			return rc;
+		if (st == ST_UNSPECIFIED)
+			return 0;
+		return add_history(c, ev->order_id, st, c->now, EV_SHORTAGE,
+				   detail);
+	}
+	rc = transition(c, ev->order_id, ST_REJECTED, EV_SHORTAGE, c->now,
+			detail);
+	return rc == REFUSED ? 0 : rc;
+}
+
 /* ---- dispatch ---- */
 
 static const struct command {
@@ -349,6 +450,9 @@ static const struct command {
 	{CMD_AMEND_ORDER, &lz__orders__v1__amend_order__descriptor, on_amend},
 	{CMD_CANCEL_ORDER, &lz__orders__v1__cancel_order__descriptor,
 	 on_cancel},
+	{EV_RESERVATION_MADE, &lz__inventory__v1__reservation_made__descriptor,
+	 on_reservation_made},
+	{EV_SHORTAGE, &lz__inventory__v1__shortage__descriptor, on_shortage},
 	/* Later issues add the events that drive the lifecycle here (see
 	 * README): each decodes its order id and calls transition(). */
 };

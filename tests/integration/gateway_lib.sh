@@ -78,3 +78,14 @@ get() {
 jfield() {
 	python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2], ""); print(v)' "$1" "$2"
 }
+
+INVENTORY_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 9))
+INVENTORY_ADMIN=$((PORT_BASE + 10))
+
+# start_inventory [EXTRA OPTIONS...]
+start_inventory() {
+	start inventory "$BIN/lz-inventory" --state "$TMP/inventory" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$INVENTORY_REPLAY" \
+		--admin "127.0.0.1:$INVENTORY_ADMIN" "$@"
+	wait_http "$INVENTORY_ADMIN" 10
+}
