@@ -183,7 +183,8 @@ struct lz_route_options {
 	double time_limit;  /* seconds of wall clock; <= 0: no limit */
 	int64_t iterations; /* ruin-and-recreate iterations; <= 0: none */
 	uint64_t seed;
-	int local_search; /* 1 (default): local search on new best solutions */
+	int local_search; /* 1 (default): a light descent on every
+			     candidate, the full one on new bests; 0: off */
 };
 
 /* Defaults: 1 second, no iteration limit, seed 1, local search on.  With

@@ -28,6 +28,7 @@
 #define SISR_SPLIT 0.5  /* probability of a split string */
 #define SISR_DEPTH 0.01 /* split depth */
 #define SISR_BLINK 0.01 /* blink rate */
+#define LITE_K 4        /* neighbours per stop in the light descent */
 #define SA_T0 1.0       /* x mean neighbour distance */
 #define SA_TF 0.04
 #define EPS 1e-7
@@ -47,7 +48,8 @@ struct route {
 	uint64_t *skor; /* skills required from position on */
 	double dist, ttime, cost;
 	uint64_t stamp;
-	int dirty; /* changed since the last local search */
+	int dirty;      /* changed since the last local search */
+	int dirty_full; /* changed since the last full local search */
 };
 
 struct sol {
@@ -70,6 +72,7 @@ struct solver {
 	int *buf1, *buf2, *mid1, *mid2, *mark;
 	int *tasks, *tmark;
 	double *col; /* a column of a distance matrix */
+	int lite;    /* cheap local search inside iterations */
 	int *queue, qhead, qtail;
 	char *active;
 	char *ruined;
@@ -156,6 +159,7 @@ route_copy(struct route *dst, const struct route *src, int D)
 	dst->cost = src->cost;
 	dst->stamp = src->stamp;
 	dst->dirty = src->dirty;
+	dst->dirty_full = src->dirty_full;
 	memcpy(dst->nd, src->nd, n * sizeof(int));
 	memcpy(dst->loc, src->loc, n * sizeof(int));
 	memcpy(dst->edep, src->edep, n * sizeof(double));
@@ -284,6 +288,7 @@ route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 			: 0;
 	R->stamp = ++S->stamp;
 	R->dirty = 1;
+	R->dirty_full = 1;
 }
 
 /* Recompute every cache of route r of s. */
@@ -1009,6 +1014,7 @@ apply_splice(struct solver *S, struct sol *s, int r1, int i1, const int *m1,
 static bool
 ls_inter(struct solver *S, struct sol *s, int u, int v)
 {
+	int amax = S->lite ? 1 : 3, bmax = S->lite ? 1 : 3;
 	int r1 = s->wr[u], p = s->wp[u], r2 = s->wr[v], q = s->wp[v];
 	const struct route *A = &s->r[r1], *B = &s->r[r2];
 	double base = A->cost + B->cost, c1, c2;
@@ -1016,8 +1022,8 @@ ls_inter(struct solver *S, struct sol *s, int u, int v)
 
 	/* segment exchange: A[p..p+a-1] goes after v, B[q+1..q+b] takes
 	 * its place (relocate, or-opt, swap-like, cross-exchange) */
-	for (int a = 1; a <= 3 && p + a - 1 <= A->n; a++) {
-		for (int b = 0; b <= 3 && q + b <= B->n; b++) {
+	for (int a = 1; a <= amax && p + a - 1 <= A->n; a++) {
+		for (int b = 0; b <= bmax && q + b <= B->n; b++) {
 			for (int k = 0; k < a; k++)
 				ma[k] = A->nd[p + k];
 			for (int k = 0; k < b; k++)
@@ -1037,8 +1043,8 @@ ls_inter(struct solver *S, struct sol *s, int u, int v)
 	}
 	/* the mirror: A[p-a+1..p] goes before v, B[q-b..q-1] takes its
 	 * place */
-	for (int a = 1; a <= 3 && p - a + 1 >= 1; a++) {
-		for (int b = 0; b <= 3 && q - b >= 1; b++) {
+	for (int a = 1; a <= amax && p - a + 1 >= 1; a++) {
+		for (int b = 0; b <= bmax && q - b >= 1; b++) {
 			for (int k = 0; k < a; k++)
 				ma[k] = A->nd[p - a + 1 + k];
 			for (int k = 0; k < b; k++)
@@ -1155,8 +1161,9 @@ ls_push_route(struct solver *S, const struct sol *s, int r)
 
 /* Descend to a local optimum of s (first improvement over the granular
  * neighbourhoods), or until the time limit.  Only stops of routes changed
- * since the last descent (or all, if all) are examined at first; a move
- * queues the stops of the routes it changed. */
+ * since the last descent of the same kind (or all, if all) are examined at
+ * first; a move queues the stops of the routes it changed.  With S->lite,
+ * a cheap descent: LITE_K neighbours, segments of at most one stop. */
 static void
 local_search(struct solver *S, struct sol *s, bool all)
 {
@@ -1167,7 +1174,7 @@ local_search(struct solver *S, struct sol *s, bool all)
 		return;
 	S->qhead = S->qtail = 0;
 	for (int r = 0; r < m->nv; r++)
-		if (all || s->r[r].dirty)
+		if (all || (S->lite ? s->r[r].dirty : s->r[r].dirty_full))
 			ls_push_route(S, s, r);
 	/* random order at first, for diversity */
 	for (int k = S->qtail - 1; k > 0; k--) {
@@ -1182,7 +1189,8 @@ local_search(struct solver *S, struct sol *s, bool all)
 		S->active[u] = 0;
 		if (s->wr[u] < 0)
 			continue;
-		for (int g = 0; g < m->K; g++) {
+		for (int g = 0; g < (S->lite ? LITE_K : m->K) && g < m->K;
+		     g++) {
 			int v = m->gran[u * m->K + g], r1 = s->wr[u],
 			    r2 = s->wr[v];
 			bool moved;
@@ -1204,8 +1212,11 @@ local_search(struct solver *S, struct sol *s, bool all)
 			return;
 		}
 	}
-	for (int r = 0; r < m->nv; r++)
+	for (int r = 0; r < m->nv; r++) {
 		s->r[r].dirty = 0;
+		if (!S->lite)
+			s->r[r].dirty_full = 0;
+	}
 }
 
 /* ---- output ---- */
@@ -1463,6 +1474,13 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 		n += S->cur.nun;
 		S->cur.nun = 0;
 		recreate(S, S->tasks, n, SISR_BLINK);
+		if (o->local_search) {
+			/* a light descent on every candidate: worth its cost
+			 * in solution quality per second */
+			S->lite = 1;
+			local_search(S, &S->cur, false);
+			S->lite = 0;
+		}
 		c = sol_cost(S, &S->cur);
 		it++;
 		if (c < cur_cost - S->T * log(1.0 - rng_unit(&S->rng))) {

@@ -169,6 +169,8 @@ main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--no-large"))
 			large = 0;
+		else if (!strcmp(argv[i], "--large-only"))
+			large = 2;
 		else {
 			fprintf(stderr,
 				"usage: %s [--time S] [--dir DIR] [--seed N] "
@@ -178,6 +180,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (large == 2)
+		return run_large(secs, seed);
 	snprintf(path, sizeof(path), "%s/BKS-distance-only.tsv", dir);
 	n = read_bks(path, in, MAX_INST);
 	if (n <= 0)
