@@ -18,3 +18,7 @@ BINS += $(B)/bin/lz-inventory
 $(B)/bin/lz-inventory: $(call objs,$(INVENTORY_SRC)) $(COMMON_LIB)
 	$(link)
 LINT_SRC += $(INVENTORY_SRC)
+
+INTEG_TESTS += tests/integration/test_inventory.sh
+tests/integration/test_inventory.sh: $(B)/bin/lz-inventory $(B)/bin/lz-orders \
+	$(B)/bin/lz-gateway $(B)/bin/lz-bus $(B)/bin/lz-tap $(B)/bin/lz-ctl
