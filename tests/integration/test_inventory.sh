@@ -103,8 +103,8 @@ check_eq "other commands refused with their reasons" "$(py '
 print(" ".join(p["reason"].replace("REFUSAL_REASON_", "") for p in of("CommandRefused")))')" \
 	"UNKNOWN_ORDER UNKNOWN_LOT BAD_QUANTITY ZONE_NOT_EMPTY"
 after=$(jget /v1/invariants)
-check_eq "refusals changed nothing" "$(echo "$after" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["received"], d["inStock"], d["lots"])')" \
-	"$(echo "$before" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["received"], d["inStock"], d["lots"])')"
+check_eq "refusals changed nothing" "$(echo "$after" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["received"], d["inStock"] + d["expired"], d["lots"], d["reserved"])')" \
+	"$(echo "$before" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["received"], d["inStock"] + d["expired"], d["lots"], d["reserved"])')"
 
 # Reservations: FEFO, never a lot expiring before the window's end.
 win="{\"start\":\"$T0\",\"end\":\"$((T0 + 7200))\"}"
