@@ -6,6 +6,8 @@
  *          [--public-key Z85]              add a partner, print its token
  *   lz-ctl submit --type T --json '{...}' --key FILE --server-key Z85
  *          [--gateway EP] [--msg-id ID]    send a command as a partner
+ *   lz-ctl [--config FILE] health          /healthz and /readyz of every
+ *                                          daemon the file configures
  */
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz_config.h"
@@ -16,7 +18,12 @@
 #include "lz_zmq.h"
 #include "partners.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ini.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -308,15 +315,135 @@ out:
 	return rc;
 }
 
+/* ---- health ---- */
+
+struct daemon {
+	char name[64];
+	char admin[128];
+};
+
+struct daemons {
+	struct daemon v[32];
+	int n;
+};
+
+static const struct daemon default_daemons[] = {
+	{"bus", "127.0.0.1:7180"},    {"gateway", "127.0.0.1:7181"},
+	{"orders", "127.0.0.1:7182"}, {"inventory", "127.0.0.1:7183"},
+	{"tours", "127.0.0.1:7184"},
+};
+
+static int
+on_ini_admin(void *user, const char *section, const char *name,
+	     const char *value)
+{
+	struct daemons *d = user;
+
+	if (strcmp(name, "admin") != 0 || d->n == (int)LZ_ARRAY_LEN(d->v))
+		return 1;
+	snprintf(d->v[d->n].name, sizeof(d->v[d->n].name), "%s", section);
+	snprintf(d->v[d->n].admin, sizeof(d->v[d->n].admin), "%s", value);
+	d->n++;
+	return 1;
+}
+
+/* GET PATH from ADDR (IPv4 host:port); returns the status code (0 when the
+ * daemon does not answer) and the first line of the body in BODY. */
+static int
+http_get(const char *addr, const char *path, char *body, size_t bodylen)
+{
+	char host[64], req[256], buf[2048];
+	const char *colon = strrchr(addr, ':');
+	struct sockaddr_in sa;
+	struct pollfd pfd;
+	size_t got = 0;
+	int fd, code = 0;
+	ssize_t n;
+	char *b;
+
+	body[0] = '\0';
+	if (colon == NULL || (size_t)(colon - addr) >= sizeof(host))
+		return 0;
+	memcpy(host, addr, (size_t)(colon - addr));
+	host[colon - addr] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, strcmp(host, "0.0.0.0") ? host : "127.0.0.1",
+		      &sa.sin_addr) != 1)
+		return 0;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto out;
+	snprintf(req, sizeof(req),
+		 "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		 path, host);
+	if (write(fd, req, strlen(req)) < 0)
+		goto out;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (got < sizeof(buf) - 1 && poll(&pfd, 1, 2000) > 0 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	if (sscanf(buf, "HTTP/1.%*d %d", &code) != 1)
+		code = 0;
+	if ((b = strstr(buf, "\r\n\r\n")) != NULL)
+		snprintf(body, bodylen, "%.*s", (int)strcspn(b + 4, "\r\n"),
+			 b + 4);
+out:
+	close(fd);
+	return code;
+}
+
+static int
+health(const struct lz_config *c)
+{
+	const char *path = lz_config_str(c, "config");
+	struct daemons d;
+	int bad = 0;
+
+	memset(&d, 0, sizeof(d));
+	if (path && ini_parse(path, on_ini_admin, &d) != 0) {
+		fprintf(stderr, "lz-ctl: cannot read %s\n", path);
+		return 2;
+	}
+	if (path == NULL) {
+		d.n = (int)LZ_ARRAY_LEN(default_daemons);
+		memcpy(d.v, default_daemons, sizeof(default_daemons));
+	}
+	printf("%-12s %-22s %-8s %s\n", "daemon", "admin", "health", "ready");
+	for (int i = 0; i < d.n; i++) {
+		char hb[256], rb[256];
+		int h = http_get(d.v[i].admin, "/healthz", hb, sizeof(hb));
+		int r = h ? http_get(d.v[i].admin, "/readyz", rb, sizeof(rb))
+			  : 0;
+
+		printf("%-12s %-22s %-8s %s\n", d.v[i].name, d.v[i].admin,
+		       h == 200 ? "ok"
+		       : h      ? "failing"
+				: "down",
+		       r == 200 ? "ready"
+		       : r      ? rb
+				: "-");
+		bad |= h != 200 || r != 200;
+	}
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct lz_config *cfg = lz_config_new(
-		"lz-ctl", "ctl", "keygen | partner add | submit [OPTIONS]",
+		"lz-ctl", "ctl",
+		"keygen | partner add | submit | health [OPTIONS]",
 		"Operators' client: make CURVE key pairs, add partners to the "
 		"partners file, send commands to the gateway as a partner.  "
 		"submit prints the Ack as JSON and exits 1 if the command was "
-		"rejected.",
+		"rejected.  health asks every daemon of the --config file (or "
+		"of the default ports) for /healthz and /readyz and exits 1 "
+		"if one is down or not ready.",
 		options);
 	int rc = lz_config_parse(cfg, argc, argv);
 	const char *cmd;
@@ -337,10 +464,12 @@ main(int argc, char **argv)
 		rc = partner_add(cfg);
 	} else if (cmd && strcmp(cmd, "submit") == 0) {
 		rc = submit(cfg);
+	} else if (cmd && strcmp(cmd, "health") == 0) {
+		rc = health(cfg);
 	} else {
-		fprintf(stderr,
-			"lz-ctl: say keygen, partner add or submit (see "
-			"--help)\n");
+		fprintf(stderr, "lz-ctl: say keygen, partner add, submit or "
+				"health (see "
+				"--help)\n");
 		rc = 2;
 	}
 	lz_config_destroy(&cfg);

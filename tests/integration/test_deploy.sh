@@ -20,6 +20,16 @@ start orders "$BIN/lz-orders" --config "$INI" --state "$TMP/orders" \
 	--pub "$XSUB" --sub "$XPUB" --replay "$ORDERS_REPLAY" \
 	--admin "127.0.0.1:$ORDERS_ADMIN"
 check "lz-orders accepts it" wait_http "$ORDERS_ADMIN" 10
+printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n' \
+	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" >"$TMP/health.ini"
+"$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
+check_eq "lz-ctl health: every daemon up and ready" "$?" 0
+check_eq "and lists them" "$(awk 'NR > 1 && $3 == "ok" && $4 == "ready" { print $1 }' "$TMP/health.out" | tr '\n' ' ')" "bus gateway orders "
+printf '[ghost]\nadmin = 127.0.0.1:%s\n' $((PORT_BASE + 99)) >>"$TMP/health.ini"
+"$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
+check_eq "lz-ctl health: a daemon down fails the check" "$?" 1
+check "and is shown down" grep -q '^ghost .* down ' "$TMP/health.out"
+
 printf '[orders]\nstat = /tmp/x\n' >"$TMP/typo.ini"
 "$BIN/lz-orders" --config "$TMP/typo.ini" >"$TMP/typo.out" 2>&1
 check_eq "a misspelt key stops the daemon with exit 2" "$?" 2
