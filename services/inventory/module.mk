@@ -22,3 +22,7 @@ LINT_SRC += $(INVENTORY_SRC)
 INTEG_TESTS += tests/integration/test_inventory.sh
 tests/integration/test_inventory.sh: $(B)/bin/lz-inventory $(B)/bin/lz-orders \
 	$(B)/bin/lz-gateway $(B)/bin/lz-bus $(B)/bin/lz-tap $(B)/bin/lz-ctl
+
+INTEG_TESTS += tests/integration/test_inventory_random.sh
+tests/integration/test_inventory_random.sh: $(B)/bin/lz-inventory \
+	$(B)/bin/lz-orders $(B)/bin/lz-bus $(B)/bin/lz-tap $(CMDPUB)
