@@ -26,3 +26,15 @@ tests/integration/test_inventory.sh: $(B)/bin/lz-inventory $(B)/bin/lz-orders \
 INTEG_TESTS += tests/integration/test_inventory_random.sh
 tests/integration/test_inventory_random.sh: $(B)/bin/lz-inventory \
 	$(B)/bin/lz-orders $(B)/bin/lz-bus $(B)/bin/lz-tap $(CMDPUB)
+
+BENCHES += $(B)/tests/bench-inventory-alloc
+$(B)/tests/bench-inventory-alloc: $(call objs,tests/bench/inventory_alloc.c \
+	$(INVENTORY_CORE)) $(COMMON_LIB)
+	$(link)
+$(call objs,tests/bench/inventory_alloc.c): CPPFLAGS += -Iservices/inventory
+LINT_SRC += tests/bench/inventory_alloc.c
+
+BENCH_TARGETS += bench-inventory
+bench-inventory: $(B)/bin/lz-bus $(B)/bin/lz-inventory $(B)/bin/lz-ctl \
+		$(B)/tests/bench-inventory-alloc $(CMDPUB)
+	@B=$(B) ./tests/bench/bench_inventory.sh
