@@ -1,10 +1,11 @@
 /*
- * route_solve.c -- the search: regret-free greedy construction, then
- * ruin-and-recreate with string removals (SISR: Christiaens & Vanden
+ * route_solve.c -- the search: greedy cheapest-insertion construction,
+ * then ruin-and-recreate with string removals (SISR: Christiaens & Vanden
  * Berghe, "Slack Induction by String Removals for Vehicle Routing
  * Problems", Transportation Science 2020) under simulated annealing, with a
  * granular local search (relocate, swap, or-opt, cross-exchange, 2-opt,
- * 2-opt*) applied to every new best solution.
+ * 2-opt*): a light version on every candidate, the full one on every new
+ * best solution.
  *
  * Each route caches, per position, the earliest departure, the latest
  * feasible arrival, cumulated distance and travel time, and load prefix /
