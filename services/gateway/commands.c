@@ -23,6 +23,14 @@ static const struct {
 	{"lz.inventory.v1.ReceiveLot", GW_ROLE_RECEIVER | GW_ROLE_OPERATOR},
 	{"lz.inventory.v1.CountStock", GW_ROLE_OPERATOR},
 	{"lz.inventory.v1.PickOrder", GW_ROLE_DRIVER | GW_ROLE_OPERATOR},
+	{"lz.tours.v1.RegisterVehicle", GW_ROLE_OPERATOR},
+	{"lz.tours.v1.PlanWave", GW_ROLE_OPERATOR},
+	{"lz.tours.v1.CollectionRequested", GW_ROLE_OPERATOR},
+	{"lz.tours.v1.TourStarted", GW_ROLE_DRIVER},
+	{"lz.tours.v1.StopArrived", GW_ROLE_DRIVER},
+	{"lz.tours.v1.StopCompleted", GW_ROLE_DRIVER},
+	{"lz.tours.v1.StopFailed", GW_ROLE_DRIVER},
+	{"lz.tours.v1.TourCompleted", GW_ROLE_DRIVER},
 };
 
 unsigned

@@ -1,0 +1,300 @@
+/*
+ * lz-tours -- the tour planning service (DESIGN.md section 6): the fleet,
+ * the tasks built from the orders' and returns' events, planning waves
+ * solved with the routing engine, the tours and their execution by the
+ * drivers.
+ *
+ * Startup: config -> log -> time zone -> matrix -> loop -> store -> bus ->
+ * http -> cut-off timer -> run; SIGTERM/SIGINT stop after the batch in
+ * progress is committed.
+ */
+#include "lz_bus.h"
+#include "lz_config.h"
+#include "lz_http.h"
+#include "lz_log.h"
+#include "lz_loop.h"
+#include "lz_metrics.h"
+#include "lz_store.h"
+#include "lz_util.h"
+#include "tours.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct lz_option options[] = {
+	{"state", LZ_OPT_STRING, "/var/lib/livrazou/tours",
+	 "state directory (LMDB environment)", 0, 0},
+	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
+	 "bus XSUB endpoint to publish on", 0, 0},
+	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
+	 "bus XPUB endpoint to consume from", 0, 0},
+	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7230",
+	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
+	{"replay-advertise", LZ_OPT_STRING, NULL,
+	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
+	{"admin", LZ_OPT_STRING, "127.0.0.1:7184",
+	 "HTTP address of /metrics, /healthz, /readyz, /v1/tours, /v1/tasks", 0,
+	 0},
+	{"follow", LZ_OPT_STRING, "gateway,orders,inventory",
+	 "comma-separated sources whose events are applied", 0, 0},
+	{"source", LZ_OPT_STRING, "tours", "this service's source name", 0, 0},
+	{"timezone", LZ_OPT_STRING, "Europe/Paris",
+	 "time zone of dates, shifts and the cut-off", 0, 0},
+	{"time-limit-ms", LZ_OPT_INT, "2000",
+	 "wall-clock limit of a wave's solve, ms (0: iterations only)", 0,
+	 600000},
+	{"iterations", LZ_OPT_INT, "0",
+	 "iteration limit of a wave's solve (0: time only)", 0, 100000000},
+	{"insert-iterations", LZ_OPT_INT, "200",
+	 "solver iterations to insert a late task into a planned tour", 1,
+	 1000000},
+	{"seed", LZ_OPT_INT, "1", "solver seed", 0, 0},
+	{"circuity", LZ_OPT_STRING, "1.35",
+	 "road distance / great-circle distance (1..3)", 0, 0},
+	{"van-speed-kmh", LZ_OPT_INT, "25", "average van speed, km/h", 1, 130},
+	{"bike-speed-kmh", LZ_OPT_INT, "15", "average cargo-bike speed, km/h",
+	 1, 50},
+	{"bike-zone", LZ_OPT_STRING, "centre",
+	 "site zone served by bike from the bike relay", 0, 0},
+	{"bike-wave", LZ_OPT_STRING, "10:00",
+	 "local time the bikes leave the relay (HH:MM): vans arrive before", 0,
+	 0},
+	{"service-s", LZ_OPT_INT, "300", "seconds at a stop", 0, 7200},
+	{"relay-service-s", LZ_OPT_INT, "600",
+	 "seconds at the bike relay (consolidated drop)", 0, 7200},
+	{"max-attempts", LZ_OPT_INT, "2",
+	 "failed stops before a task (and its order) fails", 1, 10},
+	{"cutoff", LZ_OPT_STRING, "",
+	 "local time (HH:MM) at which the next day's wave is planned; empty: "
+	 "only on PlanWave",
+	 0, 0},
+	{"cutoff-wave", LZ_OPT_STRING, "day",
+	 "name of the wave the cut-off plans", 0, 0},
+	{"matrix", LZ_OPT_STRING, "",
+	 "CSV travel matrix from_site,to_site,metres,seconds (used when "
+	 "present)",
+	 0, 0},
+	{"no-sync", LZ_OPT_FLAG, "false",
+	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+static const char **
+split_follow(const char *list, char **buf)
+{
+	const char **v = xcalloc(strlen(list) + 2, sizeof(*v));
+	size_t n = 0;
+	char *save = NULL;
+
+	*buf = xstrdup(list);
+	for (char *t = strtok_r(*buf, ", ", &save); t;
+	     t = strtok_r(NULL, ", ", &save))
+		v[n++] = t;
+	v[n] = NULL;
+	return v;
+}
+
+/* "HH:MM" -> seconds after midnight, or -1. */
+static int
+parse_hhmm(const char *s)
+{
+	int h, m;
+	char extra;
+
+	if (s == NULL || sscanf(s, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 ||
+	    h > 24 || m < 0 || m > 59 || h * 3600 + m * 60 > 86400)
+		return -1;
+	return h * 3600 + m * 60;
+}
+
+static void
+init_metrics(struct lz_metrics *m)
+{
+	lz_metrics_counter(m, "lz_tours_tasks_created_total", "Tasks created",
+			   NULL, NULL);
+	lz_metrics_counter(m, "lz_tours_tasks_planned_total",
+			   "Tasks planned by waves", NULL, NULL);
+	lz_metrics_counter(m, "lz_tours_waves_total", "Waves planned", NULL,
+			   NULL);
+	lz_metrics_counter(m, "lz_tours_planned_km_total",
+			   "Kilometres of the tours planned", NULL, NULL);
+	lz_metrics_counter(m, "lz_tours_solve_seconds_total",
+			   "Time spent solving waves", NULL, NULL);
+	lz_metrics_counter(m, "lz_tours_bad_payload_total",
+			   "Events whose payload did not decode", NULL, NULL);
+	for (int r = RS_UNKNOWN_SITE; r <= RS_NO_ROOM; r++)
+		lz_metrics_counter(m, "lz_tours_tasks_unplanned_total",
+				   "Tasks a wave could not plan, by reason",
+				   "reason", tours_reason_name(r));
+}
+
+/* The cut-off: once a day, after the configured local time, plan the
+ * next day's wave (once: remembered in the store). */
+struct cutoff {
+	struct tours *t;
+	char date[11];
+};
+
+static int
+cutoff_fn(struct lz_bus_txn *tx, void *arg)
+{
+	struct cutoff *co = arg;
+	char key[40], done[16];
+	int rc;
+
+	snprintf(key, sizeof(key), "auto/%s", co->date);
+	if ((rc = tours_store_meta_get(lz_bus_mdb(tx), &co->t->db, key, done,
+				       sizeof(done))) != 0 ||
+	    done[0] != '\0')
+		return rc;
+	if ((rc = tours_store_meta_put(lz_bus_mdb(tx), &co->t->db, key, "1")))
+		return rc;
+	return tours_plan_wave(co->t, tx, co->date, co->t->cutoff_wave, NULL, 0,
+			       lz_now_us() / 1000000, "cutoff");
+}
+
+static void
+on_cutoff_timer(void *arg)
+{
+	struct tours *t = arg;
+	struct cutoff co = {t, ""};
+	int64_t now = lz_now_us() / 1000000, midnight;
+	char today[11];
+	int rc;
+
+	if (t->cutoff < 0 || tours_local_date(now, today) != 0 ||
+	    tours_date_midnight(today, &midnight, NULL) != 0 ||
+	    now - midnight < t->cutoff)
+		return;
+	/* The next day: a day and a half ahead of midnight is always in it
+	 * (23- and 25-hour days included). */
+	if (tours_local_date(midnight + 36 * 3600, co.date) != 0)
+		return;
+	if ((rc = lz_bus_write(t->bus, cutoff_fn, &co)) != 0)
+		lz_log_error("cut-off planning failed", "date=%s error=\"%s\"",
+			     co.date, lz_store_strerror(rc));
+	tours_sync_metrics(t);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lz_config *cfg = lz_config_new(
+		"lz-tours", "tours", "[OPTIONS]",
+		"The tour planning service: registers vehicles, builds "
+		"delivery, pickup and collection tasks from the orders' and "
+		"returns' events, plans waves with the routing engine, follows "
+		"the drivers' reports, and serves the tours at GET /v1/tours "
+		"on the admin address.",
+		options);
+	struct tours t = {0};
+	struct lz_store_options so = {0};
+	struct lz_bus_options bo = {0};
+	struct tours_matrix *matrix = NULL;
+	struct lz_loop *loop;
+	struct lz_http *http;
+	struct lz_timer *timer = NULL;
+	const char **follow;
+	char *follow_buf, err[300];
+	const char *s;
+	int rc = lz_config_parse(cfg, argc, argv), bw;
+
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
+		return rc > 0 ? 0 : 2;
+	}
+	lz_config_init_log(cfg);
+	s = lz_config_str(cfg, "timezone");
+	if (tours_set_timezone(s) != 0)
+		lz_fatal("unknown time zone", "timezone=%s", s);
+	tours_conf_init(&t.conf);
+	t.conf.circuity = atof(lz_config_str(cfg, "circuity"));
+	if (!(t.conf.circuity >= 1 && t.conf.circuity <= 3))
+		lz_fatal("bad circuity", "circuity=%s",
+			 lz_config_str(cfg, "circuity"));
+	t.conf.speed_van = lz_config_int(cfg, "van-speed-kmh") / 3.6;
+	t.conf.speed_bike = lz_config_int(cfg, "bike-speed-kmh") / 3.6;
+	t.conf.bike_zone = lz_config_str(cfg, "bike-zone");
+	if ((bw = parse_hhmm(lz_config_str(cfg, "bike-wave"))) < 0)
+		lz_fatal("bad bike-wave", "want=HH:MM");
+	t.conf.bike_wave_start = bw;
+	t.conf.service_s = (int)lz_config_int(cfg, "service-s");
+	t.conf.relay_service_s = (int)lz_config_int(cfg, "relay-service-s");
+	t.conf.time_limit = lz_config_int(cfg, "time-limit-ms") / 1000.0;
+	t.conf.iterations = lz_config_int(cfg, "iterations");
+	if (t.conf.time_limit <= 0 && t.conf.iterations <= 0)
+		lz_fatal("no solver limit",
+			 "want=\"time-limit-ms or iterations\"");
+	t.conf.seed = (uint64_t)lz_config_int(cfg, "seed");
+	t.insert_iterations = lz_config_int(cfg, "insert-iterations");
+	t.max_attempts = (int)lz_config_int(cfg, "max-attempts");
+	s = lz_config_str(cfg, "cutoff");
+	t.cutoff = s && s[0] ? parse_hhmm(s) : -1;
+	if (s && s[0] && t.cutoff < 0)
+		lz_fatal("bad cutoff", "want=HH:MM");
+	t.cutoff_wave = lz_config_str(cfg, "cutoff-wave");
+	s = lz_config_str(cfg, "matrix");
+	if (s && s[0]) {
+		if (tours_matrix_load(s, &matrix, err, sizeof(err)) != 0)
+			lz_fatal("cannot read the matrix",
+				 "file=%s error=\"%s\"", s, err);
+		t.conf.matrix = matrix;
+	}
+	follow = split_follow(lz_config_str(cfg, "follow"), &follow_buf);
+
+	loop = lz_loop_new();
+	t.metrics = lz_metrics_new();
+	init_metrics(t.metrics);
+	so.no_sync = lz_config_flag(cfg, "no-sync");
+	if ((rc = lz_store_open(&t.store, lz_config_str(cfg, "state"), &so)))
+		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
+			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	if ((rc = tours_store_open(t.store, &t.db)) != 0)
+		lz_fatal("cannot open databases", "error=\"%s\"",
+			 lz_store_strerror(rc));
+
+	bo.source = lz_config_str(cfg, "source");
+	bo.pub_endpoint = lz_config_str(cfg, "pub");
+	bo.sub_endpoint = lz_config_str(cfg, "sub");
+	bo.replay_bind = lz_config_str(cfg, "replay");
+	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
+	bo.follow = follow;
+	bo.metrics = t.metrics;
+	bo.on_commit = tours_sync_metrics;
+	if ((t.bus = lz_bus_new(loop, t.store, &bo, tours_apply, &t)) == NULL)
+		lz_fatal("cannot start the bus client", NULL);
+	tours_sync_metrics(&t);
+
+	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
+		lz_fatal("cannot start admin http", "addr=%s",
+			 lz_config_str(cfg, "admin"));
+	lz_http_admin(http, t.metrics, lz_bus_ready, t.bus);
+	tours_http_routes(http, &t);
+	if (t.cutoff >= 0)
+		timer = lz_timer_new(loop, 30000, 1, on_cutoff_timer, &t);
+
+	lz_log_info(
+		"started",
+		"state=%s follow=%s admin=%s admin_port=%d time_limit_ms=%lld "
+		"iterations=%lld version=%s",
+		lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
+		lz_config_str(cfg, "admin"), lz_http_port(http),
+		lz_config_int(cfg, "time-limit-ms"),
+		lz_config_int(cfg, "iterations"), LZ_VERSION);
+	rc = lz_loop_run(loop);
+	lz_log_info("stopped", "outbox_seq=%llu",
+		    (unsigned long long)lz_bus_outbox_seq(t.bus));
+	lz_timer_destroy(&timer);
+	lz_http_destroy(&http);
+	lz_bus_destroy(&t.bus);
+	lz_loop_destroy(&loop);
+	lz_store_destroy(&t.store);
+	lz_metrics_destroy(&t.metrics);
+	tours_matrix_destroy(&matrix);
+	free(follow);
+	free(follow_buf);
+	lz_config_destroy(&cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,18 @@
+# The tour planning service: lz-tours, its unit tests and benchmark.
+
+TOURS_CORE := services/tours/plan.c services/tours/codec.c
+TOURS_SRC := services/tours/main.c services/tours/handlers.c \
+	services/tours/wave.c services/tours/query.c services/tours/store.c \
+	$(TOURS_CORE)
+
+BINS += $(B)/bin/lz-tours
+$(B)/bin/lz-tours: $(call objs,$(TOURS_SRC)) $(COMMON_LIB) $(ROUTING_LIB)
+	$(link)
+
+UNIT_TESTS += $(B)/tests/unit/test_tours
+$(B)/tests/unit/test_tours: $(call objs,tests/unit/test_tours.c \
+	$(TOURS_CORE)) $(COMMON_LIB) $(ROUTING_LIB)
+	$(link)
+$(call objs,tests/unit/test_tours.c): CPPFLAGS += -Iservices/tours
+
+LINT_SRC += $(TOURS_SRC) tests/unit/test_tours.c

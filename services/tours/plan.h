@@ -1,0 +1,201 @@
+/*
+ * plan.h -- the pure part of the tours service: dates in local time, the
+ * tasks an order or a collection request needs, the vehicle-routing problem
+ * of a wave, the tours made of its solution, fill rates and GeoJSON.
+ *
+ * No LMDB, no sockets: everything here is tested in tests/unit/test_tours.c
+ * and used by the daemon's handlers and by the benchmark.
+ */
+#ifndef TOURS_PLAN_H
+#define TOURS_PLAN_H
+
+#include "codec.h"
+#include "lz_route.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tours_matrix;
+
+/* Planning settings (from the [tours] configuration). */
+struct tours_conf {
+	double circuity;         /* road distance / great-circle distance */
+	double speed_van;        /* metres per second */
+	double speed_bike;       /* metres per second */
+	const char *bike_zone;   /* site zone served from the bike relay */
+	int64_t bike_wave_start; /* seconds after local midnight: the relay
+				    must be supplied before */
+	int service_s;           /* seconds at an ordinary stop */
+	int relay_service_s;     /* seconds at the bike relay */
+	double time_limit;       /* solver wall clock, seconds; <= 0 none */
+	int64_t iterations;      /* solver iterations; <= 0 none */
+	uint64_t seed;
+	const struct tours_matrix *matrix; /* operator's matrix, or NULL */
+};
+
+/* Sets defaults: circuity 1.35, van 25 km/h, bike 15 km/h, zone "centre",
+ * bike wave at 10:00, 300 s and 600 s of service, 2 s, 0 iterations,
+ * seed 1, no matrix. */
+void tours_conf_init(struct tours_conf *c);
+
+/* ---- local dates (the process's TZ) ---- */
+
+/* Sets the time zone (IANA name or POSIX TZ string).  -EINVAL if unknown. */
+int tours_set_timezone(const char *tz);
+/* Whether DATE is a valid "YYYY-MM-DD". */
+int tours_valid_date(const char *date);
+/* Writes the local date of T as "YYYY-MM-DD" into OUT; 0 or -EINVAL. */
+int tours_local_date(int64_t t, char out[11]);
+/* The epoch time of local midnight starting DATE, and its ISO weekday
+ * (1 = Monday).  Returns 0 or -EINVAL for a malformed date. */
+int tours_date_midnight(const char *date, int64_t *out, int *weekday);
+
+/* ---- tasks ---- */
+
+/* A task with the storage its pointers use (strings of the order and the
+ * sites it was built from are borrowed: they must outlive it). */
+struct tours_task_buf {
+	Task t;
+	TimeWindow window;
+	GeoPoint loc;
+	ClassLoad loads[TOURS_NCLASSES];
+	ClassLoad *loadp[TOURS_NCLASSES];
+	char id[160];
+	char date[11];
+};
+
+/* Sums the lines of O per temperature class into LOADS (three entries,
+ * ambient, chilled, frozen).  Saturates instead of overflowing. */
+void tours_order_loads(const Order *o, ClassLoad loads[TOURS_NCLASSES]);
+
+/*
+ * Builds the task order O needs next, given its status STATUS as the tours
+ * service knows it:
+ *   producer pickup, confirmed  -> PICKUP at the pickup site, pickup window;
+ *   hub stock, confirmed; producer pickup, at hub
+ *                               -> DELIVERY to the destination, delivery
+ *                                  window; RELAY_DELIVERY to RELAY (window
+ *                                  from midnight to the bike wave) when the
+ *                                  destination's zone is C->bike_zone.
+ * DEST, PICKUP and RELAY may be NULL (unknown): the task then has no
+ * location and the planner gives it a reason.  NOW is its creation time.
+ * Returns 1 and fills OUT, or 0 when the order needs no task now.
+ */
+int tours_task_for_order(const Order *o, int status, const Site *dest,
+			 const Site *pickup, const Site *relay,
+			 const struct tours_conf *c, int64_t now,
+			 struct tours_task_buf *out);
+
+/* Builds the COLLECTION task of request R at SITE (may be NULL: unknown).
+ * Returns 1, or 0 when R is malformed (bad id, window, loads). */
+int tours_task_for_collection(const Lz__Tours__V1__CollectionRequested *r,
+			      const Site *site, const struct tours_conf *c,
+			      int64_t now, struct tours_task_buf *out);
+
+/* ---- planning a wave ---- */
+
+/* A task to plan.  The planner writes the outputs. */
+struct tours_ptask {
+	const Task *task;
+	const Site *site; /* where the van stops; NULL: unknown */
+	const Site *dest; /* a collection's outlet; NULL: the hub */
+	int reason;       /* out: RS_NONE when planned */
+	int tour, stop;   /* out: index in the plan's tours, stop index */
+	int64_t arrival;  /* out: planned arrival */
+};
+
+/* A vehicle available for the wave. */
+struct tours_pvehicle {
+	const Vehicle *v;
+	const Site *hub;                /* its home hub */
+	int64_t shift_start, shift_end; /* absolute times */
+};
+
+/* The routing problem of a wave and how its jobs map back to tasks. */
+struct tours_vrp {
+	struct lz_route_problem *p;
+	int njobs;
+	int *job_first; /* tasks of job j: job_task[job_first[j] ..
+			   job_first[j + 1] - 1] */
+	int *job_task;
+	int nships;
+	int *ship_task; /* task of shipment s */
+	int *veh;       /* routing vehicle -> index in the vehicle array */
+	int nlocs;
+	const Site **loc_site; /* site of each location */
+};
+
+/* Builds the problem: one job per task (relay deliveries of one relay
+ * consolidated into as few jobs as the largest vehicle allows), a shipment
+ * per collection to an outlet, a vehicle per usable PVEHICLE (its hub
+ * known), dimensions grams and millilitres per temperature class, skills
+ * bit 0 chilled and bit 1 frozen (from the compartments), distances by
+ * haversine x circuity or the matrix.  Tasks that cannot enter the problem
+ * get their reason at once (unknown site, no relay, no vehicle, invalid).
+ * Returns 0 or a negative LZ_ROUTE_E* code.  Release with
+ * tours_vrp_release(). */
+int tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t,
+		    size_t nt, const struct tours_pvehicle *v, size_t nv,
+		    struct tours_vrp *out);
+void tours_vrp_release(struct tours_vrp *vrp);
+
+/* A planned wave.  The tours and everything they point to are owned by the
+ * plan (tours_plan_release). */
+struct tours_plan {
+	Tour **tours;
+	size_t ntours;
+	int planned, unplanned;
+	int64_t distance_m;
+	double solve_s;
+	int64_t iterations;
+};
+
+/* Plans tasks T on vehicles V: builds the problem, solves it under C's
+ * limits, and turns the routes into tours named "<DATE>/<WAVE>/<vehicle>"
+ * (status planned, fill rates computed), writing each task's tour, stop
+ * and arrival or its reason.  Returns 0 or a negative LZ_ROUTE_E* code. */
+int tours_plan_solve(const struct tours_conf *c, struct tours_ptask *t,
+		     size_t nt, const struct tours_pvehicle *v, size_t nv,
+		     const char *date, const char *wave, const char *plan_id,
+		     struct tours_plan *out);
+void tours_plan_release(struct tours_plan *plan);
+
+/* Frees a tour built by tours_plan_solve() (not one unpacked from the
+ * wire). */
+void tours_tour_free(Tour *t);
+
+/* The reason matching the routing engine's. */
+int tours_reason_from_route(enum lz_route_reason r);
+
+/* Computes FILL (three entries, one per class) of a tour's stops for
+ * vehicle V: the most on board of each class over the tour against the
+ * compartment's capacity, in permille of the fuller of weight and volume
+ * (0 without capacity). */
+void tours_fill(const Tour *t, const Vehicle *v,
+		CompartmentFill fill[TOURS_NCLASSES]);
+
+/* Capacity of V in dimension order (grams, millilitres per class) and its
+ * refrigeration skills. */
+void tours_vehicle_capacity(const Vehicle *v, int64_t cap[TOURS_NDIMS]);
+uint64_t tours_vehicle_skills(const Vehicle *v);
+
+/* A GeoJSON FeatureCollection of TOURS: per tour a LineString through its
+ * stops (properties: tour, vehicle, km, duration, status, fill) and per
+ * stop a Point (tour, index, kind, site, tasks, times, status).  Caller
+ * owns the reference. */
+json_t *tours_geojson(Tour *const *tours, size_t n);
+
+/* ---- operator's travel matrix ---- */
+
+/* Reads a CSV file of "from_site,to_site,metres,seconds" lines ('#'
+ * comments).  Returns 0 and *OUT (tours_matrix_destroy), or -errno /
+ * -EINVAL with "line N: what" in ERR. */
+int tours_matrix_load(const char *path, struct tours_matrix **out, char *err,
+		      size_t errlen);
+void tours_matrix_destroy(struct tours_matrix **mp);
+/* Distance and duration from A to B; 0 when known, -1 otherwise. */
+int tours_matrix_get(const struct tours_matrix *m, const char *a, const char *b,
+		     double *metres, double *seconds);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * store.c -- see store.h.
+ */
+#include "store.h"
+
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 400
+
+int
+tours_store_open(struct lz_store *s, struct tours_db *db)
+{
+	int rc;
+
+	if ((rc = lz_store_db(s, "vehicles", 0, &db->vehicles)) != 0 ||
+	    (rc = lz_store_db(s, "sites", 0, &db->sites)) != 0 ||
+	    (rc = lz_store_db(s, "orders", 0, &db->orders)) != 0 ||
+	    (rc = lz_store_db(s, "tasks", 0, &db->tasks)) != 0 ||
+	    (rc = lz_store_db(s, "by_date", 0, &db->by_date)) != 0 ||
+	    (rc = lz_store_db(s, "tours", 0, &db->tours)) != 0 ||
+	    (rc = lz_store_db(s, "meta", 0, &db->meta)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+usable_key(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+
+	return n > 0 && n <= KEY_MAX;
+}
+
+int
+tours_store_get(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+	MDB_val k, v;
+	int rc;
+
+	*out = NULL;
+	if (!usable_key(key))
+		return 0;
+	k.mv_size = strlen(key);
+	k.mv_data = (void *)key;
+	rc = mdb_get(txn, dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	*out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+	return *out ? 0 : MDB_CORRUPTED;
+}
+
+int
+tours_store_put(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		const ProtobufCMessage *msg)
+{
+	MDB_val k, v;
+	size_t len;
+	uint8_t *buf;
+	int rc;
+
+	if (!usable_key(key))
+		return -22; /* -EINVAL: the caller checks ids first */
+	buf = tours_pack(msg, &len);
+	k.mv_size = strlen(key);
+	k.mv_data = (void *)key;
+	v.mv_size = len;
+	v.mv_data = buf;
+	rc = mdb_put(txn, dbi, &k, &v, 0);
+	free(buf);
+	return lz_store_rc(rc);
+}
+
+static size_t
+date_key(char *buf, const char *date, const char *task_id)
+{
+	size_t dl = strlen(date), tl = strlen(task_id);
+
+	if (dl > 10 || tl > KEY_MAX - 12)
+		return 0;
+	memcpy(buf, date, dl);
+	buf[dl] = '\0';
+	memcpy(buf + dl + 1, task_id, tl);
+	return dl + 1 + tl;
+}
+
+int
+tours_store_put_task(MDB_txn *txn, const struct tours_db *db, const Task *t,
+		     const char *old_date)
+{
+	char buf[KEY_MAX + 16];
+	MDB_val k, v = {0, ""};
+	int rc;
+
+	if ((rc = tours_store_put(txn, db->tasks, t->task_id, &t->base)))
+		return rc;
+	if (old_date && old_date[0] && strcmp(old_date, t->date) != 0 &&
+	    (k.mv_size = date_key(buf, old_date, t->task_id)) > 0) {
+		k.mv_data = buf;
+		rc = mdb_del(txn, db->by_date, &k, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return lz_store_rc(rc);
+	}
+	if (t->date == NULL || t->date[0] == '\0' ||
+	    (k.mv_size = date_key(buf, t->date, t->task_id)) == 0)
+		return 0;
+	k.mv_data = buf;
+	return lz_store_rc(mdb_put(txn, db->by_date, &k, &v, 0));
+}
+
+int
+tours_store_tasks_of(MDB_txn *txn, const struct tours_db *db, const char *date,
+		     tours_task_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char prefix[16];
+	size_t pl = strlen(date);
+	int rc;
+
+	if (pl > 10)
+		return 0;
+	memcpy(prefix, date, pl + 1);
+	pl++; /* the NUL */
+	if ((rc = mdb_cursor_open(txn, db->by_date, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = pl;
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char id[KEY_MAX + 1];
+		size_t il;
+		Task *t;
+		int r;
+
+		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		il = k.mv_size - pl;
+		if (il > KEY_MAX)
+			continue;
+		memcpy(id, (char *)k.mv_data + pl, il);
+		id[il] = '\0';
+		if ((r = tours_store_get(txn, db->tasks, id,
+					 &lz__tours__v1__task__descriptor,
+					 (ProtobufCMessage **)&t)) != 0) {
+			rc = r;
+			break;
+		}
+		if (t == NULL)
+			continue;
+		r = fn(t, arg);
+		if (r <= 0)
+			lz__tours__v1__task__free_unpacked(t, NULL);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+tours_store_tours_of(MDB_txn *txn, const struct tours_db *db,
+		     const char *prefix, tours_tour_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t pl = strlen(prefix);
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, db->tours, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = pl;
+	k.mv_data = (void *)prefix;
+	for (rc = mdb_cursor_get(c, &k, &v, pl ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Tour *t;
+		int r;
+
+		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		t = lz__tours__v1__tour__unpack(NULL, v.mv_size, v.mv_data);
+		if (t == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		r = fn(t, arg);
+		if (r <= 0)
+			lz__tours__v1__tour__free_unpacked(t, NULL);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+tours_store_vehicles(MDB_txn *txn, const struct tours_db *db,
+		     tours_vehicle_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, db->vehicles, &c)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Vehicle *vh = lz__tours__v1__vehicle__unpack(NULL, v.mv_size,
+							     v.mv_data);
+		int r;
+
+		if (vh == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		r = fn(vh, arg);
+		if (r <= 0)
+			lz__tours__v1__vehicle__free_unpacked(vh, NULL);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+tours_store_meta_get(MDB_txn *txn, const struct tours_db *db, const char *name,
+		     char *out, size_t outlen)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	int rc = mdb_get(txn, db->meta, &k, &v);
+
+	out[0] = '\0';
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	if (v.mv_size < outlen) {
+		memcpy(out, v.mv_data, v.mv_size);
+		out[v.mv_size] = '\0';
+	}
+	return 0;
+}
+
+int
+tours_store_meta_put(MDB_txn *txn, const struct tours_db *db, const char *name,
+		     const char *value)
+{
+	MDB_val k = {strlen(name), (void *)name};
+	MDB_val v = {strlen(value), (void *)value};
+
+	return lz_store_rc(mdb_put(txn, db->meta, &k, &v, 0));
+}
+
+int
+tours_store_stat_add(MDB_txn *txn, const struct tours_db *db, const char *name,
+		     int64_t delta)
+{
+	char key[128];
+	uint64_t v;
+	int rc;
+
+	snprintf(key, sizeof(key), "stat/%s", name);
+	if ((rc = lz_store_get_u64(txn, db->meta, key, strlen(key), &v)))
+		return rc;
+	return lz_store_put_u64(txn, db->meta, key, strlen(key),
+				v + (uint64_t)delta);
+}
+
+int
+tours_store_stats(MDB_txn *txn, const struct tours_db *db, tours_stat_fn fn,
+		  void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, db->meta, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = 5;
+	k.mv_data = "stat/";
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[128];
+		size_t len;
+
+		if (k.mv_size < 5 || memcmp(k.mv_data, "stat/", 5) != 0)
+			break;
+		len = k.mv_size - 5 < sizeof(name) ? k.mv_size - 5
+						   : sizeof(name) - 1;
+		if (v.mv_size != 8)
+			continue;
+		memcpy(name, (char *)k.mv_data + 5, len);
+		name[len] = '\0';
+		fn(name, (int64_t)lz_be64_get(v.mv_data), arg);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}

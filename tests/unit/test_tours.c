@@ -1,0 +1,428 @@
+/*
+ * test_tours.c -- the pure part of the tours service (plan.c): local dates,
+ * the tasks an order needs, the routing problem of a wave (dimensions,
+ * skills, relay consolidation, reasons), tours from a solution, fill rates,
+ * GeoJSON and the operator's matrix.
+ */
+#include "lz_test.h"
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define H 3600
+/* Tuesday 24 November 2026, local midnight in Paris (23:00 UTC before). */
+#define DAY0 INT64_C(1795474800)
+
+static GeoPoint pts[16];
+static Site sites[16];
+static int nsites;
+
+static Site *
+site(const char *id, int kind, double lat, double lon, const char *zone)
+{
+	Site init = LZ__ORDERS__V1__SITE__INIT;
+	GeoPoint gp = LZ__COMMON__V1__GEO_POINT__INIT;
+	Site *s = &sites[nsites];
+
+	*s = init;
+	pts[nsites] = gp;
+	pts[nsites].lat = lat;
+	pts[nsites].lon = lon;
+	s->site_id = (char *)id;
+	s->member_id = "m";
+	s->kind = (Lz__Orders__V1__SiteKind)kind;
+	s->location = &pts[nsites];
+	s->zone = (char *)zone;
+	nsites++;
+	return s;
+}
+
+static OrderLine line_buf[8];
+static OrderLine *line_ptr[8];
+static TimeWindow tw_buf[4];
+
+static void
+order_init(Order *o, const char *id, int source, int tc, uint32_t grams,
+	   const char *dest)
+{
+	Order init = LZ__ORDERS__V1__ORDER__INIT;
+	OrderLine li = LZ__ORDERS__V1__ORDER_LINE__INIT;
+	TimeWindow tw = LZ__COMMON__V1__TIME_WINDOW__INIT;
+
+	*o = init;
+	line_buf[0] = li;
+	line_buf[0].quantity = 2;
+	line_buf[0].unit_grams = grams;
+	line_buf[0].unit_millilitres = 1000;
+	line_buf[0].temperature_class = (Lz__Common__V1__TemperatureClass)tc;
+	line_ptr[0] = &line_buf[0];
+	tw_buf[0] = tw;
+	tw_buf[0].start = DAY0 + 9 * H;
+	tw_buf[0].end = DAY0 + 12 * H;
+	tw_buf[1] = tw;
+	tw_buf[1].start = DAY0 + 6 * H;
+	tw_buf[1].end = DAY0 + 8 * H;
+	o->order_id = (char *)id;
+	o->member_id = "m1";
+	o->destination_site_id = (char *)dest;
+	o->delivery_window = &tw_buf[0];
+	o->n_lines = 1;
+	o->lines = line_ptr;
+	o->source = (Lz__Orders__V1__OrderSource)source;
+	if (source == SRC_PRODUCER_PICKUP) {
+		o->pickup_site_id = "farm";
+		o->pickup_window = &tw_buf[1];
+	}
+}
+
+static void
+test_dates(void)
+{
+	int64_t m;
+	int wd;
+	char d[11];
+
+	CHECK(tours_valid_date("2026-11-24"));
+	CHECK(!tours_valid_date("2026-02-30"));
+	CHECK(!tours_valid_date("2026-1-24"));
+	CHECK(!tours_valid_date("x"));
+	CHECK(!tours_valid_date(NULL));
+	CHECK_EQ_INT(tours_date_midnight("2026-11-24", &m, &wd), 0);
+	CHECK_EQ_INT(m, DAY0);
+	CHECK_EQ_INT(wd, 2);
+	CHECK_EQ_INT(tours_local_date(DAY0 + 23 * H + 3599, d), 0);
+	CHECK_EQ_STR(d, "2026-11-24");
+	/* Summer: midnight is 22:00 UTC. */
+	CHECK_EQ_INT(tours_date_midnight("2026-07-01", &m, &wd), 0);
+	CHECK_EQ_INT(m % 86400, 22 * H);
+	CHECK_EQ_INT(wd, 3);
+}
+
+static void
+test_tasks(void)
+{
+	struct tours_conf c;
+	struct tours_task_buf b;
+	Site *cust, *centre, *farm, *relay;
+	Order o;
+
+	tours_conf_init(&c);
+	nsites = 0;
+	cust = site("cust", 4, 43.33, 5.40, "nord");
+	centre = site("vp", 4, 43.297, 5.38, "centre");
+	farm = site("farm", 3, 43.5, 5.2, "");
+	relay = site("relay", 2, 43.296, 5.375, "centre");
+
+	order_init(&o, "m1/a", SRC_HUB_STOCK, 2, 1500, "cust");
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_PLACED, cust, NULL, relay, &c,
+					  DAY0, &b),
+		     0);
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_CONFIRMED, cust, NULL, relay,
+					  &c, DAY0, &b),
+		     1);
+	CHECK_EQ_STR(b.t.task_id, "del:m1/a");
+	CHECK_EQ_INT(b.t.kind, TK_DELIVERY);
+	CHECK_EQ_STR(b.t.site_id, "cust");
+	CHECK_EQ_STR(b.t.date, "2026-11-24");
+	CHECK_EQ_INT(b.t.window->start, DAY0 + 9 * H);
+	CHECK_EQ_INT(b.loads[1].grams, 3000);
+	CHECK_EQ_INT(b.loads[1].millilitres, 2000);
+	CHECK_EQ_INT(b.loads[0].grams, 0);
+	CHECK(b.t.location != NULL && b.t.location->lat == 43.33);
+
+	/* Centre zone: to the relay, before the bike wave. */
+	order_init(&o, "m1/b", SRC_HUB_STOCK, 1, 1000, "vp");
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_CONFIRMED, centre, NULL, relay,
+					  &c, DAY0, &b),
+		     1);
+	CHECK_EQ_INT(b.t.kind, TK_RELAY);
+	CHECK_EQ_STR(b.t.site_id, "relay");
+	CHECK_EQ_STR(b.t.final_site_id, "vp");
+	CHECK_EQ_INT(b.t.window->start, DAY0);
+	CHECK_EQ_INT(b.t.window->end, DAY0 + 10 * H);
+	/* No relay known: no location (the planner says no_relay). */
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_CONFIRMED, centre, NULL, NULL,
+					  &c, DAY0, &b),
+		     1);
+	CHECK(b.t.location == NULL);
+
+	/* Producer pickup: first the pickup, then (at hub) the delivery. */
+	order_init(&o, "m1/c", SRC_PRODUCER_PICKUP, 1, 1000, "cust");
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_CONFIRMED, cust, farm, relay,
+					  &c, DAY0, &b),
+		     1);
+	CHECK_EQ_INT(b.t.kind, TK_PICKUP);
+	CHECK_EQ_STR(b.t.task_id, "pick:m1/c");
+	CHECK_EQ_STR(b.t.site_id, "farm");
+	CHECK_EQ_INT(b.t.window->end, DAY0 + 8 * H);
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_PICKED_UP, cust, farm, relay,
+					  &c, DAY0, &b),
+		     0);
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_AT_HUB, cust, farm, relay, &c,
+					  DAY0, &b),
+		     1);
+	CHECK_EQ_INT(b.t.kind, TK_DELIVERY);
+	CHECK_EQ_STR(b.t.task_id, "del:m1/c");
+	/* Unknown destination: a task without location. */
+	CHECK_EQ_INT(tours_task_for_order(&o, OS_AT_HUB, NULL, farm, relay, &c,
+					  DAY0, &b),
+		     1);
+	CHECK(b.t.location == NULL);
+	CHECK_EQ_STR(b.t.site_id, "cust");
+}
+
+/* ---- planning ---- */
+
+static Compartment comp_buf[16];
+static Compartment *comp_ptr[16];
+static int ncomp;
+
+static void
+vehicle_init(Vehicle *v, const char *id, int64_t amb, int64_t chilled)
+{
+	Vehicle init = LZ__TOURS__V1__VEHICLE__INIT;
+	Compartment ci = LZ__TOURS__V1__COMPARTMENT__INIT;
+
+	*v = init;
+	v->vehicle_id = (char *)id;
+	v->shift_start = 6 * H;
+	v->shift_end = 18 * H;
+	v->cost_per_km_cents = 30;
+	v->compartments = &comp_ptr[ncomp];
+	comp_buf[ncomp] = ci;
+	comp_buf[ncomp].temperature_class =
+		LZ__COMMON__V1__TEMPERATURE_CLASS__TEMPERATURE_CLASS_AMBIENT;
+	comp_buf[ncomp].capacity_grams = amb;
+	comp_buf[ncomp].capacity_millilitres = amb * 2;
+	comp_ptr[ncomp] = &comp_buf[ncomp];
+	ncomp++;
+	v->n_compartments = 1;
+	if (chilled > 0) {
+		comp_buf[ncomp] = ci;
+		comp_buf[ncomp].temperature_class =
+			LZ__COMMON__V1__TEMPERATURE_CLASS__TEMPERATURE_CLASS_CHILLED;
+		comp_buf[ncomp].capacity_grams = chilled;
+		comp_buf[ncomp].capacity_millilitres = chilled * 2;
+		comp_ptr[ncomp] = &comp_buf[ncomp];
+		ncomp++;
+		v->n_compartments = 2;
+	}
+}
+
+static struct tours_task_buf tb[16];
+
+static void
+test_plan(void)
+{
+	struct tours_conf c;
+	struct tours_pvehicle pv[2];
+	struct tours_ptask pt[8];
+	struct tours_vrp vrp;
+	struct tours_plan plan;
+	Vehicle van, cold;
+	Site *hub, *relay, *cust, *vp1, *vp2, *farm;
+	Order o;
+	int64_t cap[TOURS_NDIMS];
+	CompartmentFill fill[TOURS_NCLASSES];
+	json_t *gj;
+
+	tours_conf_init(&c);
+	c.time_limit = 0;
+	c.iterations = 200;
+	nsites = 0;
+	ncomp = 0;
+	hub = site("hub", 1, 43.35, 5.37, "");
+	relay = site("relay", 2, 43.296, 5.375, "centre");
+	cust = site("cust", 4, 43.33, 5.40, "");
+	vp1 = site("vp1", 4, 43.297, 5.38, "centre");
+	vp2 = site("vp2", 4, 43.298, 5.37, "centre");
+	farm = site("farm", 3, 43.45, 5.25, "");
+	vehicle_init(&van, "van", 500000, 0);
+	vehicle_init(&cold, "cold", 300000, 100000);
+	tours_vehicle_capacity(&cold, cap);
+	CHECK_EQ_INT(cap[0], 300000);
+	CHECK_EQ_INT(cap[2], 100000);
+	CHECK_EQ_INT(cap[4], 0);
+	CHECK_EQ_INT(tours_vehicle_skills(&van), 0);
+	CHECK_EQ_INT(tours_vehicle_skills(&cold), 1);
+	pv[0].v = &van;
+	pv[1].v = &cold;
+	for (int i = 0; i < 2; i++) {
+		pv[i].hub = hub;
+		pv[i].shift_start = DAY0 + 6 * H;
+		pv[i].shift_end = DAY0 + 18 * H;
+	}
+
+	/* 0: chilled delivery; 1, 2: centre orders (one relay job);
+	 * 3: pickup at the farm; 4: task on an unknown site; 5: frozen
+	 * (no vehicle has the skill); 6: heavier than any vehicle. */
+	order_init(&o, "m1/0", SRC_HUB_STOCK, 2, 5000, "cust");
+	tours_task_for_order(&o, OS_CONFIRMED, cust, NULL, relay, &c, DAY0,
+			     &tb[0]);
+	order_init(&o, "m1/1", SRC_HUB_STOCK, 1, 5000, "vp1");
+	tours_task_for_order(&o, OS_CONFIRMED, vp1, NULL, relay, &c, DAY0,
+			     &tb[1]);
+	order_init(&o, "m1/2", SRC_HUB_STOCK, 1, 5000, "vp2");
+	tours_task_for_order(&o, OS_CONFIRMED, vp2, NULL, relay, &c, DAY0,
+			     &tb[2]);
+	order_init(&o, "m1/3", SRC_PRODUCER_PICKUP, 1, 20000, "cust");
+	tours_task_for_order(&o, OS_CONFIRMED, cust, farm, relay, &c, DAY0,
+			     &tb[3]);
+	order_init(&o, "m1/4", SRC_HUB_STOCK, 1, 1000, "nowhere");
+	tours_task_for_order(&o, OS_CONFIRMED, NULL, NULL, relay, &c, DAY0,
+			     &tb[4]);
+	order_init(&o, "m1/5", SRC_HUB_STOCK, 3, 1000, "cust");
+	tours_task_for_order(&o, OS_CONFIRMED, cust, NULL, relay, &c, DAY0,
+			     &tb[5]);
+	order_init(&o, "m1/6", SRC_HUB_STOCK, 1, 400000, "cust");
+	tours_task_for_order(&o, OS_CONFIRMED, cust, NULL, relay, &c, DAY0,
+			     &tb[6]);
+	memset(pt, 0, sizeof(pt));
+	for (int i = 0; i < 7; i++) {
+		pt[i].task = &tb[i].t;
+		pt[i].site = i == 4                     ? NULL
+			     : tb[i].t.kind == TK_RELAY ? relay
+			     : i == 3                   ? farm
+							: cust;
+	}
+
+	CHECK_EQ_INT(tours_vrp_build(&c, pt, 7, pv, 2, &vrp), 0);
+	/* 0, relay(1+2), 3, 5, 6 */
+	CHECK_EQ_INT(vrp.njobs, 5);
+	CHECK_EQ_INT(lz_route_problem_nvehicles(vrp.p), 2);
+	CHECK_EQ_INT(lz_route_problem_ndims(vrp.p), TOURS_NDIMS);
+	CHECK_EQ_INT(pt[4].reason, RS_UNKNOWN_SITE);
+	{
+		const struct lz_route_job *j = lz_route_problem_job(vrp.p, 1);
+
+		CHECK_EQ_INT(vrp.job_first[2] - vrp.job_first[1], 2);
+		CHECK_EQ_INT(j->delivery[0], 20000);
+		CHECK_EQ_INT(j->tw[0].end, DAY0 + 10 * H);
+		j = lz_route_problem_job(vrp.p, 0);
+		CHECK_EQ_INT(j->skills, 1);
+		CHECK_EQ_INT(j->delivery[2], 10000);
+		j = lz_route_problem_job(vrp.p, 2);
+		CHECK_EQ_INT(j->pickup[0], 40000);
+		CHECK_EQ_INT(j->delivery[0], 0);
+	}
+	tours_vrp_release(&vrp);
+
+	CHECK_EQ_INT(tours_plan_solve(&c, pt, 7, pv, 2, "2026-11-24", "day",
+				      "p1", &plan),
+		     0);
+	CHECK_EQ_INT(plan.planned, 4);
+	CHECK_EQ_INT(plan.unplanned, 3);
+	CHECK_EQ_INT(pt[0].reason, RS_NONE);
+	CHECK_EQ_INT(pt[1].reason, RS_NONE);
+	CHECK_EQ_INT(pt[4].reason, RS_UNKNOWN_SITE);
+	CHECK_EQ_INT(pt[5].reason, RS_SKILLS);
+	CHECK_EQ_INT(pt[6].reason, RS_CAPACITY);
+	/* The chilled delivery rides in the refrigerated van. */
+	CHECK(pt[0].tour >= 0 &&
+	      strcmp(plan.tours[pt[0].tour]->vehicle_id, "cold") == 0);
+	/* Both centre orders share one stop at the relay, before 10:00. */
+	CHECK_EQ_INT(pt[1].tour, pt[2].tour);
+	CHECK_EQ_INT(pt[1].stop, pt[2].stop);
+	CHECK(pt[1].arrival <= DAY0 + 10 * H);
+	for (size_t i = 0; i < plan.ntours; i++) {
+		Tour *t = plan.tours[i];
+
+		CHECK(strncmp(t->tour_id, "2026-11-24/day/", 15) == 0);
+		CHECK_EQ_INT(t->stops[0]->kind, SK_START);
+		CHECK_EQ_INT(t->stops[t->n_stops - 1]->kind, SK_END);
+		CHECK_EQ_STR(t->stops[0]->site_id, "hub");
+		CHECK(t->distance_m > 0);
+		CHECK(t->start >= DAY0 + 6 * H && t->end <= DAY0 + 18 * H);
+		CHECK_EQ_INT(t->n_fill, 3);
+	}
+	/* Fill: the tour with the pickup carries 40 kg back. */
+	{
+		Tour *t = plan.tours[pt[3].tour];
+		const Vehicle *v =
+			strcmp(t->vehicle_id, "van") == 0 ? &van : &cold;
+
+		tours_fill(t, v, fill);
+		CHECK(fill[0].max_grams >= 40000);
+		CHECK_EQ_INT(fill[0].capacity_grams,
+			     v == &van ? 500000 : 300000);
+		CHECK(fill[0].fill_permille >=
+		      40000 * 1000 / fill[0].capacity_grams);
+	}
+	gj = tours_geojson(plan.tours, plan.ntours);
+	CHECK_EQ_STR(json_string_value(json_object_get(gj, "type")),
+		     "FeatureCollection");
+	{
+		size_t nf = json_array_size(json_object_get(gj, "features"));
+		size_t want = plan.ntours;
+		json_t *f0 = json_array_get(json_object_get(gj, "features"), 0);
+		json_t *coords = json_object_get(
+			json_object_get(f0, "geometry"), "coordinates");
+
+		for (size_t i = 0; i < plan.ntours; i++)
+			want += plan.tours[i]->n_stops;
+		CHECK_EQ_INT(nf, want);
+		CHECK_EQ_STR(json_string_value(json_object_get(
+				     json_object_get(f0, "geometry"), "type")),
+			     "LineString");
+		/* [lon, lat]: the hub first. */
+		CHECK(json_real_value(json_array_get(json_array_get(coords, 0),
+						     0)) == 5.37);
+		CHECK(json_real_value(json_array_get(json_array_get(coords, 0),
+						     1)) == 43.35);
+	}
+	json_decref(gj);
+	tours_plan_release(&plan);
+
+	/* No vehicle at all. */
+	CHECK_EQ_INT(tours_plan_solve(&c, pt, 2, pv, 0, "2026-11-24", "day",
+				      "p2", &plan),
+		     0);
+	CHECK_EQ_INT(pt[0].reason, RS_NO_VEHICLE);
+	CHECK_EQ_INT(plan.ntours, 0);
+	tours_plan_release(&plan);
+}
+
+static void
+test_matrix(void)
+{
+	char path[] = "/tmp/lz-tours-matrix.XXXXXX", err[200];
+	struct tours_matrix *m = NULL;
+	double d, s;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fprintf(f, "# from,to,metres,seconds\nhub,cust,5000,600\n"
+		   "cust,hub,5200,650\n");
+	fclose(f);
+	CHECK_EQ_INT(tours_matrix_load(path, &m, err, sizeof(err)), 0);
+	CHECK_EQ_INT(tours_matrix_get(m, "hub", "cust", &d, &s), 0);
+	CHECK(d == 5000 && s == 600);
+	CHECK_EQ_INT(tours_matrix_get(m, "cust", "farm", &d, &s), -1);
+	tours_matrix_destroy(&m);
+	CHECK(m == NULL);
+	f = fopen(path, "w");
+	fprintf(f, "hub,cust,-1,3\n");
+	fclose(f);
+	CHECK(tours_matrix_load(path, &m, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "line 1") != NULL);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	if (tours_set_timezone("Europe/Paris") != 0) {
+		printf("not ok: no Europe/Paris zone\n");
+		return 1;
+	}
+	CHECK(tours_set_timezone("Nowhere/Land") != 0);
+	tours_set_timezone("Europe/Paris");
+	RUN(test_dates);
+	RUN(test_tasks);
+	RUN(test_plan);
+	RUN(test_matrix);
+	return lz_test_summary();
+}
