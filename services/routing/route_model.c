@@ -30,6 +30,42 @@ keyed_cmp(const void *a, const void *b)
 	return x->idx - y->idx;
 }
 
+/* Put the k smallest of a[0..n-1] first, sorted (quickselect, then a
+ * sort of k: neighbour lists need the nearest few, not a full order). */
+static void
+smallest_k(struct keyed *a, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	if (k <= 0)
+		return;
+	if (k < n) {
+		while (lo < hi) {
+			struct keyed pivot = a[lo + (hi - lo) / 2], t;
+			int i = lo, j = hi;
+
+			while (i <= j) {
+				while (keyed_cmp(&a[i], &pivot) < 0)
+					i++;
+				while (keyed_cmp(&a[j], &pivot) > 0)
+					j--;
+				if (i <= j) {
+					t = a[i];
+					a[i++] = a[j];
+					a[j--] = t;
+				}
+			}
+			if (k - 1 <= j)
+				hi = j;
+			else if (k - 1 >= i)
+				lo = i;
+			else
+				break;
+		}
+	}
+	qsort(a, (size_t)(k < n ? k : n), sizeof(*a), keyed_cmp);
+}
+
 static void
 add_windows(struct route_model *m, int u, int ntw, const struct lz_route_tw *tw,
 	    int *ntws)
@@ -312,7 +348,7 @@ build_neighbours(struct route_model *m)
 			k[c].key = rm_dist(m, 0, m->loc[u], m->loc[v]);
 			k[c++].idx = v;
 		}
-		qsort(k, (size_t)c, sizeof(*k), keyed_cmp);
+		smallest_k(k, c, m->adjK > m->K ? m->adjK : m->K);
 		for (int i = 0; i < m->adjK; i++)
 			m->adj[u * m->adjK + i] = k[i].idx;
 		for (int i = 0; i < m->K && i < c; i++) {
@@ -337,7 +373,7 @@ build_neighbours(struct route_model *m)
 			k[c].key = d + 0.2 * fmax(0, wait) + fmax(0, late);
 			k[c++].idx = v;
 		}
-		qsort(k, (size_t)c, sizeof(*k), keyed_cmp);
+		smallest_k(k, c, m->K);
 		for (int i = 0; i < m->K; i++)
 			m->gran[u * m->K + i] = k[i].idx;
 	}
