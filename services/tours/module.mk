@@ -16,3 +16,7 @@ $(B)/tests/unit/test_tours: $(call objs,tests/unit/test_tours.c \
 $(call objs,tests/unit/test_tours.c): CPPFLAGS += -Iservices/tours
 
 LINT_SRC += $(TOURS_SRC) tests/unit/test_tours.c
+
+INTEG_TESTS += tests/integration/test_tours.sh
+tests/integration/test_tours.sh: $(B)/bin/lz-tours $(B)/bin/lz-bus \
+	$(B)/bin/lz-tap $(B)/tests/lz-cmdpub

@@ -550,42 +550,63 @@ add_shipment(struct tours_vrp *vrp, struct tours_ptask *pt, int i)
 	return 0;
 }
 
-/* Groups the relay deliveries at relay site RELAY into jobs no larger than
- * MAXCAP (the largest vehicle, dimension by dimension). */
+/* Whether amounts AMT with skills SK fit one vehicle of P. */
+static int
+fits_any(const struct lz_route_problem *p, const int64_t *amt, uint64_t sk)
+{
+	for (int i = 0; i < lz_route_problem_nvehicles(p); i++) {
+		const struct lz_route_vehicle *v =
+			lz_route_problem_vehicle(p, i);
+
+		if ((v->skills & sk) == sk && fits(amt, v->capacity))
+			return 1;
+	}
+	return 0;
+}
+
+/* Groups the relay deliveries at relay site RELAY into as few jobs as
+ * will each fit one vehicle: first the goods that need no refrigeration
+ * (any van may take them), then the others. */
 static int
 add_relay_jobs(struct tours_vrp *vrp, struct tours_ptask *t, size_t nt,
-	       const char *relay, const int64_t *maxcap, int *used)
+	       const char *relay, int *used)
 {
 	int *grp = xcalloc(nt + 1, sizeof(int));
-	int64_t sum[TOURS_NDIMS];
-	int n = 0, rc = 0, loc = -1;
+	int rc = 0, loc = -1;
 
-	memset(sum, 0, sizeof(sum));
-	for (size_t i = 0; i <= nt && rc == 0; i++) {
-		int64_t amt[TOURS_NDIMS], tot[TOURS_NDIMS];
-		uint64_t sk;
-		int flush = i == nt;
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		int64_t sum[TOURS_NDIMS];
+		uint64_t gsk = 0;
+		int n = 0;
 
-		if (!flush) {
+		memset(sum, 0, sizeof(sum));
+		for (size_t i = 0; i < nt && rc == 0; i++) {
+			int64_t amt[TOURS_NDIMS], tot[TOURS_NDIMS];
+			uint64_t sk;
+
 			if (used[i] || t[i].task->kind != TK_RELAY ||
 			    strcmp(t[i].site->site_id, relay) != 0)
 				continue;
+			task_amounts(t[i].task, amt, &sk);
+			if ((sk != 0) != (pass == 1))
+				continue;
 			used[i] = 1;
 			loc = location_of(vrp, t[i].site);
-			task_amounts(t[i].task, amt, &sk);
 			for (int d = 0; d < TOURS_NDIMS; d++)
 				tot[d] = sat_add(sum[d], amt[d]);
-			if (n > 0 && !fits(tot, maxcap)) {
+			if (n > 0 && !fits_any(vrp->p, tot, gsk | sk)) {
 				rc = add_job(vrp, t, grp, n, loc,
 					     (int64_t)vrp->njobs);
 				n = 0;
+				gsk = 0;
 				memcpy(tot, amt, sizeof(tot));
 			}
 			grp[n++] = (int)i;
+			gsk |= sk;
 			memcpy(sum, tot, sizeof(sum));
-		} else if (n > 0) {
-			rc = add_job(vrp, t, grp, n, loc, (int64_t)vrp->njobs);
 		}
+		if (n > 0 && rc == 0)
+			rc = add_job(vrp, t, grp, n, loc, (int64_t)vrp->njobs);
 	}
 	free(grp);
 	return rc;
@@ -596,12 +617,10 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 		const struct tours_pvehicle *v, size_t nv,
 		struct tours_vrp *out)
 {
-	int64_t maxcap[TOURS_NDIMS];
 	int *used;
 	int rc = 0, nveh = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(maxcap, 0, sizeof(maxcap));
 	if ((out->p = lz_route_problem_new(TOURS_NDIMS)) == NULL)
 		return LZ_ROUTE_EINVAL;
 	out->job_first = xcalloc(1, sizeof(int));
@@ -630,9 +649,6 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 		rv.shift.end = (double)v[i].shift_end;
 		tours_vehicle_capacity(vh, cap);
 		memcpy(rv.capacity, cap, sizeof(cap));
-		for (int d = 0; d < TOURS_NDIMS; d++)
-			if (cap[d] > maxcap[d])
-				maxcap[d] = cap[d];
 		rv.skills = tours_vehicle_skills(vh);
 		rv.profile =
 			vh->kind == LZ__TOURS__V1__VEHICLE_KIND__VEHICLE_KIND_CARGO_BIKE
@@ -677,7 +693,7 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 			continue;
 		if (t[i].task->kind == TK_RELAY) {
 			rc = add_relay_jobs(out, t, nt, t[i].site->site_id,
-					    maxcap, used);
+					    used);
 			continue;
 		}
 		used[i] = 1;

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Independent checker of the tours a wave published.
+
+Reads the data set (tests/data/marseille/gen.py's data.json) and the tours
+service's outbox (lz-tap JSON lines), takes the last TourPlanned of each
+tour, and recomputes from the data alone -- not from the planner's numbers:
+  * every tour starts and ends at its vehicle's hub, within its shift;
+  * travel times (haversine x circuity / speed) and service times: no stop
+    starts before the previous departure plus the travel;
+  * every stop's service starts inside its task's window (its order's
+    delivery or pickup window; before the bike wave for the relay);
+  * loads along the route per temperature class (grams and millilitres):
+    deliveries on board at the start, pickups added on the way, equal to
+    the published load and within the vehicle's compartments;
+  * skills: chilled / frozen goods only in vehicles with such compartments;
+  * centre-zone orders go to the bike relay, the others to their site;
+  * each task is in at most one tour; every task is planned or has a
+    reason; the WavePlanned counts agree.
+Prints "ok N tours M tasks" or the first problems, exit status 1.
+
+Usage: check_tours.py data.json outbox.jsonl CIRCUITY SPEED_KMH SERVICE_S
+       RELAY_SERVICE_S BIKE_WAVE_S [--allow-unplanned N]
+"""
+import json
+import math
+import sys
+
+CLS = {"TEMPERATURE_CLASS_AMBIENT": 0, "TEMPERATURE_CLASS_CHILLED": 1,
+       "TEMPERATURE_CLASS_FROZEN": 2}
+
+
+def hav(a, b):
+    r, rad = 6371008.8, math.pi / 180
+    la1, la2 = a["lat"] * rad, b["lat"] * rad
+    dla, dlo = la2 - la1, (b["lon"] - a["lon"]) * rad
+    h = math.sin(dla / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(dlo / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(min(h, 1)))
+
+
+def main():
+    data = json.load(open(sys.argv[1]))
+    evs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+    circ, speed = float(sys.argv[3]), float(sys.argv[4]) / 3.6
+    service, relay_service, bike_wave = map(int, sys.argv[5:8])
+    allow_unplanned = int(sys.argv[9]) if len(sys.argv) > 9 else 10 ** 9
+    sites, mid = data["sites"], data["midnight"]
+    vehicles = {v["vehicleId"]: v for v in data["vehicles"]}
+    errs = []
+
+    # Tasks from the data: kind, site, window, loads [g0, ml0, g1, ...].
+    tasks = {}
+    for o in data["orders"]:
+        load = [0] * 6
+        for l in o["lines"]:
+            k = CLS[l["temperatureClass"]]
+            load[2 * k] += l["quantity"] * l.get("unitGrams", 0)
+            load[2 * k + 1] += l["quantity"] * l.get("unitMillilitres", 0)
+        dest = sites.get(o["destinationSiteId"])
+        w = (int(o["deliveryWindow"]["start"]), int(o["deliveryWindow"]["end"]))
+        if o["source"] == "ORDER_SOURCE_PRODUCER_PICKUP":
+            pw = (int(o["pickupWindow"]["start"]), int(o["pickupWindow"]["end"]))
+            tasks["pick:" + o["orderId"]] = ("pickup", o["pickupSiteId"], pw, load)
+        elif dest and dest.get("zone") == "centre":
+            tasks["del:" + o["orderId"]] = ("relay", "relais-velo",
+                                            (mid, min(mid + bike_wave, w[1])), load)
+        else:
+            tasks["del:" + o["orderId"]] = ("delivery", o["destinationSiteId"], w, load)
+    for c in data["collections"]:
+        load = [0] * 6
+        for l in c["loads"]:
+            k = CLS[l["temperatureClass"]]
+            load[2 * k] += int(l.get("grams", 0))
+            load[2 * k + 1] += int(l.get("millilitres", 0))
+        tasks["col:" + c["requestId"]] = ("collection", c["siteId"],
+                                         (int(c["window"]["start"]), int(c["window"]["end"])), load)
+
+    tours = {}
+    for e in evs:
+        if e["type"] == "lz.tours.v1.TourPlanned":
+            t = e["payload"]["tour"]
+            tours[t["tourId"]] = t
+    completed = set(e["payload"]["tourId"] for e in evs
+                    if e["type"] == "lz.tours.v1.TourStatusChanged"
+                    and e["payload"].get("to") == "TOUR_STATUS_COMPLETED")
+    seen = {}
+    for tid, t in tours.items():
+        v = vehicles.get(t["vehicleId"])
+        if v is None:
+            errs.append("%s: unknown vehicle" % tid)
+            continue
+        cap = [0] * 6
+        for c in v["compartments"]:
+            k = CLS[c["temperatureClass"]]
+            cap[2 * k] += int(c.get("capacityGrams", 0))
+            cap[2 * k + 1] += int(c.get("capacityMillilitres", 0))
+        stops = t["stops"]
+        hub = sites[v["homeHubSiteId"]]
+        if stops[0].get("siteId") != v["homeHubSiteId"] or stops[-1].get("siteId") != v["homeHubSiteId"]:
+            errs.append("%s: does not start and end at the hub" % tid)
+        if int(stops[0].get("departure", 0)) < mid + v["shiftStart"] - 1:
+            errs.append("%s: leaves before the shift" % tid)
+        if int(stops[-1].get("arrival", 0)) > mid + v["shiftEnd"] + 1:
+            errs.append("%s: back after the shift" % tid)
+        load = [0] * 6
+        for s in stops:
+            for x in s.get("taskIds", []):
+                kind, _, _, l = tasks.get(x, ("?", "", (0, 0), [0] * 6))
+                if kind in ("delivery", "relay"):
+                    load = [a + b for a, b in zip(load, l)]
+        prev_loc, prev_dep = hub["location"], int(stops[0].get("departure", 0))
+        for i, s in enumerate(stops):
+            loc = sites[s["siteId"]]["location"] if s.get("siteId") in sites else None
+            if loc is None:
+                errs.append("%s stop %d: unknown site" % (tid, i))
+                continue
+            if i > 0:
+                travel = hav(prev_loc, loc) * circ / speed
+                if int(s.get("arrival", 0)) < prev_dep + travel - 2:
+                    errs.append("%s stop %d: arrives %.0fs too early" % (
+                        tid, i, prev_dep + travel - int(s.get("arrival", 0))))
+                if int(s.get("start", 0)) < int(s.get("arrival", 0)):
+                    errs.append("%s stop %d: starts before arriving" % (tid, i))
+            ids = s.get("taskIds", [])
+            if s.get("kind") == "STOP_KIND_TASK":
+                if not ids:
+                    errs.append("%s stop %d: no task" % (tid, i))
+                for x in ids:
+                    if x not in tasks:
+                        errs.append("%s stop %d: unknown task %s" % (tid, i, x))
+                        continue
+                    if x in seen and tid not in completed and seen[x] not in completed:
+                        errs.append("%s: %s also in %s" % (tid, x, seen[x]))
+                    if tid not in completed or x not in seen:
+                        seen[x] = tid
+                    kind, site, w, l = tasks[x]
+                    if s["siteId"] != site:
+                        errs.append("%s stop %d: %s at %s, want %s" % (tid, i, x, s["siteId"], site))
+                    st = int(s.get("start", 0))
+                    if st < w[0] - 1 or st > w[1] + 1:
+                        errs.append("%s stop %d: %s starts at %d outside [%d, %d]" % (
+                            tid, i, x, st - mid, w[0] - mid, w[1] - mid))
+                    for k in range(6):
+                        if kind in ("delivery", "relay"):
+                            load[k] -= l[k]
+                        else:
+                            load[k] += l[k]
+                    if (l[2] or l[3]) and not (cap[2] or cap[3]):
+                        errs.append("%s: chilled %s in a vehicle without chiller" % (tid, x))
+                    if (l[4] or l[5]) and not (cap[4] or cap[5]):
+                        errs.append("%s: frozen %s in a vehicle without freezer" % (tid, x))
+                svc = relay_service if tasks.get(ids[0] if ids else "", ("",))[0] == "relay" else service
+                if int(s.get("departure", 0)) < int(s.get("start", 0)) + svc - 1:
+                    errs.append("%s stop %d: leaves before its service is done" % (tid, i))
+            pub = [0] * 6
+            for cl in s.get("loadAfter", []):
+                k = CLS[cl["temperatureClass"]]
+                pub[2 * k] = int(cl.get("grams", 0))
+                pub[2 * k + 1] = int(cl.get("millilitres", 0))
+            if pub != load:
+                errs.append("%s stop %d: load %s, recomputed %s" % (tid, i, pub, load))
+            for k in range(6):
+                if load[k] > cap[k] or load[k] < 0:
+                    errs.append("%s stop %d: load %d over capacity %d (dim %d)" % (tid, i, load[k], cap[k], k))
+            prev_loc, prev_dep = loc, int(s.get("departure", 0))
+    # A task in a completed tour and planned again: keep the new tour.
+    # Every task either planned or not planned with a reason.
+    last = {}
+    for e in evs:
+        if e["type"] == "lz.tours.v1.TaskStatusChanged":
+            p = e["payload"]
+            last[p["task"]["taskId"]] = p
+    unplanned = [x for x, p in last.items() if p.get("to") == "TASK_STATUS_UNPLANNED"]
+    for x in unplanned:
+        if not last[x].get("reason"):
+            errs.append("%s: not planned without a reason" % x)
+    for x, p in last.items():
+        if p.get("to") == "TASK_STATUS_PLANNED" and seen.get(x) != p.get("tourId"):
+            errs.append("%s: planned in %s but found in %s" % (x, p.get("tourId"), seen.get(x)))
+    waves = [e["payload"] for e in evs if e["type"] == "lz.tours.v1.WavePlanned"]
+    if not waves:
+        errs.append("no WavePlanned")
+    planned = sum(1 for p in last.values() if p.get("to") == "TASK_STATUS_PLANNED")
+    if len(unplanned) > allow_unplanned:
+        errs.append("%d tasks not planned (allowed %d)" % (len(unplanned), allow_unplanned))
+    if errs:
+        for e in errs[:20]:
+            print("error:", e)
+        print("%d errors" % len(errs))
+        sys.exit(1)
+    print("ok %d tours %d tasks planned %d unplanned" % (len(tours), planned, len(unplanned)))
+
+
+if __name__ == "__main__":
+    main()
