@@ -158,7 +158,8 @@ on_stock(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 		goto out;
 	}
-	qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
+	if (s.n > 0)
+		qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
 	ents = xcalloc(s.n + 1, sizeof(*ents));
 	eptr = xcalloc(s.n + 1, sizeof(*eptr));
 	for (size_t i = 0; i < s.n; i++) {
@@ -556,7 +557,8 @@ inv_fn(MDB_txn *txn, void *arg)
 	if ((rc = inventory_store_each_order(txn, &c->inv->db, check_order,
 					     c)) != 0)
 		return rc;
-	qsort(c->held, c->nheld, sizeof(*c->held), held_cmp);
+	if (c->nheld > 0)
+		qsort(c->held, c->nheld, sizeof(*c->held), held_cmp);
 	if ((rc = inventory_store_each_lot(txn, &c->inv->db, check_lot, c)))
 		return rc;
 	for (; c->next < c->nheld; c->next++)
