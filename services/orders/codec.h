@@ -14,6 +14,7 @@
 #define ORDERS_CODEC_H
 
 #include "lz/inventory/v1/inventory.pb-c.h"
+#include "lz/tours/v1/tours.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 
 #include <stddef.h>
@@ -113,6 +114,11 @@ enum {
 #define EV_RESERVATION_MADE "lz.inventory.v1.ReservationMade"
 #define EV_SHORTAGE "lz.inventory.v1.Shortage"
 #define INVENTORY_SOURCE "inventory"
+/* The tours service's task changes (source "tours"): order_status, when
+ * set, is where the order goes (planned, picked up, at hub, out for
+ * delivery, at bike relay, delivered, failed). */
+#define EV_TASK_STATUS "lz.tours.v1.TaskStatusChanged"
+#define TOURS_SOURCE "tours"
 
 /* The short lower-case name of status ST ("placed", "out_for_delivery"),
  * or "unknown" for a value outside the enum.  Static storage. */

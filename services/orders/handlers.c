@@ -435,6 +435,29 @@ on_shortage(struct call *c, const ProtobufCMessage *msg)
 	return rc == REFUSED ? 0 : rc;
 }
 
+/* ---- the tours service's task changes ---- */
+
+static int
+on_task_status(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__TaskStatusChanged *ev =
+		(const Lz__Tours__V1__TaskStatusChanged *)msg;
+	char detail[300];
+	int rc;
+
+	if (strcmp(c->ev->source, TOURS_SOURCE) != 0 || ev->task == NULL ||
+	    ev->order_status == 0 || ev->task->order_id == NULL ||
+	    !orders_rules_valid_order_id(ev->task->order_id))
+		return 0;
+	snprintf(detail, sizeof(detail), "task %.100s%s%.100s",
+		 ev->task->task_id ? ev->task->task_id : "",
+		 ev->tour_id && ev->tour_id[0] ? " in tour " : "",
+		 ev->tour_id ? ev->tour_id : "");
+	rc = transition(c, ev->task->order_id, (int)ev->order_status,
+			EV_TASK_STATUS, c->now, detail);
+	return rc == REFUSED ? 0 : rc;
+}
+
 /* ---- dispatch ---- */
 
 static const struct command {
@@ -453,6 +476,8 @@ static const struct command {
 	{EV_RESERVATION_MADE, &lz__inventory__v1__reservation_made__descriptor,
 	 on_reservation_made},
 	{EV_SHORTAGE, &lz__inventory__v1__shortage__descriptor, on_shortage},
+	{EV_TASK_STATUS, &lz__tours__v1__task_status_changed__descriptor,
+	 on_task_status},
 	/* Later issues add the events that drive the lifecycle here (see
 	 * README): each decodes its order id and calls transition(). */
 };
