@@ -20,11 +20,19 @@ start orders "$BIN/lz-orders" --config "$INI" --state "$TMP/orders" \
 	--pub "$XSUB" --sub "$XPUB" --replay "$ORDERS_REPLAY" \
 	--admin "127.0.0.1:$ORDERS_ADMIN"
 check "lz-orders accepts it" wait_http "$ORDERS_ADMIN" 10
-printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n' \
-	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" >"$TMP/health.ini"
+start inventory "$BIN/lz-inventory" --config "$INI" --state "$TMP/inventory" \
+	--pub "$XSUB" --sub "$XPUB" --replay "$INVENTORY_REPLAY" \
+	--admin "127.0.0.1:$INVENTORY_ADMIN"
+check "lz-inventory accepts it" wait_http "$INVENTORY_ADMIN" 10
+start tours "$BIN/lz-tours" --config "$INI" --state "$TMP/tours" \
+	--pub "$XSUB" --sub "$XPUB" --replay "tcp://127.0.0.1:$((PORT_BASE + 11))" \
+	--admin "127.0.0.1:$((PORT_BASE + 12))"
+check "lz-tours accepts it" wait_http $((PORT_BASE + 12)) 10
+printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n[inventory]\nadmin = 127.0.0.1:%s\n' \
+	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" "$INVENTORY_ADMIN" >"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
 check_eq "lz-ctl health: every daemon up and ready" "$?" 0
-check_eq "and lists them" "$(awk 'NR > 1 && $3 == "ok" && $4 == "ready" { print $1 }' "$TMP/health.out" | tr '\n' ' ')" "bus gateway orders "
+check_eq "and lists them" "$(awk 'NR > 1 && $3 == "ok" && $4 == "ready" { print $1 }' "$TMP/health.out" | tr '\n' ' ')" "bus gateway orders inventory "
 printf '[ghost]\nadmin = 127.0.0.1:%s\n' $((PORT_BASE + 99)) >>"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
 check_eq "lz-ctl health: a daemon down fails the check" "$?" 1
@@ -38,7 +46,8 @@ check "and names the key" grep -q 'unknown key "stat" in section \[orders\]' "$T
 make -s -C "$(dirname "$0")/../.." install DESTDIR="$TMP/root" PREFIX=/usr \
 	B="$B" >"$TMP/install.log" 2>&1
 check "make install succeeds" test $? -eq 0
-for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders usr/bin/lz-ctl \
+for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders \
+	usr/bin/lz-inventory usr/bin/lz-tours usr/bin/lz-ctl \
 	usr/bin/lz-tap usr/bin/lz-route lib/systemd/system/livrazou@.service \
 	lib/systemd/system/livrazou.target usr/lib/sysusers.d/livrazou.conf \
 	usr/share/livrazou/examples/livrazou.ini \
