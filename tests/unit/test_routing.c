@@ -937,6 +937,40 @@ test_json_problem(void)
 	lz_route_problem_destroy(&p);
 }
 
+/* ---- degenerate problems ---- */
+
+static void
+test_degenerate(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(50, 1);
+	char msg[256];
+
+	/* no job: an empty plan */
+	add_vehicle(p, 10, 100);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(s ? s->nroutes : -1, 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* no vehicle: every job unassigned, for lack of room */
+	p = plane(1);
+	add_job_at(p, 1, 1, 0, 0, 100, 1);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(s ? s->nunassigned : -1, 1);
+	if (s && s->nunassigned == 1)
+		CHECK_EQ_INT(s->unassigned[0].reason, LZ_ROUTE_REASON_NO_ROOM);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	lz_route_solution_destroy(&s);
+	CHECK(s == NULL);
+	lz_route_solution_destroy(&s); /* NULL is fine */
+	lz_route_problem_destroy(&p);
+	lz_route_problem_destroy(&p);
+	CHECK_EQ_INT(lz_route_solve(NULL, &o, &s), LZ_ROUTE_EINVAL);
+}
+
 /* ---- malformed inputs ---- */
 
 static void
@@ -1039,6 +1073,7 @@ main(void)
 	RUN(test_metrics);
 	RUN(test_deterministic);
 	RUN(test_json_problem);
+	RUN(test_degenerate);
 	RUN(test_malformed);
 	return lz_test_summary();
 }
