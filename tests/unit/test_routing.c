@@ -8,6 +8,7 @@
  * root, or set LZ_TEST_DATA).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -937,6 +938,58 @@ test_json_problem(void)
 	lz_route_problem_destroy(&p);
 }
 
+/* ---- re-entrancy: one problem, solved by two threads at once ---- */
+
+struct solve_arg {
+	const struct lz_route_problem *p;
+	struct lz_route_solution *s;
+	uint64_t seed;
+};
+
+static void *
+solve_thread(void *v)
+{
+	struct solve_arg *a = v;
+	struct lz_route_options o = opts_iter(300, a->seed);
+
+	lz_route_solve(a->p, &o, &a->s);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	struct lz_route_problem *p = NULL;
+	struct solve_arg a[3];
+	pthread_t th[2];
+	char err[256];
+
+	if (lz_route_solomon_read(data_path("r101_25.txt"), &p, err,
+				  sizeof(err))) {
+		CHECK(!"fixture");
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		a[i].p = p;
+		a[i].s = NULL;
+		a[i].seed = (uint64_t)(i % 2) + 3;
+	}
+	solve_thread(&a[2]); /* sequential reference for seed 3 */
+	for (int i = 0; i < 2; i++)
+		CHECK_EQ_INT(pthread_create(&th[i], NULL, solve_thread, &a[i]),
+			     0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK(a[0].s && a[1].s && a[2].s);
+	if (a[0].s && a[1].s && a[2].s) {
+		CHECK(a[0].s->distance == a[2].s->distance);
+		CHECK_EQ_INT(lz_route_check(p, a[1].s, 0, err, sizeof(err)), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		lz_route_solution_destroy(&a[i].s);
+	lz_route_problem_destroy(&p);
+}
+
 /* ---- degenerate problems ---- */
 
 static void
@@ -1073,6 +1126,7 @@ main(void)
 	RUN(test_metrics);
 	RUN(test_deterministic);
 	RUN(test_json_problem);
+	RUN(test_threads);
 	RUN(test_degenerate);
 	RUN(test_malformed);
 	return lz_test_summary();
