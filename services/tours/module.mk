@@ -20,3 +20,15 @@ LINT_SRC += $(TOURS_SRC) tests/unit/test_tours.c
 INTEG_TESTS += tests/integration/test_tours.sh
 tests/integration/test_tours.sh: $(B)/bin/lz-tours $(B)/bin/lz-bus \
 	$(B)/bin/lz-tap $(B)/tests/lz-cmdpub
+
+# bench-tours: the planner against a nearest-neighbour baseline.
+BENCHES += $(B)/tests/bench-tours
+$(B)/tests/bench-tours: $(call objs,tests/bench/tours_bench.c \
+	$(TOURS_CORE)) $(COMMON_LIB) $(ROUTING_LIB)
+	$(link)
+$(call objs,tests/bench/tours_bench.c): CPPFLAGS += -Iservices/tours
+LINT_SRC += tests/bench/tours_bench.c
+
+BENCH_TARGETS += bench-tours
+bench-tours: $(B)/tests/bench-tours
+	@B=$(B) ./tests/bench/bench_tours.sh
