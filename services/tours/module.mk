@@ -32,3 +32,8 @@ LINT_SRC += tests/bench/tours_bench.c
 BENCH_TARGETS += bench-tours
 bench-tours: $(B)/tests/bench-tours
 	@B=$(B) ./tests/bench/bench_tours.sh
+
+INTEG_TESTS += tests/integration/test_tours_orders.sh
+tests/integration/test_tours_orders.sh: $(B)/bin/lz-tours $(B)/bin/lz-orders \
+	$(B)/bin/lz-inventory $(B)/bin/lz-gateway $(B)/bin/lz-bus \
+	$(B)/bin/lz-ctl

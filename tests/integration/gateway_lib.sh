@@ -89,3 +89,14 @@ start_inventory() {
 		--admin "127.0.0.1:$INVENTORY_ADMIN" "$@"
 	wait_http "$INVENTORY_ADMIN" 10
 }
+
+TOURS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 11))
+TOURS_ADMIN=$((PORT_BASE + 12))
+
+# start_tours [EXTRA OPTIONS...]
+start_tours() {
+	start tours "$BIN/lz-tours" --state "$TMP/tours" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$TOURS_REPLAY" \
+		--admin "127.0.0.1:$TOURS_ADMIN" "$@"
+	wait_http "$TOURS_ADMIN" 10
+}

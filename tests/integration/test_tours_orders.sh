@@ -1,0 +1,233 @@
+#!/bin/bash
+# lz-tours end to end with the real gateway, bus, orders and inventory
+# daemons: an operator registers members, sites (hub, bike relay, producer,
+# customers, one of them in the centre zone) and a van, and stocks the hub
+# through inventory receptions; a shipper places hub-stock and
+# producer-pickup orders over the gateway; the operator plans a wave; the
+# orders become PLANNED in lz-orders (read through the gateway); the driver
+# reports over the gateway: tour started (hub stock out for delivery), a
+# delivery completed (DELIVERED), the bike relay (AT_BIKE_RELAY), the
+# pickup (PICKED_UP, then AT_HUB when the tour ends), a failed stop (the
+# order stays out for delivery and its task is planned again in the next
+# wave, where a second failure fails the order: FAILED); the collected
+# order is delivered by the second wave.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway_lib.sh"
+
+partner ops livrazou operator,receiver
+partner shop fournil shipper
+partner van livrazou driver
+start_bus
+start_gateway --rate 100000 --burst 100000
+start_orders --no-sync
+start_inventory --no-sync --expiry-scan 86400
+start_tours --no-sync --time-limit-ms 0 --iterations 200
+API=http://127.0.0.1:$TOURS_ADMIN
+DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
+at() { TZ=Europe/Paris date -d "$DATE $1" +%s; }
+
+ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
+NOT_ACCEPTED=0
+# cmd PARTNER TYPE JSON: submits over ZeroMQ+CURVE; counts refusals.
+cmd() {
+	local a
+	a=$(submit "$1" "$2" "$3")
+	if ! ok_ack "$a"; then
+		NOT_ACCEPTED=$((NOT_ACCEPTED + 1))
+		echo "# not accepted: $2 $3: $a"
+	fi
+}
+# inbox_ok CONSUMER_PORT SOURCE PRODUCER_PORT: the consumer applied all
+# the producer published.
+inbox_ok() {
+	local want have
+	want=$(metric "$3" lz_outbox_seq)
+	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
+	[ "${want:-0}" -le "${have:-0}" ]
+}
+caught_up() {
+	inbox_ok "$ORDERS_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$INVENTORY_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$INVENTORY_ADMIN" orders "$ORDERS_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" orders "$ORDERS_ADMIN" &&
+		inbox_ok "$ORDERS_ADMIN" inventory "$INVENTORY_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" inventory "$INVENTORY_ADMIN" &&
+		inbox_ok "$ORDERS_ADMIN" tours "$TOURS_ADMIN"
+}
+# settle: until every daemon applied what the others published, twice in
+# a row (an applied event may make another daemon publish).
+settle() {
+	local end=$(($(date +%s) + 30)) n=0
+	while [ "$(date +%s)" -le "$end" ]; do
+		if caught_up; then
+			n=$((n + 1))
+			[ "$n" -ge 3 ] && return 0
+		else
+			n=0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+# status REF: the order's status as lz-orders has it, read through the
+# gateway by the shipper.
+status() {
+	local r
+	r=$(get shop "/v1/orders/fournil%2F$1")
+	[ "${r%% *}" = 200 ] || { echo "http ${r%% *}"; return; }
+	echo "${r#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
+}
+statuses() {
+	local out="" r
+	for r in "$@"; do out="$out $r:$(status "$r")"; done
+	echo "${out# }"
+}
+# tour WAVE: "tour_id stop_of(del:h1) ..." from the tours read model.
+tours_json() { curl -s --max-time 5 "$API/v1/tours/$DATE"; }
+# stop WAVE TASK: index of the stop of TASK in the wave's tour.
+stop() {
+	tours_json | python3 -c '
+import json, sys
+for t in json.load(sys.stdin).get("tours", []):
+    if t["wave"] != sys.argv[1]:
+        continue
+    for s in t["stops"]:
+        if sys.argv[2] in s.get("taskIds", []):
+            print(s.get("index", 0))' "$1" "$2"
+}
+tour_id() { echo "$DATE/$1/frigo-1"; }
+task_status() {
+	curl -s --max-time 5 "$API/v1/tasks/$DATE" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin).get("tasks", []):
+    if t["taskId"] == sys.argv[1]:
+        print(t["status"].replace("TASK_STATUS_", ""), t.get("attempts", 0))' "$1"
+}
+
+# ---- directory, fleet, stock ----
+reg() { cmd ops "lz.orders.v1.$1" "$2"; }
+reg RegisterMember '{"member":{"memberId":"livrazou","name":"Livrazou","kind":"MEMBER_KIND_OPERATOR"}}'
+reg RegisterMember '{"member":{"memberId":"fournil","name":"Le Fournil","kind":"MEMBER_KIND_SHIPPER"}}'
+reg RegisterMember '{"member":{"memberId":"ferme","name":"Ferme du Roy","kind":"MEMBER_KIND_PRODUCER"}}'
+site() { # ID MEMBER KIND LAT LON ZONE
+	reg RegisterSite "{\"site\":{\"siteId\":\"$1\",\"memberId\":\"$2\",\"name\":\"$1\",\"kind\":\"SITE_KIND_$3\",\"location\":{\"lat\":$4,\"lon\":$5},\"zone\":\"$6\"}}"
+}
+site hub-nord livrazou HUB 43.3500 5.3700 nord
+site relais-velo livrazou BIKE_RELAY 43.2960 5.3750 centre
+site ferme-roy ferme PRODUCER 43.4550 5.4690 ""
+site cafe fournil CUSTOMER 43.3110 5.3650 nord
+site epicerie fournil CUSTOMER 43.2820 5.3600 sud
+site bistrot fournil CUSTOMER 43.2990 5.3800 centre
+cmd ops lz.tours.v1.RegisterVehicle '{"vehicle":{"vehicleId":"frigo-1","name":"Frigo 1","kind":"VEHICLE_KIND_REFRIGERATED_VAN","fuel":"FUEL_TYPE_DIESEL","compartments":[{"temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"300000","capacityMillilitres":"3000000"},{"temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"300000","capacityMillilitres":"3000000"}],"costPerKmCents":"35","costPerHourCents":"2500","shiftStart":21600,"shiftEnd":72000,"homeHubSiteId":"hub-nord"}}'
+cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"froid","temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"1000000","capacityMillilitres":"1000000"}}'
+cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"sec","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"1000000","capacityMillilitres":"1000000"}}'
+USE_BY=$(($(at 00:00) + 10 * 86400))
+cmd ops lz.inventory.v1.ReceiveLot "{\"lotId\":\"L-yaourt\",\"ownerMemberId\":\"fournil\",\"product\":\"yaourt\",\"quantity\":\"100\",\"unitGrams\":\"125\",\"unitMillilitres\":\"100\",\"temperatureClass\":\"TEMPERATURE_CLASS_CHILLED\",\"dateKind\":\"DATE_KIND_USE_BY\",\"date\":\"$USE_BY\",\"zoneId\":\"froid\"}"
+cmd ops lz.inventory.v1.ReceiveLot '{"lotId":"L-farine","ownerMemberId":"fournil","product":"farine","quantity":"50","unitGrams":"1000","unitMillilitres":"1200","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","zoneId":"sec"}'
+check "directory, fleet and stock applied" settle
+check_eq "vehicle registered in lz-tours" \
+	"$(curl -s "$API/v1/vehicles" | python3 -c 'import json,sys; print([v["vehicleId"] for v in json.load(sys.stdin).get("vehicles", [])])')" \
+	"['frigo-1']"
+
+# ---- orders over the gateway ----
+WIN="{\"start\":\"$(at 08:00)\",\"end\":\"$(at 15:00)\"}"
+YAOURT='{"product":"yaourt","quantity":12,"unitGrams":125,"unitMillilitres":100,"temperatureClass":"TEMPERATURE_CLASS_CHILLED"}'
+FARINE='{"product":"farine","quantity":5,"unitGrams":1000,"unitMillilitres":1200,"temperatureClass":"TEMPERATURE_CLASS_AMBIENT"}'
+PAIN='{"product":"pain","quantity":20,"unitGrams":400,"unitMillilitres":1000,"temperatureClass":"TEMPERATURE_CLASS_AMBIENT"}'
+hub_order() { # REF SITE LINE
+	cmd shop lz.orders.v1.PlaceOrder "{\"reference\":\"$1\",\"destinationSiteId\":\"$2\",\"deliveryWindow\":$WIN,\"source\":\"ORDER_SOURCE_HUB_STOCK\",\"lines\":[$3]}"
+}
+hub_order h1 cafe "$YAOURT"
+hub_order h2 epicerie "$FARINE"
+hub_order h3 bistrot "$YAOURT"
+cmd shop lz.orders.v1.PlaceOrder "{\"reference\":\"p1\",\"destinationSiteId\":\"cafe\",\"deliveryWindow\":$WIN,\"source\":\"ORDER_SOURCE_PRODUCER_PICKUP\",\"pickupSiteId\":\"ferme-roy\",\"pickupWindow\":{\"start\":\"$(at 07:00)\",\"end\":\"$(at 11:00)\"},\"lines\":[$PAIN]}"
+check "orders applied" settle
+check_eq "hub stock reserved by inventory, pickup confirmed at once" \
+	"$(statuses h1 h2 h3 p1)" "h1:CONFIRMED h2:CONFIRMED h3:CONFIRMED p1:CONFIRMED"
+check_eq "tasks created: deliveries, a relay delivery, a pickup" "$(curl -s "$API/v1/tasks/$DATE" | python3 -c '
+import json, sys
+print(" ".join(sorted("%s=%s" % (t["taskId"], t["kind"].replace("TASK_KIND_", "")) for t in json.load(sys.stdin).get("tasks", []))))')" \
+	"del:fournil/h1=DELIVERY del:fournil/h2=DELIVERY del:fournil/h3=RELAY_DELIVERY pick:fournil/p1=PICKUP"
+
+# A driver may not plan; an operator plans the wave.
+r=$(submit van lz.tours.v1.PlanWave "{\"date\":\"$DATE\"}")
+check_eq "a driver may not plan a wave" "$(jfield "$r" errorCode)" ERROR_CODE_FORBIDDEN
+cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"am\"}"
+check "wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 1 30
+check "plan applied by orders" settle
+check_eq "orders planned in lz-orders (through the gateway)" \
+	"$(statuses h1 h2 h3 p1)" "h1:PLANNED h2:PLANNED h3:PLANNED p1:PLANNED"
+T1=$(tour_id am)
+S_H1=$(stop am del:fournil/h1)
+S_H2=$(stop am del:fournil/h2)
+S_H3=$(stop am del:fournil/h3)
+S_P1=$(stop am pick:fournil/p1)
+echo "# tour $T1: h1@$S_H1 h2@$S_H2 h3(relay)@$S_H3 p1(pickup)@$S_P1"
+check_eq "one tour with the four tasks, the centre order at the bike relay" \
+	"$(tours_json | python3 -c '
+import json, sys
+ts = json.load(sys.stdin)["tours"]
+site = {x: s["siteId"] for t in ts for s in t["stops"] for x in s.get("taskIds", [])}
+print(len(ts), site.get("del:fournil/h3"), site.get("pick:fournil/p1"), site.get("del:fournil/h1"))')" \
+	"1 relais-velo ferme-roy cafe"
+
+# ---- execution, reported by the driver over the gateway ----
+drv() { cmd van "lz.tours.v1.$1" "$2"; }
+drv TourStarted "{\"tourId\":\"$T1\",\"odometerKm\":\"1000\"}"
+check "tour start applied" settle
+check_eq "tour started: hub-stock orders out for delivery, the pickup still planned" \
+	"$(statuses h1 h2 h3 p1)" "h1:OUT_FOR_DELIVERY h2:OUT_FOR_DELIVERY h3:OUT_FOR_DELIVERY p1:PLANNED"
+for s in $(echo "$S_H1 $S_H2 $S_H3 $S_P1" | tr ' ' '\n' | sort -n); do
+	drv StopArrived "{\"tourId\":\"$T1\",\"stopIndex\":$s}"
+	if [ "$s" = "$S_H2" ]; then
+		drv StopFailed "{\"tourId\":\"$T1\",\"stopIndex\":$s,\"reason\":\"FAIL_REASON_CLOSED\",\"note\":\"rideau baissé\"}"
+	else
+		drv StopCompleted "{\"tourId\":\"$T1\",\"stopIndex\":$s}"
+	fi
+done
+check "stop reports applied" settle
+check_eq "delivered, at the bike relay, picked up; the failed stop's order still out" \
+	"$(statuses h1 h3 p1 h2)" "h1:DELIVERED h3:AT_BIKE_RELAY p1:PICKED_UP h2:OUT_FOR_DELIVERY"
+check_eq "failed task: failed, one attempt" "$(task_status del:fournil/h2)" "FAILED 1"
+drv TourCompleted "{\"tourId\":\"$T1\",\"odometerKm\":\"1090\"}"
+check "tour end applied" settle
+check_eq "tour completed: the collected order at the hub" "$(status p1)" AT_HUB
+check_eq "the failed task and the collected order's delivery wait for a wave" \
+	"$(task_status del:fournil/h2) / $(task_status del:fournil/p1)" "PENDING 1 / PENDING 0"
+drv StopCompleted "{\"tourId\":\"$T1\",\"stopIndex\":$S_H2}"
+settle
+check_eq "a report on a completed tour is refused (bad_state), nothing changes" \
+	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="bad_state"}') $(status h2)" "1 OUT_FOR_DELIVERY"
+
+# ---- the second wave: re-planned, a second failure fails the order ----
+cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
+check "second wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 2 30
+check "second wave applied" settle
+T2=$(tour_id pm)
+S2_H2=$(stop pm del:fournil/h2)
+S2_P1=$(stop pm del:fournil/p1)
+check_eq "the failed delivery and the collected order are in the new tour" \
+	"$(task_status del:fournil/h2) / $(task_status del:fournil/p1) $([ -n "$S2_H2" ] && [ -n "$S2_P1" ] && echo yes)" \
+	"PLANNED 1 / PLANNED 0 yes"
+drv TourStarted "{\"tourId\":\"$T2\"}"
+check "second start applied" settle
+check_eq "collected order out for delivery" "$(status p1)" OUT_FOR_DELIVERY
+drv StopCompleted "{\"tourId\":\"$T2\",\"stopIndex\":$S2_P1}"
+drv StopFailed "{\"tourId\":\"$T2\",\"stopIndex\":$S2_H2,\"reason\":\"FAIL_REASON_ABSENT\"}"
+drv TourCompleted "{\"tourId\":\"$T2\",\"odometerKm\":\"1150\"}"
+check "second tour applied" settle
+check_eq "final statuses in lz-orders" "$(statuses h1 h2 h3 p1)" \
+	"h1:DELIVERED h2:FAILED h3:AT_BIKE_RELAY p1:DELIVERED"
+check_eq "the failed order's task is not planned again" "$(task_status del:fournil/h2)" "FAILED 2"
+check "h2's history names each step" sh -c "
+	curl -s 'http://127.0.0.1:$ORDERS_ADMIN/v1/orders/fournil%2Fh2' | python3 -c '
+import json, sys
+h = [e[\"status\"].replace(\"ORDER_STATUS_\", \"\") for e in json.load(sys.stdin)[\"history\"] if e.get(\"status\")]
+sys.exit(h[-4:] != [\"CONFIRMED\", \"PLANNED\", \"OUT_FOR_DELIVERY\", \"FAILED\"])'"
+check_eq "no illegal transition in lz-orders" \
+	"$(metric "$ORDERS_ADMIN" lz_orders_illegal_transitions_total)" 0
+check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
+check "inventory invariants hold" sh -c \
+	"curl -s http://127.0.0.1:$INVENTORY_ADMIN/v1/invariants | grep -q '\"ok\": *true'"
+summary
