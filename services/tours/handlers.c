@@ -61,6 +61,14 @@ static int refuse(struct call *c, int reason, const char *tour_id,
 		  const char *vehicle_id, const char *request_id,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* What a check returns once it has refused: RC, the error of emitting the
+ * refusal (negative), or 1 when it was emitted and the command stops. */
+static int
+refused(int rc)
+{
+	return rc != 0 ? rc : 1;
+}
+
 static int
 refuse(struct call *c, int reason, const char *tour_id, const char *vehicle_id,
        const char *request_id, const char *fmt, ...)
@@ -312,18 +320,16 @@ check_vehicle(struct call *c, const Vehicle *v, Site **hub)
 
 	*hub = NULL;
 	if (v == NULL || !valid_id(v->vehicle_id))
-		return refuse(c, RS_INVALID, NULL, NULL, NULL,
-			      "vehicle.vehicle_id: 1..64 characters of "
-			      "[A-Za-z0-9._-]")
-			       ?: 1;
+		return refused(refuse(c, RS_INVALID, NULL, NULL, NULL,
+				      "vehicle.vehicle_id: 1..64 characters of "
+				      "[A-Za-z0-9._-]"));
 	if (v->shift_end > 86400 || v->shift_start >= v->shift_end)
-		return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-			      "vehicle.shift: want start < end <= 86400")
-			       ?: 1;
+		return refused(
+			refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+			       "vehicle.shift: want start < end <= 86400"));
 	if (v->n_compartments < 1 || v->n_compartments > 8)
-		return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-			      "vehicle.compartments: want 1..8")
-			       ?: 1;
+		return refused(refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+				      "vehicle.compartments: want 1..8"));
 	for (size_t i = 0; i < v->n_compartments; i++) {
 		const Compartment *cp = v->compartments[i];
 
@@ -331,43 +337,41 @@ check_vehicle(struct call *c, const Vehicle *v, Site **hub)
 		    cp->capacity_grams < 0 || cp->capacity_millilitres < 0 ||
 		    cp->capacity_grams > INT64_C(100000000) ||
 		    cp->capacity_millilitres > INT64_C(100000000))
-			return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-				      "vehicle.compartments[%zu]: a class and "
-				      "capacities 0..100000000",
-				      i)
-				       ?: 1;
+			return refused(
+				refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+				       "vehicle.compartments[%zu]: a class and "
+				       "capacities 0..100000000",
+				       i));
 	}
 	for (size_t i = 0; i < v->n_weekdays; i++)
 		if (v->weekdays[i] < 1 || v->weekdays[i] > 7)
-			return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-				      "vehicle.weekdays[%zu]: want 1..7", i)
-				       ?: 1;
+			return refused(
+				refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+				       "vehicle.weekdays[%zu]: want 1..7", i));
 	if (v->n_unavailable_dates > 366)
-		return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-			      "vehicle.unavailable_dates: at most 366")
-			       ?: 1;
+		return refused(
+			refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+			       "vehicle.unavailable_dates: at most 366"));
 	for (size_t i = 0; i < v->n_unavailable_dates; i++)
 		if (!tours_valid_date(v->unavailable_dates[i]))
-			return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-				      "vehicle.unavailable_dates[%zu]: want "
-				      "YYYY-MM-DD",
-				      i)
-				       ?: 1;
+			return refused(
+				refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+				       "vehicle.unavailable_dates[%zu]: want "
+				       "YYYY-MM-DD",
+				       i));
 	if (v->cost_per_km_cents < 0 || v->cost_per_hour_cents < 0 ||
 	    v->consumption_per_100km < 0 || v->cost_per_km_cents > 100000 ||
 	    v->cost_per_hour_cents > 1000000)
-		return refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
-			      "vehicle costs: want 0..100000 per km, "
-			      "0..1000000 per hour")
-			       ?: 1;
+		return refused(refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
+				      "vehicle costs: want 0..100000 per km, "
+				      "0..1000000 per hour"));
 	if ((rc = get_site(c, v->home_hub_site_id, hub)) != 0)
 		return rc;
 	if (*hub == NULL || (*hub)->kind != SITE_HUB)
-		return refuse(c, RS_UNKNOWN_VEHICLE_HUB, NULL, v->vehicle_id,
-			      NULL,
-			      "vehicle.home_hub_site_id: no hub site \"%s\"",
-			      echo(v->home_hub_site_id))
-			       ?: 1;
+		return refused(refuse(
+			c, RS_UNKNOWN_VEHICLE_HUB, NULL, v->vehicle_id, NULL,
+			"vehicle.home_hub_site_id: no hub site \"%s\"",
+			echo(v->home_hub_site_id)));
 	return 0;
 }
 
@@ -578,9 +582,8 @@ lookup_tour(struct call *c, const char *id, Tour **t, int want)
 	if ((rc = get_tour(c, id, t)) != 0)
 		return rc;
 	if (*t == NULL)
-		return refuse(c, RS_UNKNOWN_TOUR, id, NULL, NULL,
-			      "tour_id: no such tour")
-			       ?: 1;
+		return refused(refuse(c, RS_UNKNOWN_TOUR, id, NULL, NULL,
+				      "tour_id: no such tour"));
 	if ((int)(*t)->status != want) {
 		rc = refuse(c, RS_BAD_STATE, id, (*t)->vehicle_id, NULL,
 			    "tour is %s",
@@ -589,7 +592,7 @@ lookup_tour(struct call *c, const char *id, Tour **t, int want)
 							   : "completed");
 		lz__tours__v1__tour__free_unpacked(*t, NULL);
 		*t = NULL;
-		return rc ?: 1;
+		return refused(rc);
 	}
 	return 0;
 }
@@ -622,15 +625,14 @@ lookup_stop(struct call *c, const char *tour_id, uint32_t index, Tour **t,
 	if (rc != 0)
 		return rc;
 	if (index >= (*t)->n_stops || (*t)->stops[index]->kind != SK_TASK)
-		rc = refuse(c, RS_BAD_STOP, tour_id, (*t)->vehicle_id, NULL,
-			    "stop_index: %u is not a task stop of the tour",
-			    index)
-			     ?: 1;
+		rc = refused(
+			refuse(c, RS_BAD_STOP, tour_id, (*t)->vehicle_id, NULL,
+			       "stop_index: %u is not a task stop of the tour",
+			       index));
 	else if ((*t)->stops[index]->status == SS_COMPLETED ||
 		 (*t)->stops[index]->status == SS_FAILED)
-		rc = refuse(c, RS_BAD_STATE, tour_id, (*t)->vehicle_id, NULL,
-			    "stop %u already reported", index)
-			     ?: 1;
+		rc = refused(refuse(c, RS_BAD_STATE, tour_id, (*t)->vehicle_id,
+				    NULL, "stop %u already reported", index));
 	if (rc != 0) {
 		lz__tours__v1__tour__free_unpacked(*t, NULL);
 		*t = NULL;
