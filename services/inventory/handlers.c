@@ -342,7 +342,8 @@ load_candidates(struct call *c, const Order *ord, struct cands *cs)
 			break;
 		cs->lots =
 			xrealloc(cs->lots, (cs->n + n + 1) * sizeof(*cs->lots));
-		memcpy(cs->lots + cs->n, got, n * sizeof(*got));
+		if (n > 0) /* got may be NULL: no lot of the product */
+			memcpy(cs->lots + cs->n, got, n * sizeof(*got));
 		cs->n += n;
 		free(got);
 	}
