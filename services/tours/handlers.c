@@ -190,22 +190,47 @@ get_site(struct call *c, const char *id, Site **out)
 			       (ProtobufCMessage **)out);
 }
 
+/* Reads the sites the task of order O needs: its destination, its pickup
+ * site and the bike relay (each NULL when unknown; free with
+ * free_sites()). */
+static int
+order_sites(struct call *c, const Order *o, Site **dest, Site **pick,
+	    Site **relay)
+{
+	char relay_id[80];
+	int rc;
+
+	*dest = *pick = *relay = NULL;
+	if ((rc = get_site(c, o->destination_site_id, dest)) ||
+	    (rc = get_site(c, o->pickup_site_id, pick)) ||
+	    (rc = tours_store_meta_get(c->txn, &c->t->db, "relay", relay_id,
+				       sizeof(relay_id))))
+		return rc;
+	return get_site(c, relay_id, relay);
+}
+
+static void
+free_sites(Site *dest, Site *pick, Site *relay)
+{
+	if (dest)
+		lz__orders__v1__site__free_unpacked(dest, NULL);
+	if (pick)
+		lz__orders__v1__site__free_unpacked(pick, NULL);
+	if (relay)
+		lz__orders__v1__site__free_unpacked(relay, NULL);
+}
+
 /* Creates the task ORDER needs in status STATUS (if any and not there yet)
  * and tries to slot it into a tour already planned for its date. */
 static int
 create_order_task(struct call *c, const Order *o, int status)
 {
 	struct tours_task_buf b;
-	Site *dest = NULL, *pick = NULL, *relay = NULL;
+	Site *dest, *pick, *relay;
 	Task *old = NULL;
-	char relay_id[80];
 	int rc;
 
-	if ((rc = get_site(c, o->destination_site_id, &dest)) ||
-	    (rc = get_site(c, o->pickup_site_id, &pick)) ||
-	    (rc = tours_store_meta_get(c->txn, &c->t->db, "relay", relay_id,
-				       sizeof(relay_id))) ||
-	    (rc = get_site(c, relay_id, &relay)))
+	if ((rc = order_sites(c, o, &dest, &pick, &relay)) != 0)
 		goto out;
 	if (!tours_task_for_order(o, status, dest, pick, relay, &c->t->conf,
 				  c->now, &b))
@@ -219,12 +244,44 @@ create_order_task(struct call *c, const Order *o, int status)
 	rc = tours_insert_late(c->t, c->tx, &b.t, c->now, c->type);
 out:
 	free_task(old);
-	if (dest)
-		lz__orders__v1__site__free_unpacked(dest, NULL);
-	if (pick)
-		lz__orders__v1__site__free_unpacked(pick, NULL);
-	if (relay)
-		lz__orders__v1__site__free_unpacked(relay, NULL);
+	free_sites(dest, pick, relay);
+	return rc;
+}
+
+/* An amended order O (in status STATUS as tours knows it): its task, if
+ * still pending or unplanned, is built again (window, loads, site, date)
+ * and offered to the planned tours.  The orders service refuses an
+ * amendment once the order is planned, so a planned task never changes
+ * here. */
+static int
+amend_order_task(struct call *c, const Order *o, int status)
+{
+	struct tours_task_buf b;
+	Site *dest, *pick, *relay;
+	Task *old = NULL;
+	int rc;
+
+	if ((rc = order_sites(c, o, &dest, &pick, &relay)) != 0)
+		goto out;
+	if (!tours_task_for_order(o, status, dest, pick, relay, &c->t->conf,
+				  c->now, &b))
+		goto out;
+	if ((rc = get_task(c, b.t.task_id, &old)) != 0 || old == NULL ||
+	    (old->status != TS_PENDING && old->status != TS_UNPLANNED))
+		goto out;
+	b.t.created_at = old->created_at;
+	b.t.attempts = old->attempts;
+	b.t.status = old->status;
+	/* Moves the date index entry when the window changed day. */
+	if ((rc = tours_store_put_task(c->txn, &c->t->db, &b.t, old->date)) ||
+	    (rc = tours_task_change(c->t, c->tx, &b.t, TS_PENDING, NULL, 0,
+				    RS_NONE, "order amended", 0, c->now,
+				    c->type)))
+		goto out;
+	rc = tours_insert_late(c->t, c->tx, &b.t, c->now, c->type);
+out:
+	free_task(old);
+	free_sites(dest, pick, relay);
 	return rc;
 }
 
@@ -252,6 +309,8 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 		ev->order->status = old->status;
 		rc = tours_store_put(c->txn, c->t->db.orders,
 				     ev->order->order_id, &ev->order->base);
+		if (rc == 0)
+			rc = amend_order_task(c, ev->order, (int)old->status);
 		ev->order->status = st;
 		lz__orders__v1__order__free_unpacked(old, NULL);
 		return rc;

@@ -3,7 +3,8 @@
 # daemons: an operator registers members, sites (hub, bike relay, producer,
 # customers, one of them in the centre zone) and a van, and stocks the hub
 # through inventory receptions; a shipper places hub-stock and
-# producer-pickup orders over the gateway; the operator plans a wave; the
+# producer-pickup orders over the gateway (the pickup is amended: its
+# pending task follows); the operator plans a wave; the
 # orders become PLANNED in lz-orders (read through the gateway); the driver
 # reports over the gateway: tour started (hub stock out for delivery), a
 # delivery completed (DELIVERED), the bike relay (AT_BIKE_RELAY), the
@@ -149,6 +150,19 @@ check_eq "tasks created: deliveries, a relay delivery, a pickup" "$(curl -s "$AP
 import json, sys
 print(" ".join(sorted("%s=%s" % (t["taskId"], t["kind"].replace("TASK_KIND_", "")) for t in json.load(sys.stdin).get("tasks", []))))')" \
 	"del:fournil/h1=DELIVERY del:fournil/h2=DELIVERY del:fournil/h3=RELAY_DELIVERY pick:fournil/p1=PICKUP"
+
+# An amended order's pending task follows the amendment.
+pick_load() {
+	curl -s --max-time 5 "$API/v1/tasks/$DATE" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin).get("tasks", []):
+    if t["taskId"] == "pick:fournil/p1":
+        print(sum(int(l.get("grams", 0)) for l in t.get("loads", [])))'
+}
+check_eq "pickup task carries the order's 8 kg" "$(pick_load)" 8000
+cmd shop lz.orders.v1.AmendOrder "{\"orderId\":\"fournil/p1\",\"lines\":[${PAIN/\"quantity\":20/\"quantity\":30}]}"
+check "amendment applied" settle
+check_eq "amended to 30 loaves: the pending task carries 12 kg" "$(pick_load)" 12000
 
 # A driver may not plan; an operator plans the wave.
 r=$(submit van lz.tours.v1.PlanWave "{\"date\":\"$DATE\"}")
