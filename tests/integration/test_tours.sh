@@ -112,7 +112,7 @@ kill -9 "$pid_tours"
 wait "$pid_tours" 2>/dev/null
 check_eq "nothing of the killed wave was published" \
 	"$(grep -c . "$TMP/livetap.log")" 0
-start_tours --time-limit-ms 0 --iterations 300
+start_tours --time-limit-ms 0 --iterations 300 --insert-iterations 50
 check "the wave is planned after the restart" \
 	wait_metric "$TOURS_ADMIN" lz_tours_waves_total 1 60
 wait_applied 30
@@ -187,7 +187,7 @@ gw StopFailed "{\"tourId\":\"$TOUR\",\"stopIndex\":$S2,\"reason\":\"FAIL_REASON_
 gw StopCompleted "{\"tourId\":\"$TOUR\",\"stopIndex\":0}"
 gw TourStarted '{"tourId":"2026-01-01/day/nope"}'
 gw TourCompleted "{\"tourId\":\"$TOUR\",\"odometerKm\":\"1042\"}"
-check "driver reports applied" wait_applied 30
+check "driver reports applied" wait_applied 90
 outbox
 check_eq "stop arrived before the start: bad_state; unknown tour; bad stop; reported twice" "$(py '
 print(",".join(p["reason"].replace("REASON_", "").lower() for p in of("CommandRefused")[4:]))')" \
@@ -204,7 +204,7 @@ print(s[-3:] if s[-1] == 'TASK_STATUS_PLANNED' else s[-2:])")" \
 s = [p['to'] for p in of('TaskStatusChanged') if p['task']['taskId'] == '$FAILTASK']
 print(['TASK_STATUS_FAILED', 'TASK_STATUS_PENDING', 'TASK_STATUS_PLANNED'] if s[-1] == 'TASK_STATUS_PLANNED' else ['TASK_STATUS_FAILED', 'TASK_STATUS_PENDING'])")"
 gw PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
-check "second wave applied" wait_applied 30
+check "second wave applied" wait_applied 90
 outbox
 check_eq "the failed stop is planned again in another tour" "$(py "
 p = last('$FAILTASK')
@@ -217,7 +217,7 @@ ord '{"type":"lz.orders.v1.OrderStatusChanged","tenant":"m9","payload":{"orderId
 gw PlanWave '{"date":"2026-12-01"}' livrazou
 echo '{"type":"lz.tours.v1.PlanWave","tenant":"x","payloadBase64":"////"}' >&3
 SENT_GW=$((SENT_GW + 1))
-check "late order applied" wait_applied 30
+check "late order applied" wait_applied 90
 outbox
 check_eq "late order inserted into a tour that has not started" "$(py '
 p = last("del:m9/late")
@@ -256,7 +256,7 @@ check "the checker catches a stop outside its window" sh -c \
 BEFORE=$(curl -s "$API/v1/tours/$DATE" | md5sum)
 kill "$pid_tours"
 wait "$pid_tours" 2>/dev/null
-start_tours --time-limit-ms 0 --iterations 300
+start_tours --time-limit-ms 0 --iterations 300 --insert-iterations 50
 wait_applied 30
 check_eq "same tours after a restart" "$(curl -s "$API/v1/tours/$DATE" | md5sum)" "$BEFORE"
 exec 3>&- 4>&-
