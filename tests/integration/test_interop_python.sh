@@ -32,7 +32,7 @@ ORDER="{\"reference\":\"py-1\",\"destinationSiteId\":\"cafe-panier\",
    \"temperatureClass\":\"TEMPERATURE_CLASS_AMBIENT\"}]}"
 
 "$PY" "$(dirname "$0")/../interop/partner.py" --gateway "$GW_ZMQ" \
-	--server-key "$SERVER_KEY" --key "$TMP/shop.key" --http "$GW_HTTP" \
+	--server-key="$SERVER_KEY" --key "$TMP/shop.key" --http "$GW_HTTP" \
 	--token "$(token shop)" --type lz.orders.v1.PlaceOrder --json "$ORDER" \
 	--wait-for lz.orders.v1.OrderPlaced --garbage >"$TMP/py.json" 2>"$TMP/py.err"
 check "the Python partner ran" test -s "$TMP/py.json"

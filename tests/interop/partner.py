@@ -10,9 +10,11 @@ wire types.
 
 Needs Debian's python3-zmq, python3-protobuf and protobuf-compiler.
 
-    partner.py --gateway tcp://127.0.0.1:7000 --server-key Z85 \\
+    partner.py --gateway tcp://127.0.0.1:7000 --server-key=Z85 \\
         --key partner.key --http 127.0.0.1:8080 --token TOKEN \\
         --type lz.orders.v1.PlaceOrder --json '{"reference": "r1", ...}'
+
+(Z85 keys may begin with '-': give them as --server-key=KEY.)
 
 Prints one JSON object: the Ack, and the events of the partner's member
 that followed from the command (those sharing its correlation id).
