@@ -27,4 +27,8 @@ size_t lz_registry_count(void);
  * unspecified; use it to list every type. */
 const ProtobufCMessageDescriptor *lz_registry_at(size_t i);
 
+/* Serializes MSG into a new buffer of *LEN bytes; the caller frees it.
+ * Never returns NULL (out of memory aborts). */
+uint8_t *lz_registry_pack(const ProtobufCMessage *msg, size_t *len);
+
 #endif

@@ -4,6 +4,7 @@
 #include "lz_store.h"
 
 #include "lz_log.h"
+#include "lz_registry.h"
 #include "lz_util.h"
 
 #include <errno.h>
@@ -239,4 +240,54 @@ lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 
 	lz_be64_put(buf, v);
 	return lz_store_rc(mdb_put(txn, dbi, &k, &val, 0));
+}
+
+static int
+usable_key(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+
+	return n > 0 && n <= LZ_STORE_KEY_MAX;
+}
+
+int
+lz_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		 const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+	MDB_val k, v;
+	int rc;
+
+	*out = NULL;
+	if (!usable_key(key))
+		return 0;
+	k.mv_size = strlen(key);
+	k.mv_data = (void *)key;
+	rc = mdb_get(txn, dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	*out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+	return *out ? 0 : MDB_CORRUPTED;
+}
+
+int
+lz_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		 const ProtobufCMessage *msg)
+{
+	MDB_val k, v;
+	size_t len;
+	uint8_t *buf;
+	int rc;
+
+	if (!usable_key(key))
+		return -EINVAL;
+	buf = lz_registry_pack(msg, &len);
+	k.mv_size = strlen(key);
+	k.mv_data = (void *)key;
+	v.mv_size = len;
+	v.mv_data = buf;
+	rc = mdb_put(txn, dbi, &k, &v, 0);
+	free(buf);
+	return lz_store_rc(rc);
 }

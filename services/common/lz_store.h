@@ -15,6 +15,7 @@
 #define LZ_STORE_H
 
 #include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,5 +69,18 @@ int lz_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 		     uint64_t *out);
 int lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 		     uint64_t v);
+
+/* Protobuf records under string keys.  get unpacks the value of KEY as a
+ * DESC message into *OUT (the caller frees it with
+ * protobuf_c_message_free_unpacked), or leaves *OUT NULL and returns 0 when
+ * the key is missing -- or empty or longer than LZ_STORE_KEY_MAX, which no
+ * record can have; MDB_CORRUPTED if the value does not decode.  put stores
+ * MSG under KEY (-EINVAL for an unusable key). */
+#define LZ_STORE_KEY_MAX 511
+int lz_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		     const ProtobufCMessageDescriptor *desc,
+		     ProtobufCMessage **out);
+int lz_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		     const ProtobufCMessage *msg);
 
 #endif

@@ -26,14 +26,3 @@ inventory_reason_name(int r)
 {
 	return r >= 0 && r < INV_REASON_COUNT ? reason_names[r] : "unknown";
 }
-
-uint8_t *
-inventory_pack(const ProtobufCMessage *msg, size_t *len)
-{
-	uint8_t *buf;
-
-	*len = protobuf_c_message_get_packed_size(msg);
-	buf = xmalloc(*len ? *len : 1);
-	protobuf_c_message_pack(msg, buf);
-	return buf;
-}

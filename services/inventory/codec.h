@@ -51,7 +51,4 @@ int inventory_status_final(int st);
  * "unknown".  Static storage. */
 const char *inventory_reason_name(int r);
 
-/* Serializes MSG into a new buffer of *LEN bytes; the caller frees it. */
-uint8_t *inventory_pack(const ProtobufCMessage *msg, size_t *len);
-
 #endif

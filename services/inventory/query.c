@@ -16,6 +16,7 @@
 #include "inventory.h"
 
 #include "alloc.h"
+#include "lz_registry.h"
 #include "lz_http.h"
 #include "lz_json.h"
 #include "lz_log.h"
@@ -205,7 +206,7 @@ keep_lot(Lot *l, void *arg)
 {
 	struct lots_ctx *c = arg;
 	size_t len;
-	uint8_t *buf = inventory_pack(&l->base, &len);
+	uint8_t *buf = lz_registry_pack(&l->base, &len);
 
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
@@ -324,7 +325,7 @@ zone_one(Zone *z, void *arg)
 	Lz__Inventory__V1__ZoneFill *f = xcalloc(1, sizeof(*f));
 	char name[96];
 	size_t len;
-	uint8_t *buf = inventory_pack(&z->base, &len);
+	uint8_t *buf = lz_registry_pack(&z->base, &len);
 	int64_t pg, pm;
 	int rc;
 

@@ -40,76 +40,45 @@ usable_key(const char *key)
 	return n > 0 && n <= 2 * INV_ID_MAX + 1;
 }
 
-static int
-get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
-	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
-{
-	MDB_val k, v;
-	int rc;
-
-	*out = NULL;
-	if (!usable_key(key))
-		return 0;
-	k.mv_size = strlen(key);
-	k.mv_data = (void *)key;
-	rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return lz_store_rc(rc);
-	*out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
-	return *out ? 0 : MDB_CORRUPTED;
-}
-
-static int
-put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
-{
-	size_t len;
-	uint8_t *buf = inventory_pack(m, &len);
-	MDB_val k = {strlen(key), (void *)key}, v = {len, buf};
-	int rc = mdb_put(txn, dbi, &k, &v, 0);
-
-	free(buf);
-	return lz_store_rc(rc);
-}
-
 int
 inventory_store_get_zone(MDB_txn *txn, const struct inventory_db *db,
 			 const char *id, Zone **out)
 {
-	return get_msg(txn, db->zones, id, &lz__inventory__v1__zone__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->zones, id,
+				&lz__inventory__v1__zone__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 inventory_store_get_lot(MDB_txn *txn, const struct inventory_db *db,
 			const char *id, Lot **out)
 {
-	return get_msg(txn, db->lots, id, &lz__inventory__v1__lot__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->lots, id,
+				&lz__inventory__v1__lot__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 inventory_store_get_order(MDB_txn *txn, const struct inventory_db *db,
 			  const char *id, OrderRecord **out)
 {
-	return get_msg(txn, db->orders, id,
-		       &lz__inventory__v1__order_record__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->orders, id,
+				&lz__inventory__v1__order_record__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 inventory_store_put_zone(MDB_txn *txn, const struct inventory_db *db,
 			 const Zone *z)
 {
-	return put_msg(txn, db->zones, z->zone_id, &z->base);
+	return lz_store_put_msg(txn, db->zones, z->zone_id, &z->base);
 }
 
 int
 inventory_store_put_order(MDB_txn *txn, const struct inventory_db *db,
 			  const OrderRecord *o)
 {
-	return put_msg(txn, db->orders, o->order_id, &o->base);
+	return lz_store_put_msg(txn, db->orders, o->order_id, &o->base);
 }
 
 /* ---- lots and their indexes ---- */
@@ -227,7 +196,7 @@ inventory_store_put_lot(MDB_txn *txn, const struct inventory_db *db,
 	    (rc = inventory_store_stat_add(txn, db, "stock", l->quantity)) ||
 	    (rc = inventory_store_stat_add(txn, db, "reserved", l->reserved)))
 		return rc;
-	return put_msg(txn, db->lots, l->lot_id, &l->base);
+	return lz_store_put_msg(txn, db->lots, l->lot_id, &l->base);
 }
 
 static void

@@ -59,14 +59,3 @@ orders_reason_name(int rj)
 {
 	return rj >= 0 && rj < RJ_COUNT ? reason_names[rj] : "unknown";
 }
-
-uint8_t *
-orders_pack(const ProtobufCMessage *msg, size_t *len)
-{
-	uint8_t *buf;
-
-	*len = protobuf_c_message_get_packed_size(msg);
-	buf = xmalloc(*len);
-	protobuf_c_message_pack(msg, buf);
-	return buf;
-}

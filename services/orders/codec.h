@@ -130,7 +130,4 @@ int orders_status_parse(const char *name);
  * "unknown".  Static storage. */
 const char *orders_reason_name(int rj);
 
-/* Serializes MSG into a new buffer of *LEN bytes; the caller frees it. */
-uint8_t *orders_pack(const ProtobufCMessage *msg, size_t *len);
-
 #endif

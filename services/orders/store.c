@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include "lz_registry.h"
 #include "lz_store.h"
 #include "lz_util.h"
 #include "rules.h"
@@ -42,80 +43,44 @@ usable_key(const char *key)
 	return n > 0 && n <= 2 * ORDERS_ID_MAX + 1;
 }
 
-static int
-get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
-	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
-{
-	MDB_val k, v;
-	int rc;
-
-	*out = NULL;
-	if (!usable_key(key))
-		return 0;
-	k.mv_size = strlen(key);
-	k.mv_data = (void *)key;
-	rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return lz_store_rc(rc);
-	*out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
-	return *out ? 0 : MDB_CORRUPTED;
-}
-
-static int
-put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufCMessage *m)
-{
-	MDB_val k, v;
-	size_t len;
-	uint8_t *buf = orders_pack(m, &len);
-	int rc;
-
-	k.mv_size = strlen(key);
-	k.mv_data = (void *)key;
-	v.mv_size = len;
-	v.mv_data = buf;
-	rc = mdb_put(txn, dbi, &k, &v, 0);
-	free(buf);
-	return lz_store_rc(rc);
-}
-
 int
 orders_store_get_member(MDB_txn *txn, const struct orders_db *db,
 			const char *id, Member **out)
 {
-	return get_msg(txn, db->members, id,
-		       &lz__orders__v1__member__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->members, id,
+				&lz__orders__v1__member__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 orders_store_get_site(MDB_txn *txn, const struct orders_db *db, const char *id,
 		      Site **out)
 {
-	return get_msg(txn, db->sites, id, &lz__orders__v1__site__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->sites, id,
+				&lz__orders__v1__site__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 orders_store_get_order(MDB_txn *txn, const struct orders_db *db, const char *id,
 		       Order **out)
 {
-	return get_msg(txn, db->orders, id, &lz__orders__v1__order__descriptor,
-		       (ProtobufCMessage **)out);
+	return lz_store_get_msg(txn, db->orders, id,
+				&lz__orders__v1__order__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 int
 orders_store_put_member(MDB_txn *txn, const struct orders_db *db,
 			const Member *m)
 {
-	return put_msg(txn, db->members, m->member_id, &m->base);
+	return lz_store_put_msg(txn, db->members, m->member_id, &m->base);
 }
 
 int
 orders_store_put_site(MDB_txn *txn, const struct orders_db *db, const Site *s)
 {
-	return put_msg(txn, db->sites, s->site_id, &s->base);
+	return lz_store_put_msg(txn, db->sites, s->site_id, &s->base);
 }
 
 /* ---- indexes ---- */
@@ -216,7 +181,7 @@ orders_store_put_order(MDB_txn *txn, const struct orders_db *db, const Order *o,
 		if ((rc = status_count(txn, db, o->status, 1)) != 0)
 			return rc;
 	}
-	return put_msg(txn, db->orders, o->order_id, &o->base);
+	return lz_store_put_msg(txn, db->orders, o->order_id, &o->base);
 }
 
 /* ---- history ---- */
@@ -269,7 +234,7 @@ orders_store_add_history(MDB_txn *txn, const struct orders_db *db,
 	key_add(&key, be, sizeof(be));
 	{
 		size_t len;
-		uint8_t *buf = orders_pack(&e->base, &len);
+		uint8_t *buf = lz_registry_pack(&e->base, &len);
 		MDB_val kv = {key.n, key.b}, vv = {len, buf};
 		rc = mdb_put(txn, db->history, &kv, &vv, 0);
 		free(buf);

@@ -39,14 +39,3 @@ tours_kind_name(int tk)
 	return tk >= 0 && tk < (int)LZ_ARRAY_LEN(kind_names) ? kind_names[tk]
 							     : "unknown";
 }
-
-uint8_t *
-tours_pack(const ProtobufCMessage *msg, size_t *len)
-{
-	uint8_t *buf;
-
-	*len = protobuf_c_message_get_packed_size(msg);
-	buf = xmalloc(*len ? *len : 1);
-	protobuf_c_message_pack(msg, buf);
-	return buf;
-}

@@ -119,7 +119,4 @@ int tours_class_index(int tc);
 const char *tours_reason_name(int rs);
 const char *tours_kind_name(int tk);
 
-/* Serializes MSG into a new buffer of *LEN bytes; the caller frees it. */
-uint8_t *tours_pack(const ProtobufCMessage *msg, size_t *len);
-
 #endif

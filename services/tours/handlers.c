@@ -137,7 +137,7 @@ out:
 static int
 get_task(struct call *c, const char *id, Task **out)
 {
-	return tours_store_get(c->txn, c->t->db.tasks, id,
+	return lz_store_get_msg(c->txn, c->t->db.tasks, id,
 			       &lz__tours__v1__task__descriptor,
 			       (ProtobufCMessage **)out);
 }
@@ -163,7 +163,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 
 	if (s == NULL || !valid_id(s->site_id))
 		return stat_add(c, "bad_payload");
-	if ((rc = tours_store_put(c->txn, c->t->db.sites, s->site_id,
+	if ((rc = lz_store_put_msg(c->txn, c->t->db.sites, s->site_id,
 				  &s->base)) != 0)
 		return rc;
 	if ((int)s->kind == SITE_HUB)
@@ -185,7 +185,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 static int
 get_site(struct call *c, const char *id, Site **out)
 {
-	return tours_store_get(c->txn, c->t->db.sites, id,
+	return lz_store_get_msg(c->txn, c->t->db.sites, id,
 			       &lz__orders__v1__site__descriptor,
 			       (ProtobufCMessage **)out);
 }
@@ -298,7 +298,7 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 	    strlen(ev->order->order_id) < 3 ||
 	    strlen(ev->order->order_id) > 200)
 		return stat_add(c, "bad_payload");
-	if ((rc = tours_store_get(c->txn, c->t->db.orders, ev->order->order_id,
+	if ((rc = lz_store_get_msg(c->txn, c->t->db.orders, ev->order->order_id,
 				  &lz__orders__v1__order__descriptor,
 				  (ProtobufCMessage **)&old)) != 0)
 		return rc;
@@ -307,7 +307,7 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 		Lz__Orders__V1__OrderStatus st = ev->order->status;
 
 		ev->order->status = old->status;
-		rc = tours_store_put(c->txn, c->t->db.orders,
+		rc = lz_store_put_msg(c->txn, c->t->db.orders,
 				     ev->order->order_id, &ev->order->base);
 		if (rc == 0)
 			rc = amend_order_task(c, ev->order, (int)old->status);
@@ -315,7 +315,7 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 		lz__orders__v1__order__free_unpacked(old, NULL);
 		return rc;
 	}
-	return tours_store_put(c->txn, c->t->db.orders, ev->order->order_id,
+	return lz_store_put_msg(c->txn, c->t->db.orders, ev->order->order_id,
 			       &ev->order->base);
 }
 
@@ -352,13 +352,13 @@ on_order_status(struct call *c, const ProtobufCMessage *msg)
 	Order *o = NULL;
 	int to = (int)ev->to, rc;
 
-	if ((rc = tours_store_get(c->txn, c->t->db.orders, ev->order_id,
+	if ((rc = lz_store_get_msg(c->txn, c->t->db.orders, ev->order_id,
 				  &lz__orders__v1__order__descriptor,
 				  (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
 	o->status = ev->to;
-	if ((rc = tours_store_put(c->txn, c->t->db.orders, o->order_id,
+	if ((rc = lz_store_put_msg(c->txn, c->t->db.orders, o->order_id,
 				  &o->base)) != 0)
 		goto out;
 	if (to == OS_CONFIRMED || to == OS_AT_HUB)
@@ -448,7 +448,7 @@ on_register_vehicle(struct call *c, const ProtobufCMessage *msg)
 		lz__orders__v1__site__free_unpacked(hub, NULL);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if ((rc = tours_store_put(c->txn, c->t->db.vehicles,
+	if ((rc = lz_store_put_msg(c->txn, c->t->db.vehicles,
 				  cmd->vehicle->vehicle_id,
 				  &cmd->vehicle->base)) != 0)
 		return rc;
@@ -476,7 +476,7 @@ on_plan_wave(struct call *c, const ProtobufCMessage *msg)
 	for (size_t i = 0; i < cmd->n_vehicle_ids; i++) {
 		Vehicle *v = NULL;
 
-		if ((rc = tours_store_get(c->txn, c->t->db.vehicles,
+		if ((rc = lz_store_get_msg(c->txn, c->t->db.vehicles,
 					  cmd->vehicle_ids[i],
 					  &lz__tours__v1__vehicle__descriptor,
 					  (ProtobufCMessage **)&v)) != 0)
@@ -545,7 +545,7 @@ out:
 static int
 get_tour(struct call *c, const char *id, Tour **out)
 {
-	return tours_store_get(c->txn, c->t->db.tours, id,
+	return lz_store_get_msg(c->txn, c->t->db.tours, id,
 			       &lz__tours__v1__tour__descriptor,
 			       (ProtobufCMessage **)out);
 }
@@ -571,7 +571,7 @@ tour_status(struct call *c, Tour *t, int to, int64_t odometer)
 		t->completed_at = c->now;
 		t->odometer_km = odometer;
 	}
-	if ((rc = tours_store_put(c->txn, c->t->db.tours, t->tour_id,
+	if ((rc = lz_store_put_msg(c->txn, c->t->db.tours, t->tour_id,
 				  &t->base)) != 0)
 		return rc;
 	return lz_bus_emit(c->tx, NULL, &ev.base);
@@ -717,7 +717,7 @@ stop_status(struct call *c, Tour *t, Stop *s, int to, int fail,
 	s->reported_at = c->now;
 	if (note)
 		s->note = (char *)note;
-	rc = tours_store_put(c->txn, c->t->db.tours, t->tour_id, &t->base);
+	rc = lz_store_put_msg(c->txn, c->t->db.tours, t->tour_id, &t->base);
 	s->note = old_note;
 	if (rc != 0)
 		return rc;
@@ -796,6 +796,29 @@ fail_task(struct call *c, const Tour *t, const Stop *s, Task *task, void *arg)
 		return 0;
 	task->attempts++;
 	last = (int)task->attempts >= c->t->max_attempts;
+	if (!last && task->window && task->date) {
+		/* Planned again on the next date, not in a later wave of a
+		 * day that is over for the customer. */
+		char *old_date = task->date, date[11];
+		TimeWindow *old_w = task->window, w = *old_w;
+		int rc;
+
+		if (tours_retry_date(old_date, c->now, old_w->start, old_w->end,
+				     date, &w.start, &w.end) == 0) {
+			task->date = date;
+			task->window = &w;
+			rc = tours_store_put_task(c->txn, &c->t->db, task,
+						  old_date);
+			if (rc == 0)
+				rc = tours_task_change(
+					c->t, c->tx, task, TS_FAILED, NULL,
+					s->index, RS_NONE, note, 0, c->now,
+					c->type);
+			task->date = old_date;
+			task->window = old_w;
+			return rc;
+		}
+	}
 	return tours_task_change(
 		c->t, c->tx, task, TS_FAILED, NULL, s->index, RS_NONE, note,
 		last && task->order_id && task->order_id[0] ? OS_FAILED : 0,

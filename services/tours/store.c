@@ -28,56 +28,6 @@ tours_store_open(struct lz_store *s, struct tours_db *db)
 	return 0;
 }
 
-static int
-usable_key(const char *key)
-{
-	size_t n = key ? strlen(key) : 0;
-
-	return n > 0 && n <= KEY_MAX;
-}
-
-int
-tours_store_get(MDB_txn *txn, MDB_dbi dbi, const char *key,
-		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
-{
-	MDB_val k, v;
-	int rc;
-
-	*out = NULL;
-	if (!usable_key(key))
-		return 0;
-	k.mv_size = strlen(key);
-	k.mv_data = (void *)key;
-	rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return lz_store_rc(rc);
-	*out = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
-	return *out ? 0 : MDB_CORRUPTED;
-}
-
-int
-tours_store_put(MDB_txn *txn, MDB_dbi dbi, const char *key,
-		const ProtobufCMessage *msg)
-{
-	MDB_val k, v;
-	size_t len;
-	uint8_t *buf;
-	int rc;
-
-	if (!usable_key(key))
-		return -22; /* -EINVAL: the caller checks ids first */
-	buf = tours_pack(msg, &len);
-	k.mv_size = strlen(key);
-	k.mv_data = (void *)key;
-	v.mv_size = len;
-	v.mv_data = buf;
-	rc = mdb_put(txn, dbi, &k, &v, 0);
-	free(buf);
-	return lz_store_rc(rc);
-}
-
 static size_t
 date_key(char *buf, const char *date, const char *task_id)
 {
@@ -99,7 +49,7 @@ tours_store_put_task(MDB_txn *txn, const struct tours_db *db, const Task *t,
 	MDB_val k, v = {0, ""};
 	int rc;
 
-	if ((rc = tours_store_put(txn, db->tasks, t->task_id, &t->base)))
+	if ((rc = lz_store_put_msg(txn, db->tasks, t->task_id, &t->base)))
 		return rc;
 	if (old_date && old_date[0] && strcmp(old_date, t->date) != 0 &&
 	    (k.mv_size = date_key(buf, old_date, t->task_id)) > 0) {
@@ -147,9 +97,9 @@ tours_store_tasks_of(MDB_txn *txn, const struct tours_db *db, const char *date,
 			continue;
 		memcpy(id, (char *)k.mv_data + pl, il);
 		id[il] = '\0';
-		if ((r = tours_store_get(txn, db->tasks, id,
-					 &lz__tours__v1__task__descriptor,
-					 (ProtobufCMessage **)&t)) != 0) {
+		if ((r = lz_store_get_msg(txn, db->tasks, id,
+					  &lz__tours__v1__task__descriptor,
+					  (ProtobufCMessage **)&t)) != 0) {
 			rc = r;
 			break;
 		}

@@ -22,6 +22,8 @@
 
 #include "codec.h"
 
+#include "lz_store.h"
+
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,15 +36,6 @@ struct tours_db {
 
 /* Opens (creating them) the databases above; call before lz_bus_new(). */
 int tours_store_open(struct lz_store *s, struct tours_db *db);
-
-/* Reads the record KEY of DBI as a DESC message: 0 and *OUT (NULL when
- * absent or KEY unusable: empty or longer than 400 bytes). */
-int tours_store_get(MDB_txn *txn, MDB_dbi dbi, const char *key,
-		    const ProtobufCMessageDescriptor *desc,
-		    ProtobufCMessage **out);
-/* Writes MSG under KEY (which must be usable). */
-int tours_store_put(MDB_txn *txn, MDB_dbi dbi, const char *key,
-		    const ProtobufCMessage *msg);
 
 /* Writes task T and its date index entry (OLD_DATE: its previous date, to
  * move the entry; NULL for a new task). */

@@ -41,7 +41,7 @@ site_get(struct sites *c, const char *id, const Site **out)
 			*out = c->s[i];
 			return 0;
 		}
-	if ((rc = tours_store_get(c->txn, c->db->sites, id,
+	if ((rc = lz_store_get_msg(c->txn, c->db->sites, id,
 				  &lz__orders__v1__site__descriptor,
 				  (ProtobufCMessage **)&s)) != 0 ||
 	    s == NULL)
@@ -219,7 +219,7 @@ static int
 emit_tour(struct tours *t, struct lz_bus_txn *tx, Tour *tour)
 {
 	Lz__Tours__V1__TourPlanned ev = LZ__TOURS__V1__TOUR_PLANNED__INIT;
-	int rc = tours_store_put(lz_bus_mdb(tx), t->db.tours, tour->tour_id,
+	int rc = lz_store_put_msg(lz_bus_mdb(tx), t->db.tours, tour->tour_id,
 				 &tour->base);
 
 	if (rc != 0)
@@ -376,7 +376,7 @@ tour_tasks(struct wave *w, const Tour *tr, Task ***out, size_t *n)
 					dup = 1;
 			if (dup)
 				continue;
-			rc = tours_store_get(w->txn, w->t->db.tasks,
+			rc = lz_store_get_msg(w->txn, w->t->db.tasks,
 					     tr->stops[s]->task_ids[k],
 					     &lz__tours__v1__task__descriptor,
 					     (ProtobufCMessage **)&tk);
@@ -430,7 +430,7 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 
 		if (tr->status != TOUR_PLANNED)
 			continue;
-		if ((rc = tours_store_get(w.txn, t->db.vehicles, tr->vehicle_id,
+		if ((rc = lz_store_get_msg(w.txn, t->db.vehicles, tr->vehicle_id,
 					  &lz__tours__v1__vehicle__descriptor,
 					  (ProtobufCMessage **)&v)) != 0 ||
 		    v == NULL)
