@@ -810,10 +810,10 @@ fail_task(struct call *c, const Tour *t, const Stop *s, Task *task, void *arg)
 			rc = tours_store_put_task(c->txn, &c->t->db, task,
 						  old_date);
 			if (rc == 0)
-				rc = tours_task_change(
-					c->t, c->tx, task, TS_FAILED, NULL,
-					s->index, RS_NONE, note, 0, c->now,
-					c->type);
+				rc = tours_task_change(c->t, c->tx, task,
+						       TS_FAILED, NULL,
+						       s->index, RS_NONE, note,
+						       0, c->now, c->type);
 			task->date = old_date;
 			task->window = old_w;
 			return rc;

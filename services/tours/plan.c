@@ -132,6 +132,56 @@ tours_date_midnight(const char *date, int64_t *out, int *weekday)
 	return 0;
 }
 
+/* T moved by N local days, at the same local clock time (mktime settles
+ * the summer-time change); -EINVAL when out of range. */
+static int
+shift_days(int64_t t, int n, int64_t *out)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return -EINVAL;
+	tm.tm_mday += n;
+	tm.tm_isdst = -1;
+	if ((tt = mktime(&tm)) == (time_t)-1)
+		return -EINVAL;
+	*out = (int64_t)tt;
+	return 0;
+}
+
+int
+tours_retry_date(const char *date, int64_t now, int64_t w_start, int64_t w_end,
+		 char out[11], int64_t *start, int64_t *end)
+{
+	char today[11];
+	const char *from = date;
+	int64_t m_old, m_from, m_new;
+	int days, rc;
+
+	if ((rc = tours_local_date(now, today)) != 0 ||
+	    tours_date_midnight(date, &m_old, NULL) != 0)
+		return -EINVAL;
+	if (strcmp(today, date) > 0)
+		from = today;
+	if (tours_date_midnight(from, &m_from, NULL) != 0)
+		return -EINVAL;
+	/* A day lasts 23 to 25 hours: 36 hours after midnight is the next
+	 * day. */
+	if ((rc = tours_local_date(m_from + 36 * 3600, out)) != 0 ||
+	    (rc = tours_date_midnight(out, &m_new, NULL)) != 0)
+		return rc;
+	*start = w_start;
+	*end = w_end;
+	if (w_end > m_new)
+		return 0; /* still open on the new date */
+	days = (int)((m_new - m_old + 43200) / 86400);
+	if ((rc = shift_days(w_start, days, start)) != 0 ||
+	    (rc = shift_days(w_end, days, end)) != 0)
+		return rc;
+	return 0;
+}
+
 /* ---- tasks ---- */
 
 static int64_t

@@ -51,6 +51,19 @@ int tours_local_date(int64_t t, char out[11]);
  * (1 = Monday).  Returns 0 or -EINVAL for a malformed date. */
 int tours_date_midnight(const char *date, int64_t *out, int *weekday);
 
+/*
+ * The date a failed task is planned again, and its window there: the day
+ * after the later of DATE (the task's date) and the local date of NOW (the
+ * failure), so that the next day's wave picks it up.  A window still open
+ * on that day is kept; one that closed before it is moved by whole days,
+ * keeping its local clock times (a 08:00-15:00 window stays 08:00-15:00
+ * across a change of summer time).  Writes the date into OUT and the
+ * window into *START and *END (from W_START, W_END).  Returns 0, or -EINVAL
+ * for a malformed DATE or a time out of range.
+ */
+int tours_retry_date(const char *date, int64_t now, int64_t w_start,
+		     int64_t w_end, char out[11], int64_t *start, int64_t *end);
+
 /* ---- tasks ---- */
 
 /* A task with the storage its pointers use (strings of the order and the

@@ -101,6 +101,56 @@ test_dates(void)
 	CHECK_EQ_INT(wd, 3);
 }
 
+/* A failed task is planned again the next day, its window moved there. */
+static void
+test_retry_date(void)
+{
+	int64_t s, e, m;
+	char d[11];
+
+	/* Failed at 10:00 on its date: the next day, same hours. */
+	CHECK_EQ_INT(tours_retry_date("2026-11-24", DAY0 + 10 * H, DAY0 + 8 * H,
+				      DAY0 + 15 * H, d, &s, &e),
+		     0);
+	CHECK_EQ_STR(d, "2026-11-25");
+	CHECK_EQ_INT(s, DAY0 + 32 * H);
+	CHECK_EQ_INT(e, DAY0 + 39 * H);
+	/* Reported two days late: the day after the report, not after the
+	 * task's date; the window moves three days. */
+	CHECK_EQ_INT(tours_retry_date("2026-11-24", DAY0 + 57 * H, DAY0 + 8 * H,
+				      DAY0 + 15 * H, d, &s, &e),
+		     0);
+	CHECK_EQ_STR(d, "2026-11-27");
+	CHECK_EQ_INT(s, DAY0 + 72 * H + 8 * H);
+	CHECK_EQ_INT(e, DAY0 + 72 * H + 15 * H);
+	/* A failure reported before the task's date still moves it on. */
+	CHECK_EQ_INT(tours_retry_date("2026-11-24", DAY0 - 5 * H, DAY0 + 8 * H,
+				      DAY0 + 15 * H, d, &s, &e),
+		     0);
+	CHECK_EQ_STR(d, "2026-11-25");
+	CHECK_EQ_INT(s, DAY0 + 32 * H);
+	/* A window still open on the new date is kept. */
+	CHECK_EQ_INT(tours_retry_date("2026-11-24", DAY0 + 10 * H, DAY0 + 8 * H,
+				      DAY0 + 72 * H, d, &s, &e),
+		     0);
+	CHECK_EQ_STR(d, "2026-11-25");
+	CHECK_EQ_INT(s, DAY0 + 8 * H);
+	CHECK_EQ_INT(e, DAY0 + 72 * H);
+	/* Across the end of summer time (25 October 2026 at 3:00): 08:00
+	 * local stays 08:00 local, nine hours after the new midnight. */
+	CHECK_EQ_INT(tours_date_midnight("2026-10-24", &m, NULL), 0);
+	CHECK_EQ_INT(tours_retry_date("2026-10-24", m + 12 * H, m + 8 * H,
+				      m + 15 * H, d, &s, &e),
+		     0);
+	CHECK_EQ_STR(d, "2026-10-25");
+	CHECK_EQ_INT(tours_date_midnight("2026-10-25", &m, NULL), 0);
+	CHECK_EQ_INT(s, m + 9 * H);
+	CHECK_EQ_INT(e, m + 16 * H);
+	/* Malformed dates. */
+	CHECK(tours_retry_date("2026-02-30", DAY0, DAY0, DAY0, d, &s, &e) < 0);
+	CHECK(tours_retry_date(NULL, DAY0, DAY0, DAY0, d, &s, &e) < 0);
+}
+
 static void
 test_tasks(void)
 {
@@ -421,6 +471,7 @@ main(void)
 	CHECK(tours_set_timezone("Nowhere/Land") != 0);
 	tours_set_timezone("Europe/Paris");
 	RUN(test_dates);
+	RUN(test_retry_date);
 	RUN(test_tasks);
 	RUN(test_plan);
 	RUN(test_matrix);
