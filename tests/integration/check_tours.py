@@ -8,7 +8,9 @@ tour, and recomputes from the data alone -- not from the planner's numbers:
   * travel times (haversine x circuity / speed) and service times: no stop
     starts before the previous departure plus the travel;
   * every stop's service starts inside its task's window (its order's
-    delivery or pickup window; before the bike wave for the relay);
+    delivery or pickup window; before the bike wave for the relay) -- in a
+    tour of a later date (a failed task planned again), the window closed
+    before that date is moved there, same local hours, as tours does;
   * loads along the route per temperature class (grams and millilitres):
     deliveries on board at the start, pickups added on the way, equal to
     the published load and within the vehicle's compartments;
@@ -21,9 +23,23 @@ Prints "ok N tours M tasks" or the first problems, exit status 1.
 Usage: check_tours.py data.json outbox.jsonl CIRCUITY SPEED_KMH SERVICE_S
        RELAY_SERVICE_S BIKE_WAVE_S [--allow-unplanned N]
 """
+import datetime
 import json
 import math
 import sys
+import zoneinfo
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def local_midnight(day):
+    return int(datetime.datetime.combine(day, datetime.time(), PARIS).timestamp())
+
+
+def shift_days(t, days):
+    """T moved by DAYS local days, same local clock time."""
+    d = datetime.datetime.fromtimestamp(t, PARIS).replace(tzinfo=None)
+    return int((d + datetime.timedelta(days=days)).replace(tzinfo=PARIS).timestamp())
 
 CLS = {"TEMPERATURE_CLASS_AMBIENT": 0, "TEMPERATURE_CLASS_CHILLED": 1,
        "TEMPERATURE_CLASS_FROZEN": 2}
@@ -83,7 +99,11 @@ def main():
                     if e["type"] == "lz.tours.v1.TourStatusChanged"
                     and e["payload"].get("to") == "TOUR_STATUS_COMPLETED")
     seen = {}
+    day0 = datetime.datetime.fromtimestamp(mid, PARIS).date()
     for tid, t in tours.items():
+        tday = datetime.date.fromisoformat(t["date"])
+        days = (tday - day0).days
+        tmid = local_midnight(tday)
         v = vehicles.get(t["vehicleId"])
         if v is None:
             errs.append("%s: unknown vehicle" % tid)
@@ -97,9 +117,9 @@ def main():
         hub = sites[v["homeHubSiteId"]]
         if stops[0].get("siteId") != v["homeHubSiteId"] or stops[-1].get("siteId") != v["homeHubSiteId"]:
             errs.append("%s: does not start and end at the hub" % tid)
-        if int(stops[0].get("departure", 0)) < mid + v["shiftStart"] - 1:
+        if int(stops[0].get("departure", 0)) < tmid + v["shiftStart"] - 1:
             errs.append("%s: leaves before the shift" % tid)
-        if int(stops[-1].get("arrival", 0)) > mid + v["shiftEnd"] + 1:
+        if int(stops[-1].get("arrival", 0)) > tmid + v["shiftEnd"] + 1:
             errs.append("%s: back after the shift" % tid)
         load = [0] * 6
         for s in stops:
@@ -135,10 +155,12 @@ def main():
                     kind, site, w, l = tasks[x]
                     if s["siteId"] != site:
                         errs.append("%s stop %d: %s at %s, want %s" % (tid, i, x, s["siteId"], site))
+                    if days > 0 and w[1] <= tmid:
+                        w = (shift_days(w[0], days), shift_days(w[1], days))
                     st = int(s.get("start", 0))
                     if st < w[0] - 1 or st > w[1] + 1:
                         errs.append("%s stop %d: %s starts at %d outside [%d, %d]" % (
-                            tid, i, x, st - mid, w[0] - mid, w[1] - mid))
+                            tid, i, x, st - tmid, w[0] - tmid, w[1] - tmid))
                     for k in range(6):
                         if kind in ("delivery", "relay"):
                             load[k] -= l[k]

@@ -21,6 +21,7 @@ TOURS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 11))
 TOURS_ADMIN=$((PORT_BASE + 12))
 API=http://127.0.0.1:$TOURS_ADMIN
 DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
+NEXT=$(TZ=Europe/Paris date -d "$DATE + 1 day" +%F)
 PARAMS="1.35 25 300 600 36000"
 
 python3 tests/data/marseille/gen.py "$TMP/data" "$DATE" 300 || exit 1
@@ -203,12 +204,21 @@ print(s[-3:] if s[-1] == 'TASK_STATUS_PLANNED' else s[-2:])")" \
 	"$(py "
 s = [p['to'] for p in of('TaskStatusChanged') if p['task']['taskId'] == '$FAILTASK']
 print(['TASK_STATUS_FAILED', 'TASK_STATUS_PENDING', 'TASK_STATUS_PLANNED'] if s[-1] == 'TASK_STATUS_PLANNED' else ['TASK_STATUS_FAILED', 'TASK_STATUS_PENDING'])")"
-gw PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
-check "second wave applied" wait_applied 90
-outbox
-check_eq "the failed stop is planned again in another tour" "$(py "
+check_eq "the failed stop moved to the next day" "$(py "
 p = last('$FAILTASK')
-print(p['to'], p.get('tourId') not in ('', '$TOUR'), p['task']['attempts'])")" "TASK_STATUS_PLANNED True 1"
+print(p['task']['date'])")" "$NEXT"
+gw PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
+check "second wave of the day applied" wait_applied 90
+outbox
+check_eq "a later wave of the same day does not plan the failed stop" "$(py "
+p = last('$FAILTASK')
+print(p['to'] != 'TASK_STATUS_PLANNED' or p['task']['date'] == '$NEXT')")" True
+gw PlanWave "{\"date\":\"$NEXT\"}"
+check "next day's wave applied" wait_applied 90
+outbox
+check_eq "the next day's wave plans the failed stop again" "$(py "
+p = last('$FAILTASK')
+print(p['to'], p.get('tourId', '').startswith('$NEXT/'), p['task']['attempts'])")" "TASK_STATUS_PLANNED True 1"
 
 # ---- a late order is inserted into a planned tour ----
 ord "{\"type\":\"lz.orders.v1.OrderPlaced\",\"tenant\":\"m9\",\"payload\":{\"order\":{\"orderId\":\"m9/late\",\"memberId\":\"m9\",\"destinationSiteId\":\"c-15e-014\",\"deliveryWindow\":{\"start\":\"$((M0 + 8 * 3600))\",\"end\":\"$((M0 + 16 * 3600))\"},\"lines\":[{\"quantity\":1,\"unitGrams\":1000,\"temperatureClass\":\"TEMPERATURE_CLASS_AMBIENT\"}],\"source\":\"ORDER_SOURCE_HUB_STOCK\",\"status\":\"ORDER_STATUS_PLACED\"}}}"

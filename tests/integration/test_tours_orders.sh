@@ -9,9 +9,9 @@
 # reports over the gateway: tour started (hub stock out for delivery), a
 # delivery completed (DELIVERED), the bike relay (AT_BIKE_RELAY), the
 # pickup (PICKED_UP, then AT_HUB when the tour ends), a failed stop (the
-# order stays out for delivery and its task is planned again in the next
-# wave, where a second failure fails the order: FAILED); the collected
-# order is delivered by the second wave.
+# order stays out for delivery and its task moves to the next day, whose
+# wave plans it; a second failure there fails the order: FAILED); the
+# collected order is delivered by the day's second wave.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
 
@@ -25,7 +25,8 @@ start_inventory --no-sync --expiry-scan 86400
 start_tours --no-sync --time-limit-ms 0 --iterations 200
 API=http://127.0.0.1:$TOURS_ADMIN
 DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
-at() { TZ=Europe/Paris date -d "$DATE $1" +%s; }
+DATE2=$(TZ=Europe/Paris date -d "$DATE + 1 day" +%F)
+at() { TZ=Europe/Paris date -d "${2:-$DATE} $1" +%s; }
 
 ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
 NOT_ACCEPTED=0
@@ -84,11 +85,11 @@ statuses() {
 	for r in "$@"; do out="$out $r:$(status "$r")"; done
 	echo "${out# }"
 }
-# tour WAVE: "tour_id stop_of(del:h1) ..." from the tours read model.
-tours_json() { curl -s --max-time 5 "$API/v1/tours/$DATE"; }
-# stop WAVE TASK: index of the stop of TASK in the wave's tour.
+# tours_json [DATE]: the tours read model of DATE (default $DATE).
+tours_json() { curl -s --max-time 5 "$API/v1/tours/${1:-$DATE}"; }
+# stop WAVE TASK [DATE]: index of the stop of TASK in the wave's tour.
 stop() {
-	tours_json | python3 -c '
+	tours_json "${3:-}" | python3 -c '
 import json, sys
 for t in json.load(sys.stdin).get("tours", []):
     if t["wave"] != sys.argv[1]:
@@ -97,13 +98,22 @@ for t in json.load(sys.stdin).get("tours", []):
         if sys.argv[2] in s.get("taskIds", []):
             print(s.get("index", 0))' "$1" "$2"
 }
-tour_id() { echo "$DATE/$1/frigo-1"; }
+tour_id() { echo "${2:-$DATE}/$1/frigo-1"; }
+# task_status TASK [DATE]: "STATUS ATTEMPTS" of TASK among DATE's tasks.
 task_status() {
-	curl -s --max-time 5 "$API/v1/tasks/$DATE" | python3 -c '
+	curl -s --max-time 5 "$API/v1/tasks/${2:-$DATE}" | python3 -c '
 import json, sys
 for t in json.load(sys.stdin).get("tasks", []):
     if t["taskId"] == sys.argv[1]:
         print(t["status"].replace("TASK_STATUS_", ""), t.get("attempts", 0))' "$1"
+}
+# task_window TASK DATE: "start end" of TASK's window among DATE's tasks.
+task_window() {
+	curl -s --max-time 5 "$API/v1/tasks/$2" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin).get("tasks", []):
+    if t["taskId"] == sys.argv[1]:
+        print(t["window"]["start"], t["window"]["end"])' "$1"
 }
 
 # ---- directory, fleet, stock ----
@@ -203,37 +213,63 @@ done
 check "stop reports applied" settle
 check_eq "delivered, at the bike relay, picked up; the failed stop's order still out" \
 	"$(statuses h1 h3 p1 h2)" "h1:DELIVERED h3:AT_BIKE_RELAY p1:PICKED_UP h2:OUT_FOR_DELIVERY"
-check_eq "failed task: failed, one attempt" "$(task_status del:fournil/h2)" "FAILED 1"
+check_eq "failed task: failed, one attempt, moved to the next day" \
+	"$(task_status del:fournil/h2 "$DATE2") /$(task_status del:fournil/h2)" "FAILED 1 /"
+check_eq "its window moved with it (08:00-15:00 the next day)" \
+	"$(task_window del:fournil/h2 "$DATE2")" "$(at 08:00 "$DATE2") $(at 15:00 "$DATE2")"
 drv TourCompleted "{\"tourId\":\"$T1\",\"odometerKm\":\"1090\"}"
 check "tour end applied" settle
 check_eq "tour completed: the collected order at the hub" "$(status p1)" AT_HUB
-check_eq "the failed task and the collected order's delivery wait for a wave" \
-	"$(task_status del:fournil/h2) / $(task_status del:fournil/p1)" "PENDING 1 / PENDING 0"
+check_eq "the failed task (next day) and the collected order's delivery wait for a wave" \
+	"$(task_status del:fournil/h2 "$DATE2") / $(task_status del:fournil/p1)" "PENDING 1 / PENDING 0"
 drv StopCompleted "{\"tourId\":\"$T1\",\"stopIndex\":$S_H2}"
 settle
 check_eq "a report on a completed tour is refused (bad_state), nothing changes" \
 	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="bad_state"}') $(status h2)" "1 OUT_FOR_DELIVERY"
 
-# ---- the second wave: re-planned, a second failure fails the order ----
+# ---- the day's second wave delivers the collected order; the failed ----
+# ---- delivery waits for the next day's wave ----
 cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
 check "second wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 2 30
 check "second wave applied" settle
 T2=$(tour_id pm)
-S2_H2=$(stop pm del:fournil/h2)
 S2_P1=$(stop pm del:fournil/p1)
-check_eq "the failed delivery and the collected order are in the new tour" \
-	"$(task_status del:fournil/h2) / $(task_status del:fournil/p1) $([ -n "$S2_H2" ] && [ -n "$S2_P1" ] && echo yes)" \
-	"PLANNED 1 / PLANNED 0 yes"
+check_eq "the collected order is in the new tour, not the failed delivery" \
+	"$(task_status del:fournil/p1) [$(stop pm del:fournil/h2)] $([ -n "$S2_P1" ] && echo yes)" \
+	"PLANNED 0 [] yes"
 drv TourStarted "{\"tourId\":\"$T2\"}"
 check "second start applied" settle
 check_eq "collected order out for delivery" "$(status p1)" OUT_FOR_DELIVERY
 drv StopCompleted "{\"tourId\":\"$T2\",\"stopIndex\":$S2_P1}"
-drv StopFailed "{\"tourId\":\"$T2\",\"stopIndex\":$S2_H2,\"reason\":\"FAIL_REASON_ABSENT\"}"
-drv TourCompleted "{\"tourId\":\"$T2\",\"odometerKm\":\"1150\"}"
+drv TourCompleted "{\"tourId\":\"$T2\",\"odometerKm\":\"1120\"}"
 check "second tour applied" settle
+check_eq "collected order delivered; the failed one still out, pending next day" \
+	"$(statuses p1 h2) $(task_status del:fournil/h2 "$DATE2")" \
+	"p1:DELIVERED h2:OUT_FOR_DELIVERY PENDING 1"
+
+# ---- the next day's wave plans the failed delivery; a second failure ----
+# ---- fails the order ----
+cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE2\"}"
+check "next day's wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 3 30
+check "next day's wave applied" settle
+T3=$(tour_id day "$DATE2")
+S3_H2=$(stop day del:fournil/h2 "$DATE2")
+check_eq "the next day's wave plans the failed delivery" \
+	"$(task_status del:fournil/h2 "$DATE2") $([ -n "$S3_H2" ] && echo yes)" "PLANNED 1 yes"
+check "planned within its window of the next day" sh -c "
+	curl -s --max-time 5 '$API/v1/tours/$DATE2' | python3 -c '
+import json, sys
+s = [s for t in json.load(sys.stdin)[\"tours\"] for s in t[\"stops\"] if \"del:fournil/h2\" in s.get(\"taskIds\", [])][0]
+sys.exit(not ($(at 08:00 "$DATE2") <= int(s[\"start\"]) <= $(at 15:00 "$DATE2")))'"
+drv TourStarted "{\"tourId\":\"$T3\"}"
+drv StopFailed "{\"tourId\":\"$T3\",\"stopIndex\":$S3_H2,\"reason\":\"FAIL_REASON_ABSENT\"}"
+drv TourCompleted "{\"tourId\":\"$T3\",\"odometerKm\":\"1150\"}"
+check "next day's tour applied" settle
 check_eq "final statuses in lz-orders" "$(statuses h1 h2 h3 p1)" \
 	"h1:DELIVERED h2:FAILED h3:AT_BIKE_RELAY p1:DELIVERED"
-check_eq "the failed order's task is not planned again" "$(task_status del:fournil/h2)" "FAILED 2"
+check_eq "the failed order's task is not planned again (nor moved)" \
+	"$(task_status del:fournil/h2 "$DATE2") /$(task_status del:fournil/h2 \
+		"$(TZ=Europe/Paris date -d "$DATE2 + 1 day" +%F)")" "FAILED 2 /"
 check "h2's history names each step" sh -c "
 	curl -s 'http://127.0.0.1:$ORDERS_ADMIN/v1/orders/fournil%2Fh2' | python3 -c '
 import json, sys
