@@ -5,6 +5,7 @@
 
 #include "lz_util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,4 +268,45 @@ inv_expiry_action(int date_kind, int64_t date, int64_t unreserved,
 	if (!nearing_notified && unreserved > 0 && date - now <= horizon)
 		return INV_EXPIRY_NEARING;
 	return INV_EXPIRY_NONE;
+}
+
+/* ---- goods unloaded by the tours service ---- */
+
+void
+inv_unload_lot_id(const char *order_id, unsigned line, char out[INV_ID_MAX + 1])
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	char name[41];
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t n = 0;
+
+	for (const char *p = order_id ? order_id : ""; *p; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+		if (n < sizeof(name) - 1)
+			name[n++] = strchr(ok, *p) ? *p : '.';
+	}
+	name[n] = '\0';
+	/* 3 + 40 + 1 + 8 + 1 + 10 digits at most: 63 bytes. */
+	snprintf(out, INV_ID_MAX + 1, "in-%s-%08" PRIx32 "-%u", name, h, line);
+}
+
+int
+inv_choose_zone(const struct inv_zone_state *zones, size_t n, int temp,
+		int64_t grams, int64_t ml)
+{
+	int first = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct inv_zone_state *z = &zones[i];
+
+		if (z->temp != temp)
+			continue;
+		if (first < 0)
+			first = (int)i;
+		if (grams <= z->capacity_grams - z->used_grams &&
+		    ml <= z->capacity_ml - z->used_ml)
+			return (int)i;
+	}
+	return first;
 }

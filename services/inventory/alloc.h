@@ -139,6 +139,23 @@ int inv_valid_id(const char *s);
  * without control characters (EMPTY_OK: may be empty). */
 int inv_valid_text(const char *s, size_t max, int empty_ok);
 
+/* ---- goods unloaded by the tours service ---- */
+
+/* Writes into OUT the lot id of line LINE of producer-pickup order
+ * ORDER_ID unloaded at the hub: "in-" + the order id (at most 40 bytes,
+ * other characters than [A-Za-z0-9._-] as '.') + "-" + 8 hex digits of a
+ * hash of the whole order id + "-" + LINE.  Always a valid id, the same
+ * for the same order and line. */
+void inv_unload_lot_id(const char *order_id, unsigned line,
+		       char out[INV_ID_MAX + 1]);
+
+/* The zone for GRAMS and ML of class TEMP among the N ZONES (in the order
+ * of their ids): the index of the first of that class with room for them;
+ * else the first of that class (whose reception is then refused as over
+ * capacity); else -1 (no zone of that class). */
+int inv_choose_zone(const struct inv_zone_state *zones, size_t n, int temp,
+		    int64_t grams, int64_t ml);
+
 /* ---- expiry watch ---- */
 
 enum { INV_EXPIRY_NONE = 0, INV_EXPIRY_NEARING = 1, INV_EXPIRY_EXPIRED = 2 };

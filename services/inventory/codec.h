@@ -12,6 +12,7 @@
 
 #include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
+#include "lz/tours/v1/tours.pb-c.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,7 @@ enum {
 	OST_REJECTED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_REJECTED,
 	OST_CANCELLED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED,
 	OST_FAILED = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED,
+	OST_AT_HUB = LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_AT_HUB,
 	OSRC_HUB_STOCK = LZ__ORDERS__V1__ORDER_SOURCE__ORDER_SOURCE_HUB_STOCK,
 };
 
@@ -42,6 +44,8 @@ enum {
 #define INV_EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
 #define INV_EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
 #define INV_EV_STATUS_CHANGED "lz.orders.v1.OrderStatusChanged"
+#define INV_EV_GOODS_UNLOADED "lz.tours.v1.GoodsUnloaded"
+#define INV_EV_TASK_CHANGED "lz.tours.v1.TaskStatusChanged"
 
 /* Whether order status ST is final (delivered, rejected, cancelled,
  * failed). */

@@ -1,7 +1,8 @@
 /*
  * handlers.c -- applies what the inventory consumes: the partners'
- * inventory commands (through the gateway, or the tours service) and the
- * orders service's events.  Each handler checks with alloc.c, writes with
+ * inventory commands (through the gateway), the orders service's events
+ * and the tours service's (goods unloaded at the hub from a producer
+ * pickup, deliveries on board).  Each handler checks with alloc.c, writes with
  * store.c and emits in the same transaction.
  *
  * An apply may run twice for the same event (map growth, a batch redone),
@@ -154,10 +155,11 @@ on_set_sharing(struct call *c, const ProtobufCMessage *msg)
 
 /* ---- receptions ---- */
 
+/* Receives CMD: the lot is stored (LotReceived) and *DONE set, or the
+ * reception refused (ReceptionRefused). */
 static int
-on_receive(struct call *c, const ProtobufCMessage *msg)
+receive(struct call *c, const ReceiveLot *cmd, int *done)
 {
-	const ReceiveLot *cmd = (const ReceiveLot *)msg;
 	Lz__Inventory__V1__LotReceived ev =
 		LZ__INVENTORY__V1__LOT_RECEIVED__INIT;
 	Lot l = LZ__INVENTORY__V1__LOT__INIT;
@@ -230,12 +232,21 @@ on_receive(struct call *c, const ProtobufCMessage *msg)
 		goto out;
 	ev.lot = &l;
 	rc = lz_bus_emit(c->tx, l.owner_member_id, &ev.base);
+	*done = rc == 0;
 out:
 	if (z)
 		lz__inventory__v1__zone__free_unpacked(z, NULL);
 	if (taken)
 		lz__inventory__v1__lot__free_unpacked(taken, NULL);
 	return rc;
+}
+
+static int
+on_receive(struct call *c, const ProtobufCMessage *msg)
+{
+	int done = 0;
+
+	return receive(c, (const ReceiveLot *)msg, &done);
 }
 
 /* ---- reservations ---- */
@@ -671,30 +682,236 @@ out:
 	return rc;
 }
 
+/* ---- goods unloaded by the tours service ---- */
+
+/* The zones, in the order of their ids, with what they hold. */
+struct zone_list {
+	struct call *c;
+	struct inv_zone_state *st;
+	char (*ids)[INV_ID_MAX + 1];
+	size_t n;
+	int rc;
+};
+
+static int
+zone_one(Zone *z, void *arg)
+{
+	struct zone_list *zl = arg;
+	struct inv_zone_state *st;
+	char name[96];
+
+	zl->st = xrealloc(zl->st, (zl->n + 1) * sizeof(*zl->st));
+	zl->ids = xrealloc(zl->ids, (zl->n + 1) * sizeof(*zl->ids));
+	st = &zl->st[zl->n];
+	memset(st, 0, sizeof(*st));
+	st->temp = (int)z->temperature_class;
+	st->capacity_grams = z->capacity_grams;
+	st->capacity_ml = z->capacity_millilitres;
+	snprintf(zl->ids[zl->n], sizeof(zl->ids[zl->n]), "%s", z->zone_id);
+	snprintf(name, sizeof(name), "g/%s", z->zone_id);
+	if ((zl->rc = inventory_store_stat_get(zl->c->txn, &zl->c->inv->db,
+					       name, &st->used_grams)) != 0)
+		return zl->rc;
+	snprintf(name, sizeof(name), "ml/%s", z->zone_id);
+	if ((zl->rc = inventory_store_stat_get(zl->c->txn, &zl->c->inv->db,
+					       name, &st->used_ml)) != 0)
+		return zl->rc;
+	zl->n++;
+	return 0;
+}
+
+static int
+load_zones(struct call *c, struct zone_list *zl)
+{
+	int rc;
+
+	*zl = (struct zone_list){c, NULL, NULL, 0, 0};
+	rc = inventory_store_each_zone(c->txn, &c->inv->db, zone_one, zl);
+	return rc ? rc : zl->rc;
+}
+
+static int64_t
+mul_sat(int64_t a, int64_t b)
+{
+	return b != 0 && a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
+/*
+ * A producer pickup's goods are at the hub: each line is received as a lot
+ * of the order's member, in the first zone of its class with room for it
+ * (refused as any reception otherwise, ReceptionRefused), and the lots
+ * received are reserved for the order, whose record is marked received:
+ * they leave the stock when its delivery is on board.
+ */
+static int
+on_goods_unloaded(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__GoodsUnloaded *ev =
+		(const Lz__Tours__V1__GoodsUnloaded *)msg;
+	OrderRecord o = LZ__INVENTORY__V1__ORDER_RECORD__INIT, *old = NULL;
+	struct zone_list zl = {0};
+	Allocation *allocs = NULL, **aptr = NULL;
+	char(*lot_ids)[INV_ID_MAX + 1] = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!inv_valid_text(ev->order_id, 2 * INV_ID_MAX + 1, 0) ||
+	    !inv_valid_id(ev->member_id) || ev->n_lines > 1000)
+		return stat_add(c, "bad_payload", 1);
+	if ((rc = inventory_store_get_order(c->txn, &c->inv->db, ev->order_id,
+					    &old)) != 0)
+		return rc;
+	if (old) { /* tours unloads a pickup once: keep the first */
+		lz_log_warn("goods unloaded twice", "order=%s", ev->order_id);
+		lz__inventory__v1__order_record__free_unpacked(old, NULL);
+		return 0;
+	}
+	allocs = xcalloc(ev->n_lines + 1, sizeof(*allocs));
+	aptr = xcalloc(ev->n_lines + 1, sizeof(*aptr));
+	lot_ids = xcalloc(ev->n_lines + 1, sizeof(*lot_ids));
+	for (size_t i = 0; i < ev->n_lines; i++) {
+		const Lz__Tours__V1__UnloadedLine *ln = ev->lines[i];
+		ReceiveLot r = LZ__INVENTORY__V1__RECEIVE_LOT__INIT;
+		int zi, done = 0;
+
+		/* Zones fill up line after line: read them each time. */
+		free(zl.st);
+		free(zl.ids);
+		if ((rc = load_zones(c, &zl)) != 0)
+			goto out;
+		inv_unload_lot_id(ev->order_id, ln->line, lot_ids[i]);
+		zi = inv_choose_zone(
+			zl.st, zl.n, (int)ln->temperature_class,
+			mul_sat(ln->quantity, ln->unit_grams),
+			mul_sat(ln->quantity, ln->unit_millilitres));
+		r.lot_id = lot_ids[i];
+		r.owner_member_id = ev->member_id;
+		r.product = ln->product;
+		r.quantity = ln->quantity;
+		r.unit_grams = ln->unit_grams;
+		r.unit_millilitres = ln->unit_millilitres;
+		r.temperature_class = ln->temperature_class;
+		r.zone_id = zi >= 0 ? zl.ids[zi] : "";
+		r.origin_site_id = ev->origin_site_id;
+		r.origin_order_id = ev->order_id;
+		if (zi < 0) {
+			Lz__Inventory__V1__ReceptionRefused rr =
+				LZ__INVENTORY__V1__RECEPTION_REFUSED__INIT;
+			int clean =
+				inv_valid_text(r.product, INV_TEXT_MAX, 1) &&
+				inv_valid_text(r.origin_site_id, INV_TEXT_MAX,
+					       1);
+
+			if ((rc = count_refusal(c, INV_UNKNOWN_ZONE)) != 0)
+				goto out;
+			rr.reception = clean ? &r : NULL;
+			rr.reason = (Lz__Inventory__V1__RefusalReason)
+				INV_UNKNOWN_ZONE;
+			rr.detail = "zone_id: no zone of the lot's "
+				    "temperature class";
+			if ((rc = lz_bus_emit(c->tx, ev->member_id,
+					      &rr.base)) != 0)
+				goto out;
+			continue;
+		}
+		if ((rc = receive(c, &r, &done)) != 0)
+			goto out;
+		if (!done)
+			continue;
+		if ((rc = lot_move(c, r.lot_id, r.quantity, 0)) != 0)
+			goto out;
+		lz__inventory__v1__allocation__init(&allocs[n]);
+		allocs[n].line = ln->line;
+		allocs[n].product = ln->product;
+		allocs[n].lot_id = lot_ids[i];
+		allocs[n].owner_member_id = ev->member_id;
+		allocs[n].quantity = ln->quantity;
+		aptr[n] = &allocs[n];
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	o.order_id = ev->order_id;
+	o.member_id = ev->member_id;
+	o.status = OST_AT_HUB;
+	o.received = 1;
+	o.n_allocations = n;
+	o.allocations = aptr;
+	if ((rc = inventory_store_put_order(c->txn, &c->inv->db, &o)) == 0)
+		rc = stat_add(c, "reservations", 1);
+out:
+	free(zl.st);
+	free(zl.ids);
+	free(lot_ids);
+	free(aptr);
+	free(allocs);
+	return rc;
+}
+
+/* The delivery of an order whose goods were unloaded from a pickup is on
+ * board: its lots leave the stock (OrderPicked). */
+static int
+on_task_changed(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__TaskStatusChanged *ev =
+		(const Lz__Tours__V1__TaskStatusChanged *)msg;
+	const Lz__Tours__V1__Task *t = ev->task;
+	OrderRecord *o = NULL;
+	size_t n;
+	int rc;
+
+	if (t == NULL ||
+	    ev->to != LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD ||
+	    (t->kind != LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY &&
+	     t->kind != LZ__TOURS__V1__TASK_KIND__TASK_KIND_RELAY_DELIVERY) ||
+	    !inv_valid_text(t->order_id, 2 * INV_ID_MAX + 1, 0))
+		return 0;
+	if ((rc = inventory_store_get_order(c->txn, &c->inv->db, t->order_id,
+					    &o)) != 0 ||
+	    o == NULL)
+		return rc;
+	if (o->received && !o->picked && o->n_allocations > 0 &&
+	    !inventory_status_final((int)o->status) &&
+	    (rc = release(c, o, INV_EV_TASK_CHANGED, 1)) == 0) {
+		n = o->n_allocations;
+		o->n_allocations = 0;
+		o->picked = 1;
+		rc = inventory_store_put_order(c->txn, &c->inv->db, o);
+		o->n_allocations = n;
+	}
+	lz__inventory__v1__order_record__free_unpacked(o, NULL);
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 static const struct handler {
 	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
-	int from_orders; /* an event of the orders service, not a command */
+	const char *from; /* the service whose event it is; NULL: a command */
 } handlers[] = {
 	{INV_CMD_SET_ZONE, &lz__inventory__v1__set_zone__descriptor,
-	 on_set_zone, 0},
+	 on_set_zone, NULL},
 	{INV_CMD_SET_SHARING, &lz__inventory__v1__set_stock_sharing__descriptor,
-	 on_set_sharing, 0},
+	 on_set_sharing, NULL},
 	{INV_CMD_RECEIVE, &lz__inventory__v1__receive_lot__descriptor,
-	 on_receive, 0},
-	{INV_CMD_PICK, &lz__inventory__v1__pick_order__descriptor, on_pick, 0},
+	 on_receive, NULL},
+	{INV_CMD_PICK, &lz__inventory__v1__pick_order__descriptor, on_pick,
+	 NULL},
 	{INV_CMD_COUNT, &lz__inventory__v1__count_stock__descriptor, on_count,
-	 0},
+	 NULL},
 	{INV_EV_ORDER_PLACED, &lz__orders__v1__order_placed__descriptor,
-	 on_order_placed, 1},
+	 on_order_placed, "orders"},
 	{INV_EV_ORDER_AMENDED, &lz__orders__v1__order_amended__descriptor,
-	 on_order_amended, 1},
+	 on_order_amended, "orders"},
 	{INV_EV_STATUS_CHANGED,
 	 &lz__orders__v1__order_status_changed__descriptor, on_status_changed,
-	 1},
+	 "orders"},
+	{INV_EV_GOODS_UNLOADED, &lz__tours__v1__goods_unloaded__descriptor,
+	 on_goods_unloaded, "tours"},
+	{INV_EV_TASK_CHANGED, &lz__tours__v1__task_status_changed__descriptor,
+	 on_task_changed, "tours"},
 };
 
 static int
@@ -728,10 +945,13 @@ inventory_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 			h = &handlers[i];
 	if (h == NULL)
 		return 0;
-	/* Orders' events count only from the orders service: a partner
-	 * cannot forge an OrderPlaced (the gateway does not accept it
-	 * either, but a follow list may include other sources). */
-	if (h->from_orders != (strcmp(ev->source, "orders") == 0))
+	/* The services' events count only from their service: a partner
+	 * cannot forge an OrderPlaced or a GoodsUnloaded (the gateway does
+	 * not accept them either, but a follow list may include other
+	 * sources); commands do not come from the services. */
+	if (h->from ? strcmp(ev->source, h->from) != 0
+		    : strcmp(ev->source, "orders") == 0 ||
+			      strcmp(ev->source, "tours") == 0)
 		return 0;
 	c.now = ev->timestamp_us / 1000000 -
 		(ev->timestamp_us % 1000000 < 0 ? 1 : 0);

@@ -33,8 +33,11 @@ struct inventory {
 
 /* The bus apply function (lz_bus_apply_fn); ARG is a struct inventory.
  * Applies the inventory commands (SetZone, SetStockSharing, ReceiveLot,
- * PickOrder, CountStock) and the orders events (OrderPlaced, OrderAmended,
- * OrderStatusChanged).  Every refusal is an event (ReceptionRefused,
+ * PickOrder, CountStock), the orders events (OrderPlaced, OrderAmended,
+ * OrderStatusChanged; source orders only) and the tours events
+ * (GoodsUnloaded: a pickup's lines received as lots reserved for the order;
+ * TaskStatusChanged: such an order's delivery on board picks them; source
+ * tours only).  Every refusal is an event (ReceptionRefused,
  * CommandRefused) and changes nothing else.  Other types are ignored; an
  * undecodable payload is logged, counted and consumed.  Returns 0 or a
  * negative store error. */

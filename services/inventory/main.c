@@ -3,11 +3,11 @@
  * reservations for hub-stock orders (first expired, first out), picking,
  * stock counts and the expiry watch (DESIGN.md section 6).
  *
- * It follows the gateway (partners' commands) and the orders service on
- * the bus, applies each event exactly once with its LMDB store
- * (handlers.c), publishes what it decides from its outbox, runs the
- * expiry watch on a timer (expiry.c), and serves its read models on the
- * admin HTTP address (query.c).
+ * It follows the gateway (partners' commands), the orders service and the
+ * tours service (goods unloaded from producer pickups) on the bus, applies
+ * each event exactly once with its LMDB store (handlers.c), publishes what
+ * it decides from its outbox, runs the expiry watch on a timer (expiry.c),
+ * and serves its read models on the admin HTTP address (query.c).
  *
  * Startup: config -> log -> loop -> store -> bus -> http -> expiry timer
  * -> run; SIGTERM/SIGINT stop after the batch in progress is committed.
@@ -39,7 +39,7 @@ static const struct lz_option options[] = {
 	{"admin", LZ_OPT_STRING, "127.0.0.1:7183",
 	 "HTTP address of /metrics, /healthz, /readyz and the read models", 0,
 	 0},
-	{"follow", LZ_OPT_STRING, "gateway,orders",
+	{"follow", LZ_OPT_STRING, "gateway,orders,tours",
 	 "comma-separated sources whose events are applied", 0, 0},
 	{"source", LZ_OPT_STRING, "inventory", "this service's source name", 0,
 	 0},

@@ -851,17 +851,72 @@ on_stop_failed(struct call *c, const ProtobufCMessage *msg)
 	return rc;
 }
 
-/* At the end of a tour: collected goods are at the hub; failed and
- * unvisited tasks come back to be planned again. */
+/* Emits GoodsUnloaded for pickup TASK of tour T, back at its hub: the
+ * order's lines, which the inventory service receives as lots held for
+ * the order. */
+static int
+unload(struct call *c, const Tour *t, const Task *task)
+{
+	Lz__Tours__V1__GoodsUnloaded ev = LZ__TOURS__V1__GOODS_UNLOADED__INIT;
+	Lz__Tours__V1__UnloadedLine *lines, **lp;
+	Order *o = NULL;
+	int rc;
+
+	if ((rc = lz_store_get_msg(c->txn, c->t->db.orders, task->order_id,
+				   &lz__orders__v1__order__descriptor,
+				   (ProtobufCMessage **)&o)) != 0)
+		return rc;
+	if (o == NULL) {
+		lz_log_warn("pickup of an unknown order", "task=%s",
+			    task->task_id);
+		return 0;
+	}
+	lines = xcalloc(o->n_lines + 1, sizeof(*lines));
+	lp = xcalloc(o->n_lines + 1, sizeof(*lp));
+	for (size_t i = 0; i < o->n_lines; i++) {
+		const OrderLine *l = o->lines[i];
+
+		lz__tours__v1__unloaded_line__init(&lines[i]);
+		lines[i].line = (uint32_t)i;
+		lines[i].product = l->product;
+		lines[i].quantity = l->quantity;
+		lines[i].unit_grams = l->unit_grams;
+		lines[i].unit_millilitres = l->unit_millilitres;
+		lines[i].temperature_class = l->temperature_class;
+		lp[i] = &lines[i];
+	}
+	ev.order_id = o->order_id;
+	ev.member_id = o->member_id;
+	ev.task_id = task->task_id;
+	ev.tour_id = t->tour_id;
+	ev.hub_site_id = t->n_stops ? t->stops[t->n_stops - 1]->site_id : "";
+	ev.origin_site_id = task->site_id;
+	ev.n_lines = o->n_lines;
+	ev.lines = lp;
+	ev.at = c->now;
+	rc = lz_bus_emit(c->tx, o->member_id[0] ? o->member_id : NULL,
+			 &ev.base);
+	free(lp);
+	free(lines);
+	lz__orders__v1__order__free_unpacked(o, NULL);
+	return rc;
+}
+
+/* At the end of a tour: collected goods are unloaded at the hub; failed
+ * and unvisited tasks come back to be planned again. */
 static int
 return_task(struct call *c, const Tour *t, const Stop *s, Task *task, void *arg)
 {
 	int rc;
 
-	if (task->status == TS_DONE && task->kind == TK_PICKUP)
+	if (task->status == TS_DONE && task->kind == TK_PICKUP) {
+		if (task->order_id && task->order_id[0] &&
+		    (rc = unload(c, t, task)) != 0)
+			return rc;
 		return tours_task_change(c->t, c->tx, task, TS_DONE, NULL,
 					 s->index, RS_NONE, "unloaded at hub",
 					 OS_AT_HUB, c->now, c->type);
+	}
 	if (task->status == TS_FAILED &&
 	    (int)task->attempts >= c->t->max_attempts)
 		return 0;

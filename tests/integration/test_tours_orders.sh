@@ -8,7 +8,9 @@
 # orders become PLANNED in lz-orders (read through the gateway); the driver
 # reports over the gateway: tour started (hub stock out for delivery), a
 # delivery completed (DELIVERED), the bike relay (AT_BIKE_RELAY), the
-# pickup (PICKED_UP, then AT_HUB when the tour ends), a failed stop (the
+# pickup (PICKED_UP, then AT_HUB when the tour ends: lz-inventory receives
+# the goods as a lot reserved for the order, picked when its delivery is on
+# board), a failed stop (the
 # order stays out for delivery and its task moves to the next day, whose
 # wave plans it; a second failure there fails the order: FAILED); the
 # collected order is delivered by the day's second wave.
@@ -220,6 +222,31 @@ check_eq "its window moved with it (08:00-15:00 the next day)" \
 drv TourCompleted "{\"tourId\":\"$T1\",\"odometerKm\":\"1090\"}"
 check "tour end applied" settle
 check_eq "tour completed: the collected order at the hub" "$(status p1)" AT_HUB
+# The goods unloaded are received by lz-inventory: one lot per order line
+# (id from inv_unload_lot_id(), pinned in test_inventory), in the zone of
+# its class, reserved for the order.
+INV=http://127.0.0.1:$INVENTORY_ADMIN
+P1_LOT=in-fournil.p1-9be69e4e-0
+lot() {
+	curl -s --max-time 5 "$INV/v1/lots/$1" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)
+l = l.get("lot", l)
+print(l.get("ownerMemberId"), l.get("product"), l.get("quantity", 0), l.get("reserved", 0),
+      l.get("zoneId"), l.get("originSiteId"), l.get("originOrderId"), l.get("temperatureClass"))'
+}
+reservation() {
+	curl -s --max-time 5 "$INV/v1/reservations/fournil%2F$1" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(o.get("received", False), o.get("picked", False),
+      " ".join("%s:%s" % (a["lotId"], a["quantity"]) for a in o.get("allocations", [])))'
+}
+check_eq "the collected bread is a lot at the hub, in the ambient zone, all reserved for p1" \
+	"$(lot $P1_LOT)" "fournil pain 30 30 sec ferme-roy fournil/p1 TEMPERATURE_CLASS_AMBIENT"
+check_eq "inventory holds the lot for p1" "$(reservation p1)" "True False $P1_LOT:30"
+check "inventory invariants hold with the received lot" sh -c \
+	"curl -s $INV/v1/invariants | grep -q '\"ok\": *true'"
 check_eq "the failed task (next day) and the collected order's delivery wait for a wave" \
 	"$(task_status del:fournil/h2 "$DATE2") / $(task_status del:fournil/p1)" "PENDING 1 / PENDING 0"
 drv StopCompleted "{\"tourId\":\"$T1\",\"stopIndex\":$S_H2}"
@@ -240,6 +267,9 @@ check_eq "the collected order is in the new tour, not the failed delivery" \
 drv TourStarted "{\"tourId\":\"$T2\"}"
 check "second start applied" settle
 check_eq "collected order out for delivery" "$(status p1)" OUT_FOR_DELIVERY
+check_eq "its delivery on board: the lot left the stock (picked)" \
+	"$(lot $P1_LOT) / $(reservation p1)" \
+	"fournil pain 0 0 sec ferme-roy fournil/p1 TEMPERATURE_CLASS_AMBIENT / True True "
 drv StopCompleted "{\"tourId\":\"$T2\",\"stopIndex\":$S2_P1}"
 drv TourCompleted "{\"tourId\":\"$T2\",\"odometerKm\":\"1120\"}"
 check "second tour applied" settle

@@ -378,6 +378,46 @@ test_expiry_watch(void)
 		INV_EXPIRY_NONE);
 }
 
+/* Goods unloaded by the tours service: lot ids and the zone chosen. */
+static void
+test_unload(void)
+{
+	struct inv_zone_state z[] = {
+		{1, 10000, 10000, 0, 0}, /* "a-sec", ambient */
+		{2, 1000, 1000, 900, 0}, /* "b-froid", chilled, almost full */
+		{2, 100000, 5000, 0, 0}, /* "c-froid", chilled */
+	};
+	char id[INV_ID_MAX + 1], id2[INV_ID_MAX + 1];
+	char longid[200];
+
+	inv_unload_lot_id("fournil/p1", 0, id);
+	CHECK_EQ_STR(id, "in-fournil.p1-9be69e4e-0");
+	CHECK(inv_valid_id(id));
+	/* Same characters once sanitised, another order: another id. */
+	inv_unload_lot_id("fournil.p1", 0, id2);
+	CHECK(strcmp(id, id2) != 0);
+	inv_unload_lot_id("fournil/p1", 12, id2);
+	CHECK(strcmp(id, id2) != 0);
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	longid[3] = '/';
+	longid[5] = '"';
+	inv_unload_lot_id(longid, 4294967295u, id);
+	CHECK(inv_valid_id(id));
+	CHECK_EQ_INT((long long)strlen(id), 63);
+	inv_unload_lot_id("", 0, id);
+	CHECK(inv_valid_id(id));
+
+	CHECK_EQ_INT(inv_choose_zone(z, 3, 1, 5000, 5000), 0);
+	/* The first chilled zone has no room for 200 g: the next one. */
+	CHECK_EQ_INT(inv_choose_zone(z, 3, 2, 200, 0), 2);
+	CHECK_EQ_INT(inv_choose_zone(z, 3, 2, 100, 1000), 1);
+	/* Room nowhere: the first of the class (refused over capacity). */
+	CHECK_EQ_INT(inv_choose_zone(z, 3, 2, 200, 6000), 1);
+	CHECK_EQ_INT(inv_choose_zone(z, 3, 3, 1, 1), -1);
+	CHECK_EQ_INT(inv_choose_zone(NULL, 0, 1, 1, 1), -1);
+}
+
 int
 main(void)
 {
@@ -388,5 +428,6 @@ main(void)
 	RUN(test_shared_pool);
 	RUN(test_reception_checks);
 	RUN(test_expiry_watch);
+	RUN(test_unload);
 	return lz_test_summary();
 }
