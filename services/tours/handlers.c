@@ -138,8 +138,8 @@ static int
 get_task(struct call *c, const char *id, Task **out)
 {
 	return lz_store_get_msg(c->txn, c->t->db.tasks, id,
-			       &lz__tours__v1__task__descriptor,
-			       (ProtobufCMessage **)out);
+				&lz__tours__v1__task__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 static void
@@ -164,7 +164,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 	if (s == NULL || !valid_id(s->site_id))
 		return stat_add(c, "bad_payload");
 	if ((rc = lz_store_put_msg(c->txn, c->t->db.sites, s->site_id,
-				  &s->base)) != 0)
+				   &s->base)) != 0)
 		return rc;
 	if ((int)s->kind == SITE_HUB)
 		role = "hub";
@@ -186,8 +186,8 @@ static int
 get_site(struct call *c, const char *id, Site **out)
 {
 	return lz_store_get_msg(c->txn, c->t->db.sites, id,
-			       &lz__orders__v1__site__descriptor,
-			       (ProtobufCMessage **)out);
+				&lz__orders__v1__site__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 /* Reads the sites the task of order O needs: its destination, its pickup
@@ -299,8 +299,8 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 	    strlen(ev->order->order_id) > 200)
 		return stat_add(c, "bad_payload");
 	if ((rc = lz_store_get_msg(c->txn, c->t->db.orders, ev->order->order_id,
-				  &lz__orders__v1__order__descriptor,
-				  (ProtobufCMessage **)&old)) != 0)
+				   &lz__orders__v1__order__descriptor,
+				   (ProtobufCMessage **)&old)) != 0)
 		return rc;
 	if (old) {
 		/* An amendment: keep the status tours knows. */
@@ -308,7 +308,7 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 
 		ev->order->status = old->status;
 		rc = lz_store_put_msg(c->txn, c->t->db.orders,
-				     ev->order->order_id, &ev->order->base);
+				      ev->order->order_id, &ev->order->base);
 		if (rc == 0)
 			rc = amend_order_task(c, ev->order, (int)old->status);
 		ev->order->status = st;
@@ -316,7 +316,7 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 		return rc;
 	}
 	return lz_store_put_msg(c->txn, c->t->db.orders, ev->order->order_id,
-			       &ev->order->base);
+				&ev->order->base);
 }
 
 static int
@@ -353,13 +353,13 @@ on_order_status(struct call *c, const ProtobufCMessage *msg)
 	int to = (int)ev->to, rc;
 
 	if ((rc = lz_store_get_msg(c->txn, c->t->db.orders, ev->order_id,
-				  &lz__orders__v1__order__descriptor,
-				  (ProtobufCMessage **)&o)) != 0 ||
+				   &lz__orders__v1__order__descriptor,
+				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
 	o->status = ev->to;
 	if ((rc = lz_store_put_msg(c->txn, c->t->db.orders, o->order_id,
-				  &o->base)) != 0)
+				   &o->base)) != 0)
 		goto out;
 	if (to == OS_CONFIRMED || to == OS_AT_HUB)
 		rc = create_order_task(c, o, to);
@@ -449,8 +449,8 @@ on_register_vehicle(struct call *c, const ProtobufCMessage *msg)
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if ((rc = lz_store_put_msg(c->txn, c->t->db.vehicles,
-				  cmd->vehicle->vehicle_id,
-				  &cmd->vehicle->base)) != 0)
+				   cmd->vehicle->vehicle_id,
+				   &cmd->vehicle->base)) != 0)
 		return rc;
 	ev.vehicle = cmd->vehicle;
 	return lz_bus_emit(c->tx, c->ev->tenant, &ev.base);
@@ -477,9 +477,9 @@ on_plan_wave(struct call *c, const ProtobufCMessage *msg)
 		Vehicle *v = NULL;
 
 		if ((rc = lz_store_get_msg(c->txn, c->t->db.vehicles,
-					  cmd->vehicle_ids[i],
-					  &lz__tours__v1__vehicle__descriptor,
-					  (ProtobufCMessage **)&v)) != 0)
+					   cmd->vehicle_ids[i],
+					   &lz__tours__v1__vehicle__descriptor,
+					   (ProtobufCMessage **)&v)) != 0)
 			return rc;
 		if (v == NULL)
 			return refuse(c, RS_UNKNOWN_VEHICLE, NULL,
@@ -546,8 +546,8 @@ static int
 get_tour(struct call *c, const char *id, Tour **out)
 {
 	return lz_store_get_msg(c->txn, c->t->db.tours, id,
-			       &lz__tours__v1__tour__descriptor,
-			       (ProtobufCMessage **)out);
+				&lz__tours__v1__tour__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 static int
@@ -572,7 +572,7 @@ tour_status(struct call *c, Tour *t, int to, int64_t odometer)
 		t->odometer_km = odometer;
 	}
 	if ((rc = lz_store_put_msg(c->txn, c->t->db.tours, t->tour_id,
-				  &t->base)) != 0)
+				   &t->base)) != 0)
 		return rc;
 	return lz_bus_emit(c->tx, NULL, &ev.base);
 }

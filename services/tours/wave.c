@@ -42,8 +42,8 @@ site_get(struct sites *c, const char *id, const Site **out)
 			return 0;
 		}
 	if ((rc = lz_store_get_msg(c->txn, c->db->sites, id,
-				  &lz__orders__v1__site__descriptor,
-				  (ProtobufCMessage **)&s)) != 0 ||
+				   &lz__orders__v1__site__descriptor,
+				   (ProtobufCMessage **)&s)) != 0 ||
 	    s == NULL)
 		return rc;
 	c->s = xrealloc(c->s, sizeof(*c->s) * (c->n + 1));
@@ -220,7 +220,7 @@ emit_tour(struct tours *t, struct lz_bus_txn *tx, Tour *tour)
 {
 	Lz__Tours__V1__TourPlanned ev = LZ__TOURS__V1__TOUR_PLANNED__INIT;
 	int rc = lz_store_put_msg(lz_bus_mdb(tx), t->db.tours, tour->tour_id,
-				 &tour->base);
+				  &tour->base);
 
 	if (rc != 0)
 		return rc;
@@ -377,9 +377,9 @@ tour_tasks(struct wave *w, const Tour *tr, Task ***out, size_t *n)
 			if (dup)
 				continue;
 			rc = lz_store_get_msg(w->txn, w->t->db.tasks,
-					     tr->stops[s]->task_ids[k],
-					     &lz__tours__v1__task__descriptor,
-					     (ProtobufCMessage **)&tk);
+					      tr->stops[s]->task_ids[k],
+					      &lz__tours__v1__task__descriptor,
+					      (ProtobufCMessage **)&tk);
 			if (rc != 0 || tk == NULL)
 				continue;
 			if (tk->status == TS_CANCELLED) {
@@ -430,9 +430,10 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 
 		if (tr->status != TOUR_PLANNED)
 			continue;
-		if ((rc = lz_store_get_msg(w.txn, t->db.vehicles, tr->vehicle_id,
-					  &lz__tours__v1__vehicle__descriptor,
-					  (ProtobufCMessage **)&v)) != 0 ||
+		if ((rc = lz_store_get_msg(w.txn, t->db.vehicles,
+					   tr->vehicle_id,
+					   &lz__tours__v1__vehicle__descriptor,
+					   (ProtobufCMessage **)&v)) != 0 ||
 		    v == NULL)
 			continue;
 		w.veh = xrealloc(w.veh, sizeof(*w.veh) * (w.nveh + 1));
