@@ -164,10 +164,18 @@ on_cutoff_timer(void *arg)
 	char today[11];
 	int rc;
 
+	char why[128];
+
 	if (t->cutoff < 0 || tours_local_date(now, today) != 0 ||
 	    tours_date_midnight(today, &midnight, NULL) != 0 ||
 	    now - midnight < t->cutoff)
 		return;
+	/* Not before every followed source is applied: after a restart the
+	 * inbox may be behind, and a wave planned then would miss tasks. */
+	if (!lz_bus_ready(t->bus, why, sizeof(why))) {
+		lz_log_info("cut-off planning waits", "reason=\"%s\"", why);
+		return;
+	}
 	/* The next day: a day and a half ahead of midnight is always in it
 	 * (23- and 25-hour days included). */
 	if (tours_local_date(midnight + 36 * 3600, co.date) != 0)

@@ -310,4 +310,23 @@ check_eq "no illegal transition in lz-orders" \
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 check "inventory invariants hold" sh -c \
 	"curl -s http://127.0.0.1:$INVENTORY_ADMIN/v1/invariants | grep -q '\"ok\": *true'"
+
+# The automatic cut-off: restarted with a cut-off already passed today,
+# lz-tours plans the next day's wave by itself (its timer looks every 30 s).
+kill -TERM "$pid_tours"
+wait_pid "$pid_tours" 20
+start_tours --no-sync --time-limit-ms 0 --iterations 200 --cutoff 00:00 \
+	--cutoff-wave auto
+auto_waves() {
+	"$BIN/lz-tap" --replay tours --replay-endpoint "$TOURS_REPLAY" 2>/dev/null |
+		python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin for o in [json.loads(l)]
+          if o["type"] == "lz.tours.v1.WavePlanned"
+          and o["payload"].get("wave") == "auto"
+          and o["payload"].get("date") == sys.argv[1]))' "$DATE"
+}
+end=$(($(date +%s) + 75))
+while [ "$(auto_waves)" = 0 ] && [ "$(date +%s)" -le "$end" ]; do sleep 1; done
+check_eq "the cut-off planned the next day's wave once, by itself" "$(auto_waves)" 1
 summary
