@@ -28,6 +28,11 @@ start tours "$BIN/lz-tours" --config "$INI" --state "$TMP/tours" \
 	--pub "$XSUB" --sub "$XPUB" --replay "tcp://127.0.0.1:$((PORT_BASE + 11))" \
 	--admin "127.0.0.1:$((PORT_BASE + 12))"
 check "lz-tours accepts it" wait_http $((PORT_BASE + 12)) 10
+printf 'hub,cust,-5,60\n' >"$TMP/bad-matrix.csv"
+"$BIN/lz-tours" --config "$INI" --state "$TMP/tours2" --matrix "$TMP/bad-matrix.csv" \
+	--admin "127.0.0.1:$((PORT_BASE + 13))" >"$TMP/matrix.out" 2>&1
+check_eq "lz-tours refuses a bad travel matrix at start" "$?" 1
+check "and says where" grep -q 'cannot read the matrix.*line 1' "$TMP/matrix.out"
 printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n[inventory]\nadmin = 127.0.0.1:%s\n' \
 	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" "$INVENTORY_ADMIN" >"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"

@@ -360,6 +360,51 @@ test_plan(void)
 	}
 	tours_vrp_release(&vrp);
 
+	/* With the operator's matrix: its entries where it has them (vans),
+	 * haversine x circuity elsewhere and for bikes. */
+	{
+		char path[] = "/tmp/lz-tours-vrpmatrix.XXXXXX", err[200];
+		struct tours_matrix *m = NULL;
+		int fd = mkstemp(path), ih = -1, ic = -1, iff = -1;
+		FILE *f = fdopen(fd, "w");
+		double dc, df;
+
+		fprintf(f, "hub,cust,7777,999\n");
+		fclose(f);
+		CHECK_EQ_INT(tours_matrix_load(path, &m, err, sizeof(err)), 0);
+		unlink(path);
+		CHECK_EQ_INT(tours_vrp_build(&c, pt, 7, pv, 2, &vrp), 0);
+		dc = lz_route_problem_distance(vrp.p, LZ_ROUTE_PROFILE_VAN, 0,
+					       0);
+		tours_vrp_release(&vrp);
+		c.matrix = m;
+		CHECK_EQ_INT(tours_vrp_build(&c, pt, 7, pv, 2, &vrp), 0);
+		for (int i = 0; i < vrp.nlocs; i++) {
+			const char *id = vrp.loc_site[i]->site_id;
+			if (strcmp(id, "hub") == 0)
+				ih = i;
+			else if (strcmp(id, "cust") == 0)
+				ic = i;
+			else if (strcmp(id, "farm") == 0)
+				iff = i;
+		}
+		CHECK(ih >= 0 && ic >= 0 && iff >= 0);
+		CHECK(lz_route_problem_distance(vrp.p, LZ_ROUTE_PROFILE_VAN, ih,
+						ic) == 7777);
+		CHECK(lz_route_problem_duration(vrp.p, LZ_ROUTE_PROFILE_VAN, ih,
+						ic) == 999);
+		/* not in the matrix: crow-fly distance times the circuity */
+		df = lz_route_problem_distance(vrp.p, LZ_ROUTE_PROFILE_VAN, ih,
+					       iff);
+		CHECK(df > 10000 && df < 40000);
+		CHECK(lz_route_problem_distance(vrp.p, LZ_ROUTE_PROFILE_BIKE,
+						ih, ic) != 7777);
+		CHECK(dc == 0);
+		tours_vrp_release(&vrp);
+		c.matrix = NULL;
+		tours_matrix_destroy(&m);
+	}
+
 	CHECK_EQ_INT(tours_plan_solve(&c, pt, 7, pv, 2, "2026-11-24", "day",
 				      "p1", &plan),
 		     0);
