@@ -52,26 +52,19 @@ struct bus {
 	size_t max_frame;
 	int verify;
 	struct lz_metric *m_msgs, *m_bytes, *m_subs;
-	int64_t log_second;
-	int logs;
+	struct lz_log_limit log_limit;
 };
 
 static void
 drop(struct bus *b, const char *reason, const char *topic, size_t tlen,
      size_t bytes)
 {
-	int64_t sec = lz_mono_us() / 1000000;
-
 	lz_metric_add(lz_metrics_counter(b->metrics, "lz_bus_dropped_total",
 					 "Malformed messages not forwarded, "
 					 "by reason",
 					 "reason", reason),
 		      1);
-	if (sec != b->log_second) {
-		b->log_second = sec;
-		b->logs = 0;
-	}
-	if (b->logs++ < 10) {
+	if (lz_log_allow(&b->log_limit)) {
 		char raw[65], quoted[300];
 		size_t n = tlen < 64 ? tlen : 64;
 		memcpy(raw, topic ? topic : "", topic ? n : 0);

@@ -19,7 +19,6 @@
 
 #define MAX_TOPIC 255
 #define MAX_REPLAY_BYTES (4u << 20)
-#define MAX_LOGS_PER_SECOND 10
 
 typedef Lz__Bus__V1__Envelope Envelope;
 
@@ -80,10 +79,7 @@ struct lz_bus {
 	Envelope **batch;
 	int nbatch;
 
-	/* log rate limit */
-	int64_t log_second;
-	int logs_this_second;
-	long logs_suppressed;
+	struct lz_log_limit log_limit; /* of bad input */
 
 	struct lz_metric *m_in, *m_out, *m_dup, *m_gap, *m_ignored, *m_rejected,
 		*m_decode, *m_replay_req, *m_replay_served, *m_replay_events,
@@ -95,20 +91,7 @@ struct lz_bus {
 static int
 may_log(struct lz_bus *b)
 {
-	int64_t sec = lz_mono_us() / 1000000;
-
-	if (sec != b->log_second) {
-		if (b->logs_suppressed)
-			lz_log_warn("log lines suppressed", "count=%ld",
-				    b->logs_suppressed);
-		b->log_second = sec;
-		b->logs_this_second = 0;
-		b->logs_suppressed = 0;
-	}
-	if (b->logs_this_second++ < MAX_LOGS_PER_SECOND)
-		return 1;
-	b->logs_suppressed++;
-	return 0;
+	return lz_log_allow(&b->log_limit);
 }
 
 static void
@@ -421,6 +404,13 @@ struct batch_ctx {
 };
 
 #define FAST_PATH_REJECT 2 /* internal: redo the batch carefully */
+
+int64_t
+lz_event_seconds(const struct lz_event *ev)
+{
+	return ev->timestamp_us / 1000000 -
+	       (ev->timestamp_us % 1000000 < 0 ? 1 : 0);
+}
 
 static void
 to_event(const Envelope *e, struct lz_event *ev)

@@ -77,6 +77,11 @@ struct lz_event {
 	size_t payload_len;
 };
 
+/* EV's time in whole seconds since the epoch (floor, also before 1970).
+ * Services decide with it, never with the clock, so a replay decides the
+ * same. */
+int64_t lz_event_seconds(const struct lz_event *ev);
+
 /* Applies EV to the service's state through lz_bus_mdb(TX), emitting events
  * with lz_bus_emit().  Returns 0, LZ_BUS_REJECT, or a negative store error
  * (the whole batch is then retried or, for other errors, the process

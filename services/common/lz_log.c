@@ -122,3 +122,25 @@ lz_log_quote(char *buf, size_t size, const char *s)
 	buf[o] = '\0';
 	return buf;
 }
+
+int
+lz_log_allow(struct lz_log_limit *l)
+{
+	struct timespec now;
+	int64_t sec;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sec = (int64_t)now.tv_sec;
+	if (sec != l->second) {
+		if (l->suppressed)
+			lz_log(LZ_LOG_WARN, "log lines suppressed", "count=%ld",
+			       l->suppressed);
+		l->second = sec;
+		l->lines = 0;
+		l->suppressed = 0;
+	}
+	if (l->lines++ < LZ_LOG_LIMIT_PER_SECOND)
+		return 1;
+	l->suppressed++;
+	return 0;
+}

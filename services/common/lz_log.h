@@ -12,6 +12,7 @@
 #define LZ_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum lz_log_level {
 	LZ_LOG_DEBUG = 0,
@@ -36,6 +37,19 @@ void lz_log(enum lz_log_level level, const char *msg, const char *fmt, ...)
  * programmer errors only, never for input from a socket. */
 void lz_fatal(const char *msg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+
+/* A limit on how many lines a source of bad input may log: at most
+ * LZ_LOG_LIMIT_PER_SECOND a second, the others counted and reported in one
+ * line when the next second starts.  Zero-initialise it. */
+#define LZ_LOG_LIMIT_PER_SECOND 10
+struct lz_log_limit {
+	int64_t second;
+	int lines;
+	long suppressed;
+};
+
+/* Whether one more line may be logged now under L. */
+int lz_log_allow(struct lz_log_limit *l);
 
 /* Copies S into BUF as a log value: unchanged if it has no space, '=',
  * quote, backslash, control or non-ASCII byte, otherwise double-quoted with

@@ -917,14 +917,9 @@ static const struct handler {
 static int
 bad_payload(struct call *c)
 {
-	int64_t sec = lz_mono_us() / 1000000;
 	struct inventory *inv = c->inv;
 
-	if (sec != inv->log_second) {
-		inv->log_second = sec;
-		inv->logs = 0;
-	}
-	if (inv->logs++ < 10)
+	if (lz_log_allow(&inv->log_limit))
 		lz_log_warn("undecodable payload",
 			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
 			    c->ev->source, c->ev->seq, c->ev->type,
@@ -953,8 +948,7 @@ inventory_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 		    : strcmp(ev->source, "orders") == 0 ||
 			      strcmp(ev->source, "tours") == 0)
 		return 0;
-	c.now = ev->timestamp_us / 1000000 -
-		(ev->timestamp_us % 1000000 < 0 ? 1 : 0);
+	c.now = lz_event_seconds(ev);
 	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
 					ev->payload);
 	if (msg == NULL)

@@ -7,6 +7,7 @@
 #ifndef INVENTORY_INVENTORY_H
 #define INVENTORY_INVENTORY_H
 
+#include "lz_log.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -25,10 +26,9 @@ struct inventory {
 	struct inventory_db db;
 	struct lz_metrics *metrics;
 	struct lz_bus *bus;
-	int64_t horizon;    /* expiry watch: seconds ahead */
-	int64_t expiring;   /* lots within the horizon at the last pass */
-	int64_t log_second; /* rate limit of bad-input log lines */
-	int logs;
+	int64_t horizon;  /* expiry watch: seconds ahead */
+	int64_t expiring; /* lots within the horizon at the last pass */
+	struct lz_log_limit log_limit; /* of bad-input log lines */
 };
 
 /* The bus apply function (lz_bus_apply_fn); ARG is a struct inventory.

@@ -485,14 +485,9 @@ static const struct command {
 static int
 bad_payload(struct call *c)
 {
-	int64_t sec = lz_mono_us() / 1000000;
 	struct orders *o = c->o;
 
-	if (sec != o->log_second) {
-		o->log_second = sec;
-		o->logs = 0;
-	}
-	if (o->logs++ < 10)
+	if (lz_log_allow(&o->log_limit))
 		lz_log_warn("undecodable payload",
 			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
 			    c->ev->source, c->ev->seq, c->ev->type,
@@ -515,8 +510,7 @@ orders_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 		return 0;
 	/* Time comes from the event, never the clock: a replay decides the
 	 * same.  Floor division, for the odd timestamp before 1970. */
-	c.now = ev->timestamp_us / 1000000 -
-		(ev->timestamp_us % 1000000 < 0 ? 1 : 0);
+	c.now = lz_event_seconds(ev);
 	msg = protobuf_c_message_unpack(cmd->desc, NULL, ev->payload_len,
 					ev->payload);
 	if (msg == NULL)

@@ -6,6 +6,7 @@
 #ifndef ORDERS_ORDERS_H
 #define ORDERS_ORDERS_H
 
+#include "lz_log.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -20,9 +21,8 @@ struct orders {
 	struct lz_store *store;
 	struct orders_db db;
 	struct lz_metrics *metrics;
-	int64_t grace;      /* seconds a window may start before the event */
-	int64_t log_second; /* rate limit of bad-input log lines */
-	int logs;
+	int64_t grace; /* seconds a window may start before the event */
+	struct lz_log_limit log_limit; /* of bad-input log lines */
 };
 
 /* The bus apply function (lz_bus_apply_fn); ARG is a struct orders.

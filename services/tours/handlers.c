@@ -988,14 +988,9 @@ static const struct handler {
 static int
 bad_payload(struct call *c)
 {
-	int64_t sec = lz_mono_us() / 1000000;
 	struct tours *t = c->t;
 
-	if (sec != t->log_second) {
-		t->log_second = sec;
-		t->logs = 0;
-	}
-	if (t->logs++ < 10)
+	if (lz_log_allow(&t->log_limit))
 		lz_log_warn("undecodable payload",
 			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
 			    c->ev->source, c->ev->seq, c->ev->type,
@@ -1016,8 +1011,7 @@ tours_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 			h = &handlers[i];
 	if (h == NULL)
 		return 0;
-	c.now = ev->timestamp_us / 1000000 -
-		(ev->timestamp_us % 1000000 < 0 ? 1 : 0);
+	c.now = lz_event_seconds(ev);
 	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
 					ev->payload);
 	if (msg == NULL)

@@ -8,6 +8,7 @@
 #ifndef TOURS_TOURS_H
 #define TOURS_TOURS_H
 
+#include "lz_log.h"
 #include "plan.h"
 #include "store.h"
 
@@ -30,8 +31,7 @@ struct tours {
 	int64_t insert_iterations; /* solver iterations of a late insertion */
 	int cutoff;                /* seconds after local midnight; -1: none */
 	const char *cutoff_wave;
-	int64_t log_second; /* rate limit of bad-input log lines */
-	int logs;
+	struct lz_log_limit log_limit; /* of bad-input log lines */
 };
 
 /* The bus apply function (lz_bus_apply_fn); ARG is a struct tours.
