@@ -291,3 +291,60 @@ lz_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 	free(buf);
 	return lz_store_rc(rc);
 }
+
+int
+lz_store_counter_get(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *out)
+{
+	uint64_t v;
+	int rc = lz_store_get_u64(txn, dbi, name, strlen(name), &v);
+
+	*out = (int64_t)v;
+	return rc;
+}
+
+int
+lz_store_counter_add(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t delta)
+{
+	uint64_t v;
+	int rc;
+
+	if (delta == 0)
+		return 0;
+	if ((rc = lz_store_get_u64(txn, dbi, name, strlen(name), &v)) != 0)
+		return rc;
+	return lz_store_put_u64(txn, dbi, name, strlen(name),
+				v + (uint64_t)delta);
+}
+
+int
+lz_store_counters(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		  lz_store_counter_fn fn, void *arg)
+{
+	size_t plen = strlen(prefix);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = plen;
+	k.mv_data = (void *)prefix;
+	rc = plen ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)
+		  : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[128];
+		size_t len;
+
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (v.mv_size != 8)
+			continue;
+		len = k.mv_size - plen < sizeof(name) ? k.mv_size - plen
+						      : sizeof(name) - 1;
+		memcpy(name, (const char *)k.mv_data + plen, len);
+		name[len] = '\0';
+		fn(name, (int64_t)lz_be64_get(v.mv_data), arg);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}

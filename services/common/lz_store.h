@@ -70,6 +70,20 @@ int lz_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 int lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 		     uint64_t v);
 
+/* Counters: signed 64-bit values under string names in DBI, changed in the
+ * caller's transaction so that they stay exact across batch retries and
+ * restarts (a service's metrics are read from them after each commit).
+ * get gives 0 for a missing name.  lz_store_counters calls FN for every
+ * counter whose name starts with PREFIX ("" for all), with the name less
+ * the prefix (truncated to 127 bytes). */
+typedef void (*lz_store_counter_fn)(const char *name, int64_t value, void *arg);
+int lz_store_counter_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+			 int64_t *out);
+int lz_store_counter_add(MDB_txn *txn, MDB_dbi dbi, const char *name,
+			 int64_t delta);
+int lz_store_counters(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		      lz_store_counter_fn fn, void *arg);
+
 /* Protobuf records under string keys.  get unpacks the value of KEY as a
  * DESC message into *OUT (the caller frees it with
  * protobuf_c_message_free_unpacked), or leaves *OUT NULL and returns 0 when

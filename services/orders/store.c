@@ -365,36 +365,12 @@ int
 orders_store_stat_add(MDB_txn *txn, const struct orders_db *db,
 		      const char *name, int64_t delta)
 {
-	uint64_t v;
-	int rc = lz_store_get_u64(txn, db->stats, name, strlen(name), &v);
-
-	if (rc != 0)
-		return rc;
-	return lz_store_put_u64(txn, db->stats, name, strlen(name),
-				v + (uint64_t)delta);
+	return lz_store_counter_add(txn, db->stats, name, delta);
 }
 
 int
 orders_store_stats(MDB_txn *txn, const struct orders_db *db, orders_stat_fn fn,
 		   void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, db->stats, &c)) != 0)
-		return lz_store_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char name[128];
-		size_t len =
-			k.mv_size < sizeof(name) ? k.mv_size : sizeof(name) - 1;
-		if (v.mv_size != 8)
-			continue;
-		memcpy(name, k.mv_data, len);
-		name[len] = '\0';
-		fn(name, (int64_t)lz_be64_get(v.mv_data), arg);
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+	return lz_store_counters(txn, db->stats, "", fn, arg);
 }

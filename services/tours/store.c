@@ -220,43 +220,14 @@ tours_store_stat_add(MDB_txn *txn, const struct tours_db *db, const char *name,
 		     int64_t delta)
 {
 	char key[128];
-	uint64_t v;
-	int rc;
 
 	snprintf(key, sizeof(key), "stat/%s", name);
-	if ((rc = lz_store_get_u64(txn, db->meta, key, strlen(key), &v)))
-		return rc;
-	return lz_store_put_u64(txn, db->meta, key, strlen(key),
-				v + (uint64_t)delta);
+	return lz_store_counter_add(txn, db->meta, key, delta);
 }
 
 int
 tours_store_stats(MDB_txn *txn, const struct tours_db *db, tours_stat_fn fn,
 		  void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, db->meta, &c)) != 0)
-		return lz_store_rc(rc);
-	k.mv_size = 5;
-	k.mv_data = "stat/";
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char name[128];
-		size_t len;
-
-		if (k.mv_size < 5 || memcmp(k.mv_data, "stat/", 5) != 0)
-			break;
-		len = k.mv_size - 5 < sizeof(name) ? k.mv_size - 5
-						   : sizeof(name) - 1;
-		if (v.mv_size != 8)
-			continue;
-		memcpy(name, (char *)k.mv_data + 5, len);
-		name[len] = '\0';
-		fn(name, (int64_t)lz_be64_get(v.mv_data), arg);
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+	return lz_store_counters(txn, db->meta, "stat/", fn, arg);
 }

@@ -409,6 +409,87 @@ test_read_result(void)
 }
 
 /* One transaction much larger than the map. */
+/* ---- counters ---- */
+
+struct counter_seen {
+	char names[8][32];
+	int64_t values[8];
+	int n;
+};
+
+static void
+counter_cb(const char *name, int64_t value, void *arg)
+{
+	struct counter_seen *s = arg;
+
+	if (s->n < 8) {
+		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+		s->values[s->n++] = value;
+	}
+}
+
+struct counter_ctx {
+	MDB_dbi dbi;
+	int64_t a, missing;
+	int rc_get;
+	struct counter_seen all, stat;
+};
+
+static int
+counter_write_fn(MDB_txn *txn, void *arg)
+{
+	struct counter_ctx *c = arg;
+	int rc;
+
+	if ((rc = lz_store_counter_add(txn, c->dbi, "a", 5)) != 0 ||
+	    (rc = lz_store_counter_add(txn, c->dbi, "a", -7)) != 0 ||
+	    (rc = lz_store_counter_add(txn, c->dbi, "stat/x", 3)) != 0 ||
+	    (rc = lz_store_counter_add(txn, c->dbi, "stat/y", 0)) != 0 ||
+	    (rc = lz_store_counter_add(txn, c->dbi, "stat/z", 1)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+counter_read_fn(MDB_txn *txn, void *arg)
+{
+	struct counter_ctx *c = arg;
+	int rc;
+
+	c->rc_get = lz_store_counter_get(txn, c->dbi, "a", &c->a);
+	if ((rc = lz_store_counter_get(txn, c->dbi, "none", &c->missing)))
+		return rc;
+	if ((rc = lz_store_counters(txn, c->dbi, "", counter_cb, &c->all)))
+		return rc;
+	return lz_store_counters(txn, c->dbi, "stat/", counter_cb, &c->stat);
+}
+
+static void
+test_counters(void)
+{
+	struct lz_store *s = open_store("counters", 0, 0);
+	struct counter_ctx c;
+
+	if (s == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.missing = 99;
+	CHECK_EQ_INT(lz_store_db(s, "stats", 0, &c.dbi), 0);
+	CHECK_EQ_INT(lz_store_write(s, counter_write_fn, NULL, &c), 0);
+	CHECK_EQ_INT(lz_store_read(s, counter_read_fn, &c), 0);
+	CHECK_EQ_INT(c.rc_get, 0);
+	CHECK_EQ_INT(c.a, -2);      /* signed deltas */
+	CHECK_EQ_INT(c.missing, 0); /* a missing counter reads 0 */
+	/* a zero delta writes nothing: a, stat/x, stat/z */
+	CHECK_EQ_INT(c.all.n, 3);
+	CHECK_EQ_STR(c.all.names[0], "a");
+	CHECK_EQ_INT(c.stat.n, 2);
+	CHECK_EQ_STR(c.stat.names[0], "x");
+	CHECK_EQ_INT(c.stat.values[0], 3);
+	CHECK_EQ_STR(c.stat.names[1], "z");
+	lz_store_destroy(&s);
+}
+
 static void
 test_growth_one_txn(void)
 {
@@ -928,6 +1009,7 @@ main(void)
 	RUN(test_dbs_and_u64);
 	RUN(test_write_abort);
 	RUN(test_read_result);
+	RUN(test_counters);
 	RUN(test_growth_one_txn);
 	RUN(test_growth_many_txns);
 	RUN(test_growth_limit);
