@@ -117,6 +117,17 @@ find_src(struct lz_bus *b, const char *name)
 	return NULL;
 }
 
+/* Whether the first N bytes of NAME are a followed source already. */
+static int
+find_src_n(const struct lz_bus *b, const char *name, size_t n)
+{
+	for (int i = 0; i < b->nsrcs; i++)
+		if (strlen(b->srcs[i].name) == n &&
+		    memcmp(b->srcs[i].name, name, n) == 0)
+			return 1;
+	return 0;
+}
+
 static void on_dealer(void *sock, void *arg);
 
 static void
@@ -1094,13 +1105,20 @@ lz_bus_new(struct lz_loop *loop, struct lz_store *store,
 	b->apply_arg = arg;
 	b->started_us = lz_now_us();
 	b->batch = xcalloc((size_t)b->o.batch_max, sizeof(*b->batch));
-	for (const char *const *f = opts->follow; f && *f; f++) {
-		b->srcs = xrealloc(b->srcs,
-				   sizeof(*b->srcs) * (size_t)(b->nsrcs + 1));
-		memset(&b->srcs[b->nsrcs], 0, sizeof(*b->srcs));
-		b->srcs[b->nsrcs].name = xstrdup(*f);
-		b->srcs[b->nsrcs].bus = b;
-		b->nsrcs++;
+	for (const char *f = opts->follow ? opts->follow : ""; *f;) {
+		size_t n = strcspn(f, ", ");
+
+		if (n > 0 && !find_src_n(b, f, n)) {
+			b->srcs = xrealloc(b->srcs,
+					   sizeof(*b->srcs) *
+						   (size_t)(b->nsrcs + 1));
+			memset(&b->srcs[b->nsrcs], 0, sizeof(*b->srcs));
+			b->srcs[b->nsrcs].name = xstrndup(f, n);
+			b->srcs[b->nsrcs].bus = b;
+			b->nsrcs++;
+		}
+		f += n;
+		f += strspn(f, ", ");
 	}
 	init_metrics(b);
 	if ((rc = lz_store_db(store, "outbox", 0, &b->outbox)) != 0 ||

@@ -51,10 +51,10 @@ struct lz_bus_options {
 	const char *sub_endpoint;     /* bus XPUB side; NULL: consume nothing */
 	const char *replay_bind;      /* ROUTER serving the outbox; or NULL */
 	const char *replay_advertise; /* in heartbeats; default replay_bind */
-	const char *const *follow;    /* NULL-terminated sources to consume */
-	int batch_max;                /* events per transaction; default 4096 */
-	int heartbeat_ms;             /* default 1000 */
-	int replay_timeout_ms;        /* re-ask after this; default 2000 */
+	const char *follow; /* sources to consume, comma-separated, or NULL */
+	int batch_max;      /* events per transaction; default 4096 */
+	int heartbeat_ms;   /* default 1000 */
+	int replay_timeout_ms;      /* re-ask after this; default 2000 */
 	size_t max_frame;           /* largest accepted frame; default 1 MiB */
 	struct lz_metrics *metrics; /* where to count; required */
 	/* Called with the apply function's ARG after each batch of applied

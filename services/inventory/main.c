@@ -53,23 +53,6 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-/* Splits the comma-separated LIST into a NULL-terminated array; the caller
- * frees *BUF and the array. */
-static const char **
-split_follow(const char *list, char **buf)
-{
-	const char **v = xcalloc(strlen(list) + 2, sizeof(*v));
-	size_t n = 0;
-	char *save = NULL;
-
-	*buf = xstrdup(list);
-	for (char *t = strtok_r(*buf, ", ", &save); t;
-	     t = strtok_r(NULL, ", ", &save))
-		v[n++] = t;
-	v[n] = NULL;
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -86,8 +69,6 @@ main(int argc, char **argv)
 	struct lz_loop *loop;
 	struct lz_http *http;
 	struct lz_timer *timer;
-	const char **follow;
-	char *follow_buf;
 	int rc = lz_config_parse(cfg, argc, argv);
 
 	if (rc != 0) {
@@ -96,7 +77,6 @@ main(int argc, char **argv)
 	}
 	lz_config_init_log(cfg);
 	inv.horizon = lz_config_int(cfg, "expiry-horizon");
-	follow = split_follow(lz_config_str(cfg, "follow"), &follow_buf);
 
 	loop = lz_loop_new();
 	inv.metrics = lz_metrics_new();
@@ -113,7 +93,7 @@ main(int argc, char **argv)
 	bo.sub_endpoint = lz_config_str(cfg, "sub");
 	bo.replay_bind = lz_config_str(cfg, "replay");
 	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = follow;
+	bo.follow = lz_config_str(cfg, "follow");
 	bo.metrics = inv.metrics;
 	bo.on_commit = inventory_sync_metrics;
 	if ((inv.bus = lz_bus_new(loop, inv.store, &bo, inventory_apply,
@@ -143,8 +123,6 @@ main(int argc, char **argv)
 	lz_loop_destroy(&loop);
 	lz_store_destroy(&inv.store);
 	lz_metrics_destroy(&inv.metrics);
-	free(follow);
-	free(follow_buf);
 	lz_config_destroy(&cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -50,23 +50,6 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-/* Splits the comma-separated LIST into a NULL-terminated array; the caller
- * frees *BUF and the array. */
-static const char **
-split_follow(const char *list, char **buf)
-{
-	const char **v = xcalloc(strlen(list) + 2, sizeof(*v));
-	size_t n = 0;
-	char *save = NULL;
-
-	*buf = xstrdup(list);
-	for (char *t = strtok_r(*buf, ", ", &save); t;
-	     t = strtok_r(NULL, ", ", &save))
-		v[n++] = t;
-	v[n] = NULL;
-	return v;
-}
-
 /* Creates every metric at zero, so that dashboards see them at once. */
 static void
 init_metrics(struct lz_metrics *m)
@@ -103,8 +86,6 @@ main(int argc, char **argv)
 	struct lz_loop *loop;
 	struct lz_bus *bus;
 	struct lz_http *http;
-	const char **follow;
-	char *follow_buf;
 	const char *tz;
 	int rc = lz_config_parse(cfg, argc, argv);
 
@@ -117,7 +98,6 @@ main(int argc, char **argv)
 	if (orders_rules_set_timezone(tz) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", tz);
 	o.grace = lz_config_int(cfg, "grace");
-	follow = split_follow(lz_config_str(cfg, "follow"), &follow_buf);
 
 	loop = lz_loop_new();
 	o.metrics = lz_metrics_new();
@@ -135,7 +115,7 @@ main(int argc, char **argv)
 	bo.sub_endpoint = lz_config_str(cfg, "sub");
 	bo.replay_bind = lz_config_str(cfg, "replay");
 	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = follow;
+	bo.follow = lz_config_str(cfg, "follow");
 	bo.metrics = o.metrics;
 	bo.on_commit = orders_sync_metrics;
 	if ((bus = lz_bus_new(loop, o.store, &bo, orders_apply, &o)) == NULL)
@@ -162,8 +142,6 @@ main(int argc, char **argv)
 	lz_loop_destroy(&loop);
 	lz_store_destroy(&o.store);
 	lz_metrics_destroy(&o.metrics);
-	free(follow);
-	free(follow_buf);
 	lz_config_destroy(&cfg);
 	return rc == 0 ? 0 : 1;
 }

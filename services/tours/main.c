@@ -81,21 +81,6 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-static const char **
-split_follow(const char *list, char **buf)
-{
-	const char **v = xcalloc(strlen(list) + 2, sizeof(*v));
-	size_t n = 0;
-	char *save = NULL;
-
-	*buf = xstrdup(list);
-	for (char *t = strtok_r(*buf, ", ", &save); t;
-	     t = strtok_r(NULL, ", ", &save))
-		v[n++] = t;
-	v[n] = NULL;
-	return v;
-}
-
 /* "HH:MM" -> seconds after midnight, or -1. */
 static int
 parse_hhmm(const char *s)
@@ -204,8 +189,7 @@ main(int argc, char **argv)
 	struct lz_loop *loop;
 	struct lz_http *http;
 	struct lz_timer *timer = NULL;
-	const char **follow;
-	char *follow_buf, err[300];
+	char err[300];
 	const char *s;
 	int rc = lz_config_parse(cfg, argc, argv), bw;
 
@@ -250,7 +234,6 @@ main(int argc, char **argv)
 				 "file=%s error=\"%s\"", s, err);
 		t.conf.matrix = matrix;
 	}
-	follow = split_follow(lz_config_str(cfg, "follow"), &follow_buf);
 
 	loop = lz_loop_new();
 	t.metrics = lz_metrics_new();
@@ -268,7 +251,7 @@ main(int argc, char **argv)
 	bo.sub_endpoint = lz_config_str(cfg, "sub");
 	bo.replay_bind = lz_config_str(cfg, "replay");
 	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = follow;
+	bo.follow = lz_config_str(cfg, "follow");
 	bo.metrics = t.metrics;
 	bo.on_commit = tours_sync_metrics;
 	if ((t.bus = lz_bus_new(loop, t.store, &bo, tours_apply, &t)) == NULL)
@@ -301,8 +284,6 @@ main(int argc, char **argv)
 	lz_store_destroy(&t.store);
 	lz_metrics_destroy(&t.metrics);
 	tours_matrix_destroy(&matrix);
-	free(follow);
-	free(follow_buf);
 	lz_config_destroy(&cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -386,7 +386,6 @@ main(int argc, char **argv)
 {
 	struct peer p = {0};
 	struct lz_bus_options bo = {0};
-	const char *follow[2] = {NULL, NULL};
 	struct lz_http *http = NULL;
 	const char *mode;
 	int rc;
@@ -441,8 +440,7 @@ main(int argc, char **argv)
 		bo.pub_endpoint = lz_config_str(p.cfg, "pub");
 		bo.replay_bind = lz_config_str(p.cfg, "replay");
 	} else if (strcmp(mode, "consume") == 0) {
-		follow[0] = lz_config_str(p.cfg, "follow");
-		bo.follow = follow;
+		bo.follow = lz_config_str(p.cfg, "follow");
 		bo.sub_endpoint = lz_config_str(p.cfg, "sub");
 		bo.on_commit = on_commit;
 	} else {
@@ -470,7 +468,8 @@ main(int argc, char **argv)
 		lz_store_read(p.store, read_state_fn, &p);
 		lz_metric_set(p.m_count, (double)p.applied);
 		if (p.expect &&
-		    lz_bus_applied_seq(p.bus, follow[0]) >= p.expect)
+		    lz_bus_applied_seq(p.bus, lz_config_str(p.cfg, "follow")) >=
+			    p.expect)
 			lz_loop_stop(p.loop);
 	}
 	if (http)
