@@ -412,7 +412,7 @@ check_vehicle(struct call *c, const Vehicle *v, Site **hub)
 			refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
 			       "vehicle.unavailable_dates: at most 366"));
 	for (size_t i = 0; i < v->n_unavailable_dates; i++)
-		if (!tours_valid_date(v->unavailable_dates[i]))
+		if (!lz_date_valid(v->unavailable_dates[i]))
 			return refused(
 				refuse(c, RS_INVALID, NULL, v->vehicle_id, NULL,
 				       "vehicle.unavailable_dates[%zu]: want "
@@ -464,7 +464,7 @@ on_plan_wave(struct call *c, const ProtobufCMessage *msg)
 	const char *wave = cmd->wave && cmd->wave[0] ? cmd->wave : "day";
 	int rc;
 
-	if (!tours_valid_date(cmd->date))
+	if (!lz_date_valid(cmd->date))
 		return refuse(c, RS_INVALID, NULL, NULL, NULL,
 			      "date: want YYYY-MM-DD");
 	if (!valid_id(wave) || strlen(wave) > 32)

@@ -151,8 +151,8 @@ on_cutoff_timer(void *arg)
 
 	char why[128];
 
-	if (t->cutoff < 0 || tours_local_date(now, today) != 0 ||
-	    tours_date_midnight(today, &midnight, NULL) != 0 ||
+	if (t->cutoff < 0 || lz_date_local(now, today) != 0 ||
+	    lz_date_midnight(today, &midnight, NULL) != 0 ||
 	    now - midnight < t->cutoff)
 		return;
 	/* Not before every followed source is applied: after a restart the
@@ -163,7 +163,7 @@ on_cutoff_timer(void *arg)
 	}
 	/* The next day: a day and a half ahead of midnight is always in it
 	 * (23- and 25-hour days included). */
-	if (tours_local_date(midnight + 36 * 3600, co.date) != 0)
+	if (lz_date_local(midnight + 36 * 3600, co.date) != 0)
 		return;
 	if ((rc = lz_bus_write(t->bus, cutoff_fn, &co)) != 0)
 		lz_log_error("cut-off planning failed", "date=%s error=\"%s\"",
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 	}
 	lz_config_init_log(cfg);
 	s = lz_config_str(cfg, "timezone");
-	if (tours_set_timezone(s) != 0)
+	if (lz_date_set_timezone(s) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", s);
 	tours_conf_init(&t.conf);
 	t.conf.circuity = atof(lz_config_str(cfg, "circuity"));

@@ -35,103 +35,6 @@ tours_conf_init(struct tours_conf *c)
 
 /* ---- dates ---- */
 
-int
-tours_set_timezone(const char *tz)
-{
-	char path[300];
-
-	if (tz == NULL || tz[0] == '\0')
-		return -EINVAL;
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	/* A POSIX string names an offset ("CET-1CEST,M3.5.0,M10.5.0/3"). */
-	if (strchr(tz, '/') == NULL && strpbrk(tz, "0123456789") == NULL &&
-	    access(path, R_OK) != 0)
-		return -EINVAL;
-	if (strchr(tz, '/') != NULL &&
-	    (strstr(tz, "..") != NULL || access(path, R_OK) != 0))
-		return -EINVAL;
-	if (setenv("TZ", tz, 1) != 0)
-		return -errno;
-	tzset();
-	return 0;
-}
-
-static int
-parse_date(const char *date, struct tm *tm)
-{
-	int y, m, d;
-	char extra;
-
-	if (date == NULL || strlen(date) != 10 || date[4] != '-' ||
-	    date[7] != '-')
-		return -EINVAL;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (date[i] < '0' || date[i] > '9'))
-			return -EINVAL;
-	if (sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
-		return -EINVAL;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -EINVAL;
-	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = y - 1900;
-	tm->tm_mon = m - 1;
-	tm->tm_mday = d;
-	tm->tm_isdst = -1;
-	return 0;
-}
-
-int
-tours_valid_date(const char *date)
-{
-	struct tm tm, chk;
-	time_t t;
-
-	if (parse_date(date, &tm) != 0)
-		return 0;
-	tm.tm_hour = 12;
-	chk = tm;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return 0;
-	return tm.tm_mday == chk.tm_mday && tm.tm_mon == chk.tm_mon;
-}
-
-int
-tours_local_date(int64_t t, char out[11])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[40];
-
-	if (localtime_r(&tt, &tm) == NULL || tm.tm_year < 70 ||
-	    tm.tm_year > 9999 - 1900)
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday);
-	memcpy(out, buf, 11);
-	return 0;
-}
-
-int
-tours_date_midnight(const char *date, int64_t *out, int *weekday)
-{
-	struct tm tm, noon;
-	time_t t;
-
-	if (!tours_valid_date(date) || parse_date(date, &tm) != 0)
-		return -EINVAL;
-	noon = tm;
-	noon.tm_hour = 12;
-	if (mktime(&noon) == (time_t)-1)
-		return -EINVAL;
-	/* Midnight exists in Europe/Paris (changes happen at 2 and 3 h). */
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -EINVAL;
-	*out = (int64_t)t;
-	if (weekday)
-		*weekday = noon.tm_wday == 0 ? 7 : noon.tm_wday;
-	return 0;
-}
-
 /* T moved by N local days, at the same local clock time (mktime settles
  * the summer-time change); -EINVAL when out of range. */
 static int
@@ -159,17 +62,17 @@ tours_retry_date(const char *date, int64_t now, int64_t w_start, int64_t w_end,
 	int64_t m_old, m_from, m_new;
 	int days, rc;
 
-	if ((rc = tours_local_date(now, today)) != 0 ||
-	    tours_date_midnight(date, &m_old, NULL) != 0)
+	if ((rc = lz_date_local(now, today)) != 0 ||
+	    lz_date_midnight(date, &m_old, NULL) != 0)
 		return -EINVAL;
 	if (strcmp(today, date) > 0)
 		from = today;
-	if (tours_date_midnight(from, &m_from, NULL) != 0)
+	if (lz_date_midnight(from, &m_from, NULL) != 0)
 		return -EINVAL;
 	/* A day lasts 23 to 25 hours: 36 hours after midnight is the next
 	 * day. */
-	if ((rc = tours_local_date(m_from + 36 * 3600, out)) != 0 ||
-	    (rc = tours_date_midnight(out, &m_new, NULL)) != 0)
+	if ((rc = lz_date_local(m_from + 36 * 3600, out)) != 0 ||
+	    (rc = lz_date_midnight(out, &m_new, NULL)) != 0)
 		return rc;
 	*start = w_start;
 	*end = w_end;
@@ -285,8 +188,8 @@ tours_task_for_order(const Order *o, int status, const Site *dest,
 		w = o->delivery_window;
 		/* The bikes leave the relay at the bike wave of the day of
 		 * the delivery window: the van must be there before. */
-		if (tours_local_date(w->start, out->date) != 0 ||
-		    tours_date_midnight(out->date, &midnight, NULL) != 0)
+		if (lz_date_local(w->start, out->date) != 0 ||
+		    lz_date_midnight(out->date, &midnight, NULL) != 0)
 			midnight = w->start - w->start % 86400;
 		out->window.start = midnight;
 		out->window.end = midnight + c->bike_wave_start;
@@ -305,7 +208,7 @@ tours_task_for_order(const Order *o, int status, const Site *dest,
 	out->t.member_id = o->member_id;
 	out->t.order_status = (uint32_t)status;
 	tours_order_loads(o, out->loads);
-	if (tours_local_date(w->start, out->date) != 0)
+	if (lz_date_local(w->start, out->date) != 0)
 		out->date[0] = '\0';
 	return 1;
 }
@@ -350,7 +253,7 @@ tours_task_for_collection(const Lz__Tours__V1__CollectionRequested *r,
 		out->loads[k].grams += l->grams;
 		out->loads[k].millilitres += l->millilitres;
 	}
-	if (tours_local_date(r->window->start, out->date) != 0)
+	if (lz_date_local(r->window->start, out->date) != 0)
 		return 0;
 	return 1;
 }

@@ -10,6 +10,7 @@
 #define TOURS_PLAN_H
 
 #include "codec.h"
+#include "lz_date.h"
 #include "lz_route.h"
 
 #include <jansson.h>
@@ -38,18 +39,6 @@ struct tours_conf {
  * bike wave at 10:00, 300 s and 600 s of service, 2 s, 0 iterations,
  * seed 1, no matrix. */
 void tours_conf_init(struct tours_conf *c);
-
-/* ---- local dates (the process's TZ) ---- */
-
-/* Sets the time zone (IANA name or POSIX TZ string).  -EINVAL if unknown. */
-int tours_set_timezone(const char *tz);
-/* Whether DATE is a valid "YYYY-MM-DD". */
-int tours_valid_date(const char *date);
-/* Writes the local date of T as "YYYY-MM-DD" into OUT; 0 or -EINVAL. */
-int tours_local_date(int64_t t, char out[11]);
-/* The epoch time of local midnight starting DATE, and its ISO weekday
- * (1 = Monday).  Returns 0 or -EINVAL for a malformed date. */
-int tours_date_midnight(const char *date, int64_t *out, int *weekday);
 
 /*
  * The date a failed task is planned again, and its window there: the day

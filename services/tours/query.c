@@ -132,7 +132,7 @@ path_date(struct evhttp_request *req, const char *prefix, char date[11],
 	}
 	memcpy(date, rest, 10);
 	date[10] = '\0';
-	if (!tours_valid_date(date)) {
+	if (!lz_date_valid(date)) {
 		lz_http_reply_error(req, 400, "want a date YYYY-MM-DD");
 		return -1;
 	}

@@ -268,7 +268,7 @@ tours_plan_wave(struct tours *t, struct lz_bus_txn *tx, const char *date,
 	w.nonly = n_vehicle_ids;
 	w.sites.txn = w.txn;
 	w.sites.db = &t->db;
-	if (tours_date_midnight(date, &w.midnight, &w.weekday) != 0)
+	if (lz_date_midnight(date, &w.midnight, &w.weekday) != 0)
 		return 0; /* checked by the caller */
 	snprintf(prefix, sizeof(prefix), "%s/", date);
 	if ((rc = tours_store_tours_of(w.txn, &t->db, prefix, keep_tour, &w)) ||
@@ -403,7 +403,7 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 	char prefix[64];
 	int rc;
 
-	if (task->date == NULL || !tours_valid_date(task->date))
+	if (task->date == NULL || !lz_date_valid(task->date))
 		return 0;
 	memset(&w, 0, sizeof(w));
 	w.t = t;
@@ -412,7 +412,7 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 	w.now = now;
 	w.sites.txn = w.txn;
 	w.sites.db = &t->db;
-	if (tours_date_midnight(task->date, &w.midnight, &w.weekday) != 0)
+	if (lz_date_midnight(task->date, &w.midnight, &w.weekday) != 0)
 		return 0;
 	snprintf(prefix, sizeof(prefix), "%s/", task->date);
 	if ((rc = tours_store_tours_of(w.txn, &t->db, prefix, keep_tour, &w)))

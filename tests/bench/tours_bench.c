@@ -444,7 +444,7 @@ main(int argc, char **argv)
 				"[TIME_LIMIT_MS [ITERATIONS]]\n");
 		return 2;
 	}
-	if (tours_set_timezone("Europe/Paris") != 0) {
+	if (lz_date_set_timezone("Europe/Paris") != 0) {
 		fprintf(stderr, "bench-tours: no Europe/Paris time zone\n");
 		return 1;
 	}

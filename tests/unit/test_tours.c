@@ -85,18 +85,18 @@ test_dates(void)
 	int wd;
 	char d[11];
 
-	CHECK(tours_valid_date("2026-11-24"));
-	CHECK(!tours_valid_date("2026-02-30"));
-	CHECK(!tours_valid_date("2026-1-24"));
-	CHECK(!tours_valid_date("x"));
-	CHECK(!tours_valid_date(NULL));
-	CHECK_EQ_INT(tours_date_midnight("2026-11-24", &m, &wd), 0);
+	CHECK(lz_date_valid("2026-11-24"));
+	CHECK(!lz_date_valid("2026-02-30"));
+	CHECK(!lz_date_valid("2026-1-24"));
+	CHECK(!lz_date_valid("x"));
+	CHECK(!lz_date_valid(NULL));
+	CHECK_EQ_INT(lz_date_midnight("2026-11-24", &m, &wd), 0);
 	CHECK_EQ_INT(m, DAY0);
 	CHECK_EQ_INT(wd, 2);
-	CHECK_EQ_INT(tours_local_date(DAY0 + 23 * H + 3599, d), 0);
+	CHECK_EQ_INT(lz_date_local(DAY0 + 23 * H + 3599, d), 0);
 	CHECK_EQ_STR(d, "2026-11-24");
 	/* Summer: midnight is 22:00 UTC. */
-	CHECK_EQ_INT(tours_date_midnight("2026-07-01", &m, &wd), 0);
+	CHECK_EQ_INT(lz_date_midnight("2026-07-01", &m, &wd), 0);
 	CHECK_EQ_INT(m % 86400, 22 * H);
 	CHECK_EQ_INT(wd, 3);
 }
@@ -138,12 +138,12 @@ test_retry_date(void)
 	CHECK_EQ_INT(e, DAY0 + 72 * H);
 	/* Across the end of summer time (25 October 2026 at 3:00): 08:00
 	 * local stays 08:00 local, nine hours after the new midnight. */
-	CHECK_EQ_INT(tours_date_midnight("2026-10-24", &m, NULL), 0);
+	CHECK_EQ_INT(lz_date_midnight("2026-10-24", &m, NULL), 0);
 	CHECK_EQ_INT(tours_retry_date("2026-10-24", m + 12 * H, m + 8 * H,
 				      m + 15 * H, d, &s, &e),
 		     0);
 	CHECK_EQ_STR(d, "2026-10-25");
-	CHECK_EQ_INT(tours_date_midnight("2026-10-25", &m, NULL), 0);
+	CHECK_EQ_INT(lz_date_midnight("2026-10-25", &m, NULL), 0);
 	CHECK_EQ_INT(s, m + 9 * H);
 	CHECK_EQ_INT(e, m + 16 * H);
 	/* Malformed dates. */
@@ -509,12 +509,12 @@ test_matrix(void)
 int
 main(void)
 {
-	if (tours_set_timezone("Europe/Paris") != 0) {
+	if (lz_date_set_timezone("Europe/Paris") != 0) {
 		printf("not ok: no Europe/Paris zone\n");
 		return 1;
 	}
-	CHECK(tours_set_timezone("Nowhere/Land") != 0);
-	tours_set_timezone("Europe/Paris");
+	CHECK(lz_date_set_timezone("Nowhere/Land") != 0);
+	lz_date_set_timezone("Europe/Paris");
 	RUN(test_dates);
 	RUN(test_retry_date);
 	RUN(test_tasks);

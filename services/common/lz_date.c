@@ -1,0 +1,108 @@
+/*
+ * lz_date.c -- see lz_date.h.
+ */
+#include "lz_date.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+lz_date_set_timezone(const char *tz)
+{
+	char path[300];
+
+	if (tz == NULL || tz[0] == '\0')
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	/* A POSIX string names an offset ("CET-1CEST,M3.5.0,M10.5.0/3"). */
+	if (strchr(tz, '/') == NULL && strpbrk(tz, "0123456789") == NULL &&
+	    access(path, R_OK) != 0)
+		return -EINVAL;
+	if (strchr(tz, '/') != NULL &&
+	    (strstr(tz, "..") != NULL || access(path, R_OK) != 0))
+		return -EINVAL;
+	if (setenv("TZ", tz, 1) != 0)
+		return -errno;
+	tzset();
+	return 0;
+}
+
+static int
+parse_date(const char *date, struct tm *tm)
+{
+	int y, m, d;
+	char extra;
+
+	if (date == NULL || strlen(date) != 10 || date[4] != '-' ||
+	    date[7] != '-')
+		return -EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (date[i] < '0' || date[i] > '9'))
+			return -EINVAL;
+	if (sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return -EINVAL;
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -EINVAL;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	tm->tm_isdst = -1;
+	return 0;
+}
+
+int
+lz_date_valid(const char *date)
+{
+	struct tm tm, chk;
+	time_t t;
+
+	if (parse_date(date, &tm) != 0)
+		return 0;
+	tm.tm_hour = 12;
+	chk = tm;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return 0;
+	return tm.tm_mday == chk.tm_mday && tm.tm_mon == chk.tm_mon;
+}
+
+int
+lz_date_local(int64_t t, char out[11])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[40];
+
+	if (localtime_r(&tt, &tm) == NULL || tm.tm_year < 70 ||
+	    tm.tm_year > 9999 - 1900)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday);
+	memcpy(out, buf, 11);
+	return 0;
+}
+
+int
+lz_date_midnight(const char *date, int64_t *out, int *weekday)
+{
+	struct tm tm, noon;
+	time_t t;
+
+	if (!lz_date_valid(date) || parse_date(date, &tm) != 0)
+		return -EINVAL;
+	noon = tm;
+	noon.tm_hour = 12;
+	if (mktime(&noon) == (time_t)-1)
+		return -EINVAL;
+	/* Midnight exists in Europe/Paris (changes happen at 2 and 3 h). */
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -EINVAL;
+	*out = (int64_t)t;
+	if (weekday)
+		*weekday = noon.tm_wday == 0 ? 7 : noon.tm_wday;
+	return 0;
+}
