@@ -128,6 +128,9 @@ void lz_route_problem_destroy(struct lz_route_problem **p);
  * circuity <= 0. */
 int lz_route_problem_set_metric(struct lz_route_problem *p,
 				enum lz_route_metric metric, double circuity);
+/* Great-circle distance in metres between two WGS84 points (degrees). */
+double lz_route_haversine(double lat1, double lon1, double lat2, double lon2);
+
 /* Speed of a profile in distance units per time unit (m/s for haversine).
  * Returns 0 or LZ_ROUTE_EINVAL (bad profile, speed <= 0). */
 int lz_route_problem_set_speed(struct lz_route_problem *p,

@@ -308,8 +308,8 @@ route_problem_nloc(const struct lz_route_problem *p)
 	return p->metric == LZ_ROUTE_METRIC_MATRIX ? p->mat_n : p->nloc;
 }
 
-static double
-haversine(double lon1, double lat1, double lon2, double lat2)
+double
+lz_route_haversine(double lat1, double lon1, double lat2, double lon2)
 {
 	const double rad = 3.14159265358979323846 / 180.0;
 	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
@@ -325,7 +325,7 @@ coord_distance(const struct lz_route_problem *p, int a, int b)
 {
 	if (p->metric == LZ_ROUTE_METRIC_HAVERSINE)
 		return p->circuity *
-		       haversine(p->x[a], p->y[a], p->x[b], p->y[b]);
+		       lz_route_haversine(p->y[a], p->x[a], p->y[b], p->x[b]);
 	return sqrt((p->x[a] - p->x[b]) * (p->x[a] - p->x[b]) +
 		    (p->y[a] - p->y[b]) * (p->y[a] - p->y[b]));
 }
