@@ -10,6 +10,7 @@
  *                                          daemon the file configures
  */
 #include "lz/gateway/v1/gateway.pb-c.h"
+#include "lz_client.h"
 #include "lz_config.h"
 #include "lz_json.h"
 #include "lz_log.h"
@@ -69,19 +70,6 @@ static const struct lz_option options[] = {
 struct keypair {
 	char pub[41], sec[41];
 };
-
-static int
-read_keys(const char *path, struct keypair *k)
-{
-	if (lz_zmq_keys_read(path, k->pub, k->sec) < 0) {
-		fprintf(stderr,
-			"lz-ctl: %s: not a key file (public-key = ..., "
-			"secret-key = ...)\n",
-			path);
-		return -1;
-	}
-	return 0;
-}
 
 static int
 keygen(const struct lz_config *c)
@@ -208,21 +196,10 @@ submit(const struct lz_config *c)
 	const char *type = lz_config_str(c, "type");
 	const char *text = lz_config_str(c, "json");
 	const char *server = lz_config_str(c, "server-key");
-	const char *msg_id = lz_config_str(c, "msg-id");
-	const ProtobufCMessageDescriptor *d;
-	struct keypair mine, srv;
-	Lz__Gateway__V1__Submit s = LZ__GATEWAY__V1__SUBMIT__INIT;
-	Lz__Gateway__V1__Ack *ack;
-	char err[512], idbuf[33];
-	char *input = NULL, *out;
-	json_t *j;
-	json_error_t jerr;
-	uint8_t *payload = NULL, *frame;
-	size_t len = 0, flen;
-	void *ctx, *sock;
-	zmq_pollitem_t it;
-	zmq_msg_t m;
-	int zero = 0, rc = 1;
+	struct lz_client_ack ack;
+	struct lz_client *cl;
+	char err[512], *input = NULL, *out;
+	int rc;
 
 	if (!type || !text || !lz_config_str(c, "key") || !server) {
 		fprintf(stderr,
@@ -230,89 +207,45 @@ submit(const struct lz_config *c)
 			"--server-key\n");
 		return 2;
 	}
-	if ((d = lz_registry_find(type)) == NULL) {
+	if (lz_registry_find(type) == NULL) {
 		fprintf(stderr, "lz-ctl: unknown type %s\n", type);
 		return 2;
 	}
-	if (read_keys(lz_config_str(c, "key"), &mine) < 0)
-		return 1;
-	if (strlen(server) == 40) {
-		memcpy(srv.pub, server, 41);
-	} else if (read_keys(server, &srv) < 0) {
+	cl = lz_client_new(lz_config_str(c, "gateway"), lz_config_str(c, "key"),
+			   server, err, sizeof(err));
+	if (cl == NULL) {
+		fprintf(stderr, "lz-ctl: %s\n", err);
 		return 1;
 	}
 	if (strcmp(text, "-") == 0)
 		text = input = read_all(stdin);
-	j = json_loads(text, 0, &jerr);
-	if (j == NULL) {
-		fprintf(stderr, "lz-ctl: --json: line %d: %s\n", jerr.line,
-			jerr.text);
-		free(input);
-		return 2;
-	}
-	if (lz_json_decode_bytes(d, j, &payload, &len, err, sizeof(err)) != 0) {
-		fprintf(stderr, "lz-ctl: --json: %s\n", err);
-		json_decref(j);
-		free(input);
-		return 2;
-	}
-	json_decref(j);
+	rc = lz_client_submit_json(cl, type, text, lz_config_str(c, "msg-id"),
+				   (int)lz_config_int(c, "timeout") * 1000, 0,
+				   &ack, err, sizeof(err));
 	free(input);
-	if (msg_id == NULL) {
-		unsigned char raw[16];
-		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2hex(idbuf, sizeof(idbuf), raw, sizeof(raw));
-		msg_id = idbuf;
+	lz_client_destroy(&cl);
+	if (rc == -EBADMSG || rc == -EINVAL) {
+		fprintf(stderr, "lz-ctl: --json: %s\n",
+			rc == -EINVAL ? "bad --msg-id" : err);
+		return 2;
 	}
-	s.client_msg_id = (char *)msg_id;
-	s.type = (char *)type;
-	s.payload.data = payload;
-	s.payload.len = len;
-	flen = lz__gateway__v1__submit__get_packed_size(&s);
-	frame = xmalloc(flen);
-	lz__gateway__v1__submit__pack(&s, frame);
-	free(payload);
-
-	ctx = zmq_ctx_new();
-	sock = zmq_socket(ctx, ZMQ_DEALER);
-	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, srv.pub, 40);
-	zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, mine.pub, 40);
-	zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, mine.sec, 40);
-	sodium_memzero(&mine, sizeof(mine));
-	zmq_connect(sock, lz_config_str(c, "gateway"));
-	zmq_send(sock, frame, flen, 0);
-	free(frame);
-	it.socket = sock;
-	it.events = ZMQ_POLLIN;
-	if (zmq_poll(&it, 1, (long)lz_config_int(c, "timeout") * 1000) <= 0) {
+	if (rc == -ETIMEDOUT) {
 		fprintf(stderr,
 			"lz-ctl: no answer from %s in %llds (a wrong "
 			"key is refused silently by CURVE)\n",
 			lz_config_str(c, "gateway"),
 			lz_config_int(c, "timeout"));
-		goto out;
+		return 1;
 	}
-	zmq_msg_init(&m);
-	zmq_msg_recv(&m, sock, 0);
-	ack = lz__gateway__v1__ack__unpack(NULL, zmq_msg_size(&m),
-					   zmq_msg_data(&m));
-	zmq_msg_close(&m);
-	if (ack == NULL) {
+	if (rc != 0) {
 		fprintf(stderr, "lz-ctl: undecodable answer\n");
-		goto out;
+		return 1;
 	}
-	j = lz_json_from_message(&ack->base);
-	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	out = ack.json ? json_dumps(ack.json, JSON_COMPACT) : NULL;
 	printf("%s\n", out ? out : "{}");
 	free(out);
-	json_decref(j);
-	rc = ack->status == LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_REJECTED;
-	lz__gateway__v1__ack__free_unpacked(ack, NULL);
-out:
-	zmq_close(sock);
-	zmq_ctx_term(ctx);
-	return rc;
+	json_decref(ack.json);
+	return ack.status == LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_REJECTED;
 }
 
 /* ---- health ---- */
@@ -347,53 +280,17 @@ on_ini_admin(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* GET PATH from ADDR (IPv4 host:port); returns the status code (0 when the
- * daemon does not answer) and the first line of the body in BODY. */
+/* GET PATH from ADDR; returns the status code (0 when the daemon does not
+ * answer) and the first line of the body in BODY. */
 static int
 http_get(const char *addr, const char *path, char *body, size_t bodylen)
 {
-	char host[64], req[256], buf[2048];
-	const char *colon = strrchr(addr, ':');
-	struct sockaddr_in sa;
-	struct pollfd pfd;
-	size_t got = 0;
-	int fd, code = 0;
-	ssize_t n;
-	char *b;
+	char *all = NULL;
+	int code = lz_client_http_get(addr, path, 2000, &all);
 
-	body[0] = '\0';
-	if (colon == NULL || (size_t)(colon - addr) >= sizeof(host))
-		return 0;
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, strcmp(host, "0.0.0.0") ? host : "127.0.0.1",
-		      &sa.sin_addr) != 1)
-		return 0;
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto out;
-	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
-		 path, host);
-	if (write(fd, req, strlen(req)) < 0)
-		goto out;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while (got < sizeof(buf) - 1 && poll(&pfd, 1, 2000) > 0 &&
-	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &code) != 1)
-		code = 0;
-	if ((b = strstr(buf, "\r\n\r\n")) != NULL)
-		snprintf(body, bodylen, "%.*s", (int)strcspn(b + 4, "\r\n"),
-			 b + 4);
-out:
-	close(fd);
+	snprintf(body, bodylen, "%.*s", all ? (int)strcspn(all, "\r\n") : 0,
+		 all ? all : "");
+	free(all);
 	return code;
 }
 

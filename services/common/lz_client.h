@@ -1,0 +1,71 @@
+/*
+ * lz_client.h -- the partner side of the gateway, and a blocking HTTP GET
+ * for read models, shared by lz-ctl and lz-sim.
+ *
+ * A client holds one DEALER socket secured with CURVE (the partner's key
+ * pair, the gateway's public key).  lz_client_submit() sends a Submit and
+ * waits for its Ack; on timeout it sends the same Submit again (same
+ * client_msg_id), so that the gateway answers a retry of an accepted
+ * command with DUPLICATE and no second effect.  Acks of earlier attempts
+ * that arrive late are recognised by their client_msg_id and skipped.
+ */
+#ifndef LZ_CLIENT_H
+#define LZ_CLIENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lz_client;
+
+/* Connects to ENDPOINT as the partner whose key-pair file is KEY_PATH;
+ * SERVER_KEY is the gateway's public key (40 Z85 characters) or its
+ * key-pair file.  Returns NULL with a message in ERR when a key cannot be
+ * read or the socket cannot be set up.  Caller owns the client. */
+struct lz_client *lz_client_new(const char *endpoint, const char *key_path,
+				const char *server_key, char *err,
+				size_t errlen);
+void lz_client_destroy(struct lz_client **cp);
+
+/* The answer to a Submit, as the gateway sent it. */
+struct lz_client_ack {
+	int status;     /* lz.gateway.v1.AckStatus, 0 when none came */
+	int error_code; /* lz.gateway.v1.ErrorCode */
+	char message[256];
+	char event_id[64];
+	uint64_t seq;
+	json_t *json; /* the whole Ack as JSON; caller json_decref()s */
+};
+
+/* Sends command TYPE (a registered type name) with PAYLOAD (the command
+ * serialised) as MSG_ID (NULL: a random id), waits up to TIMEOUT_MS for
+ * the Ack, and tries again with the same id up to RETRIES more times.
+ * Returns 0 with *ACK filled (any status, rejections included), -ETIMEDOUT
+ * when no Ack came, -EPROTO when the answer does not decode, -EINVAL for
+ * an id longer than 64 bytes or an unknown type. */
+int lz_client_submit(struct lz_client *c, const char *type,
+		     const uint8_t *payload, size_t len, const char *msg_id,
+		     int timeout_ms, int retries, struct lz_client_ack *ack);
+
+/* Same as lz_client_submit() with the command given as proto3 JSON text.
+ * Returns -EBADMSG with the reason in ERR when the JSON does not map to
+ * TYPE. */
+int lz_client_submit_json(struct lz_client *c, const char *type,
+			  const char *json, const char *msg_id, int timeout_ms,
+			  int retries, struct lz_client_ack *ack, char *err,
+			  size_t errlen);
+
+/* GET PATH from ADDR ("host:port", IPv4; 0.0.0.0 means loopback) over
+ * HTTP/1.0, waiting at most TIMEOUT_MS between reads.  Returns the status
+ * code, or 0 when the server does not answer; *BODY (may be NULL) gets
+ * the whole body, NUL-terminated, caller frees (NULL when status is 0). */
+int lz_client_http_get(const char *addr, const char *path, int timeout_ms,
+		       char **body);
+
+/* lz_client_http_get() decoded as JSON: returns the object (caller
+ * json_decref()s) when the status is 200 and the body parses, else NULL
+ * with the reason in ERR. */
+json_t *lz_client_get_json(const char *addr, const char *path, int timeout_ms,
+			   char *err, size_t errlen);
+
+#endif
