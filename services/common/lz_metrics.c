@@ -150,6 +150,38 @@ lz_metric_value(const struct lz_metric *c)
 }
 
 void
+lz_metrics_sync_stat(struct lz_metrics *m, const struct lz_stat_metric *table,
+		     size_t n, const char *name, int64_t v)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct lz_stat_metric *t = &table[i];
+		size_t len = strlen(t->stat);
+		const char *value = NULL;
+		struct lz_metric *x;
+		double d;
+
+		if (strncmp(name, t->stat, len) != 0)
+			continue;
+		if (t->label ? name[len] != '/' || name[len + 1] == '\0'
+			     : name[len] != '\0')
+			continue;
+		if (t->label)
+			value = name + len + 1;
+		d = (double)v * (t->scale != 0 ? t->scale : 1);
+		if (t->gauge) {
+			lz_metric_set(lz_metrics_gauge(m, t->metric, t->help,
+						       t->label, value),
+				      d);
+			return;
+		}
+		x = lz_metrics_counter(m, t->metric, t->help, t->label, value);
+		if (d > lz_metric_value(x))
+			lz_metric_add(x, d - lz_metric_value(x));
+		return;
+	}
+}
+
+void
 lz_metric_observe(struct lz_metric *h, double v)
 {
 	int i = 0;

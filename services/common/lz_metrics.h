@@ -38,6 +38,22 @@ void lz_metric_set(struct lz_metric *g, double v);     /* gauges */
 void lz_metric_observe(struct lz_metric *h, double v); /* histograms */
 double lz_metric_value(const struct lz_metric *c);
 
+/* How a service's durable counters (lz_store_counters) show as metrics.
+ * The counter named STAT becomes METRIC; with LABEL set, every counter
+ * "STAT/<value>" becomes METRIC{LABEL="<value>"}.  Its value times SCALE
+ * (0 means 1) is a counter that only moves up, or, with GAUGE, a gauge. */
+struct lz_stat_metric {
+	const char *stat, *metric, *help, *label;
+	double scale;
+	int gauge;
+};
+
+/* Brings the metric of counter NAME, now V, up to date from TABLE (N
+ * entries); a name that is not in it is left alone. */
+void lz_metrics_sync_stat(struct lz_metrics *m,
+			  const struct lz_stat_metric *table, size_t n,
+			  const char *name, int64_t v);
+
 /* Writes every metric to F in the text format. */
 void lz_metrics_render(const struct lz_metrics *m, FILE *f);
 

@@ -4,6 +4,7 @@
 #include "lz_store.h"
 
 #include "lz_log.h"
+#include "lz_metrics.h"
 #include "lz_registry.h"
 #include "lz_util.h"
 
@@ -347,4 +348,42 @@ lz_store_counters(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 	}
 	mdb_cursor_close(c);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+struct sync {
+	MDB_dbi dbi;
+	const char *prefix;
+	struct lz_metrics *m;
+	const struct lz_stat_metric *table;
+	size_t n;
+};
+
+static void
+sync_one(const char *name, int64_t v, void *arg)
+{
+	const struct sync *s = arg;
+
+	lz_metrics_sync_stat(s->m, s->table, s->n, name, v);
+}
+
+static int
+sync_fn(MDB_txn *txn, void *arg)
+{
+	struct sync *s = arg;
+
+	return lz_store_counters(txn, s->dbi, s->prefix, sync_one, s);
+}
+
+int
+lz_store_sync_metrics(struct lz_store *s, MDB_dbi dbi, const char *prefix,
+		      struct lz_metrics *m, const struct lz_stat_metric *table,
+		      size_t n)
+{
+	struct sync y = {dbi, prefix, m, table, n};
+	int rc = lz_store_read(s, sync_fn, &y);
+
+	if (rc != 0)
+		lz_log_warn("cannot read counters", "error=\"%s\"",
+			    lz_store_strerror(rc));
+	return rc;
 }

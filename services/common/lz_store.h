@@ -84,6 +84,15 @@ int lz_store_counter_add(MDB_txn *txn, MDB_dbi dbi, const char *name,
 int lz_store_counters(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 		      lz_store_counter_fn fn, void *arg);
 
+/* Reads the counters of DBI under PREFIX in a read transaction of S and
+ * brings their metrics in M up to date from TABLE (N entries, see
+ * lz_metrics_sync_stat).  A read error is logged and returned. */
+struct lz_metrics;
+struct lz_stat_metric;
+int lz_store_sync_metrics(struct lz_store *s, MDB_dbi dbi, const char *prefix,
+			  struct lz_metrics *m,
+			  const struct lz_stat_metric *table, size_t n);
+
 /* Protobuf records under string keys.  get unpacks the value of KEY as a
  * DESC message into *OUT (the caller frees it with
  * protobuf_c_message_free_unpacked), or leaves *OUT NULL and returns 0 when

@@ -655,84 +655,41 @@ out:
 
 /* ---- metrics ---- */
 
-static void
-sync_counter(struct lz_metric *m, int64_t v)
-{
-	double d = (double)v - lz_metric_value(m);
-
-	if (d > 0)
-		lz_metric_add(m, d);
-}
-
-static const struct {
-	const char *stat, *metric, *help;
-	int gauge;
-} simple[] = {
+static const struct lz_stat_metric stat_metrics[] = {
 	{"received", "lz_inventory_received_units_total",
-	 "Units received into stock", 0},
+	 "Units received into stock", NULL, 0, 0},
 	{"picked", "lz_inventory_picked_units_total", "Units picked for orders",
-	 0},
+	 NULL, 0, 0},
 	{"expired", "lz_inventory_expired_units_total",
-	 "Units that expired in stock", 0},
+	 "Units that expired in stock", NULL, 0, 0},
 	{"expired_lots", "lz_inventory_expired_lots_total", "Lots that expired",
-	 0},
+	 NULL, 0, 0},
 	{"nearing", "lz_inventory_nearing_expiry_total",
-	 "Lots announced as nearing expiry", 0},
+	 "Lots announced as nearing expiry", NULL, 0, 0},
 	{"reservations", "lz_inventory_reservations_total", "Reservations made",
-	 0},
-	{"shortages", "lz_inventory_shortages_total", "Shortages emitted", 0},
+	 NULL, 0, 0},
+	{"shortages", "lz_inventory_shortages_total", "Shortages emitted", NULL,
+	 0, 0},
 	{"bad_payload", "lz_inventory_bad_payload_total",
-	 "Events whose payload did not decode", 0},
-	{"stock", "lz_inventory_stock_units", "Units in stock", 1},
-	{"reserved", "lz_inventory_reserved_units", "Units reserved", 1},
-	{"lots", "lz_inventory_lots", "Lots ever received", 1},
+	 "Events whose payload did not decode", NULL, 0, 0},
+	{"stock", "lz_inventory_stock_units", "Units in stock", NULL, 0, 1},
+	{"reserved", "lz_inventory_reserved_units", "Units reserved", NULL, 0,
+	 1},
+	{"lots", "lz_inventory_lots", "Lots ever received", NULL, 0, 1},
+	{"refused", "lz_inventory_refused_total", "Commands refused, by reason",
+	 "reason", 0, 0},
 };
-
-static void
-sync_one(const char *name, int64_t v, void *arg)
-{
-	struct inventory *inv = arg;
-
-	for (size_t i = 0; i < LZ_ARRAY_LEN(simple); i++) {
-		if (strcmp(name, simple[i].stat) != 0)
-			continue;
-		if (simple[i].gauge)
-			lz_metric_set(
-				lz_metrics_gauge(inv->metrics, simple[i].metric,
-						 simple[i].help, NULL, NULL),
-				(double)v);
-		else
-			sync_counter(lz_metrics_counter(
-					     inv->metrics, simple[i].metric,
-					     simple[i].help, NULL, NULL),
-				     v);
-		return;
-	}
-	if (strncmp(name, "refused/", 8) == 0)
-		sync_counter(lz_metrics_counter(inv->metrics,
-						"lz_inventory_refused_total",
-						"Commands refused, by reason",
-						"reason", name + 8),
-			     v);
-}
-
-static int
-sync_fn(MDB_txn *txn, void *arg)
-{
-	struct zones_ctx *c = arg;
-	int rc = inventory_store_stats(txn, &c->inv->db, sync_one, c->inv);
-
-	return rc ? rc : zones_fn(txn, c);
-}
 
 void
 inventory_sync_metrics(void *arg)
 {
 	struct zones_ctx c = {arg, NULL, NULL, 0};
-	int rc = lz_store_read(c.inv->store, sync_fn, &c);
+	int rc = lz_store_sync_metrics(c.inv->store, c.inv->db.stats, "",
+				       c.inv->metrics, stat_metrics,
+				       LZ_ARRAY_LEN(stat_metrics));
 
-	if (rc != 0)
-		lz_log_warn("cannot read counters", "error=\"%s\"",
+	if (rc == 0 && (rc = lz_store_read(c.inv->store, zones_fn, &c)) != 0)
+		lz_log_warn("cannot read zones", "error=\"%s\"",
 			    lz_store_strerror(rc));
 	for (size_t i = 0; i < c.n && rc == 0; i++)
 		lz_metric_set(lz_metrics_gauge(c.inv->metrics,

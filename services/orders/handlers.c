@@ -522,68 +522,22 @@ orders_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 
 /* ---- metrics ---- */
 
-static void
-sync_counter(struct lz_metric *m, int64_t v)
-{
-	double d = (double)v - lz_metric_value(m);
-
-	if (d > 0)
-		lz_metric_add(m, d);
-}
-
-static void
-sync_one(const char *name, int64_t v, void *arg)
-{
-	struct orders *o = arg;
-
-	if (strcmp(name, "placed") == 0)
-		sync_counter(lz_metrics_counter(o->metrics,
-						"lz_orders_placed_total",
-						"Orders placed", NULL, NULL),
-			     v);
-	else if (strcmp(name, "bad_payload") == 0)
-		sync_counter(lz_metrics_counter(o->metrics,
-						"lz_orders_bad_payload_total",
-						"Commands whose payload did "
-						"not decode",
-						NULL, NULL),
-			     v);
-	else if (strcmp(name, "illegal_transition") == 0)
-		sync_counter(lz_metrics_counter(
-				     o->metrics,
-				     "lz_orders_illegal_transitions_total",
-				     "Status changes refused by the state "
-				     "machine",
-				     NULL, NULL),
-			     v);
-	else if (strncmp(name, "rejected/", 9) == 0)
-		sync_counter(lz_metrics_counter(o->metrics,
-						"lz_orders_rejected_total",
-						"Commands refused, by reason",
-						"reason", name + 9),
-			     v);
-	else if (strncmp(name, "status/", 7) == 0)
-		lz_metric_set(lz_metrics_gauge(o->metrics, "lz_orders",
-					       "Orders by status", "status",
-					       name + 7),
-			      (double)v);
-}
-
-static int
-sync_fn(MDB_txn *txn, void *arg)
-{
-	struct orders *o = arg;
-
-	return orders_store_stats(txn, &o->db, sync_one, o);
-}
+static const struct lz_stat_metric stat_metrics[] = {
+	{"placed", "lz_orders_placed_total", "Orders placed", NULL, 0, 0},
+	{"bad_payload", "lz_orders_bad_payload_total",
+	 "Commands whose payload did not decode", NULL, 0, 0},
+	{"illegal_transition", "lz_orders_illegal_transitions_total",
+	 "Status changes refused by the state machine", NULL, 0, 0},
+	{"rejected", "lz_orders_rejected_total", "Commands refused, by reason",
+	 "reason", 0, 0},
+	{"status", "lz_orders", "Orders by status", "status", 0, 1},
+};
 
 void
 orders_sync_metrics(void *arg)
 {
 	struct orders *o = arg;
-	int rc = lz_store_read(o->store, sync_fn, o);
 
-	if (rc != 0)
-		lz_log_warn("cannot read counters", "error=\"%s\"",
-			    lz_store_strerror(rc));
+	lz_store_sync_metrics(o->store, o->db.stats, "", o->metrics,
+			      stat_metrics, LZ_ARRAY_LEN(stat_metrics));
 }

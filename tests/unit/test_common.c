@@ -1025,6 +1025,51 @@ count_of(const char *text, const char *needle)
 	return n;
 }
 
+/* Durable counters become metrics through a table: exact names, labelled
+ * families, scales and gauges; counters never go down. */
+static void
+test_metrics_sync_stat(void)
+{
+	static const struct lz_stat_metric table[] = {
+		{"placed", "t_placed_total", "Placed", NULL, 0, 0},
+		{"distance_m", "t_km_total", "Km", NULL, 1e-3, 0},
+		{"refused", "t_refused_total", "Refused", "reason", 0, 0},
+		{"status", "t_orders", "By status", "status", 0, 1},
+	};
+	struct lz_metrics *m = lz_metrics_new();
+	size_t n = LZ_ARRAY_LEN(table);
+	char *text;
+
+	lz_metrics_sync_stat(m, table, n, "placed", 5);
+	lz_metrics_sync_stat(m, table, n, "distance_m", 12500);
+	lz_metrics_sync_stat(m, table, n, "refused/capacity", 2);
+	lz_metrics_sync_stat(m, table, n, "status/planned", 7);
+	lz_metrics_sync_stat(m, table, n, "status/planned", 3);
+	/* Not in the table, or not matching its shape: left alone. */
+	lz_metrics_sync_stat(m, table, n, "placedx", 9);
+	lz_metrics_sync_stat(m, table, n, "refused", 9);
+	lz_metrics_sync_stat(m, table, n, "refused/", 9);
+	lz_metrics_sync_stat(m, table, n, "unknown", 9);
+	/* A counter read lower than the metric does not move it back. */
+	lz_metrics_sync_stat(m, table, n, "placed", 4);
+	CHECK(lz_metric_value(lz_metrics_counter(m, "t_placed_total", "Placed",
+						 NULL, NULL)) == 5);
+	CHECK(lz_metric_value(lz_metrics_counter(m, "t_km_total", "Km", NULL,
+						 NULL)) == 12.5);
+	CHECK(lz_metric_value(lz_metrics_counter(m, "t_refused_total",
+						 "Refused", "reason",
+						 "capacity")) == 2);
+	CHECK(lz_metric_value(lz_metrics_gauge(m, "t_orders", "By status",
+					       "status", "planned")) == 3);
+	text = render(m);
+	CHECK(strstr(text, "placedx") == NULL);
+	CHECK(strstr(text, "unknown") == NULL);
+	CHECK(strstr(text, "reason=\"\"") == NULL);
+	CHECK(strstr(text, "t_refused_total 9") == NULL);
+	free(text);
+	lz_metrics_destroy(&m);
+}
+
 static void
 test_metrics_render(void)
 {
@@ -1316,6 +1361,7 @@ main(void)
 	RUN(test_config_file_errors);
 	RUN(test_metrics_values);
 	RUN(test_metrics_render);
+	RUN(test_metrics_sync_stat);
 	RUN(test_metrics_help_escape);
 	RUN(test_http_bad_addresses);
 	RUN(test_http_admin);
