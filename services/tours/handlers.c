@@ -1023,102 +1023,57 @@ tours_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 
 /* ---- metrics ---- */
 
-static void
-sync_counter(struct lz_metric *m, int64_t v)
-{
-	double d = (double)v - lz_metric_value(m);
-
-	if (d > 0)
-		lz_metric_add(m, d);
-}
-
-static void
-sync_one(const char *name, int64_t v, void *arg)
-{
-	static const struct {
-		const char *stat, *metric, *help;
-		double scale;
-	} plain[] = {
-		{"created", "lz_tours_tasks_created_total", "Tasks created", 1},
-		{"planned", "lz_tours_tasks_planned_total",
-		 "Tasks planned by waves", 1},
-		{"inserted", "lz_tours_tasks_inserted_total",
-		 "Late tasks inserted into planned tours", 1},
-		{"waves", "lz_tours_waves_total", "Waves planned", 1},
-		{"tours", "lz_tours_tours_planned_total", "Tours planned", 1},
-		{"distance_m", "lz_tours_planned_km_total",
-		 "Kilometres of the tours planned", 1e-3},
-		{"driven_m", "lz_tours_completed_km_total",
-		 "Planned kilometres of the tours completed", 1e-3},
-		{"solve_us", "lz_tours_solve_seconds_total",
-		 "Time spent solving waves", 1e-6},
-		{"stops_completed", "lz_tours_stops_completed_total",
-		 "Stops completed", 1},
-		{"stops_failed", "lz_tours_stops_failed_total", "Stops failed",
-		 1},
-		{"bad_payload", "lz_tours_bad_payload_total",
-		 "Events whose payload did not decode", 1},
-	};
-	struct tours *t = arg;
-
-	for (size_t i = 0; i < LZ_ARRAY_LEN(plain); i++)
-		if (strcmp(name, plain[i].stat) == 0) {
-			struct lz_metric *m =
-				lz_metrics_counter(t->metrics, plain[i].metric,
-						   plain[i].help, NULL, NULL);
-			double d =
-				(double)v * plain[i].scale - lz_metric_value(m);
-
-			if (d > 0)
-				lz_metric_add(m, d);
-			return;
-		}
-	if (strncmp(name, "unplanned/", 10) == 0)
-		sync_counter(
-			lz_metrics_counter(t->metrics,
-					   "lz_tours_tasks_unplanned_total",
-					   "Tasks a wave could not plan, "
-					   "by reason",
-					   "reason", name + 10),
-			v);
-	else if (strncmp(name, "refused/", 8) == 0)
-		sync_counter(lz_metrics_counter(t->metrics,
-						"lz_tours_refused_total",
-						"Commands refused, by reason",
-						"reason", name + 8),
-			     v);
-}
-
-struct sync {
-	struct tours *t;
-	char last_solve[32];
+static const struct lz_stat_metric stat_metrics[] = {
+	{"created", "lz_tours_tasks_created_total", "Tasks created", NULL, 0,
+	 0},
+	{"planned", "lz_tours_tasks_planned_total", "Tasks planned by waves",
+	 NULL, 0, 0},
+	{"inserted", "lz_tours_tasks_inserted_total",
+	 "Late tasks inserted into planned tours", NULL, 0, 0},
+	{"waves", "lz_tours_waves_total", "Waves planned", NULL, 0, 0},
+	{"tours", "lz_tours_tours_planned_total", "Tours planned", NULL, 0, 0},
+	{"distance_m", "lz_tours_planned_km_total",
+	 "Kilometres of the tours planned", NULL, 1e-3, 0},
+	{"driven_m", "lz_tours_completed_km_total",
+	 "Planned kilometres of the tours completed", NULL, 1e-3, 0},
+	{"solve_us", "lz_tours_solve_seconds_total", "Time spent solving waves",
+	 NULL, 1e-6, 0},
+	{"stops_completed", "lz_tours_stops_completed_total", "Stops completed",
+	 NULL, 0, 0},
+	{"stops_failed", "lz_tours_stops_failed_total", "Stops failed", NULL, 0,
+	 0},
+	{"bad_payload", "lz_tours_bad_payload_total",
+	 "Events whose payload did not decode", NULL, 0, 0},
+	{"unplanned", "lz_tours_tasks_unplanned_total",
+	 "Tasks a wave could not plan, by reason", "reason", 0, 0},
+	{"refused", "lz_tours_refused_total", "Commands refused, by reason",
+	 "reason", 0, 0},
 };
 
 static int
-sync_fn(MDB_txn *txn, void *arg)
+last_solve_fn(MDB_txn *txn, void *arg)
 {
-	struct sync *s = arg;
-	int rc = tours_store_stats(txn, &s->t->db, sync_one, s->t);
+	struct tours *t = arg;
+	char s[32];
+	int rc =
+		tours_store_meta_get(txn, &t->db, "last_solve_s", s, sizeof(s));
 
 	if (rc == 0)
-		rc = tours_store_meta_get(txn, &s->t->db, "last_solve_s",
-					  s->last_solve, sizeof(s->last_solve));
+		lz_metric_set(lz_metrics_gauge(t->metrics,
+					       "lz_tours_last_solve_seconds",
+					       "Solve time of the last wave",
+					       NULL, NULL),
+			      atof(s));
 	return rc;
 }
 
 void
 tours_sync_metrics(void *arg)
 {
-	struct sync s = {arg, ""};
-	int rc = lz_store_read(s.t->store, sync_fn, &s);
+	struct tours *t = arg;
 
-	if (rc != 0) {
-		lz_log_warn("cannot read counters", "error=\"%s\"",
-			    lz_store_strerror(rc));
-		return;
-	}
-	lz_metric_set(
-		lz_metrics_gauge(s.t->metrics, "lz_tours_last_solve_seconds",
-				 "Solve time of the last wave", NULL, NULL),
-		atof(s.last_solve));
+	if (lz_store_sync_metrics(t->store, t->db.meta, "stat/", t->metrics,
+				  stat_metrics,
+				  LZ_ARRAY_LEN(stat_metrics)) == 0)
+		lz_store_read(t->store, last_solve_fn, t);
 }

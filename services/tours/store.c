@@ -224,10 +224,3 @@ tours_store_stat_add(MDB_txn *txn, const struct tours_db *db, const char *name,
 	snprintf(key, sizeof(key), "stat/%s", name);
 	return lz_store_counter_add(txn, db->meta, key, delta);
 }
-
-int
-tours_store_stats(MDB_txn *txn, const struct tours_db *db, tours_stat_fn fn,
-		  void *arg)
-{
-	return lz_store_counters(txn, db->meta, "stat/", fn, arg);
-}

@@ -65,8 +65,5 @@ int tours_store_meta_put(MDB_txn *txn, const struct tours_db *db,
 /* Counters "stat/<name>". */
 int tours_store_stat_add(MDB_txn *txn, const struct tours_db *db,
 			 const char *name, int64_t delta);
-typedef void (*tours_stat_fn)(const char *name, int64_t value, void *arg);
-int tours_store_stats(MDB_txn *txn, const struct tours_db *db, tours_stat_fn fn,
-		      void *arg);
 
 #endif
