@@ -1,0 +1,58 @@
+/*
+ * impact.h -- the impact service (lz-impact): follows orders, tours, bikes
+ * and returns, keeps what it needs of their events by day, and computes
+ * reports over any period for the association or one member.  main.c wires
+ * it up; handlers.c applies bus events; report.c builds a report from the
+ * store; query.c serves it over HTTP; account.c and render.c are the pure
+ * part (factors, counterfactual, accumulation, CSV and HTML).
+ */
+#ifndef IMPACT_IMPACT_H
+#define IMPACT_IMPACT_H
+
+#include "account.h"
+#include "lz_log.h"
+#include "store.h"
+
+#include <stdint.h>
+
+struct lz_bus;
+struct lz_bus_txn;
+struct lz_event;
+struct lz_http;
+struct lz_metrics;
+struct lz_store;
+
+struct impact {
+	struct lz_store *store;
+	struct impact_db db;
+	struct lz_metrics *metrics;
+	struct lz_bus *bus;
+	struct impact_conf conf;
+	struct lz_log_limit log_limit; /* of bad-input log lines */
+};
+
+/* The bus apply function (lz_bus_apply_fn); ARG is a struct impact.
+ * Records the directory, orders delivered, tours, tasks and vehicles, bike
+ * runs, parcels and shifts, flows processed and ledger movements.  An
+ * event that does not decode, or whose ids cannot be kept, is logged,
+ * counted and consumed, and changes nothing.  Returns 0 or a negative
+ * store error. */
+int impact_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg);
+
+/* Refreshes the metrics from the counters in the store (on_commit hook). */
+void impact_sync_metrics(void *arg);
+
+/*
+ * Builds the report of local dates FROM..TO for MEMBER (NULL or "": the
+ * association) from the store into A and R (impact_acc_report(); release
+ * A with impact_acc_release()).  Returns 0, -EINVAL for a bad period,
+ * -ENOENT for an unknown member, or a negative store error.
+ */
+int impact_report(struct impact *im, const char *from, const char *to,
+		  const char *member, int64_t now, struct impact_acc *a,
+		  Report *r);
+
+/* Routes GET /v1/report on H (see query.c). */
+void impact_http_routes(struct lz_http *h, struct impact *im);
+
+#endif

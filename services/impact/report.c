@@ -1,0 +1,406 @@
+/*
+ * report.c -- a report from the store: the directory is read once, then
+ * the period's tours, bike runs, deliveries, flows, ledger movements and
+ * shifts are scanned by date and added up (account.c); the counterfactual
+ * is solved per day and origin from the deliveries of that day.
+ */
+#include "impact.h"
+
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SITE_KIND(k) LZ__ORDERS__V1__SITE_KIND__SITE_KIND_##k
+
+/* One delivery of the day being scanned, for the counterfactual. */
+struct cf_item {
+	const Site *origin;
+	const Site *dest;
+	int64_t grams;
+};
+
+struct rctx {
+	struct impact *im;
+	MDB_txn *txn;
+	struct impact_acc *a;
+	const char *member; /* NULL: the association */
+	Site **sites;       /* the directory, sorted by id */
+	size_t nsites;
+	Member **members;
+	size_t nmembers;
+	struct cf_item *items;
+	size_t nitems;
+	char day[11];
+};
+
+static int
+keep_site(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+
+	x->sites = xrealloc(x->sites, (x->nsites + 1) * sizeof(*x->sites));
+	x->sites[x->nsites++] = (Site *)m;
+	return 1;
+}
+
+static int
+keep_member(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+
+	x->members =
+		xrealloc(x->members, (x->nmembers + 1) * sizeof(*x->members));
+	x->members[x->nmembers++] = (Member *)m;
+	return 1;
+}
+
+static const Site *
+site(const struct rctx *x, const char *id)
+{
+	size_t lo = 0, hi = x->nsites;
+
+	while (id && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(x->sites[mid]->site_id, id);
+
+		if (cmp == 0)
+			return x->sites[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const Member *
+member(const struct rctx *x, const char *id)
+{
+	for (size_t i = 0; id && i < x->nmembers; i++)
+		if (strcmp(x->members[i]->member_id, id) == 0)
+			return x->members[i];
+	return NULL;
+}
+
+static int
+located(const Site *s)
+{
+	return s && s->location &&
+	       !(s->location->lat == 0 && s->location->lon == 0);
+}
+
+/* Where MEMBER_ID's own van would leave from: its producer site, else any
+ * site of its own but a hub or a bike relay (first by id). */
+static const Site *
+own_site(const struct rctx *x, const char *member_id)
+{
+	const Site *other = NULL;
+
+	for (size_t i = 0; i < x->nsites; i++) {
+		const Site *s = x->sites[i];
+
+		if (strcmp(s->member_id, member_id) != 0 || !located(s) ||
+		    s->kind == SITE_KIND(HUB) ||
+		    s->kind == SITE_KIND(BIKE_RELAY))
+			continue;
+		if (s->kind == SITE_KIND(PRODUCER))
+			return s;
+		if (other == NULL)
+			other = s;
+	}
+	return other;
+}
+
+static int
+mine(const struct rctx *x, const char *member_id)
+{
+	return x->member == NULL || strcmp(x->member, member_id) == 0;
+}
+
+/* ---- trips ---- */
+
+/* The grams of TASK_ID and whether they are the report's member's. */
+static int
+task_grams(struct rctx *x, const char *task_id, int64_t *all, int64_t *own)
+{
+	Task *t = NULL;
+	int rc = lz_store_get_msg(x->txn, x->im->db.tasks, task_id,
+				  &lz__tours__v1__task__descriptor,
+				  (ProtobufCMessage **)&t);
+	int64_t g = 0;
+
+	if (rc != 0 || t == NULL)
+		return rc;
+	for (size_t l = 0; l < t->n_loads; l++)
+		g += t->loads[l]->grams > 0 ? t->loads[l]->grams : 0;
+	*all += g;
+	if (mine(x, t->member_id))
+		*own += g;
+	lz__tours__v1__task__free_unpacked(t, NULL);
+	return 0;
+}
+
+static int
+add_tour(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const TourRecord *r = (const TourRecord *)m;
+	const Tour *t = r->tour;
+	Vehicle *v = NULL;
+	struct impact_energy e;
+	int64_t all = 0, own = 0, dist, dur;
+	double share = 1;
+	int odo, kind, rc;
+
+	if (!r->completed || t == NULL)
+		return 0;
+	if (x->member) {
+		for (size_t s = 0; s < t->n_stops; s++)
+			for (size_t k = 0; k < t->stops[s]->n_task_ids; k++)
+				if ((rc = task_grams(x,
+						     t->stops[s]->task_ids[k],
+						     &all, &own)) != 0)
+					return rc;
+		share = all > 0 ? (double)own / (double)all : 0;
+		if (share <= 0)
+			return 0;
+	}
+	if ((rc = lz_store_get_msg(x->txn, x->im->db.vehicles, t->vehicle_id,
+				   &lz__tours__v1__vehicle__descriptor,
+				   (ProtobufCMessage **)&v)) != 0)
+		return rc;
+	kind = t->vehicle_kind ? (int)t->vehicle_kind
+			       : (v ? (int)v->kind : VK_DIESEL_VAN);
+	dist = impact_tour_distance(r, &odo);
+	impact_trip_energy(&x->a->conf, kind, v ? (int)v->fuel : 0,
+			   v ? v->consumption_per_100km : 0, dist, &e);
+	dur = r->started_at > 0 && r->completed_at > r->started_at
+		      ? r->completed_at - r->started_at
+		      : t->duration_s;
+	impact_acc_trip(x->a, t->date, kind, dist, odo, &e, share, dur);
+	impact_tour_legs(t, share, x->a->carried_gm, x->a->capacity_gm,
+			 &x->a->empty_m, &x->a->legs_m);
+	if (v)
+		lz__tours__v1__vehicle__free_unpacked(v, NULL);
+	return 0;
+}
+
+static int
+add_run(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const RunRecord *r = (const RunRecord *)m;
+	struct impact_energy e;
+	int64_t all = 0, own = 0,
+		dist = r->actual_distance_m > 0 ? r->actual_distance_m
+						: r->distance_m;
+	double share = 1;
+	int rc;
+
+	if (!r->completed)
+		return 0;
+	for (size_t i = 0; x->member && i < r->n_parcel_ids; i++) {
+		ParcelRecord *p = NULL;
+
+		if ((rc = lz_store_get_msg(
+			     x->txn, x->im->db.parcels, r->parcel_ids[i],
+			     &lz__impact__v1__parcel_record__descriptor,
+			     (ProtobufCMessage **)&p)) != 0)
+			return rc;
+		if (p == NULL)
+			continue;
+		all += p->grams > 0 ? p->grams : 0;
+		if (mine(x, p->member_id))
+			own += p->grams > 0 ? p->grams : 0;
+		lz__impact__v1__parcel_record__free_unpacked(p, NULL);
+	}
+	if (x->member)
+		share = all > 0 ? (double)own / (double)all : 0;
+	impact_trip_energy(&x->a->conf, VK_CARGO_BIKE, FUEL_ELECTRICITY, 0,
+			   dist, &e);
+	impact_acc_trip(x->a, r->date, VK_CARGO_BIKE, dist,
+			r->actual_distance_m > 0, &e, share, 0);
+	return 0;
+}
+
+/* ---- deliveries and the counterfactual ---- */
+
+static int
+by_origin(const void *a, const void *b)
+{
+	const struct cf_item *x = a, *y = b;
+
+	return strcmp(x->origin->site_id, y->origin->site_id);
+}
+
+/* Solves the counterfactual of the day collected in X->items. */
+static int
+flush_day(struct rctx *x)
+{
+	size_t i = 0;
+
+	qsort(x->items, x->nitems, sizeof(*x->items), by_origin);
+	while (i < x->nitems) {
+		size_t j = i, n;
+		struct impact_cf_stop *st;
+		const GeoPoint *o = x->items[i].origin->location;
+		int64_t metres, rounds;
+		int rc;
+
+		while (j < x->nitems &&
+		       x->items[j].origin == x->items[i].origin)
+			j++;
+		n = j - i;
+		st = xcalloc(n, sizeof(*st));
+		for (size_t k = 0; k < n; k++) {
+			st[k].lat = x->items[i + k].dest->location->lat;
+			st[k].lon = x->items[i + k].dest->location->lon;
+			st[k].grams = x->items[i + k].grams;
+		}
+		rc = impact_cf_rounds(&x->a->conf, o->lat, o->lon, st, n,
+				      &metres, &rounds);
+		free(st);
+		if (rc != 0)
+			return -EINVAL;
+		impact_acc_cf(x->a, x->day, metres, rounds, (int64_t)n);
+		i = j;
+	}
+	x->nitems = 0;
+	return 0;
+}
+
+static int
+add_delivery(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const Delivery *d = (const Delivery *)m;
+	const Member *mb = member(x, d->member_id);
+	const Site *origin, *dest = site(x, d->destination_site_id);
+	int rc;
+
+	if (!mine(x, d->member_id))
+		return 0;
+	if (strcmp(d->date, x->day) != 0) {
+		if ((rc = flush_day(x)) != 0)
+			return rc;
+		memcpy(x->day, d->date, sizeof(x->day) - 1);
+	}
+	impact_acc_delivery(x->a, d, mb && mb->work_integration);
+	origin = d->source == SRC_PRODUCER_PICKUP ? site(x, d->pickup_site_id)
+						  : own_site(x, d->member_id);
+	if (!located(origin) || !located(dest)) {
+		x->a->cf_unplaced++;
+		return 0;
+	}
+	x->items = xrealloc(x->items, (x->nitems + 1) * sizeof(*x->items));
+	x->items[x->nitems++] = (struct cf_item){origin, dest, d->grams};
+	return 0;
+}
+
+/* ---- returns and riders ---- */
+
+static int
+add_flow(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const FlowRecord *f = (const FlowRecord *)m;
+
+	if (mine(x, f->member_id))
+		impact_acc_flow(x->a, (int)f->level, f->grams);
+	return 0;
+}
+
+static int
+add_ledger(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const LedgerMoved *l = (const LedgerMoved *)m;
+
+	if (mine(x, l->member_id))
+		impact_acc_ledger(x->a, l);
+	return 0;
+}
+
+static int
+add_shift(ProtobufCMessage *m, void *arg)
+{
+	struct rctx *x = arg;
+	const ShiftRecord *s = (const ShiftRecord *)m;
+
+	/* riders work for the association: whole reports only */
+	if (x->member == NULL && s->end > s->start)
+		x->a->rider_s += s->end - s->start;
+	return 0;
+}
+
+static int
+report_fn(MDB_txn *txn, void *arg)
+{
+	struct rctx *x = arg;
+	const struct impact_db *db = &x->im->db;
+	const char *from = x->a->from, *to = x->a->to;
+	int rc;
+
+	x->txn = txn;
+	if ((rc = impact_store_all(txn, db->sites,
+				   &lz__orders__v1__site__descriptor, keep_site,
+				   x)) != 0 ||
+	    (rc = impact_store_all(txn, db->members,
+				   &lz__orders__v1__member__descriptor,
+				   keep_member, x)) != 0)
+		return rc;
+	if (x->member && member(x, x->member) == NULL)
+		return -ENOENT;
+	if ((rc = impact_store_scan(txn, db->tours, from, to,
+				    &lz__impact__v1__tour_record__descriptor,
+				    add_tour, x)) != 0 ||
+	    (rc = impact_store_scan(txn, db->runs, from, to,
+				    &lz__impact__v1__run_record__descriptor,
+				    add_run, x)) != 0 ||
+	    (rc = impact_store_scan(txn, db->deliveries, from, to,
+				    &lz__impact__v1__delivery__descriptor,
+				    add_delivery, x)) != 0 ||
+	    (rc = flush_day(x)) != 0 ||
+	    (rc = impact_store_scan(txn, db->flows, from, to,
+				    &lz__impact__v1__flow_record__descriptor,
+				    add_flow, x)) != 0 ||
+	    (rc = impact_store_scan(txn, db->ledger, from, to,
+				    &lz__returns__v1__ledger_moved__descriptor,
+				    add_ledger, x)) != 0)
+		return rc;
+	return impact_store_scan(txn, db->shifts, from, to,
+				 &lz__impact__v1__shift_record__descriptor,
+				 add_shift, x);
+}
+
+int
+impact_report(struct impact *im, const char *from, const char *to,
+	      const char *member_id, int64_t now, struct impact_acc *a,
+	      Report *r)
+{
+	struct rctx x = {0};
+	const Member *mb;
+	int rc;
+
+	if ((rc = impact_acc_init(a, &im->conf, from, to)) != 0)
+		return rc;
+	x.im = im;
+	x.a = a;
+	x.member = member_id && member_id[0] ? member_id : NULL;
+	rc = lz_store_read(im->store, report_fn, &x);
+	if (rc == 0) {
+		mb = member(&x, x.member);
+		impact_acc_report(a, x.member, mb ? mb->name : NULL, now, r);
+	}
+	for (size_t i = 0; i < x.nsites; i++)
+		lz__orders__v1__site__free_unpacked(x.sites[i], NULL);
+	for (size_t i = 0; i < x.nmembers; i++)
+		lz__orders__v1__member__free_unpacked(x.members[i], NULL);
+	free(x.sites);
+	free(x.members);
+	free(x.items);
+	return rc;
+}
