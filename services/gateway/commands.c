@@ -31,6 +31,21 @@ static const struct {
 	{"lz.tours.v1.StopCompleted", GW_ROLE_DRIVER},
 	{"lz.tours.v1.StopFailed", GW_ROLE_DRIVER},
 	{"lz.tours.v1.TourCompleted", GW_ROLE_DRIVER},
+	{"lz.bikes.v1.RegisterRider", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.RegisterBike", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.CollectionRequested", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.PlanRuns", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.AssignParcel", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.PinRun", GW_ROLE_OPERATOR},
+	{"lz.bikes.v1.StartShift", GW_ROLE_RIDER},
+	{"lz.bikes.v1.EndShift", GW_ROLE_RIDER},
+	{"lz.bikes.v1.StartRun", GW_ROLE_RIDER},
+	{"lz.bikes.v1.DeliverParcel", GW_ROLE_RIDER},
+	{"lz.bikes.v1.FailParcel", GW_ROLE_RIDER},
+	{"lz.bikes.v1.LeaveAtRelayPoint", GW_ROLE_RIDER},
+	{"lz.bikes.v1.CollectPickup", GW_ROLE_RIDER},
+	{"lz.bikes.v1.FailPickup", GW_ROLE_RIDER},
+	{"lz.bikes.v1.CompleteRun", GW_ROLE_RIDER},
 };
 
 unsigned
