@@ -1,0 +1,205 @@
+/*
+ * lz-returns -- the circular-economy service (DESIGN.md section 6):
+ * container types and the deposit ledger, declarations of unsold food,
+ * biowaste, packaging and co-products, outlets and the matching of flows
+ * by the food-waste hierarchy, collection requests to tours or bikes,
+ * processing confirmations, and the forecast of collection points.
+ *
+ * Startup: config -> log -> time zone -> loop -> store -> bus -> http ->
+ * forecast timer -> run; SIGTERM/SIGINT stop after the batch in progress
+ * is committed.
+ */
+#include "lz_bus.h"
+#include "lz_config.h"
+#include "lz_date.h"
+#include "lz_http.h"
+#include "lz_log.h"
+#include "lz_loop.h"
+#include "lz_metrics.h"
+#include "lz_store.h"
+#include "lz_util.h"
+#include "returns.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct lz_option options[] = {
+	{"state", LZ_OPT_STRING, "/var/lib/livrazou/returns",
+	 "state directory (LMDB environment)", 0, 0},
+	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
+	 "bus XSUB endpoint to publish on", 0, 0},
+	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
+	 "bus XPUB endpoint to consume from", 0, 0},
+	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7250",
+	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
+	{"replay-advertise", LZ_OPT_STRING, NULL,
+	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
+	{"admin", LZ_OPT_STRING, "127.0.0.1:7186",
+	 "HTTP address of /metrics, /healthz, /readyz, /v1/balances, "
+	 "/v1/flows, /v1/outlets, /v1/levels",
+	 0, 0},
+	{"follow", LZ_OPT_STRING, "gateway,orders,inventory,tours,bikes",
+	 "comma-separated sources whose events are applied", 0, 0},
+	{"source", LZ_OPT_STRING, "returns", "this service's source name", 0,
+	 0},
+	{"timezone", LZ_OPT_STRING, "Europe/Paris",
+	 "time zone of dates, opening hours and collection windows", 0, 0},
+	{"bike-zone", LZ_OPT_STRING, "centre",
+	 "site zone whose collections are asked of the bikes service", 0, 0},
+	{"collect-window", LZ_OPT_STRING, "08:00-18:00",
+	 "local hours of a collection window (HH:MM-HH:MM)", 0, 0},
+	{"collect-days-ahead", LZ_OPT_INT, "1",
+	 "collection day: today + N (1: the next planning wave)", 0, 14},
+	{"van-speed-kmh", LZ_OPT_INT, "25",
+	 "average speed to an outlet, km/h (arrival estimate)", 1, 130},
+	{"circuity", LZ_OPT_STRING, "1.35",
+	 "road distance / great-circle distance (1..3)", 0, 0},
+	{"safety-margin-s", LZ_OPT_INT, "43200",
+	 "seconds before the use-by date food must reach a donation or "
+	 "transformation outlet",
+	 0, 30 * 86400},
+	{"history-days", LZ_OPT_INT, "28",
+	 "days of returns the forecast looks back on", 1, 365},
+	{"lead-s", LZ_OPT_INT, "86400",
+	 "request a point's collection this long before it is full, unless "
+	 "the point sets its own",
+	 0, 30 * 86400},
+	{"forecast-interval-s", LZ_OPT_INT, "60",
+	 "seconds between forecasts (and new matches of unmatched flows)", 1,
+	 86400},
+	{"no-sync", LZ_OPT_FLAG, "false",
+	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+/* "HH:MM" -> seconds after midnight, or -1. */
+static int
+parse_hhmm(const char *s)
+{
+	int h, m;
+
+	if (s == NULL || sscanf(s, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 ||
+	    m < 0 || m > 59 || h * 3600 + m * 60 > 86400)
+		return -1;
+	return h * 3600 + m * 60;
+}
+
+static int
+tick_fn(struct lz_bus_txn *tx, void *arg)
+{
+	return returns_tick(arg, tx, lz_now_us() / 1000000);
+}
+
+static void
+on_timer(void *arg)
+{
+	struct returns *r = arg;
+	char why[128];
+	int rc;
+
+	/* Not before every followed source is applied: the returns of a
+	 * point may still be on their way. */
+	if (!lz_bus_ready(r->bus, why, sizeof(why)))
+		return;
+	if ((rc = lz_bus_write(r->bus, tick_fn, r)) != 0)
+		lz_log_error("forecast failed", "error=\"%s\"",
+			     lz_store_strerror(rc));
+	returns_sync_metrics(r);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lz_config *cfg = lz_config_new(
+		"lz-returns", "returns", "[OPTIONS]",
+		"The circular-economy service: container types and the "
+		"deposit ledger, declarations of unsold food, biowaste and "
+		"packaging, outlets, matching by the food-waste hierarchy, "
+		"collection requests to tours or bikes, processing "
+		"confirmations; read models at GET /v1/balances, /v1/flows, "
+		"/v1/outlets, /v1/levels on the admin address.",
+		options);
+	struct returns r = {0};
+	struct lz_store_options so = {0};
+	struct lz_bus_options bo = {0};
+	struct lz_loop *loop;
+	struct lz_http *http;
+	struct lz_timer *timer;
+	const char *s, *dash;
+	int rc = lz_config_parse(cfg, argc, argv);
+
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
+		return rc > 0 ? 0 : 2;
+	}
+	lz_config_init_log(cfg);
+	s = lz_config_str(cfg, "timezone");
+	if (lz_date_set_timezone(s) != 0)
+		lz_fatal("unknown time zone", "timezone=%s", s);
+	r.conf.bike_zone = lz_config_str(cfg, "bike-zone");
+	s = lz_config_str(cfg, "collect-window");
+	dash = s ? strchr(s, '-') : NULL;
+	r.conf.collect_from = parse_hhmm(s);
+	r.conf.collect_until = dash ? parse_hhmm(dash + 1) : -1;
+	if (r.conf.collect_from < 0 || r.conf.collect_until < 0 ||
+	    r.conf.collect_from >= r.conf.collect_until)
+		lz_fatal("bad collect-window", "want=HH:MM-HH:MM");
+	r.conf.days_ahead = (int)lz_config_int(cfg, "collect-days-ahead");
+	r.conf.match.speed = lz_config_int(cfg, "van-speed-kmh") / 3.6;
+	r.conf.match.circuity = atof(lz_config_str(cfg, "circuity"));
+	if (!(r.conf.match.circuity >= 1 && r.conf.match.circuity <= 3))
+		lz_fatal("bad circuity", "circuity=%s",
+			 lz_config_str(cfg, "circuity"));
+	r.conf.match.safety_margin = lz_config_int(cfg, "safety-margin-s");
+	r.conf.history_window = lz_config_int(cfg, "history-days") * 86400;
+	r.conf.default_lead = lz_config_int(cfg, "lead-s");
+
+	loop = lz_loop_new();
+	r.metrics = lz_metrics_new();
+	so.no_sync = lz_config_flag(cfg, "no-sync");
+	if ((rc = lz_store_open(&r.store, lz_config_str(cfg, "state"), &so)))
+		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
+			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	if ((rc = returns_store_open(r.store, &r.db)) != 0)
+		lz_fatal("cannot open databases", "error=\"%s\"",
+			 lz_store_strerror(rc));
+
+	bo.source = lz_config_str(cfg, "source");
+	bo.pub_endpoint = lz_config_str(cfg, "pub");
+	bo.sub_endpoint = lz_config_str(cfg, "sub");
+	bo.replay_bind = lz_config_str(cfg, "replay");
+	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
+	bo.follow = lz_config_str(cfg, "follow");
+	bo.metrics = r.metrics;
+	bo.on_commit = returns_sync_metrics;
+	if ((r.bus = lz_bus_new(loop, r.store, &bo, returns_apply, &r)) == NULL)
+		lz_fatal("cannot start the bus client", NULL);
+	returns_sync_metrics(&r);
+
+	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
+		lz_fatal("cannot start admin http", "addr=%s",
+			 lz_config_str(cfg, "admin"));
+	lz_http_admin(http, r.metrics, lz_bus_ready, r.bus);
+	returns_http_routes(http, &r);
+	timer = lz_timer_new(
+		loop, (int)lz_config_int(cfg, "forecast-interval-s") * 1000, 1,
+		on_timer, &r);
+
+	lz_log_info("started",
+		    "state=%s follow=%s admin=%s admin_port=%d version=%s",
+		    lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
+		    lz_config_str(cfg, "admin"), lz_http_port(http),
+		    LZ_VERSION);
+	rc = lz_loop_run(loop);
+	lz_log_info("stopped", "outbox_seq=%llu",
+		    (unsigned long long)lz_bus_outbox_seq(r.bus));
+	lz_timer_destroy(&timer);
+	lz_http_destroy(&http);
+	lz_bus_destroy(&r.bus);
+	lz_loop_destroy(&loop);
+	lz_store_destroy(&r.store);
+	lz_metrics_destroy(&r.metrics);
+	lz_config_destroy(&cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,230 @@
+/*
+ * store.c -- see store.h.
+ */
+#include "store.h"
+
+#include "lz_util.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+returns_store_open(struct lz_store *s, struct returns_db *db)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} dbs[] = {
+		{"types", offsetof(struct returns_db, types)},
+		{"sites", offsetof(struct returns_db, sites)},
+		{"members", offsetof(struct returns_db, members)},
+		{"orders", offsetof(struct returns_db, orders)},
+		{"outlets", offsetof(struct returns_db, outlets)},
+		{"flows", offsetof(struct returns_db, flows)},
+		{"points", offsetof(struct returns_db, points)},
+		{"balances", offsetof(struct returns_db, balances)},
+		{"usage", offsetof(struct returns_db, usage)},
+		{"history", offsetof(struct returns_db, history)},
+		{"totals", offsetof(struct returns_db, totals)},
+		{"meta", offsetof(struct returns_db, meta)},
+	};
+	int rc;
+
+	for (size_t i = 0; i < LZ_ARRAY_LEN(dbs); i++)
+		if ((rc = lz_store_db(s, dbs[i].name, 0,
+				      (MDB_dbi *)((char *)db + dbs[i].off))))
+			return rc;
+	return 0;
+}
+
+int
+returns_store_meta_get(MDB_txn *txn, const struct returns_db *db,
+		       const char *name, char *out, size_t outlen)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	int rc = mdb_get(txn, db->meta, &k, &v);
+
+	out[0] = '\0';
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	if (v.mv_size >= outlen)
+		return MDB_CORRUPTED;
+	memcpy(out, v.mv_data, v.mv_size);
+	out[v.mv_size] = '\0';
+	return 0;
+}
+
+int
+returns_store_meta_put(MDB_txn *txn, const struct returns_db *db,
+		       const char *name, const char *value)
+{
+	MDB_val k = {strlen(name), (void *)name},
+		v = {strlen(value), (void *)value};
+
+	if (k.mv_size == 0 || k.mv_size > LZ_STORE_KEY_MAX)
+		return -EINVAL;
+	return lz_store_rc(mdb_put(txn, db->meta, &k, &v, 0));
+}
+
+int
+returns_store_meta_del(MDB_txn *txn, const struct returns_db *db,
+		       const char *name)
+{
+	MDB_val k = {strlen(name), (void *)name};
+	int rc = mdb_del(txn, db->meta, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+returns_store_next(MDB_txn *txn, const struct returns_db *db, const char *name,
+		   uint64_t *out)
+{
+	char key[64];
+	int64_t v;
+	int rc;
+
+	snprintf(key, sizeof(key), "seq/%s", name);
+	if ((rc = lz_store_counter_add(txn, db->meta, key, 1)) != 0 ||
+	    (rc = lz_store_counter_get(txn, db->meta, key, &v)) != 0)
+		return rc;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int
+returns_store_stat_add(MDB_txn *txn, const struct returns_db *db,
+		       const char *name, int64_t delta)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "stat/%s", name);
+	return lz_store_counter_add(txn, db->meta, key, delta);
+}
+
+/* "<account> NUL <member> NUL <type>"; 0 if it does not fit. */
+static size_t
+balance_key(char *buf, size_t len, const char *account, const char *member,
+	    const char *type)
+{
+	size_t a = strlen(account), m = strlen(member), t = strlen(type);
+
+	if (a + m + t + 2 > len || a + m + t + 2 > LZ_STORE_KEY_MAX)
+		return 0;
+	memcpy(buf, account, a);
+	buf[a] = '\0';
+	memcpy(buf + a + 1, member, m);
+	buf[a + 1 + m] = '\0';
+	memcpy(buf + a + m + 2, type, t);
+	return a + m + t + 2;
+}
+
+int
+returns_store_balance(MDB_txn *txn, const struct returns_db *db,
+		      const char *account, const char *member, const char *type,
+		      int64_t *out)
+{
+	char key[LZ_STORE_KEY_MAX + 1];
+	size_t n = balance_key(key, sizeof(key), account, member, type);
+	uint64_t v = 0;
+	int rc;
+
+	*out = 0;
+	if (n == 0)
+		return 0;
+	rc = lz_store_get_u64(txn, db->balances, key, n, &v);
+	*out = (int64_t)v;
+	return rc;
+}
+
+int
+returns_store_balance_add(MDB_txn *txn, const struct returns_db *db,
+			  const char *account, const char *member,
+			  const char *type, int64_t delta)
+{
+	char key[LZ_STORE_KEY_MAX + 1];
+	size_t n = balance_key(key, sizeof(key), account, member, type);
+	uint64_t v;
+	int rc;
+
+	if (n == 0)
+		return -EINVAL;
+	if ((rc = lz_store_get_u64(txn, db->balances, key, n, &v)) != 0)
+		return rc;
+	return lz_store_put_u64(txn, db->balances, key, n, v + (uint64_t)delta);
+}
+
+int
+returns_store_balances(MDB_txn *txn, const struct returns_db *db,
+		       const char *prefix, returns_balance_fn fn, void *arg)
+{
+	size_t plen = strlen(prefix);
+	MDB_cursor *c;
+	MDB_val k = {plen, (void *)prefix}, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, db->balances, &c)) != 0)
+		return lz_store_rc(rc);
+	rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char key[LZ_STORE_KEY_MAX + 2];
+		const char *member, *type;
+		int64_t count;
+
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (v.mv_size != 8 || k.mv_size > LZ_STORE_KEY_MAX)
+			continue;
+		memcpy(key, k.mv_data, k.mv_size);
+		key[k.mv_size] = '\0';
+		member = memchr(key, '\0', k.mv_size);
+		if (member == NULL || (size_t)(member - key) + 1 >= k.mv_size)
+			continue;
+		member++;
+		type = member + strlen(member) + 1;
+		if ((size_t)(type - key) > k.mv_size)
+			continue;
+		count = (int64_t)lz_be64_get(v.mv_data);
+		if (count != 0)
+			fn(key, member, type, count, arg);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+returns_store_scan(MDB_txn *txn, MDB_dbi dbi,
+		   const ProtobufCMessageDescriptor *desc, returns_record_fn fn,
+		   void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		ProtobufCMessage *m = protobuf_c_message_unpack(
+			desc, NULL, v.mv_size, v.mv_data);
+		int r;
+
+		if (m == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		r = fn(m, arg);
+		if (r <= 0)
+			protobuf_c_message_free_unpacked(m, NULL);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
