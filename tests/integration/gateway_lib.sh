@@ -100,3 +100,14 @@ start_tours() {
 		--admin "127.0.0.1:$TOURS_ADMIN" "$@"
 	wait_http "$TOURS_ADMIN" 10
 }
+
+RETURNS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 15))
+RETURNS_ADMIN=$((PORT_BASE + 16))
+
+# start_returns [EXTRA OPTIONS...]
+start_returns() {
+	start returns "$BIN/lz-returns" --state "$TMP/returns" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$RETURNS_REPLAY" \
+		--admin "127.0.0.1:$RETURNS_ADMIN" "$@"
+	wait_http "$RETURNS_ADMIN" 10
+}
