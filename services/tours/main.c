@@ -37,7 +37,7 @@ static const struct lz_option options[] = {
 	{"admin", LZ_OPT_STRING, "127.0.0.1:7184",
 	 "HTTP address of /metrics, /healthz, /readyz, /v1/tours, /v1/tasks", 0,
 	 0},
-	{"follow", LZ_OPT_STRING, "gateway,orders,inventory",
+	{"follow", LZ_OPT_STRING, "gateway,orders,inventory,returns",
 	 "comma-separated sources whose events are applied", 0, 0},
 	{"source", LZ_OPT_STRING, "tours", "this service's source name", 0, 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris",
