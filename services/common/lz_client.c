@@ -289,3 +289,24 @@ lz_client_get_json(const char *addr, const char *path, int timeout_ms,
 	free(body);
 	return j;
 }
+
+long long
+lz_client_metric(const char *addr, const char *name, int timeout_ms)
+{
+	char *body = NULL, *p;
+	size_t n = strlen(name);
+	long long v = -1;
+
+	if (lz_client_http_get(addr, "/metrics", timeout_ms, &body) != 200) {
+		free(body);
+		return -1;
+	}
+	v = 0;
+	for (p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+			v = strtoll(p + n + 1, NULL, 10);
+			break;
+		}
+	free(body);
+	return v;
+}

@@ -68,4 +68,9 @@ int lz_client_http_get(const char *addr, const char *path, int timeout_ms,
 json_t *lz_client_get_json(const char *addr, const char *path, int timeout_ms,
 			   char *err, size_t errlen);
 
+/* The value of the metric NAME (with its labels, as printed: e.g.
+ * lz_inbox_seq{source="gateway"}) on ADDR's /metrics: 0 when the daemon
+ * has not created it yet, -1 when the daemon does not answer. */
+long long lz_client_metric(const char *addr, const char *name, int timeout_ms);
+
 #endif

@@ -111,3 +111,14 @@ start_returns() {
 		--admin "127.0.0.1:$RETURNS_ADMIN" "$@"
 	wait_http "$RETURNS_ADMIN" 10
 }
+
+IMPACT_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 17))
+IMPACT_ADMIN=$((PORT_BASE + 18))
+
+# start_impact [EXTRA OPTIONS...]
+start_impact() {
+	start impact "$BIN/lz-impact" --state "$TMP/impact" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$IMPACT_REPLAY" \
+		--admin "127.0.0.1:$IMPACT_ADMIN" "$@"
+	wait_http "$IMPACT_ADMIN" 10
+}

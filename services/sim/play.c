@@ -1,0 +1,681 @@
+/*
+ * play.c -- the simulated days, played through the gateway as the partner
+ * systems would: the operator's desk registers the territory and receives
+ * stock, the members' order tools place orders, the operator plans the
+ * waves, the drivers' phones report each stop on the accelerated clock.
+ * What the simulator waits for, it reads from the services' read models.
+ */
+#include "play.h"
+
+#include "lz_client.h"
+#include "lz_date.h"
+#include "lz_util.h"
+#include "lz_zmq.h"
+#include "partners.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define SUBMIT_TIMEOUT_MS 3000
+#define SUBMIT_RETRIES 3
+
+extern volatile sig_atomic_t sim_stopping;
+
+/* The partners beside the members' own: the drivers' and riders' phones,
+ * the processor and the relay points. */
+static const struct {
+	const char *id, *member, *roles;
+} extra_partners[] = {
+	{"driver", "livrazou", "driver"},
+	{"rider", "livrazou", "rider"},
+	{"compost-sud", "compost-sud", "processor"},
+	{"relais-vrac", "vrac-marseille", "relay"},
+	{"relais-epiceries", "epiceries-solidaires", "relay"},
+};
+
+static void say(const struct sim_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct sim_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(r->progress, fmt, ap);
+	va_end(ap);
+	fflush(r->progress);
+}
+
+int
+sim_date_add(const char *date, int days, char out[11])
+{
+	int64_t midnight;
+
+	if (lz_date_midnight(date, &midnight, NULL) < 0)
+		return -EINVAL;
+	/* Noon of the day wanted: safe across summer time. */
+	return lz_date_local(midnight + (int64_t)days * 86400 + 12 * 3600, out);
+}
+
+static int
+write_key(const char *dir, const char *id, char pub[41])
+{
+	char path[512], sec[41];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/keys/%s.key", dir, id);
+	if (zmq_curve_keypair(pub, sec) != 0) {
+		fprintf(stderr, "lz-sim: CURVE is not available\n");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "lz-sim: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	lz_zmq_keys_write(f, pub, sec);
+	memset(sec, 0, sizeof(sec));
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int
+sim_setup(const struct sim_territory *t, const char *dir)
+{
+	struct gw_partners *ps = NULL;
+	char path[512], pub[41], err[512];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/partners", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		goto fail;
+	fprintf(f, "# lz-sim: the simulated territory's partners "
+		   "(ZeroMQ+CURVE only)\n");
+	for (size_t i = 0; i < t->n_members && rc == 0; i++) {
+		const struct sim_member *m = &t->members[i];
+
+		if (m->partner == NULL)
+			continue;
+		rc = write_key(dir, m->partner, pub);
+		fprintf(f, "%s %s %s %s -\n", m->partner, m->id, m->roles, pub);
+	}
+	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners) && rc == 0; i++) {
+		rc = write_key(dir, extra_partners[i].id, pub);
+		fprintf(f, "%s %s %s %s -\n", extra_partners[i].id,
+			extra_partners[i].member, extra_partners[i].roles, pub);
+	}
+	if (fclose(f) != 0 || rc != 0)
+		goto fail;
+	/* Read back as the gateway will. */
+	if (gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	gw_partners_destroy(&ps);
+	return 0;
+fail:
+	fprintf(stderr, "lz-sim: %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
+static struct lz_client *
+client(struct sim_run *r, const char *partner)
+{
+	char key[512], err[512];
+	size_t i;
+
+	for (i = 0; i < r->n_partners; i++)
+		if (strcmp(r->partner_ids[i], partner) == 0)
+			return r->clients[i];
+	snprintf(key, sizeof(key), "%s/keys/%s.key", r->dir, partner);
+	r->clients = xrealloc(r->clients, (i + 1) * sizeof(*r->clients));
+	r->partner_ids =
+		xrealloc(r->partner_ids, (i + 1) * sizeof(*r->partner_ids));
+	r->clients[i] =
+		lz_client_new(r->gateway, key, r->server_key, err, sizeof(err));
+	if (r->clients[i] == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return NULL;
+	}
+	r->partner_ids[i] = partner;
+	r->n_partners++;
+	return r->clients[i];
+}
+
+void
+sim_run_release(struct sim_run *r)
+{
+	for (size_t i = 0; i < r->n_partners; i++)
+		lz_client_destroy(&r->clients[i]);
+	free(r->clients);
+	free(r->partner_ids);
+	r->clients = NULL;
+	r->partner_ids = NULL;
+	r->n_partners = 0;
+	sim_territory_release(&r->t);
+}
+
+/* Submits TYPE with the JSON payload P (stolen) as PARTNER, under a
+ * message id derived from the seed and a counter, so that a retry after a
+ * timeout, and a second run of the same seed on the same state, have no
+ * second effect.  Returns 0 when accepted or duplicate, 1 when rejected
+ * (the reason printed), -1 when the gateway does not answer. */
+static int
+submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
+{
+	struct lz_client *c = client(r, partner);
+	struct lz_client_ack ack;
+	char id[64], err[256], *text;
+	int rc;
+
+	if (c == NULL) {
+		json_decref(p);
+		return -1;
+	}
+	snprintf(id, sizeof(id), "sim-%llu-%s-%lu", (unsigned long long)r->seed,
+		 r->first_date, ++r->msg_n);
+	text = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	rc = lz_client_submit_json(c, type, text, id, SUBMIT_TIMEOUT_MS,
+				   SUBMIT_RETRIES, &ack, err, sizeof(err));
+	r->submitted++;
+	if (rc != 0) {
+		fprintf(stderr, "lz-sim: %s as %s: %s\n", type, partner,
+			rc == -ETIMEDOUT ? "no answer from the gateway"
+			: rc == -EBADMSG ? err
+					 : strerror(-rc));
+		free(text);
+		return -1;
+	}
+	json_decref(ack.json);
+	switch (ack.status) {
+	case 1:
+		r->accepted++;
+		break;
+	case 2:
+		r->duplicates++;
+		break;
+	default:
+		r->rejected++;
+		say(r, "  ! %s refused: %s\n", type, ack.message);
+		free(text);
+		return 1;
+	}
+	free(text);
+	return 0;
+}
+
+static const char *
+class_name(enum sim_class c)
+{
+	return c == SIM_FROZEN    ? "TEMPERATURE_CLASS_FROZEN"
+	       : c == SIM_CHILLED ? "TEMPERATURE_CLASS_CHILLED"
+				  : "TEMPERATURE_CLASS_AMBIENT";
+}
+
+static json_t *
+compartment(enum sim_class c, uint32_t kg)
+{
+	return json_pack("{s:s,s:I,s:I}", "temperatureClass", class_name(c),
+			 "capacityGrams", (json_int_t)kg * 1000,
+			 "capacityMillilitres", (json_int_t)kg * 2500);
+}
+
+static int
+register_territory(struct sim_run *r)
+{
+	const struct sim_territory *t = &r->t;
+	int bad = 0;
+
+	for (size_t i = 0; i < t->n_members; i++)
+		bad |= submit(r, "operator", "lz.orders.v1.RegisterMember",
+			      json_pack("{s:{s:s,s:s,s:s}}", "member",
+					"memberId", t->members[i].id, "name",
+					t->members[i].name, "kind",
+					t->members[i].kind)) < 0;
+	for (size_t i = 0; i < t->n_sites && !bad; i++) {
+		const struct sim_site *s = &t->sites[i];
+
+		bad |= submit(r, "operator", "lz.orders.v1.RegisterSite",
+			      json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:f,s:f},s:s}}",
+					"site", "siteId", s->id, "memberId",
+					s->member, "name", s->name, "kind",
+					s->kind, "location", "lat", s->lat,
+					"lon", s->lon, "zone", s->zone)) < 0;
+	}
+	for (size_t i = 0; i < t->n_vehicles && !bad; i++) {
+		const struct sim_vehicle *v = &t->vehicles[i];
+		json_t *comp = json_array();
+
+		json_array_append_new(comp,
+				      compartment(SIM_AMBIENT, v->ambient_kg));
+		if (v->chilled_kg)
+			json_array_append_new(
+				comp, compartment(SIM_CHILLED, v->chilled_kg));
+		if (v->frozen_kg)
+			json_array_append_new(
+				comp, compartment(SIM_FROZEN, v->frozen_kg));
+		bad |= submit(r, "operator", "lz.tours.v1.RegisterVehicle",
+			      json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,"
+					"s:i,s:s}}",
+					"vehicle", "vehicleId", v->id, "name",
+					v->name, "kind", v->kind, "fuel",
+					v->fuel, "compartments", comp,
+					"costPerKmCents",
+					(json_int_t)v->cost_km_cents,
+					"costPerHourCents",
+					(json_int_t)v->cost_hour_cents,
+					"shiftStart", 5 * 3600, "shiftEnd",
+					21 * 3600, "homeHubSiteId",
+					t->hub->id)) < 0;
+	}
+	for (int c = SIM_AMBIENT; c <= SIM_FROZEN && !bad; c++) {
+		static const char *const zone[] = {"", "sec", "froid",
+						   "surgele"};
+
+		bad |= submit(r, "operator", "lz.inventory.v1.SetZone",
+			      json_pack("{s:{s:s,s:s,s:I,s:I}}", "zone",
+					"zoneId", zone[c], "temperatureClass",
+					class_name((enum sim_class)c),
+					"capacityGrams",
+					(json_int_t)50000000000LL,
+					"capacityMillilitres",
+					(json_int_t)100000000000LL)) < 0;
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+receive_stock(struct sim_run *r, const char *date, int64_t midnight)
+{
+	static const char *const zone[] = {"", "sec", "froid", "surgele"};
+	uint32_t scale = 1 + (uint32_t)(r->orders / 40);
+	int bad = 0;
+
+	for (size_t i = 0; i < r->t.n_products && !bad; i++) {
+		const struct sim_product *p = &r->t.products[i];
+		char lot[96];
+
+		snprintf(lot, sizeof(lot), "L-%s-%s", date, p->product);
+		bad |= submit(r, "operator", "lz.inventory.v1.ReceiveLot",
+			      json_pack(
+				      "{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,"
+				      "s:I,s:s}",
+				      "lotId", lot, "ownerMemberId", p->member,
+				      "product", p->product, "quantity",
+				      (json_int_t)p->stock * scale, "unitGrams",
+				      (json_int_t)p->unit_grams,
+				      "unitMillilitres", (json_int_t)p->unit_ml,
+				      "temperatureClass", class_name(p->cls),
+				      "dateKind",
+				      p->cls == SIM_AMBIENT
+					      ? "DATE_KIND_BEST_BEFORE"
+					      : "DATE_KIND_USE_BY",
+				      "date",
+				      (json_int_t)(midnight + 8 * 86400),
+				      "zoneId", zone[p->cls])) < 0;
+	}
+	return bad ? -1 : 0;
+}
+
+static json_t *
+window(int64_t start, int64_t end)
+{
+	return json_pack("{s:I,s:I}", "start", (json_int_t)start, "end",
+			 (json_int_t)end);
+}
+
+static int
+place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
+{
+	size_t refused = 0;
+
+	for (size_t i = 0; i < n && !sim_stopping; i++) {
+		const struct sim_order *o = &v[i];
+		json_t *lines = json_array(), *p;
+		int rc;
+
+		for (int l = 0; l < o->n_lines; l++)
+			json_array_append_new(
+				lines,
+				json_pack("{s:s,s:I,s:I,s:I,s:s}", "product",
+					  o->lines[l].p->product, "quantity",
+					  (json_int_t)o->lines[l].quantity,
+					  "unitGrams",
+					  (json_int_t)o->lines[l].p->unit_grams,
+					  "unitMillilitres",
+					  (json_int_t)o->lines[l].p->unit_ml,
+					  "temperatureClass",
+					  class_name(o->lines[l].p->cls)));
+		p = json_pack("{s:s,s:s,s:o,s:o,s:s}", "reference",
+			      o->reference, "destinationSiteId", o->dest->id,
+			      "deliveryWindow", window(o->start, o->end),
+			      "lines", lines, "source",
+			      o->pickup ? "ORDER_SOURCE_PRODUCER_PICKUP"
+					: "ORDER_SOURCE_HUB_STOCK");
+		if (o->pickup) {
+			json_object_set_new(p, "pickupSiteId",
+					    json_string(o->pickup->id));
+			json_object_set_new(
+				p, "pickupWindow",
+				window(o->pickup_start, o->pickup_end));
+		}
+		rc = submit(r, o->member->partner, "lz.orders.v1.PlaceOrder",
+			    p);
+		if (rc < 0)
+			return -1;
+		refused += rc;
+	}
+	say(r,
+	    "  %zu orders placed by %s's members (%zu refused at the "
+	    "gateway)\n",
+	    n, "the territory", refused);
+	return sim_stopping ? -1 : 0;
+}
+
+static void
+nap_ms(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+
+	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR &&
+	       !sim_stopping)
+		;
+}
+
+/* Whether the consumer at CONSUMER applied everything SOURCE (admin at
+ * PRODUCER) published.  A service that does not run counts as done. */
+static int
+applied(const char *consumer, const char *source, const char *producer)
+{
+	char name[96];
+	long long want, have;
+
+	if (!consumer || !consumer[0] || !producer || !producer[0])
+		return 1;
+	want = lz_client_metric(producer, "lz_outbox_seq", 5000);
+	snprintf(name, sizeof(name), "lz_inbox_seq{source=\"%s\"}", source);
+	have = lz_client_metric(consumer, name, 5000);
+	return want >= 0 && (want == 0 || have >= want);
+}
+
+/* Waits until every service applied what the others published, three
+ * times in a row (an applied event may make a service publish more).
+ * Returns 0, or -1 on timeout. */
+static int
+settle(const struct sim_run *r)
+{
+	const struct sim_apis *a = &r->api;
+	const struct {
+		const char *consumer, *source, *producer;
+	} edges[] = {
+		{a->orders, "gateway", a->gateway},
+		{a->inventory, "gateway", a->gateway},
+		{a->tours, "gateway", a->gateway},
+		{a->inventory, "orders", a->orders},
+		{a->tours, "orders", a->orders},
+		{a->orders, "inventory", a->inventory},
+		{a->tours, "inventory", a->inventory},
+		{a->orders, "tours", a->tours},
+		{a->inventory, "tours", a->tours},
+	};
+	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
+	int n = 0;
+
+	while (!sim_stopping && lz_mono_us() < end) {
+		int ok = 1;
+
+		for (size_t i = 0; i < LZ_ARRAY_LEN(edges) && ok; i++)
+			ok = applied(edges[i].consumer, edges[i].source,
+				     edges[i].producer);
+		n = ok ? n + 1 : 0;
+		if (n >= 3)
+			return 0;
+		nap_ms(100);
+	}
+	fprintf(stderr,
+		"lz-sim: the services did not apply every event in "
+		"%ds\n",
+		r->timeout_s);
+	return -1;
+}
+
+static int64_t
+jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v))
+		return strtoll(json_string_value(v), NULL, 10);
+	return 0;
+}
+
+/* Plans WAVE of DATE and waits for lz-tours to publish it.  Returns 0,
+ * or -1 (refused, or not planned in time). */
+static int
+plan_wave(struct sim_run *r, const char *date, const char *wave)
+{
+	long long before =
+		lz_client_metric(r->api.tours, "lz_tours_waves_total", 5000);
+	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
+
+	if (before < 0) {
+		fprintf(stderr, "lz-sim: no metrics from lz-tours at %s\n",
+			r->api.tours);
+		return -1;
+	}
+	if (submit(r, "operator", "lz.tours.v1.PlanWave",
+		   json_pack("{s:s,s:s}", "date", date, "wave", wave)) != 0)
+		return -1;
+	while (!sim_stopping && lz_mono_us() < end) {
+		if (lz_client_metric(r->api.tours, "lz_tours_waves_total",
+				     5000) > before)
+			return 0;
+		nap_ms(100);
+	}
+	fprintf(stderr, "lz-sim: lz-tours did not plan %s/%s in time\n", date,
+		wave);
+	return -1;
+}
+
+static const char *const fail_name[] = {"", "FAIL_REASON_CLOSED",
+					"FAIL_REASON_ABSENT"};
+static const char *const fail_note[] = {"", "rideau baisse",
+					"personne pour receptionner"};
+
+/* One driver's report for STEP of the tours TS (their JSON). */
+static int
+report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
+       long long *odometer, size_t *failed)
+{
+	const json_t *tour = json_array_get(ts, (size_t)st->tour);
+	const char *id = json_string_value(json_object_get(tour, "tourId"));
+	const json_t *stop =
+		json_array_get(json_object_get(tour, "stops"), st->stop);
+	const char *site = json_string_value(json_object_get(stop, "siteId"));
+	int why;
+
+	switch (st->act) {
+	case SIM_ACT_START:
+		say(r, "  %s leaves %s (%u stops, %.1f km planned)\n", id,
+		    r->t.hub->id,
+		    (unsigned)json_array_size(json_object_get(tour, "stops")) -
+			    2,
+		    (double)jint(tour, "distanceM") / 1000.0);
+		return submit(r, "driver", "lz.tours.v1.TourStarted",
+			      json_pack("{s:s,s:I}", "tourId", id, "odometerKm",
+					*odometer));
+	case SIM_ACT_ARRIVE:
+		return submit(r, "driver", "lz.tours.v1.StopArrived",
+			      json_pack("{s:s,s:i}", "tourId", id, "stopIndex",
+					(int)st->stop));
+	case SIM_ACT_DONE:
+		why = sim_stop_fails(r->seed, id, st->stop,
+				     r->failure_permille);
+		if (why == 0)
+			return submit(r, "driver", "lz.tours.v1.StopCompleted",
+				      json_pack("{s:s,s:i}", "tourId", id,
+						"stopIndex", (int)st->stop));
+		(*failed)++;
+		say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
+		    site ? site : "?", fail_note[why]);
+		return submit(r, "driver", "lz.tours.v1.StopFailed",
+			      json_pack("{s:s,s:i,s:s,s:s}", "tourId", id,
+					"stopIndex", (int)st->stop, "reason",
+					fail_name[why], "note",
+					fail_note[why]));
+	case SIM_ACT_END:
+		*odometer += (long long)ceil((double)jint(tour, "distanceM") /
+					     1000.0);
+		say(r, "  %s back at the hub\n", id);
+		return submit(r, "driver", "lz.tours.v1.TourCompleted",
+			      json_pack("{s:s,s:I}", "tourId", id, "odometerKm",
+					*odometer));
+	}
+	return -1;
+}
+
+/* Drives every tour of WAVE of DATE: the drivers' reports in planned
+ * order, the clock accelerated SPEED times. */
+static int
+drive_wave(struct sim_run *r, const char *date, const char *wave)
+{
+	char path[64], err[256];
+	json_t *all, *ts, *t;
+	struct sim_tour_plan *plans;
+	struct sim_step *steps;
+	int64_t **times;
+	long long *odo;
+	size_t n, n_steps, failed = 0, i;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/v1/tours/%s", date);
+	if ((all = lz_client_get_json(r->api.tours, path, 5000, err,
+				      sizeof(err))) == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	ts = json_array();
+	json_array_foreach(json_object_get(all, "tours"), i, t)
+	{
+		const char *w = json_string_value(json_object_get(t, "wave"));
+		const char *s = json_string_value(json_object_get(t, "status"));
+
+		if (w && !strcmp(w, wave) &&
+		    (!s || !strcmp(s, "TOUR_STATUS_PLANNED")))
+			json_array_append(ts, t);
+	}
+	json_decref(all);
+	n = json_array_size(ts);
+	say(r, "  wave %s/%s: %zu tours\n", date, wave, n);
+	plans = xcalloc(n ? n : 1, sizeof(*plans));
+	times = xcalloc(n ? n : 1, sizeof(*times));
+	odo = xcalloc(n ? n : 1, sizeof(*odo));
+	json_array_foreach(ts, i, t)
+	{
+		json_t *stops = json_object_get(t, "stops"), *s;
+		size_t k, ns = json_array_size(stops);
+
+		times[i] = xcalloc(2 * (ns ? ns : 1), sizeof(int64_t));
+		json_array_foreach(stops, k, s)
+		{
+			times[i][k] = jint(s, "arrival");
+			times[i][ns + k] = jint(s, "departure");
+		}
+		plans[i] = (struct sim_tour_plan){jint(t, "start"),
+						  jint(t, "end"), times[i],
+						  times[i] + ns, (unsigned)ns};
+		/* Each van's odometer, from the vehicle's index. */
+		odo[i] = 42000 + 1000LL * (long long)(i + 1);
+	}
+	steps = sim_timeline(plans, n, &n_steps);
+	for (size_t s = 0; s < n_steps && rc >= 0 && !sim_stopping; s++) {
+		if (s > 0)
+			nap_ms(sim_sleep_ms(steps[s - 1].at, steps[s].at,
+					    r->speed, 2000));
+		rc = report(r, ts, &steps[s], &odo[steps[s].tour], &failed);
+		rc = rc > 0 ? 0 : rc; /* a refusal is counted, not fatal */
+	}
+	say(r, "  wave %s/%s driven: %zu failed stops\n", date, wave, failed);
+	free(steps);
+	for (i = 0; i < n; i++)
+		free(times[i]);
+	free(times);
+	free(plans);
+	free(odo);
+	json_decref(ts);
+	return sim_stopping ? -1 : rc;
+}
+
+static int
+play_day(struct sim_run *r, int day)
+{
+	char date[11];
+	int64_t midnight;
+	struct sim_order *orders;
+
+	if (sim_date_add(r->first_date, day, date) < 0 ||
+	    lz_date_midnight(date, &midnight, NULL) < 0)
+		return -1;
+	say(r, "day %d: %s\n", day + 1, date);
+	if (receive_stock(r, date, midnight) < 0)
+		return -1;
+	say(r, "  stock received at %s: %zu lots\n", r->t.hub->id,
+	    r->t.n_products);
+	orders = sim_orders_make(&r->t, r->seed, day + 1, midnight, r->orders);
+	if (place_orders(r, orders, r->orders) < 0 || settle(r) < 0) {
+		free(orders);
+		return -1;
+	}
+	free(orders);
+	/* Morning: the hub's stock, the bike relay before 10:00, the
+	 * producers' pickups (and yesterday's failed deliveries). */
+	if (plan_wave(r, date, "am") < 0 || drive_wave(r, date, "am") < 0)
+		return -1;
+	/* Afternoon: what was collected this morning, once unloaded. */
+	if (settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
+	    drive_wave(r, date, "pm") < 0)
+		return -1;
+	return 0;
+}
+
+int
+sim_play(struct sim_run *r)
+{
+	say(r,
+	    "territory: %zu members, %zu sites, %zu vans, hub %s, bike "
+	    "relay %s\n",
+	    r->t.n_members, r->t.n_sites, r->t.n_vehicles, r->t.hub->id,
+	    r->t.relay->id);
+	if (register_territory(r) < 0)
+		return -1;
+	for (int d = 0; d < r->days; d++)
+		if (play_day(r, d) < 0)
+			return -1;
+	say(r,
+	    "commands: %lu submitted, %lu accepted, %lu duplicates, %lu "
+	    "refused\n",
+	    r->submitted, r->accepted, r->duplicates, r->rejected);
+	return 0;
+}

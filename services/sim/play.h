@@ -1,0 +1,64 @@
+/*
+ * play.h -- lz-sim against the running daemons: the partners' keys, the
+ * day played through the gateway, the summary read from the services.
+ */
+#ifndef SIM_PLAY_H
+#define SIM_PLAY_H
+
+#include "sim.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct lz_client;
+
+/* Admin addresses ("host:port") of the services read; NULL or "" for a
+ * service that does not run. */
+struct sim_apis {
+	const char *gateway, *orders, *inventory, *tours;
+	const char *bikes, *returns, *impact;
+};
+
+struct sim_run {
+	const char *dir; /* keys/<partner>.key and partners */
+	const char *gateway, *server_key;
+	struct sim_apis api;
+	uint64_t seed;
+	size_t orders; /* per day */
+	int days;
+	double speed; /* simulated seconds per real second */
+	unsigned failure_permille;
+	char first_date[11];
+	int timeout_s;  /* to wait for the services to apply */
+	FILE *progress; /* human-readable progress, or NULL */
+	struct sim_territory t;
+	/* runtime */
+	struct lz_client **clients; /* one per partner, connected lazily */
+	const char **partner_ids;
+	size_t n_partners;
+	unsigned long submitted, accepted, duplicates, rejected;
+	unsigned long msg_n;
+};
+
+/* Writes DIR/keys/<partner>.key (0600) for every partner of the territory
+ * (operator, shippers, driver, rider, processor, relay associations) and
+ * DIR/partners, the gateway's partners file (ZeroMQ only, no tokens).
+ * Returns 0, or -1 after printing why. */
+int sim_setup(const struct sim_territory *t, const char *dir);
+
+/* Plays every day of R through the gateway: the territory, the stock,
+ * the orders, the waves and the drivers' reports.  Returns 0, or -1 when
+ * a daemon does not answer or apply in time (after printing why). */
+int sim_play(struct sim_run *r);
+void sim_run_release(struct sim_run *r);
+
+/* Reads the day's figures from the services' read models: returns a new
+ * JSON object (caller json_decref()s) or NULL after printing why. */
+json_t *sim_summary_read(const struct sim_run *r);
+/* Prints the summary S for people. */
+void sim_summary_print(const json_t *s, FILE *out);
+
+/* The local date DAYS after DATE into OUT; 0 or -EINVAL. */
+int sim_date_add(const char *date, int days, char out[11]);
+
+#endif

@@ -1,0 +1,145 @@
+#!/bin/bash
+# `make demo` at small scale: deploy/demo.sh starts every daemon, lz-sim
+# plays a day through the gateway, the summary is printed and saved; every
+# figure of the summary is then checked against the services' own read
+# models (orders and tours restarted on the demo's state, read over HTTP).
+# The demo runs a second time in a row on the same ports; a third run is
+# interrupted as Ctrl-C would (SIGINT to its process group) and must leave
+# no process behind.
+. "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DP=$((PORT_BASE + 20))
+export DEMO_ORDERS=24 DEMO_SPEED=40000 DEMO_TIME_MS=200 DEMO_SEED=3
+export DEMO_PORT=$DP B
+
+# none_left DIR: no lz-* process runs with DIR's configuration (the
+# pattern does not match this shell's own command line).
+none_left() { ! pgrep -f "lz-[a-z]* .*--config $1/" >/dev/null; }
+
+# ---- a small day ----
+DEMO_DIR=$TMP/demo1 "$ROOT/deploy/demo.sh" >"$TMP/demo1.out" 2>&1
+check_eq "the demo runs to its end" "$?" 0
+D=$TMP/demo1
+check "it prints the summary" grep -q '^==== Summary' "$TMP/demo1.out"
+check "it says where the state and results are" \
+	grep -q "every daemon stopped; state and logs in $D" "$TMP/demo1.out"
+check "no daemon left after the demo" none_left "$D"
+check "every daemon stopped cleanly (exit on SIGTERM, logged)" sh -c \
+	"for d in bus gateway orders inventory tours; do grep -q 'msg=stopped' '$D/'\$d.log || exit 1; done"
+DATE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dates"][0])' "$D/summary.json")
+check "the day's tours as GeoJSON next to the state" python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))
+sys.exit(not (g["type"] == "FeatureCollection" and len(g["features"]) > 0))' \
+	"$D/tours-$DATE.geojson"
+check "services not built yet are said not available" \
+	grep -q 'not available' "$TMP/demo1.out"
+
+# The services again on the demo's state, to read their own models.
+ORD=$(sed -n '/^\[orders\]/,/^\[/s/^admin = //p' "$D/livrazou.ini")
+TRS=$(sed -n '/^\[tours\]/,/^\[/s/^admin = //p' "$D/livrazou.ini")
+start orders "$B/bin/lz-orders" --config "$D/livrazou.ini"
+start tours "$B/bin/lz-tours" --config "$D/livrazou.ini"
+wait_http "${ORD##*:}" 10
+wait_http "${TRS##*:}" 10
+python3 - "$D" "$ORD" "$TRS" >"$TMP/models.json" <<'EOF'
+import json, sys, urllib.request
+d, orders, tours = sys.argv[1:4]
+def get(addr, path):
+    return urllib.request.urlopen("http://%s%s" % (addr, path), timeout=10).read().decode()
+def metric(addr, name):
+    for l in get(addr, "/metrics").splitlines():
+        if l.split(" ")[0] == name:
+            return int(float(l.split(" ")[1]))
+    return -1
+s = json.load(open(d + "/summary.json"))
+shippers = [l.split()[1] for l in open(d + "/partners")
+            if not l.startswith("#") and "shipper" in l.split()[2].split(",")]
+relay, ts = set(), []
+for date in s["dates"]:
+    for t in json.loads(get(tours, "/v1/tasks/" + date)).get("tasks", []):
+        if t["kind"] == "TASK_KIND_RELAY_DELIVERY":
+            relay.add(t["taskId"])
+    for t in json.loads(get(tours, "/v1/tours/" + date)).get("tours", []):
+        st = [x.get("status", "") for x in t["stops"]]
+        ts.append({"tourId": t["tourId"], "status": t["status"][12:],
+                   "stops": len(t["stops"]) - 2,
+                   "stopsFailed": st.count("STOP_STATUS_FAILED"),
+                   "stopsCompleted": st.count("STOP_STATUS_COMPLETED"),
+                   "distanceM": int(t.get("distanceM", 0)),
+                   "odometerKm": int(t.get("odometerKm", 0)),
+                   "fill": [f.get("fillPermille", 0) for f in t.get("fill", [])
+                            if int(f.get("capacityGrams", 0)) > 0]})
+by = {}
+for date in s["dates"]:
+    for m in sorted(set(shippers)):
+        l = json.loads(get(orders, "/v1/orders?member=%s&date=%s&limit=1000" % (m, date)))
+        for o in l.get("orders", []):
+            st = o["status"][13:]
+            by[st] = by.get(st, 0) + 1
+            by["total"] = by.get("total", 0) + 1
+            if st == "DELIVERED":
+                k = "DELIVERED_BY_BIKE" if "del:" + o["orderId"] in relay else "DELIVERED_BY_VAN"
+                by[k] = by.get(k, 0) + 1
+print(json.dumps({"orders": by, "tours": ts,
+                  "stopsCompleted": metric(tours, "lz_tours_stops_completed_total"),
+                  "stopsFailed": metric(tours, "lz_tours_stops_failed_total"),
+                  "plannedKm": metric(tours, "lz_tours_planned_km_total"),
+                  "completedKm": metric(tours, "lz_tours_completed_km_total")}))
+EOF
+check "the read models answer" test -s "$TMP/models.json"
+# field FILE EXPR: a figure of a JSON file (python expression on j).
+field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+S=$D/summary.json
+M=$TMP/models.json
+for k in total DELIVERED DELIVERED_BY_VAN DELIVERED_BY_BIKE AT_BIKE_RELAY \
+	OUT_FOR_DELIVERY FAILED REJECTED; do
+	check_eq "summary orders $k = lz-orders' read model" \
+		"$(field "$S" "j['orders'].get('$k', 0)")" \
+		"$(field "$M" "j['orders'].get('$k', 0)")"
+done
+check_eq "all the day's orders are in the summary" \
+	"$(field "$S" "j['orders']['total']")" "$DEMO_ORDERS"
+for k in stopsCompleted stopsFailed plannedKm completedKm; do
+	check_eq "summary $k = lz-tours' metric" "$(field "$S" "j['$k']")" \
+		"$(field "$M" "j['$k']")"
+done
+check_eq "summary tours (id, status, stops, failed, metres, odometer, fill) = lz-tours' read model" \
+	"$(field "$S" "[(t['tourId'], t['status'], t['stops'], t['stopsFailed'], t['stopsCompleted'], t['distanceM'], t['odometerKm'], [f['permille'] for f in t['fill']]) for t in j['tours']]")" \
+	"$(field "$M" "[(t['tourId'], t['status'], t['stops'], t['stopsFailed'], t['stopsCompleted'], t['distanceM'], t['odometerKm'], t['fill']) for t in j['tours']]")"
+check "tours were planned and driven" test "$(field "$S" "len(j['tours'])")" -ge 1
+check_eq "every tour completed" "$(field "$S" "sorted(set(t['status'] for t in j['tours']))")" "['COMPLETED']"
+check_eq "the failed stops the drivers reported are those lz-tours counted" \
+	"$(grep -c ' failed: ' "$TMP/demo1.out")" "$(field "$M" "j['stopsFailed']")"
+check "some orders delivered" test "$(field "$S" "j['orders'].get('DELIVERED', 0)")" -gt 0
+check "centre-zone orders handed to the bike relay" \
+	test "$(field "$S" "j['orders'].get('AT_BIKE_RELAY', 0) + j['orders'].get('DELIVERED_BY_BIKE', 0)")" -gt 0
+check_eq "the printed summary is the saved one" \
+	"$(sed -n 's/^  delivered *//p' "$TMP/demo1.out")" \
+	"$(field "$S" "'%d (by van %d, by bike %d)' % (j['orders'].get('DELIVERED', 0), j['orders'].get('DELIVERED_BY_VAN', 0), j['orders'].get('DELIVERED_BY_BIKE', 0))")"
+check_eq "every command accepted by the gateway" \
+	"$(grep -c 'refused:' "$TMP/demo1.out")" 0
+kill -TERM "$pid_orders" "$pid_tours"
+wait_pid "$pid_orders" 20
+wait_pid "$pid_tours" 20
+
+# ---- twice in a row, on the same ports ----
+DEMO_DIR=$TMP/demo2 "$ROOT/deploy/demo.sh" >"$TMP/demo2.out" 2>&1
+check_eq "a second demo in a row runs to its end" "$?" 0
+check_eq "with the same figures (same seed)" \
+	"$(field "$TMP/demo2/summary.json" "j['orders']['total']")" \
+	"$(field "$S" "j['orders']['total']")"
+
+# ---- Ctrl-C ----
+set -m
+DEMO_DIR=$TMP/demo3 DEMO_SPEED=600 "$ROOT/deploy/demo.sh" >"$TMP/demo3.out" 2>&1 &
+DEMO_PID=$!
+set +m
+check "the third demo reaches its drivers" wait_grep "$TMP/demo3.out" 'leaves hub' 60
+kill -INT -- -"$DEMO_PID"
+wait_pid "$DEMO_PID" 30
+check_eq "Ctrl-C stops the demo (exit 130)" "$?" 130
+check "it says so" grep -q 'interrupted, stopping every daemon' "$TMP/demo3.out"
+check "and leaves no process behind" none_left "$TMP/demo3"
+summary

@@ -1,0 +1,239 @@
+/*
+ * test_sim.c -- the pure part of lz-sim: seeded randomness, the territory,
+ * the day's orders, failed stops and the drivers' timeline.
+ */
+#include "lz_test.h"
+#include "lz_util.h"
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define H 3600
+/* Tuesday 24 November 2026, local midnight in Paris. */
+#define DAY0 INT64_C(1795474800)
+
+static void
+test_rng(void)
+{
+	struct sim_rng a, b, c;
+	int same = 1, differs = 0, in_range = 1;
+
+	sim_rng_init(&a, 42);
+	sim_rng_init(&b, 42);
+	sim_rng_init(&c, 43);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t x = sim_rng_next(&a), y = sim_rng_next(&b);
+		double d = sim_rng_range(&c, -1.5, 2.5);
+
+		same &= x == y;
+		differs |= x != sim_rng_next(&c);
+		in_range &= d >= -1.5 && d < 2.5 && sim_rng_below(&c, 7) < 7;
+	}
+	CHECK(same);
+	CHECK(differs);
+	CHECK(in_range);
+	CHECK_EQ_INT(sim_rng_below(&a, 0), 0);
+}
+
+static int
+in_box(const struct sim_site *s, double lat0, double lat1, double lon0,
+       double lon1)
+{
+	return s->lat >= lat0 && s->lat <= lat1 && s->lon >= lon0 &&
+	       s->lon <= lon1;
+}
+
+static void
+test_territory(void)
+{
+	struct sim_territory t, u;
+	size_t customers = 0, centre = 0, producers = 0, relay_points = 0;
+	int unique = 1, same = 1, in_city = 1, owners = 1;
+
+	sim_territory_init(&t, 7, 40);
+	sim_territory_init(&u, 7, 40);
+	CHECK_EQ_STR(t.hub->kind, "SITE_KIND_HUB");
+	CHECK_EQ_STR(t.relay->kind, "SITE_KIND_BIKE_RELAY");
+	CHECK_EQ_STR(t.relay->zone, "centre");
+	/* The hub on the northern edge, the relay at the Vieux-Port. */
+	CHECK(in_box(t.hub, 43.33, 43.36, 5.35, 5.40));
+	CHECK(in_box(t.relay, 43.29, 43.30, 5.37, 5.385));
+	for (size_t i = 0; i < t.n_sites; i++) {
+		const struct sim_site *s = &t.sites[i];
+
+		for (size_t j = 0; j < i; j++)
+			unique &= strcmp(s->id, t.sites[j].id) != 0;
+		same &= !strcmp(s->id, u.sites[i].id) &&
+			s->lat == u.sites[i].lat && s->lon == u.sites[i].lon;
+		owners &= sim_member_find(&t, s->member) != NULL;
+		if (!strcmp(s->kind, "SITE_KIND_CUSTOMER")) {
+			customers++;
+			centre += !strcmp(s->zone, "centre");
+			in_city &= in_box(s, 43.22, 43.38, 5.30, 5.50);
+		}
+		producers += !strcmp(s->kind, "SITE_KIND_PRODUCER");
+		relay_points += !strcmp(s->kind, "SITE_KIND_RELAY_POINT");
+		/* Producers are outside the city: east or north of it. */
+		if (!strcmp(s->kind, "SITE_KIND_PRODUCER"))
+			CHECK(s->lon > 5.50 || s->lat > 43.45);
+	}
+	CHECK(unique);
+	CHECK(same);
+	CHECK(owners);
+	CHECK(in_city);
+	CHECK_EQ_INT(customers, 40);
+	CHECK(centre > 0 && centre < customers);
+	CHECK(producers >= 4);
+	CHECK(relay_points >= 4);
+	CHECK(sim_member_find(&t, "compost-sud") != NULL);
+	CHECK(sim_member_find(&t, "nobody") == NULL);
+	CHECK(sim_member_ships(sim_member_find(&t, "fournil-solidaire")));
+	CHECK(!sim_member_ships(sim_member_find(&t, "livrazou")));
+	sim_territory_release(&u);
+	sim_territory_init(&u, 8, 40);
+	same = 1;
+	for (size_t i = 0; i < t.n_sites; i++)
+		same &= t.sites[i].lat == u.sites[i].lat;
+	CHECK(!same); /* another seed, another territory */
+	sim_territory_release(&u);
+	sim_territory_init(&u, 1, 2); /* at least 8 customers */
+	CHECK_EQ_INT(u.n_sites, t.n_sites - 32);
+	sim_territory_release(&u);
+	sim_territory_release(&t);
+}
+
+static void
+test_orders(void)
+{
+	struct sim_territory t;
+	struct sim_order *a, *b;
+	size_t n = 300, pickups = 0, relays = 0;
+	int same = 1, windows = 1, own = 1, lines = 1, stock = 1;
+
+	sim_territory_init(&t, 3, 100);
+	a = sim_orders_make(&t, 3, 1, DAY0, n);
+	b = sim_orders_make(&t, 3, 1, DAY0, n);
+	CHECK_EQ_STR(a[0].reference, "d1-1");
+	CHECK_EQ_STR(a[n - 1].reference, "d1-300");
+	for (size_t i = 0; i < n; i++) {
+		const struct sim_order *o = &a[i];
+
+		same &= o->dest == b[i].dest && o->pickup == b[i].pickup &&
+			o->start == b[i].start &&
+			o->lines[0].quantity == b[i].lines[0].quantity;
+		windows &= o->start >= DAY0 + 7 * H && o->end > o->start &&
+			   o->end <= DAY0 + 19 * H;
+		lines &= o->n_lines >= 1 && o->n_lines <= SIM_LINES_MAX;
+		own &= sim_member_ships(o->member);
+		for (int l = 0; l < o->n_lines; l++) {
+			own &= !strcmp(o->lines[l].p->member, o->member->id);
+			stock &= o->pickup || o->lines[l].quantity * 6 <=
+						      o->lines[l].p->stock;
+		}
+		if (o->pickup) {
+			pickups++;
+			/* Collected in the morning, delivered after. */
+			windows &= o->pickup_start >= DAY0 + 6 * H &&
+				   o->pickup_end < o->end &&
+				   o->pickup_end <= o->start;
+			own &= !strcmp(o->pickup->member, o->member->id) &&
+			       !strcmp(o->pickup->kind, "SITE_KIND_PRODUCER");
+		}
+		relays += !strcmp(o->dest->kind, "SITE_KIND_RELAY_POINT");
+	}
+	CHECK(same);
+	CHECK(windows);
+	CHECK(lines);
+	CHECK(own);
+	CHECK(stock);
+	CHECK(pickups > n / 10 && pickups < n / 2);
+	CHECK(relays > 0 && relays < n / 3);
+	free(b);
+	b = sim_orders_make(&t, 3, 2, DAY0 + 86400, n);
+	CHECK_EQ_STR(b[0].reference, "d2-1");
+	same = 1;
+	for (size_t i = 0; i < n; i++)
+		same &= a[i].dest == b[i].dest;
+	CHECK(!same); /* the second day is another day */
+	free(a);
+	free(b);
+	a = sim_orders_make(&t, 3, 1, DAY0, 0);
+	CHECK(a != NULL);
+	free(a);
+	sim_territory_release(&t);
+}
+
+static void
+test_failures(void)
+{
+	int fails = 0, closed = 0, again = 1;
+
+	for (unsigned s = 0; s < 2000; s++) {
+		int why = sim_stop_fails(5, "2026-11-25/am/frigo-1", s, 100);
+
+		fails += why != 0;
+		closed += why == 1;
+		CHECK(why >= 0 && why <= 2);
+		again &= why ==
+			 sim_stop_fails(5, "2026-11-25/am/frigo-1", s, 100);
+	}
+	CHECK(again);
+	/* About 10 %, both reasons. */
+	CHECK(fails > 140 && fails < 260);
+	CHECK(closed > 0 && closed < fails);
+	CHECK_EQ_INT(sim_stop_fails(5, "x", 3, 0), 0);
+	CHECK(sim_stop_fails(5, "x", 3, 1000) != 0);
+}
+
+static void
+test_timeline(void)
+{
+	/* Two tours: hub, two stops, hub; hub, one stop, hub. */
+	static const int64_t arr0[] = {100, 200, 400, 600};
+	static const int64_t dep0[] = {100, 250, 450, 600};
+	static const int64_t arr1[] = {150, 300, 500};
+	static const int64_t dep1[] = {150, 350, 500};
+	struct sim_tour_plan p[2] = {
+		{100, 600, arr0, dep0, 4},
+		{150, 500, arr1, dep1, 3},
+	};
+	struct sim_step *s;
+	size_t n;
+	int sorted = 1;
+
+	s = sim_timeline(p, 2, &n);
+	CHECK_EQ_INT(n, 2 + 4 + 2 + 2);
+	for (size_t i = 1; i < n; i++)
+		sorted &= s[i - 1].at <= s[i].at;
+	CHECK(sorted);
+	CHECK(s[0].act == SIM_ACT_START && s[0].tour == 0 && s[0].at == 100);
+	CHECK(s[1].act == SIM_ACT_START && s[1].tour == 1);
+	CHECK(s[2].act == SIM_ACT_ARRIVE && s[2].tour == 0 && s[2].stop == 1);
+	CHECK(s[3].act == SIM_ACT_DONE && s[3].tour == 0 && s[3].stop == 1);
+	CHECK(s[4].act == SIM_ACT_ARRIVE && s[4].tour == 1 && s[4].stop == 1);
+	CHECK(s[n - 1].act == SIM_ACT_END && s[n - 1].tour == 0 &&
+	      s[n - 1].stop == 3);
+	CHECK(s[n - 2].act == SIM_ACT_END && s[n - 2].tour == 1 &&
+	      s[n - 2].stop == 2);
+	free(s);
+	s = sim_timeline(p, 0, &n);
+	CHECK_EQ_INT(n, 0);
+	free(s);
+
+	CHECK_EQ_INT(sim_sleep_ms(0, 3600, 1800, 5000), 2000);
+	CHECK_EQ_INT(sim_sleep_ms(0, 36000, 1800, 5000), 5000);
+	CHECK_EQ_INT(sim_sleep_ms(100, 50, 1800, 5000), 0);
+	CHECK_EQ_INT(sim_sleep_ms(0, 100, 0, 5000), 0);
+}
+
+int
+main(void)
+{
+	test_rng();
+	test_territory();
+	test_orders();
+	test_failures();
+	test_timeline();
+	return lz_test_summary();
+}
