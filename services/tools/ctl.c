@@ -8,6 +8,10 @@
  *          [--gateway EP] [--msg-id ID]    send a command as a partner
  *   lz-ctl [--config FILE] health          /healthz and /readyz of every
  *                                          daemon the file configures
+ *   lz-ctl impact [--from D] [--to D] [--member M] [--format F]
+ *          [--impact-api HOST:PORT] [--out FILE]
+ *                                          an impact report (json, csv or
+ *                                          html) from lz-impact
  */
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz_client.h"
@@ -20,6 +24,7 @@
 #include "partners.h"
 
 #include <arpa/inet.h>
+#include <event2/http.h>
 #include <errno.h>
 #include <ini.h>
 #include <netinet/in.h>
@@ -37,12 +42,16 @@
 
 static const struct lz_option options[] = {
 	{"out", LZ_OPT_STRING, NULL,
-	 "keygen: write the key pair to this file (mode 0600)", 0, 0},
+	 "keygen: write the key pair to this file (mode 0600); impact: write "
+	 "the report to this file",
+	 0, 0},
 	{"partners", LZ_OPT_STRING, "/etc/livrazou/partners",
 	 "partner add: the partners file", 0, 0},
 	{"id", LZ_OPT_STRING, NULL, "partner add: partner id", 0, 0},
-	{"member", LZ_OPT_STRING, NULL, "partner add: the partner's member", 0,
-	 0},
+	{"member", LZ_OPT_STRING, NULL,
+	 "partner add: the partner's member; impact: the member reported on "
+	 "(default: the whole association)",
+	 0, 0},
 	{"roles", LZ_OPT_STRING, NULL,
 	 "partner add: shipper, receiver, driver, rider, relay, processor, "
 	 "operator (comma-separated)",
@@ -64,6 +73,14 @@ static const struct lz_option options[] = {
 	 "submit: client_msg_id (default: random)", 0, 0},
 	{"timeout", LZ_OPT_INT, "10", "submit: seconds to wait for the Ack", 1,
 	 3600},
+	{"impact-api", LZ_OPT_STRING, "127.0.0.1:7187",
+	 "impact: lz-impact's admin address", 0, 0},
+	{"from", LZ_OPT_STRING, NULL,
+	 "impact: first local date of the period, YYYY-MM-DD (default: today)",
+	 0, 0},
+	{"to", LZ_OPT_STRING, NULL,
+	 "impact: last local date of the period (default: --from)", 0, 0},
+	{"format", LZ_OPT_STRING, "json", "impact: json, csv or html", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -329,18 +346,81 @@ health(const struct lz_config *c)
 	return bad;
 }
 
+/* Appends "&NAME=VALUE" (VALUE percent-encoded) to PATH when VALUE is
+ * set. */
+static void
+query_param(char *path, size_t len, const char *name, const char *value)
+{
+	char *enc;
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	enc = evhttp_encode_uri(value);
+	snprintf(path + strlen(path), len - strlen(path), "&%s=%s", name,
+		 enc ? enc : "");
+	free(enc);
+}
+
+/* lz-ctl impact: GET /v1/report from lz-impact, body to stdout or --out;
+ * 1 when the service refuses (its error on stderr), 2 when unreachable. */
+static int
+impact(const struct lz_config *c)
+{
+	const char *fmt = lz_config_str(c, "format");
+	const char *out = lz_config_str(c, "out");
+	char path[1024] = "/v1/report?format=";
+	char *body = NULL;
+	FILE *f = stdout;
+	int code, rc = 0;
+
+	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0 &&
+	    strcmp(fmt, "html") != 0) {
+		fprintf(stderr, "lz-ctl: --format: json, csv or html\n");
+		return 2;
+	}
+	strcat(path, fmt);
+	query_param(path, sizeof(path), "from", lz_config_str(c, "from"));
+	query_param(path, sizeof(path), "to", lz_config_str(c, "to"));
+	query_param(path, sizeof(path), "member", lz_config_str(c, "member"));
+	code = lz_client_http_get(lz_config_str(c, "impact-api"), path, 60000,
+				  &body);
+	if (code == 0) {
+		fprintf(stderr, "lz-ctl: no answer from lz-impact at %s\n",
+			lz_config_str(c, "impact-api"));
+		return 2;
+	}
+	if (code != 200) {
+		fprintf(stderr, "lz-ctl: lz-impact answered %d: %s\n", code,
+			body ? body : "");
+		free(body);
+		return 1;
+	}
+	if (out && (f = fopen(out, "w")) == NULL) {
+		fprintf(stderr, "lz-ctl: cannot write %s: %s\n", out,
+			strerror(errno));
+		free(body);
+		return 2;
+	}
+	if (fputs(body, f) == EOF || (out && fclose(f) != 0))
+		rc = 2;
+	free(body);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct lz_config *cfg = lz_config_new(
 		"lz-ctl", "ctl",
-		"keygen | partner add | submit | health [OPTIONS]",
+		"keygen | partner add | submit | health | impact [OPTIONS]",
 		"Operators' client: make CURVE key pairs, add partners to the "
 		"partners file, send commands to the gateway as a partner.  "
 		"submit prints the Ack as JSON and exits 1 if the command was "
 		"rejected.  health asks every daemon of the --config file (or "
 		"of the default ports) for /healthz and /readyz and exits 1 "
-		"if one is down or not ready.",
+		"if one is down or not ready.  impact prints a report of "
+		"lz-impact (--from, --to, --member, --format json, csv or "
+		"html).",
 		options);
 	int rc = lz_config_parse(cfg, argc, argv);
 	const char *cmd;
@@ -363,10 +443,11 @@ main(int argc, char **argv)
 		rc = submit(cfg);
 	} else if (cmd && strcmp(cmd, "health") == 0) {
 		rc = health(cfg);
+	} else if (cmd && strcmp(cmd, "impact") == 0) {
+		rc = impact(cfg);
 	} else {
-		fprintf(stderr, "lz-ctl: say keygen, partner add, submit or "
-				"health (see "
-				"--help)\n");
+		fprintf(stderr, "lz-ctl: say keygen, partner add, submit, "
+				"health or impact (see --help)\n");
 		rc = 2;
 	}
 	lz_config_destroy(&cfg);
