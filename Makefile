@@ -27,7 +27,14 @@ PKG_CONFIG ?= pkg-config
 PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih
 
 ifeq ($(filter clean lint,$(MAKECMDGOALS)),)
-MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
+missing_pkgs = $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
+MISSING_PKGS := $(missing_pkgs)
+# `make demo` on a fresh machine installs what is missing first (the
+# script is idempotent: it installs only missing packages).
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+$(if $(shell ./deploy/install-deps.sh >&2 && echo ok),,$(error ./deploy/install-deps.sh failed))
+MISSING_PKGS := $(missing_pkgs)
+endif
 ifneq ($(MISSING_PKGS),)
 $(error missing libraries: $(MISSING_PKGS) -- run ./deploy/install-deps.sh)
 endif
