@@ -53,7 +53,10 @@ make -s -C "$(dirname "$0")/../.." install DESTDIR="$TMP/root" PREFIX=/usr \
 check "make install succeeds" test $? -eq 0
 for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders \
 	usr/bin/lz-inventory usr/bin/lz-tours usr/bin/lz-ctl \
-	usr/bin/lz-tap usr/bin/lz-route lib/systemd/system/livrazou@.service \
+	usr/bin/lz-tap usr/bin/lz-route usr/bin/lz-sim \
+	usr/share/doc/livrazou/README.md \
+	usr/share/livrazou/examples/partners.example \
+	lib/systemd/system/livrazou@.service \
 	lib/systemd/system/livrazou.target usr/lib/sysusers.d/livrazou.conf \
 	usr/share/livrazou/examples/livrazou.ini \
 	usr/share/livrazou/proto/lz/bus/v1/bus.proto; do
@@ -63,4 +66,27 @@ check "the unit runs the installed binary with the configuration" grep -q \
 	'^ExecStart=/usr/bin/lz-%i --config /etc/livrazou/livrazou.ini$' \
 	"$TMP/root/lib/systemd/system/livrazou@.service"
 check "the unit runs as the dedicated user, hardened" sh -c "grep -q '^User=livrazou' '$TMP/root/lib/systemd/system/livrazou@.service' && grep -q '^NoNewPrivileges=yes' '$TMP/root/lib/systemd/system/livrazou@.service' && grep -q '^ProtectSystem=strict' '$TMP/root/lib/systemd/system/livrazou@.service'"
+# systemd-analyze verify, where systemd is installed: the template as an
+# instance whose binary exists, and the target.  verify exits 0 on some
+# errors it only prints, so its output must be empty too.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	mkdir -p "$TMP/units/bad"
+	sed "s|/usr/bin/|$TMP/root/usr/bin/|" \
+		"$TMP/root/lib/systemd/system/livrazou@.service" \
+		>"$TMP/units/livrazou@orders.service"
+	cp "$TMP/root/lib/systemd/system/livrazou.target" "$TMP/units/"
+	verify() {
+		(cd "$1" && systemd-analyze verify "${@:2}") 2>&1 |
+			grep -v 'livrazou@bus.service is dropped'
+	}
+	check_eq "systemd-analyze verify accepts the units" \
+		"$(verify "$TMP/units" ./livrazou@orders.service ./livrazou.target)" ""
+	sed 's/^Restart=on-failure/Restart=sometimes/' \
+		"$TMP/units/livrazou@orders.service" \
+		>"$TMP/units/bad/livrazou@orders.service"
+	check "and would report a broken one" sh -c \
+		"(cd '$TMP/units/bad' && systemd-analyze verify ./livrazou@orders.service) 2>&1 | grep -q 'Failed to parse'"
+else
+	echo "# systemd-analyze not found: the units are not verified"
+fi
 summary
