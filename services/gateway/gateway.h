@@ -3,6 +3,8 @@
  *   main.c      configuration and startup
  *   submit.c    checking, de-duplicating, committing and acknowledging
  *               commands (one path for both APIs, group-committed)
+ *   acks.c      the acknowledgements kept for de-duplication, pruned
+ *               after a retention period
  *   zmq_api.c   the ROUTER socket with CURVE and its ZAP handler
  *   http_api.c  the HTTP/JSON API, the Server-Sent Events stream and the
  *               order queries proxied to lz-orders
@@ -56,7 +58,9 @@ struct gw {
 	struct lz_store *store;
 	struct lz_bus *bus;
 	struct lz_metrics *metrics;
-	MDB_dbi dedup;
+	MDB_dbi acks, acks_by_time;
+	int64_t ack_retention; /* seconds; 0: kept forever */
+	struct lz_timer *prune_timer;
 
 	char *partners_path;
 	struct gw_partners *partners;
@@ -107,6 +111,20 @@ void gw_flush_soon(struct gw *g);
 void gw_count_reject(struct gw *g, const char *partner_id,
 		     Lz__Gateway__V1__ErrorCode code, const char *msg);
 const char *gw_code_name(Lz__Gateway__V1__ErrorCode code);
+
+/* acks.c */
+int gw_acks_open(struct gw *g);
+/* Looks the command's partner and message id up: 0 when never answered;
+ * 1 when it was, with E's status, code, seq and event id set to the same
+ * answer (or a conflict, when the id was used for another command); a
+ * negative store error. */
+int gw_acks_find(MDB_txn *txn, const struct gw *g, struct gw_pending *e);
+/* Records E's answer, committed at NOW (seconds). */
+int gw_acks_put(MDB_txn *txn, const struct gw *g, const struct gw_pending *e,
+		int64_t now);
+/* Deletes the acks older than the retention period and updates the
+ * lz_gateway_acks gauge. */
+void gw_acks_prune(struct gw *g);
 
 /* zmq_api.c */
 int gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file);

@@ -51,6 +51,10 @@ static const struct lz_option options[] = {
 	 "longest string or bytes field in a command", 16, 1 << 20},
 	{"max-list", LZ_OPT_INT, "1000", "most items in a repeated field", 1,
 	 1000000},
+	{"ack-retention", LZ_OPT_INT, "604800",
+	 "seconds an acknowledgement is kept for de-duplication: a partner "
+	 "retrying a command later gets a new one (0: forever)",
+	 0, 10LL * 366 * 86400},
 	{"rate", LZ_OPT_INT, "200", "commands per second per partner", 1,
 	 10000000},
 	{"burst", LZ_OPT_INT, "400", "commands a partner may send at once", 1,
@@ -84,6 +88,22 @@ on_hup(void *arg)
 	lz_log_info("partners file reloaded", "partners=%zu", np->n);
 }
 
+/* Prune a quarter of the retention period at a time, at most every ten
+ * minutes, at least every second. */
+static int
+prune_interval_ms(const struct gw *g)
+{
+	int64_t ms = g->ack_retention * 1000 / 4;
+
+	return (int)(ms < 1000 ? 1000 : ms > 600000 ? 600000 : ms);
+}
+
+static void
+on_prune_timer(void *arg)
+{
+	gw_acks_prune(arg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -113,6 +133,7 @@ main(int argc, char **argv)
 	g.max_list = (size_t)lz_config_int(cfg, "max-list");
 	g.rate = (double)lz_config_int(cfg, "rate");
 	g.burst = (double)lz_config_int(cfg, "burst");
+	g.ack_retention = lz_config_int(cfg, "ack-retention");
 	g.partners_path = xstrdup(lz_config_str(cfg, "partners"));
 	if (gw_partners_load(g.partners_path, &g.partners, err, sizeof(err)) <
 	    0)
@@ -134,7 +155,7 @@ main(int argc, char **argv)
 	    0)
 		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
 			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
-	if ((rc = lz_store_db(g.store, "acks", 0, &g.dedup)) != 0)
+	if ((rc = gw_acks_open(&g)) != 0)
 		lz_fatal("cannot open state", "error=\"%s\"",
 			 lz_store_strerror(rc));
 	bo.source = lz_config_str(cfg, "source");
@@ -157,6 +178,10 @@ main(int argc, char **argv)
 		lz_fatal("cannot start admin http", NULL);
 	lz_http_admin(admin, g.metrics, NULL, NULL);
 	lz_loop_on_signal(g.loop, SIGHUP, on_hup, &g);
+	gw_acks_prune(&g);
+	if (g.ack_retention > 0)
+		g.prune_timer = lz_timer_new(g.loop, prune_interval_ms(&g), 1,
+					     on_prune_timer, &g);
 	lz_log_info("started", "partners=%zu outbox_seq=%llu version=%s",
 		    g.partners->n, (unsigned long long)lz_bus_outbox_seq(g.bus),
 		    LZ_VERSION);
@@ -166,6 +191,7 @@ main(int argc, char **argv)
 	gw_flush(&g); /* anything checked but not yet committed */
 	lz_log_info("stopped", "outbox_seq=%llu",
 		    (unsigned long long)lz_bus_outbox_seq(g.bus));
+	lz_timer_destroy(&g.prune_timer);
 	gw_http_stop(&g);
 	gw_zmq_stop(&g);
 	lz_http_destroy(&admin);

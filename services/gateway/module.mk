@@ -1,4 +1,4 @@
-GATEWAY_SRC := services/gateway/main.c services/gateway/submit.c \
+GATEWAY_SRC := services/gateway/main.c services/gateway/submit.c services/gateway/acks.c \
 	services/gateway/zmq_api.c services/gateway/http_api.c \
 	services/gateway/partners.c services/gateway/commands.c
 

@@ -24,8 +24,6 @@
 #include <string.h>
 
 #define MAX_MSG_ID 128
-/* dedup value: sha256(type NUL payload) | be64 seq | event id (32) */
-#define DEDUP_LEN (32 + 8 + 32)
 
 static const char *const code_names[] = {
 	"none",         "malformed",    "bad_msg_id",
@@ -180,54 +178,21 @@ gw_submit(struct gw *g, struct gw_partner *p, const char *msg_id,
 	return LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_NONE;
 }
 
-static size_t
-dedup_key(const struct gw_pending *e, char *key, size_t cap)
-{
-	size_t a = strlen(e->partner_id), b = strlen(e->msg_id);
-
-	if (a + 1 + b > cap)
-		return 0;
-	memcpy(key, e->partner_id, a);
-	key[a] = '\0';
-	memcpy(key + a + 1, e->msg_id, b);
-	return a + 1 + b;
-}
-
 static int
 flush_fn(struct lz_bus_txn *tx, void *arg)
 {
 	struct gw *g = arg;
 	MDB_txn *txn = lz_bus_mdb(tx);
+	int64_t now = lz_now_us() / 1000000;
 
 	for (size_t i = 0; i < g->nq; i++) {
 		struct gw_pending *e = &g->q[i];
-		char key[256];
-		unsigned char val[DEDUP_LEN];
-		MDB_val k, v;
-		int rc;
+		int rc = gw_acks_find(txn, g, e);
 
-		k.mv_size = dedup_key(e, key, sizeof(key));
-		k.mv_data = key;
-		rc = mdb_get(txn, g->dedup, &k, &v);
-		if (rc == 0 && v.mv_size == DEDUP_LEN) {
-			const unsigned char *d = v.mv_data;
-			if (memcmp(d, e->hash, 32) != 0) {
-				e->status =
-					LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_REJECTED;
-				e->code =
-					LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_CONFLICT;
-				continue;
-			}
-			e->status =
-				LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_DUPLICATE;
-			e->code = LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_NONE;
-			e->seq = lz_be64_get(d + 32);
-			memcpy(e->event_id, d + 40, 32);
-			e->event_id[32] = '\0';
+		if (rc < 0)
+			return rc;
+		if (rc > 0) /* answered before: the same answer */
 			continue;
-		}
-		if (rc != 0 && rc != MDB_NOTFOUND)
-			return lz_store_rc(rc);
 		lz_bus_txn_set_actor(tx, e->partner_id);
 		rc = lz_bus_emit_raw(tx, e->type, e->member, e->payload,
 				     e->len);
@@ -237,13 +202,8 @@ flush_fn(struct lz_bus_txn *tx, void *arg)
 		e->code = LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_NONE;
 		e->seq = lz_bus_txn_last_seq(tx);
 		memcpy(e->event_id, lz_bus_txn_last_event_id(tx), 33);
-		memcpy(val, e->hash, 32);
-		lz_be64_put(val + 32, e->seq);
-		memcpy(val + 40, e->event_id, 32);
-		v.mv_size = sizeof(val);
-		v.mv_data = val;
-		if ((rc = mdb_put(txn, g->dedup, &k, &v, 0)) != 0)
-			return lz_store_rc(rc);
+		if ((rc = gw_acks_put(txn, g, e, now)) != 0)
+			return rc;
 	}
 	return 0;
 }

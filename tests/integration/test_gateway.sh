@@ -125,4 +125,25 @@ sleep 0.3
 ack=$(submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1)
 check_eq "and accepted after it" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
 check "the gateway logs no secret" sh -c "! grep -q -e '$(token shop)' -e secret-key '$TMP/gateway.log'"
+
+# Acknowledgements are kept for --ack-retention seconds, then pruned: a
+# retry after that is a new command.
+kill -TERM "$pid_gateway"
+wait_pid "$pid_gateway" 10
+sleep 2.1
+start_gateway --burst 40 --rate 1 --max-frame 4096 --ack-retention 1
+pruned=$(metric "$GW_ADMIN" lz_gateway_acks_pruned_total)
+check "acks older than the retention are pruned at startup" test "$pruned" -ge 3
+check_eq "none is kept" "$(metric "$GW_ADMIN" lz_gateway_acks)" 0
+ack=$(submit shop lz.orders.v1.PlaceOrder "$PLACE" m1)
+check "a retry after the retention is accepted as a new command" \
+	test "$(jfield "$ack" status)" = ACK_STATUS_ACCEPTED -a \
+	"$(jfield "$ack" eventId)" != "$id1"
+id2=$(jfield "$ack" eventId)
+ack=$(submit shop lz.orders.v1.PlaceOrder "$PLACE" m1)
+check_eq "and a retry within the retention is a duplicate of it" \
+	"$(jfield "$ack" status) $(jfield "$ack" eventId)" "ACK_STATUS_DUPLICATE $id2"
+wait_metric "$GW_ADMIN" lz_gateway_acks_pruned_total $((pruned + 1)) 10
+check "the timer prunes it once the retention has passed" \
+	test "$(metric "$GW_ADMIN" lz_gateway_acks_pruned_total)" -gt "$pruned"
 summary
