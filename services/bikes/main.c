@@ -1,0 +1,200 @@
+/*
+ * lz-bikes -- the bike relay dispatch service (DESIGN.md section 6): the
+ * last kilometre in the centre zone by cargo bike.  Riders, bikes and
+ * shifts; the parcels the van tours drop at the bike relay; reverse-flow
+ * pickups; several short runs per rider and shift planned with the routing
+ * engine and re-planned on arrivals, shifts and failures; the riders'
+ * reports, which the orders service follows.
+ *
+ * Startup: config -> log -> time zone -> zone -> loop -> store -> bus ->
+ * http -> run; SIGTERM/SIGINT stop after the batch in progress is
+ * committed.
+ */
+#include "bikes.h"
+#include "lz_bus.h"
+#include "lz_config.h"
+#include "lz_date.h"
+#include "lz_http.h"
+#include "lz_log.h"
+#include "lz_loop.h"
+#include "lz_metrics.h"
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <stdlib.h>
+
+static const struct lz_option options[] = {
+	{"state", LZ_OPT_STRING, "/var/lib/livrazou/bikes",
+	 "state directory (LMDB environment)", 0, 0},
+	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
+	 "bus XSUB endpoint to publish on", 0, 0},
+	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
+	 "bus XPUB endpoint to consume from", 0, 0},
+	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7240",
+	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
+	{"replay-advertise", LZ_OPT_STRING, NULL,
+	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
+	{"admin", LZ_OPT_STRING, "127.0.0.1:7185",
+	 "HTTP address of /metrics, /healthz, /readyz, /v1/runs, /v1/parcels, "
+	 "/v1/pickups",
+	 0, 0},
+	{"follow", LZ_OPT_STRING, "gateway,orders,tours,returns",
+	 "comma-separated sources whose events are applied", 0, 0},
+	{"source", LZ_OPT_STRING, "bikes", "this service's source name", 0, 0},
+	{"timezone", LZ_OPT_STRING, "Europe/Paris", "time zone of run dates", 0,
+	 0},
+	{"centre-zone", LZ_OPT_STRING, "",
+	 "the centre zone: polygons separated by ';', each \"lon lat, lon "
+	 "lat, ...\" (WGS84 degrees, at least 3 vertices); empty: every site",
+	 0, 0},
+	{"bike-speed-kmh", LZ_OPT_INT, "15", "average cargo-bike speed, km/h",
+	 1, 50},
+	{"circuity", LZ_OPT_STRING, "1.3",
+	 "road distance / great-circle distance (1..3)", 0, 0},
+	{"service-s", LZ_OPT_INT, "180", "seconds at a stop", 0, 3600},
+	{"run-max-s", LZ_OPT_INT, "5400",
+	 "longest run from the relay and back, seconds", 600, 43200},
+	{"reload-s", LZ_OPT_INT, "600", "seconds at the relay between two runs",
+	 0, 7200},
+	{"min-run-s", LZ_OPT_INT, "1200",
+	 "shortest time left in a shift worth a run, seconds", 60, 43200},
+	{"shift-s", LZ_OPT_INT, "14400",
+	 "length of a shift started without an end, seconds", 600, 86400},
+	{"max-attempts", LZ_OPT_INT, "2",
+	 "failed deliveries before a parcel (and its order) fails", 1, 10},
+	{"iterations", LZ_OPT_INT, "300", "solver iterations per re-planning",
+	 1, 100000000},
+	{"time-limit-ms", LZ_OPT_INT, "0",
+	 "wall-clock limit of a re-planning, ms (0: iterations only)", 0,
+	 600000},
+	{"seed", LZ_OPT_INT, "1", "solver seed", 0, 0},
+	{"no-sync", LZ_OPT_FLAG, "false",
+	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
+	{NULL, 0, NULL, NULL, 0, 0},
+};
+
+static const struct lz_stat_metric stats[] = {
+	{"waiting", "lz_bikes_parcels_waiting",
+	 "Parcels at the bike relay, not on a bike yet", NULL, 1, 1},
+	{"delivered", "lz_bikes_parcels_delivered_total", "Parcels delivered",
+	 NULL, 1, 0},
+	{"failed", "lz_bikes_parcels_failed_total", "Failed delivery attempts",
+	 NULL, 1, 0},
+	{"at_relay_point", "lz_bikes_parcels_at_relay_point_total",
+	 "Parcels left at a neighbourhood relay point", NULL, 1, 0},
+	{"cancelled", "lz_bikes_parcels_cancelled_total", "Parcels cancelled",
+	 NULL, 1, 0},
+	{"collected", "lz_bikes_pickups_collected_total", "Pickups collected",
+	 NULL, 1, 0},
+	{"runs", "lz_bikes_runs_planned_total",
+	 "Runs planned (a re-planned run counts again)", NULL, 1, 0},
+	{"ridden_m", "lz_bikes_km_total",
+	 "Kilometres of the runs completed (measured, else planned)", NULL,
+	 1e-3, 0},
+	{"bad_payload", "lz_bikes_bad_payload_total",
+	 "Events whose payload did not decode", NULL, 1, 0},
+	{"refused", "lz_bikes_refused_total", "Commands refused, by reason",
+	 "reason", 1, 0},
+};
+
+void
+bikes_sync_metrics(void *arg)
+{
+	struct bikes *b = arg;
+
+	lz_store_sync_metrics(b->store, b->db.meta, "stat/", b->metrics, stats,
+			      LZ_ARRAY_LEN(stats));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lz_config *cfg = lz_config_new(
+		"lz-bikes", "bikes", "[OPTIONS]",
+		"The bike relay dispatch service: registers riders and bikes, "
+		"receives the parcels the van tours drop at the bike relay "
+		"and the centre's reverse-flow pickups, plans several short "
+		"runs per rider and shift with the routing engine, follows "
+		"the riders' reports, and serves the runs at GET /v1/runs on "
+		"the admin address.",
+		options);
+	struct bikes b = {0};
+	struct lz_store_options so = {0};
+	struct lz_bus_options bo = {0};
+	struct lz_bus *bus;
+	struct lz_loop *loop;
+	struct lz_http *http;
+	char err[200];
+	const char *s;
+	int rc = lz_config_parse(cfg, argc, argv);
+
+	if (rc != 0) {
+		lz_config_destroy(&cfg);
+		return rc > 0 ? 0 : 2;
+	}
+	lz_config_init_log(cfg);
+	s = lz_config_str(cfg, "timezone");
+	if (lz_date_set_timezone(s) != 0)
+		lz_fatal("unknown time zone", "timezone=%s", s);
+	if (bikes_zone_parse(lz_config_str(cfg, "centre-zone"), &b.zone, err,
+			     sizeof(err)) != 0)
+		lz_fatal("bad centre-zone", "error=\"%s\"", err);
+	bikes_conf_init(&b.conf);
+	b.conf.speed = lz_config_int(cfg, "bike-speed-kmh") / 3.6;
+	b.conf.circuity = atof(lz_config_str(cfg, "circuity"));
+	if (!(b.conf.circuity >= 1 && b.conf.circuity <= 3))
+		lz_fatal("bad circuity", "circuity=%s",
+			 lz_config_str(cfg, "circuity"));
+	b.conf.service_s = (int)lz_config_int(cfg, "service-s");
+	b.conf.run_max_s = (int)lz_config_int(cfg, "run-max-s");
+	b.conf.reload_s = (int)lz_config_int(cfg, "reload-s");
+	b.conf.min_run_s = (int)lz_config_int(cfg, "min-run-s");
+	b.conf.iterations = lz_config_int(cfg, "iterations");
+	b.conf.time_limit = lz_config_int(cfg, "time-limit-ms") / 1000.0;
+	b.conf.seed = (uint64_t)lz_config_int(cfg, "seed");
+	b.shift_s = (int)lz_config_int(cfg, "shift-s");
+	b.max_attempts = (int)lz_config_int(cfg, "max-attempts");
+
+	loop = lz_loop_new();
+	b.metrics = lz_metrics_new();
+	so.no_sync = lz_config_flag(cfg, "no-sync");
+	if ((rc = lz_store_open(&b.store, lz_config_str(cfg, "state"), &so)))
+		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
+			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	if ((rc = bikes_store_open(b.store, &b.db)) != 0)
+		lz_fatal("cannot open databases", "error=\"%s\"",
+			 lz_store_strerror(rc));
+	bo.source = lz_config_str(cfg, "source");
+	bo.pub_endpoint = lz_config_str(cfg, "pub");
+	bo.sub_endpoint = lz_config_str(cfg, "sub");
+	bo.replay_bind = lz_config_str(cfg, "replay");
+	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
+	bo.follow = lz_config_str(cfg, "follow");
+	bo.metrics = b.metrics;
+	bo.on_commit = bikes_sync_metrics;
+	if ((bus = lz_bus_new(loop, b.store, &bo, bikes_apply, &b)) == NULL)
+		lz_fatal("cannot start the bus client", NULL);
+	bikes_sync_metrics(&b);
+	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
+		lz_fatal("cannot start admin http", "addr=%s",
+			 lz_config_str(cfg, "admin"));
+	lz_http_admin(http, b.metrics, lz_bus_ready, bus);
+	bikes_http_routes(http, &b);
+	lz_log_info("started",
+		    "state=%s follow=%s admin=%s admin_port=%d polygons=%zu "
+		    "version=%s",
+		    lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
+		    lz_config_str(cfg, "admin"), lz_http_port(http), b.zone.n,
+		    LZ_VERSION);
+	rc = lz_loop_run(loop);
+	lz_log_info("stopped", "outbox_seq=%llu",
+		    (unsigned long long)lz_bus_outbox_seq(bus));
+	lz_http_destroy(&http);
+	lz_bus_destroy(&bus);
+	lz_loop_destroy(&loop);
+	lz_store_destroy(&b.store);
+	lz_metrics_destroy(&b.metrics);
+	bikes_zone_free(&b.zone);
+	lz_config_destroy(&cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,264 @@
+/*
+ * query.c -- the bikes read models over HTTP (on the admin address):
+ *
+ *   GET /v1/runs/<YYYY-MM-DD>          -> RunList: the day's runs per rider
+ *                                         with their stops
+ *   GET /v1/runs/<YYYY-MM-DD>.geojson  -> FeatureCollection: one LineString
+ *                                         per run, one Point per stop
+ *   GET /v1/parcels                    -> ParcelList: parcels still open
+ *                                         (expected, at the relay, planned,
+ *                                         on a bike)
+ *   GET /v1/parcels/waiting            -> ParcelList: at the relay, not on a
+ *                                         bike yet
+ *   GET /v1/pickups                    -> PickupList: open pickups
+ *
+ * 400 {"error":...} for a malformed date, 405 for another method.
+ */
+#include "bikes.h"
+
+#include "lz_date.h"
+#include "lz_http.h"
+#include "lz_json.h"
+#include "lz_store.h"
+#include "lz_util.h"
+
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_MAX 20000
+
+struct list {
+	struct bikes *b;
+	const char *prefix;
+	int waiting_only;
+	ProtobufCMessage **items;
+	size_t n;
+};
+
+static int
+keep(ProtobufCMessage *m, void *arg)
+{
+	struct list *l = arg;
+
+	if (l->n >= LIST_MAX)
+		return 0;
+	if (l->waiting_only && ((Parcel *)m)->status != PS_AT_RELAY &&
+	    ((Parcel *)m)->status != PS_PLANNED)
+		return 0;
+	l->items = xrealloc(l->items, sizeof(*l->items) * (l->n + 1));
+	l->items[l->n++] = m;
+	return 1;
+}
+
+static int
+runs_fn(MDB_txn *txn, void *arg)
+{
+	struct list *l = arg;
+
+	return bikes_store_each(txn, l->b->db.runs, l->prefix,
+				&lz__bikes__v1__run__descriptor, keep, l);
+}
+
+static int
+parcels_fn(MDB_txn *txn, void *arg)
+{
+	struct list *l = arg;
+
+	return bikes_store_each_indexed(
+		txn, l->b->db.open_parcels, l->b->db.parcels,
+		&lz__bikes__v1__parcel__descriptor, keep, l);
+}
+
+static int
+pickups_fn(MDB_txn *txn, void *arg)
+{
+	struct list *l = arg;
+
+	return bikes_store_each_indexed(
+		txn, l->b->db.open_pickups, l->b->db.pickups,
+		&lz__bikes__v1__pickup__descriptor, keep, l);
+}
+
+static void
+free_list(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		protobuf_c_message_free_unpacked(l->items[i], NULL);
+	free(l->items);
+}
+
+static int
+only_get(struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
+		return 1;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  "GET");
+	lz_http_reply_error(req, 405, "method not allowed: use GET");
+	return 0;
+}
+
+static void
+reply_json(struct evhttp_request *req, json_t *j)
+{
+	if (j == NULL) {
+		lz_http_reply_error(req, 500,
+				    "stored record cannot be shown as JSON");
+		return;
+	}
+	lz_http_reply_json(req, 200, j);
+	json_decref(j);
+}
+
+static json_t *
+point(const GeoPoint *g)
+{
+	return json_pack("[f,f]", g ? g->lon : 0.0, g ? g->lat : 0.0);
+}
+
+/* The runs as GeoJSON: a LineString per run (relay, stops, relay) and a
+ * Point per visit. */
+static json_t *
+runs_geojson(Run *const *runs, size_t n)
+{
+	json_t *features = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const Run *r = runs[i];
+		json_t *line = json_array();
+
+		for (size_t s = 0; s < r->n_stops; s++) {
+			const RunStop *st = r->stops[s];
+
+			json_array_append_new(line, point(st->location));
+			if (st->kind != STOP_VISIT)
+				continue;
+			json_array_append_new(
+				features,
+				json_pack("{s:s,s:{s:s,s:o},s:{s:s,s:s,s:s,"
+					  "s:i,s:I,s:i,s:i}}",
+					  "type", "Feature", "geometry", "type",
+					  "Point", "coordinates",
+					  point(st->location), "properties",
+					  "run_id", r->run_id, "rider_id",
+					  r->rider_id, "site_id", st->site_id,
+					  "index", (int)st->index, "arrival",
+					  (json_int_t)st->arrival, "parcels",
+					  (int)st->n_parcel_ids, "pickups",
+					  (int)st->n_request_ids));
+		}
+		json_array_append_new(
+			features,
+			json_pack("{s:s,s:{s:s,s:o},s:{s:s,s:s,s:s,s:I,s:I,"
+				  "s:I,s:b}}",
+				  "type", "Feature", "geometry", "type",
+				  "LineString", "coordinates", line,
+				  "properties", "run_id", r->run_id, "rider_id",
+				  r->rider_id, "bike_id", r->bike_id,
+				  "distance_m", (json_int_t)r->distance_m,
+				  "start", (json_int_t)r->start, "end",
+				  (json_int_t)r->end, "pinned", r->pinned));
+	}
+	return json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
+			 features);
+}
+
+static void
+on_runs(struct evhttp_request *req, void *arg)
+{
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *rest = path + strlen("/v1/runs/");
+	struct list l = {arg, NULL, 0, NULL, 0};
+	char date[11], prefix[12];
+	size_t n = strlen(rest);
+	int geojson = 0, rc;
+
+	if (!only_get(req))
+		return;
+	if (n == 18 && strcmp(rest + 10, ".geojson") == 0) {
+		geojson = 1;
+		n = 10;
+	}
+	if (n == 10) {
+		memcpy(date, rest, 10);
+		date[10] = '\0';
+	}
+	if (n != 10 || !lz_date_valid(date)) {
+		lz_http_reply_error(req, 400, "want a date YYYY-MM-DD");
+		return;
+	}
+	memcpy(prefix, date, 10);
+	prefix[10] = '/';
+	prefix[11] = '\0';
+	l.prefix = prefix;
+	if ((rc = lz_store_read(l.b->store, runs_fn, &l)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	} else if (geojson) {
+		reply_json(req, runs_geojson((Run *const *)l.items, l.n));
+	} else {
+		Lz__Bikes__V1__RunList rl = LZ__BIKES__V1__RUN_LIST__INIT;
+
+		rl.n_runs = l.n;
+		rl.runs = (Run **)l.items;
+		reply_json(req, lz_json_from_message(&rl.base));
+	}
+	free_list(&l);
+}
+
+static void
+on_parcels(struct evhttp_request *req, void *arg)
+{
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct list l = {arg, NULL, 0, NULL, 0};
+	Lz__Bikes__V1__ParcelList pl = LZ__BIKES__V1__PARCEL_LIST__INIT;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	if (strcmp(path, "/v1/parcels/waiting") == 0) {
+		l.waiting_only = 1;
+	} else if (strcmp(path, "/v1/parcels") != 0 &&
+		   strcmp(path, "/v1/parcels/") != 0) {
+		lz_http_reply_error(req, 404, "no such list");
+		return;
+	}
+	if ((rc = lz_store_read(l.b->store, parcels_fn, &l)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	} else {
+		pl.n_parcels = l.n;
+		pl.parcels = (Parcel **)l.items;
+		reply_json(req, lz_json_from_message(&pl.base));
+	}
+	free_list(&l);
+}
+
+static void
+on_pickups(struct evhttp_request *req, void *arg)
+{
+	struct list l = {arg, NULL, 0, NULL, 0};
+	Lz__Bikes__V1__PickupList pl = LZ__BIKES__V1__PICKUP_LIST__INIT;
+	int rc;
+
+	if (!only_get(req))
+		return;
+	if ((rc = lz_store_read(l.b->store, pickups_fn, &l)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	} else {
+		pl.n_pickups = l.n;
+		pl.pickups = (Pickup **)l.items;
+		reply_json(req, lz_json_from_message(&pl.base));
+	}
+	free_list(&l);
+}
+
+void
+bikes_http_routes(struct lz_http *h, struct bikes *b)
+{
+	lz_http_route(h, "/v1/runs/", on_runs, b);
+	lz_http_route(h, "/v1/parcels", on_parcels, b);
+	lz_http_route(h, "/v1/parcels/", on_parcels, b);
+	lz_http_route(h, "/v1/pickups", on_pickups, b);
+}

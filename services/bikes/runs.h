@@ -1,0 +1,116 @@
+/*
+ * runs.h -- the pure part of bike dispatch: a rider's shift split into
+ * successive short runs from the relay (the rider comes back to reload),
+ * the routing problem of the parcels and pickups waiting at the relay over
+ * every rider's runs (bike profile, capacity in grams and millilitres, the
+ * insulated skill for chilled and frozen goods, windows, parcels an
+ * operator gave to one rider), and the runs read back from the solution.
+ * No store, no bus: unit-tested in tests/unit/test_bikes.c.
+ */
+#ifndef BIKES_RUNS_H
+#define BIKES_RUNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A run slot: the run leaves the relay at or after START and is back by
+ * END. */
+struct bikes_slot {
+	int64_t start, end;
+};
+
+/* Splits the time a rider can ride, [FROM, UNTIL), into successive slots of
+ * at most RUN_MAX seconds, each followed by RELOAD seconds at the relay; a
+ * slot shorter than MIN_RUN seconds is not made.  Writes at most MAX slots
+ * into OUT and returns how many. */
+size_t bikes_split_shift(int64_t from, int64_t until, int run_max, int reload,
+			 int min_run, struct bikes_slot *out, size_t max);
+
+struct bikes_conf {
+	double speed;    /* m/s */
+	double circuity; /* road / great-circle distance */
+	int service_s;   /* at a stop */
+	int run_max_s;   /* longest run */
+	int reload_s;    /* at the relay between two runs */
+	int min_run_s;   /* shortest slot worth a run */
+	int64_t iterations;
+	double time_limit; /* seconds; 0: iterations only */
+	uint64_t seed;
+};
+
+/* Defaults: 15 km/h, circuity 1.3, 3 min a stop, 90 min runs, 10 min
+ * reload, 20 min shortest run, 300 iterations, no time limit, seed 1. */
+void bikes_conf_init(struct bikes_conf *c);
+
+/* A parcel to deliver from the relay, or a pickup brought back to it. */
+struct bikes_job {
+	int pickup;
+	double lat, lon;
+	int64_t tw_start, tw_end; /* 0, 0: any time */
+	int64_t grams, millilitres;
+	int cold;  /* chilled or frozen: an insulated bike only */
+	int rider; /* index of the only rider who may take it, or -1 */
+};
+
+/* A rider on shift and the bike they ride. */
+struct bikes_rider {
+	int64_t capacity_grams, capacity_millilitres;
+	int insulated;
+	int64_t from, until; /* when the rider can ride */
+};
+
+struct bikes_visit {
+	int job;
+	int location; /* jobs at the same place share it; 0 is the relay */
+	int64_t arrival, start, departure;
+	int64_t distance_m;                   /* from the relay */
+	int64_t load_grams, load_millilitres; /* on board when leaving */
+};
+
+struct bikes_run_out {
+	int rider;
+	int slot;           /* index among the rider's slots */
+	int64_t start, end; /* leaves the relay, back at the relay */
+	int64_t distance_m;
+	int64_t max_grams, max_millilitres; /* the most on board */
+	size_t nvisits;
+	struct bikes_visit *visits;
+};
+
+struct bikes_plan {
+	size_t nruns; /* by rider, then slot */
+	struct bikes_run_out *runs;
+	int *reason; /* per job: 0 planned, else an lz.bikes.v1.Reason */
+	int64_t iterations;
+	double elapsed;
+};
+
+/* Plans JOBS over the slots of RIDERS (split with C's run lengths) from the
+ * relay at (RELAY_LAT, RELAY_LON).  Returns 0 and fills OUT (free with
+ * bikes_plan_free), or a negative LZ_ROUTE_E* error. */
+int bikes_plan(double relay_lat, double relay_lon, const struct bikes_job *jobs,
+	       size_t njobs, const struct bikes_rider *riders, size_t nriders,
+	       const struct bikes_conf *c, struct bikes_plan *out);
+void bikes_plan_free(struct bikes_plan *p);
+
+/* Schedules the N jobs of ORDER (indexes into JOBS) as one run leaving
+ * the relay at START, in that order (an operator's pinned order): travel,
+ * waiting for windows, service.  Fills RUN (rider and slot left 0; free
+ * RUN->visits).  Returns 0, or a negative LZ_ROUTE_E* error. */
+int bikes_sequence(double relay_lat, double relay_lon,
+		   const struct bikes_job *jobs, const int *order, size_t n,
+		   int64_t start, const struct bikes_conf *c,
+		   struct bikes_run_out *run);
+
+/* Why a job that fits no bike alone would stay unplanned, checked before
+ * planning: REASON_TOO_HEAVY (heavier or bulkier than every bike of
+ * BIKES), REASON_NO_INSULATED_BIKE (cold and no insulated bike able to
+ * carry it), or 0. */
+struct bikes_bike_cap {
+	int64_t grams, millilitres;
+	int insulated;
+};
+int bikes_fits(const struct bikes_job *job, const struct bikes_bike_cap *bikes,
+	       size_t n);
+
+#endif

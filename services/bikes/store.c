@@ -1,0 +1,180 @@
+/*
+ * store.c -- see store.h.
+ */
+#include "store.h"
+
+#include "lz_store.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+bikes_store_open(struct lz_store *s, struct bikes_db *db)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} dbs[] = {
+		{"riders", offsetof(struct bikes_db, riders)},
+		{"bikes", offsetof(struct bikes_db, bikes)},
+		{"shifts", offsetof(struct bikes_db, shifts)},
+		{"parcels", offsetof(struct bikes_db, parcels)},
+		{"open_parcels", offsetof(struct bikes_db, open_parcels)},
+		{"pickups", offsetof(struct bikes_db, pickups)},
+		{"open_pickups", offsetof(struct bikes_db, open_pickups)},
+		{"runs", offsetof(struct bikes_db, runs)},
+		{"sites", offsetof(struct bikes_db, sites)},
+		{"windows", offsetof(struct bikes_db, windows)},
+		{"meta", offsetof(struct bikes_db, meta)},
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+		if ((rc = lz_store_db(s, dbs[i].name, 0,
+				      (MDB_dbi *)((char *)db + dbs[i].off))))
+			return rc;
+	return 0;
+}
+
+static int
+put_indexed(MDB_txn *txn, MDB_dbi data, MDB_dbi index, const char *key,
+	    const ProtobufCMessage *m, int open)
+{
+	MDB_val k = {strlen(key), (void *)key}, v = {0, ""};
+	int rc;
+
+	if ((rc = lz_store_put_msg(txn, data, key, m)) != 0)
+		return rc;
+	if (open)
+		return lz_store_rc(mdb_put(txn, index, &k, &v, 0));
+	rc = mdb_del(txn, index, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+bikes_store_put_parcel(MDB_txn *txn, const struct bikes_db *db, const Parcel *p,
+		       int open)
+{
+	return put_indexed(txn, db->parcels, db->open_parcels, p->parcel_id,
+			   &p->base, open);
+}
+
+int
+bikes_store_put_pickup(MDB_txn *txn, const struct bikes_db *db, const Pickup *k,
+		       int open)
+{
+	return put_indexed(txn, db->pickups, db->open_pickups, k->request_id,
+			   &k->base, open);
+}
+
+/* Hands M to FN; frees it unless kept.  Returns FN's error or 0. */
+static int
+give(ProtobufCMessage *m, bikes_each_fn fn, void *arg)
+{
+	int r = fn(m, arg);
+
+	if (r <= 0)
+		protobuf_c_message_free_unpacked(m, NULL);
+	return r < 0 ? r : 0;
+}
+
+int
+bikes_store_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		 const ProtobufCMessageDescriptor *desc, bikes_each_fn fn,
+		 void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t pl = strlen(prefix);
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = pl;
+	k.mv_data = (void *)prefix;
+	for (rc = mdb_cursor_get(c, &k, &v, pl ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		ProtobufCMessage *m;
+
+		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		m = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+		if (m == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if ((rc = give(m, fn, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+bikes_store_each_indexed(MDB_txn *txn, MDB_dbi index, MDB_dbi data,
+			 const ProtobufCMessageDescriptor *desc,
+			 bikes_each_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, index, &c)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char key[LZ_STORE_KEY_MAX + 1];
+		ProtobufCMessage *m = NULL;
+
+		if (k.mv_size > LZ_STORE_KEY_MAX)
+			continue;
+		memcpy(key, k.mv_data, k.mv_size);
+		key[k.mv_size] = '\0';
+		if ((rc = lz_store_get_msg(txn, data, key, desc, &m)) != 0)
+			break;
+		if (m != NULL && (rc = give(m, fn, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+bikes_store_meta_get(MDB_txn *txn, const struct bikes_db *db, const char *name,
+		     char *out, size_t outlen)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	int rc = mdb_get(txn, db->meta, &k, &v);
+
+	out[0] = '\0';
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	if (v.mv_size < outlen) {
+		memcpy(out, v.mv_data, v.mv_size);
+		out[v.mv_size] = '\0';
+	}
+	return 0;
+}
+
+int
+bikes_store_meta_put(MDB_txn *txn, const struct bikes_db *db, const char *name,
+		     const char *value)
+{
+	MDB_val k = {strlen(name), (void *)name};
+	MDB_val v = {strlen(value), (void *)value};
+
+	return lz_store_rc(mdb_put(txn, db->meta, &k, &v, 0));
+}
+
+int
+bikes_store_stat_add(MDB_txn *txn, const struct bikes_db *db, const char *name,
+		     int64_t delta)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "stat/%s", name);
+	return lz_store_counter_add(txn, db->meta, key, delta);
+}

@@ -1,0 +1,71 @@
+/*
+ * store.h -- the bikes service's LMDB schema.
+ *
+ *   riders        rider_id -> Rider
+ *   bikes         bike_id -> Bike
+ *   shifts        rider_id -> Shift (the rider's shift in progress)
+ *   parcels       parcel_id -> Parcel
+ *   open_parcels  parcel_id -> "" (parcels not yet delivered, left at a
+ *                 relay point, cancelled or failed for good)
+ *   pickups       request_id -> Pickup
+ *   open_pickups  request_id -> "" (requested, planned or on a bike)
+ *   runs          run_id ("<date>/<rider>/<nnn>") -> Run: the runs of a
+ *                 date are a prefix scan
+ *   sites         site_id -> lz.orders.v1.Site (the directory, from orders)
+ *   windows       order_id -> lz.common.v1.TimeWindow: the order's delivery
+ *                 window (from orders), the parcel's window at the relay
+ *   meta          "relay" (the bike relay's site id), "stat/<name>"
+ *                 (counters behind the metrics)
+ *
+ * Every function takes the caller's transaction.  Errors are negative
+ * (lz_store_rc()), MDB_CORRUPTED when a record no longer decodes.
+ */
+#ifndef BIKES_STORE_H
+#define BIKES_STORE_H
+
+#include "codec.h"
+
+#include "lz_store.h"
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bikes_db {
+	MDB_dbi riders, bikes, shifts, parcels, open_parcels, pickups,
+		open_pickups, runs, sites, windows, meta;
+};
+
+int bikes_store_open(struct lz_store *s, struct bikes_db *db);
+
+/* Writes parcel P (pickup K) and keeps the open index: OPEN 1 adds it, 0
+ * removes it. */
+int bikes_store_put_parcel(MDB_txn *txn, const struct bikes_db *db,
+			   const Parcel *p, int open);
+int bikes_store_put_pickup(MDB_txn *txn, const struct bikes_db *db,
+			   const Pickup *k, int open);
+
+/* Calls FN with an unpacked DESC message for each record of DBI whose key
+ * starts with PREFIX ("" for all), in key order.  FN may keep the message
+ * by returning 1 (it then frees it); 0: the store frees it; a negative
+ * return stops the scan and is returned. */
+typedef int (*bikes_each_fn)(ProtobufCMessage *m, void *arg);
+int bikes_store_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		     const ProtobufCMessageDescriptor *desc, bikes_each_fn fn,
+		     void *arg);
+/* The same over the records of DATA named by the keys of INDEX. */
+int bikes_store_each_indexed(MDB_txn *txn, MDB_dbi index, MDB_dbi data,
+			     const ProtobufCMessageDescriptor *desc,
+			     bikes_each_fn fn, void *arg);
+
+/* String values of meta (a copy into OUT, "" when absent). */
+int bikes_store_meta_get(MDB_txn *txn, const struct bikes_db *db,
+			 const char *name, char *out, size_t outlen);
+int bikes_store_meta_put(MDB_txn *txn, const struct bikes_db *db,
+			 const char *name, const char *value);
+
+/* Counters "stat/<name>" (DELTA may be negative: gauges). */
+int bikes_store_stat_add(MDB_txn *txn, const struct bikes_db *db,
+			 const char *name, int64_t delta);
+
+#endif

@@ -1,0 +1,477 @@
+#!/bin/bash
+# lz-bikes end to end with the real gateway, bus, orders, inventory and
+# tours daemons: an operator registers the directory (a hub, the bike relay,
+# centre customers, one site tagged "centre" but outside the configured
+# zone, a relay point), a van, two cargo bikes (one insulated) and their
+# riders; a shipper places hub-stock orders for the centre; the van tour
+# drops them at the relay (its stop completed: the parcels are at the
+# relay); two riders on shift get runs planned by lz-bikes, checked here by
+# an independent checker (capacity, windows, insulation, one rider a run at
+# a time); bad input is refused with specific reasons and changes nothing;
+# the riders deliver (with containers back), fail, leave a parcel at a
+# relay point, and the orders follow in lz-orders; a collection request
+# becomes a pickup in a run; a rider ending a shift early gets its parcels
+# re-dispatched; lz-bikes killed with SIGKILL mid-day loses no parcel.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gateway_lib.sh"
+
+partner ops livrazou operator,receiver
+partner shop fournil shipper
+partner van livrazou driver
+partner alice livrazou rider
+partner bob livrazou rider
+partner mallory livrazou rider # a rider's phone, but not a registered rider
+# The centre: Vieux-Port, Noailles, Cours Julien.
+ZONE="5.3620 43.2950, 5.3700 43.3050, 5.3880 43.3060, 5.3960 43.2960, 5.3900 43.2870, 5.3700 43.2880"
+start_bus
+start_gateway --rate 100000 --burst 100000
+start_orders --no-sync
+start_inventory --no-sync --expiry-scan 86400
+start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00
+BIKES_OPTS="--no-sync --centre-zone \"$ZONE\" --iterations 200 --run-max-s 3600 --reload-s 600 --min-run-s 900"
+eval start_bikes "$BIKES_OPTS"
+API=http://127.0.0.1:$BIKES_ADMIN
+TOURS_API=http://127.0.0.1:$TOURS_ADMIN
+NOW=$(date +%s)
+DATE=$(TZ=Europe/Paris date -d "@$NOW" +%F)
+
+ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
+NOT_ACCEPTED=0
+cmd() {
+	local a
+	a=$(submit "$1" "$2" "$3")
+	if ! ok_ack "$a"; then
+		NOT_ACCEPTED=$((NOT_ACCEPTED + 1))
+		echo "# not accepted: $2 $3: $a"
+	fi
+}
+inbox_ok() {
+	local want have
+	want=$(metric "$3" lz_outbox_seq)
+	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
+	[ "${want:-0}" -le "${have:-0}" ]
+}
+caught_up() {
+	inbox_ok "$ORDERS_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$INVENTORY_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$BIKES_ADMIN" gateway "$GW_ADMIN" &&
+		inbox_ok "$INVENTORY_ADMIN" orders "$ORDERS_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" orders "$ORDERS_ADMIN" &&
+		inbox_ok "$BIKES_ADMIN" orders "$ORDERS_ADMIN" &&
+		inbox_ok "$ORDERS_ADMIN" inventory "$INVENTORY_ADMIN" &&
+		inbox_ok "$TOURS_ADMIN" inventory "$INVENTORY_ADMIN" &&
+		inbox_ok "$ORDERS_ADMIN" tours "$TOURS_ADMIN" &&
+		inbox_ok "$BIKES_ADMIN" tours "$TOURS_ADMIN" &&
+		inbox_ok "$ORDERS_ADMIN" bikes "$BIKES_ADMIN"
+}
+settle() {
+	local end=$(($(date +%s) + 40)) n=0
+	while [ "$(date +%s)" -le "$end" ]; do
+		if caught_up; then
+			n=$((n + 1))
+			[ "$n" -ge 3 ] && return 0
+		else
+			n=0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+status() {
+	local r
+	r=$(get shop "/v1/orders/fournil%2F$1")
+	[ "${r%% *}" = 200 ] || { echo "http ${r%% *}"; return; }
+	echo "${r#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
+}
+statuses() {
+	local out="" r
+	for r in "$@"; do out="$out $r:$(status "$r")"; done
+	echo "${out# }"
+}
+runs_json() { curl -s --max-time 5 "$API/v1/runs/$DATE"; }
+parcels_json() { curl -s --max-time 5 "$API/v1/parcels"; }
+# parcel REF: "STATUS RIDER REASON" of parcel del:fournil/REF among the open
+# parcels ("-" when not open).
+parcel() {
+	parcels_json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin).get("parcels", []):
+    if p["parcelId"] == "del:fournil/" + sys.argv[1]:
+        print(p["status"].replace("PARCEL_STATUS_", ""), p.get("riderId", "-") or "-",
+              p.get("reason", "-").replace("REASON_", "") or "-")
+        break
+else:
+    print("-")' "$1"
+}
+# run_of REF: the run id holding parcel REF.
+run_of() {
+	runs_json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("runs", []):
+    if r.get("status") != "RUN_STATUS_PLANNED" and r.get("status") != "RUN_STATUS_STARTED":
+        continue
+    for s in r["stops"]:
+        if "del:fournil/" + sys.argv[1] in s.get("parcelIds", []):
+            print(r["runId"])' "$1"
+}
+# refused REASON: CommandRefused events of lz-bikes with that reason.
+refused() {
+	local v
+	v=$(metric "$BIKES_ADMIN" "lz_bikes_refused_total{reason=\"$1\"}")
+	echo "${v:-0}"
+}
+
+# ---- directory, fleet, riders, stock ----
+reg() { cmd ops "lz.orders.v1.$1" "$2"; }
+reg RegisterMember '{"member":{"memberId":"livrazou","name":"Livrazou","kind":"MEMBER_KIND_OPERATOR"}}'
+reg RegisterMember '{"member":{"memberId":"fournil","name":"Le Fournil","kind":"MEMBER_KIND_SHIPPER"}}'
+site() { # ID MEMBER KIND LAT LON ZONE
+	reg RegisterSite "{\"site\":{\"siteId\":\"$1\",\"memberId\":\"$2\",\"name\":\"$1\",\"kind\":\"SITE_KIND_$3\",\"location\":{\"lat\":$4,\"lon\":$5},\"zone\":\"$6\"}}"
+}
+site hub-nord livrazou HUB 43.3500 5.3700 nord
+site relais-velo livrazou BIKE_RELAY 43.2940 5.3830 centre
+site c1 fournil CUSTOMER 43.2965 5.3760 centre
+site c2 fournil CUSTOMER 43.2990 5.3800 centre
+site c3 fournil CUSTOMER 43.2920 5.3880 centre
+site c4 fournil CUSTOMER 43.3010 5.3720 centre
+site c5 fournil CUSTOMER 43.2900 5.3790 centre
+site c6 fournil CUSTOMER 43.2950 5.3850 centre
+site loin fournil CUSTOMER 43.2800 5.4100 centre # tagged centre, outside the polygon
+site rp-noailles livrazou RELAY_POINT 43.2960 5.3820 centre
+cmd ops lz.tours.v1.RegisterVehicle '{"vehicle":{"vehicleId":"frigo-1","name":"Frigo 1","kind":"VEHICLE_KIND_REFRIGERATED_VAN","fuel":"FUEL_TYPE_DIESEL","compartments":[{"temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"800000","capacityMillilitres":"8000000"},{"temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"300000","capacityMillilitres":"3000000"}],"costPerKmCents":"35","costPerHourCents":"2500","shiftStart":0,"shiftEnd":86400,"homeHubSiteId":"hub-nord"}}'
+cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"froid","temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"1000000","capacityMillilitres":"1000000"}}'
+cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"sec","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"2000000","capacityMillilitres":"3000000"}}'
+USE_BY=$((NOW + 10 * 86400))
+cmd ops lz.inventory.v1.ReceiveLot "{\"lotId\":\"L-yaourt\",\"ownerMemberId\":\"fournil\",\"product\":\"yaourt\",\"quantity\":\"100\",\"unitGrams\":\"125\",\"unitMillilitres\":\"100\",\"temperatureClass\":\"TEMPERATURE_CLASS_CHILLED\",\"dateKind\":\"DATE_KIND_USE_BY\",\"date\":\"$USE_BY\",\"zoneId\":\"froid\"}"
+cmd ops lz.inventory.v1.ReceiveLot '{"lotId":"L-farine","ownerMemberId":"fournil","product":"farine","quantity":"600","unitGrams":"1000","unitMillilitres":"1200","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","zoneId":"sec"}'
+# Two bikes: 50 kg, and 40 kg insulated.  Riders are the phones' partners.
+cmd ops lz.bikes.v1.RegisterBike '{"bike":{"bikeId":"cargo-1","name":"Cargo 1","capacityGrams":"50000","capacityMillilitres":"900000","trailer":true}}'
+cmd ops lz.bikes.v1.RegisterBike '{"bike":{"bikeId":"cargo-2","name":"Cargo 2 isotherme","capacityGrams":"40000","capacityMillilitres":"600000","insulated":true}}'
+cmd ops lz.bikes.v1.RegisterRider '{"rider":{"riderId":"alice","name":"Alice","note":"chantier d insertion"}}'
+cmd ops lz.bikes.v1.RegisterRider '{"rider":{"riderId":"bob","name":"Bob"}}'
+check "directory, fleet, riders and stock applied" settle
+
+# ---- orders for the centre ----
+win() { echo "{\"start\":\"$((NOW + $1 * 60))\",\"end\":\"$((NOW + $2 * 60))\"}"; }
+FARINE() { echo "{\"product\":\"farine\",\"quantity\":$1,\"unitGrams\":1000,\"unitMillilitres\":1200,\"temperatureClass\":\"TEMPERATURE_CLASS_AMBIENT\"}"; }
+YAOURT='{"product":"yaourt","quantity":12,"unitGrams":125,"unitMillilitres":100,"temperatureClass":"TEMPERATURE_CLASS_CHILLED"}'
+order() { # REF SITE WINDOW LINE
+	cmd shop lz.orders.v1.PlaceOrder "{\"reference\":\"$1\",\"destinationSiteId\":\"$2\",\"deliveryWindow\":$3,\"source\":\"ORDER_SOURCE_HUB_STOCK\",\"lines\":[$4]}"
+}
+order o1 c1 "$(win 5 300)" "$(FARINE 15)"
+order o2 c2 "$(win 5 300)" "$(FARINE 15)"
+order o3 c3 "$(win 5 300)" "$(FARINE 15)"
+order o4 c4 "$(win 5 300)" "$(FARINE 15)"
+order o5 c5 "$(win 120 180)" "$(FARINE 15)" # a later window
+order o6 c6 "$(win 5 300)" "$YAOURT"         # chilled
+order o7 c2 "$(win 5 300)" "$(FARINE 20)"
+order heavy c1 "$(win 5 300)" "$(FARINE 200)" # heavier than every bike
+order far loin "$(win 5 300)" "$(FARINE 5)"   # outside the zone
+ALL="o1 o2 o3 o4 o5 o6 o7 heavy far"
+check "orders applied" settle
+check_eq "every order confirmed (hub stock reserved)" "$(statuses $ALL)" \
+	"o1:CONFIRMED o2:CONFIRMED o3:CONFIRMED o4:CONFIRMED o5:CONFIRMED o6:CONFIRMED o7:CONFIRMED heavy:CONFIRMED far:CONFIRMED"
+
+# ---- the van tour to the relay ----
+cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"am\"}"
+check "wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 1 30
+check "plan applied" settle
+TOUR="$DATE/am/frigo-1"
+RELAY_STOPS=$(curl -s "$TOURS_API/v1/tours/$DATE" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin).get("tours", []):
+    for s in t["stops"]:
+        if s.get("siteId") == "relais-velo":
+            print(s["index"])')
+check "the van's tour stops at the bike relay" test -n "$RELAY_STOPS"
+check_eq "lz-bikes expects the nine parcels" "$(parcels_json | python3 -c '
+import json, sys
+print(" ".join(sorted(p["parcelId"].split("/")[1] + "=" + p["status"].replace("PARCEL_STATUS_", "") for p in json.load(sys.stdin)["parcels"])))')" \
+	"far=EXPECTED heavy=EXPECTED o1=EXPECTED o2=EXPECTED o3=EXPECTED o4=EXPECTED o5=EXPECTED o6=EXPECTED o7=EXPECTED"
+check_eq "a parcel too heavy for any bike is flagged as it is announced" "$(parcel heavy)" "EXPECTED - TOO_HEAVY"
+check_eq "a parcel outside the centre zone is flagged" "$(parcel far)" "EXPECTED - OUT_OF_ZONE"
+
+# Riders start their shifts before the van arrives: nothing to ride yet.
+SHIFT_END=$((NOW + 4 * 3600))
+cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"end\":\"$SHIFT_END\"}"
+cmd bob lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-2\",\"end\":\"$SHIFT_END\"}"
+cmd mallory lz.bikes.v1.StartShift '{"bikeId":"cargo-1"}'
+check "shifts applied" settle
+check_eq "a phone that is no registered rider is refused (unknown_rider)" "$(refused unknown_rider)" 1
+check_eq "no run without parcels at the relay" "$(runs_json)" '{}'
+
+drv() { cmd van "lz.tours.v1.$1" "$2"; }
+drv TourStarted "{\"tourId\":\"$TOUR\"}"
+for s in $RELAY_STOPS; do # one stop per consolidated relay job
+	drv StopArrived "{\"tourId\":\"$TOUR\",\"stopIndex\":$s}"
+	drv StopCompleted "{\"tourId\":\"$TOUR\",\"stopIndex\":$s}"
+done
+check "the van's stop at the relay applied" settle
+check_eq "orders at the bike relay in lz-orders" "$(statuses $ALL)" \
+	"o1:AT_BIKE_RELAY o2:AT_BIKE_RELAY o3:AT_BIKE_RELAY o4:AT_BIKE_RELAY o5:AT_BIKE_RELAY o6:AT_BIKE_RELAY o7:AT_BIKE_RELAY heavy:AT_BIKE_RELAY far:AT_BIKE_RELAY"
+
+# ---- the independent checker ----
+# Reads the runs and checks them against what this test knows: parcel
+# weights, windows and classes (from the orders placed), bike capacities,
+# insulation, the riders' shifts; every plannable parcel in exactly one
+# live run; runs of a rider one after the other.
+cat >"$TMP/check_runs.py" <<EOF
+import json, sys
+runs = [r for r in json.load(open(sys.argv[1])).get("runs", [])
+        if r.get("status") in ("RUN_STATUS_PLANNED", "RUN_STATUS_STARTED")]
+want = set(sys.argv[2].split())   # parcels that must be planned
+riders = set(sys.argv[3].split())  # riders that may ride
+now = $NOW
+W = lambda a, b: (now + a * 60, now + b * 60)
+grams = {"o1": 15000, "o2": 15000, "o3": 15000, "o4": 15000, "o5": 15000,
+         "o6": 1500, "o7": 20000, "heavy": 200000, "far": 5000}
+window = {k: W(5, 300) for k in grams}
+window["o5"] = W(120, 180)
+cold = {"o6"}
+cap = {"cargo-1": 50000, "cargo-2": 40000}
+insulated = {"cargo-2"}
+pickups = {k: v for k, v in (a.split("=") for a in sys.argv[4].split())} if len(sys.argv) > 4 else {}
+seen, errors = {}, []
+for r in runs:
+    if r["riderId"] not in riders:
+        errors.append("run %s of %s" % (r["runId"], r["riderId"]))
+    load = 0
+    for s in r["stops"]:
+        for p in s.get("parcelIds", []):
+            ref = p.split("/")[1]
+            seen[ref] = seen.get(ref, 0) + 1
+            load += grams[ref]
+            a = int(s.get("arrival", 0))
+            if max(a, window[ref][0]) > window[ref][1]:
+                errors.append("%s outside its window in %s" % (ref, r["runId"]))
+            if ref in cold and r["bikeId"] not in insulated:
+                errors.append("%s chilled on %s" % (ref, r["bikeId"]))
+    if load > cap[r["bikeId"]]:
+        errors.append("%s carries %d g > %d" % (r["runId"], load, cap[r["bikeId"]]))
+    onboard = load
+    for s in r["stops"]:
+        onboard -= sum(grams[p.split("/")[1]] for p in s.get("parcelIds", []))
+        onboard += sum(int(pickups.get(q, 0)) for q in s.get("requestIds", []))
+        if onboard > cap[r["bikeId"]]:
+            errors.append("%s over capacity after a pickup" % r["runId"])
+    if int(r["end"]) > $SHIFT_END or int(r["start"]) < now - 60:
+        errors.append("%s outside the shift" % r["runId"])
+by_rider = {}
+for r in runs:
+    by_rider.setdefault(r["riderId"], []).append((int(r["start"]), int(r["end"]), r["runId"]))
+for rd, lst in by_rider.items():
+    lst.sort()
+    for a, b in zip(lst, lst[1:]):
+        if a[1] > b[0]:
+            errors.append("%s and %s overlap" % (a[2], b[2]))
+for ref in want:
+    if seen.get(ref, 0) != 1:
+        errors.append("%s in %d runs" % (ref, seen.get(ref, 0)))
+for ref in seen:
+    if ref not in want:
+        errors.append("%s planned, should not be" % ref)
+print("; ".join(errors) or "ok")
+EOF
+check_runs() { # PLANNABLE RIDERS [PICKUPS]
+	runs_json >"$TMP/runs.json"
+	python3 "$TMP/check_runs.py" "$TMP/runs.json" "$@"
+}
+PLANNABLE="o1 o2 o3 o4 o5 o6 o7"
+check_eq "runs planned for two riders: capacity, windows, insulation, shifts" \
+	"$(check_runs "$PLANNABLE" "alice bob")" ok
+check_eq "both riders ride; 96.5 kg over 90 kg of bikes: a rider comes back to reload" \
+	"$(runs_json | python3 -c '
+import json, sys
+rs = json.load(sys.stdin)["runs"]
+print(sorted(set(r["riderId"] for r in rs)), len(rs) >= 3)')" "['alice', 'bob'] True"
+check_eq "the chilled parcel rides the insulated bike (bob)" "$(parcel o6 | cut -d' ' -f1,2)" "PLANNED bob"
+check_eq "the heavy parcel waits at the relay, too heavy" "$(parcel heavy)" "AT_RELAY - TOO_HEAVY"
+check_eq "the parcel outside the zone waits, flagged" "$(parcel far)" "AT_RELAY - OUT_OF_ZONE"
+check_eq "parcels waiting metric (at the relay, not on a bike)" \
+	"$(metric "$BIKES_ADMIN" lz_bikes_parcels_waiting)" 9
+check "GET /v1/runs/<date>.geojson: a LineString per run, a Point per visit" sh -c "
+	curl -s '$API/v1/runs/$DATE.geojson' | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+lines = [f for f in g[\"features\"] if f[\"geometry\"][\"type\"] == \"LineString\"]
+pts = [f for f in g[\"features\"] if f[\"geometry\"][\"type\"] == \"Point\"]
+ok = (g[\"type\"] == \"FeatureCollection\" and len(lines) >= 3 and pts
+      and lines[0][\"geometry\"][\"coordinates\"][0] == [5.383, 43.294])
+print(\"#\", len(lines), len(pts), lines and lines[0][\"geometry\"][\"coordinates\"][0])
+sys.exit(not ok)'"
+check_eq "a bad date is a 400" "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/runs/2026-13-45")" 400
+
+# ---- an operator moves a parcel to another rider ----
+A_O1=$(parcel o1 | cut -d' ' -f2)
+OTHER=$([ "$A_O1" = alice ] && echo bob || echo alice)
+cmd ops lz.bikes.v1.AssignParcel "{\"parcelId\":\"del:fournil/o1\",\"riderId\":\"$OTHER\"}"
+cmd ops lz.bikes.v1.AssignParcel '{"parcelId":"del:fournil/o1","riderId":"zoe"}'
+check "assignment applied" settle
+check_eq "o1 moved from $A_O1 to $OTHER" "$(parcel o1 | cut -d' ' -f2)" "$OTHER"
+check_eq "an assignment to an unknown rider is refused" "$(refused unknown_rider)" 2
+check_eq "the plan still holds" "$(check_runs "$PLANNABLE" "alice bob")" ok
+cmd ops lz.bikes.v1.AssignParcel '{"parcelId":"del:fournil/o1","riderId":""}'
+check "o1 back to any rider" settle
+
+# ---- the riders ride ----
+RUN_A=$(runs_json | python3 -c '
+import json, sys
+print(min((r["start"], r["runId"]) for r in json.load(sys.stdin)["runs"] if r["riderId"] == "alice" and r["status"] == "RUN_STATUS_PLANNED")[1])')
+PARCELS_A=$(runs_json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["runs"]:
+    if r["runId"] == sys.argv[1]:
+        print(" ".join(p.split("/")[1] for s in r["stops"] for p in s.get("parcelIds", [])))' "$RUN_A")
+echo "# alice's first run $RUN_A: $PARCELS_A"
+set -- $PARCELS_A
+P_FIRST=$1
+P_SECOND=${2:-}
+ride() { cmd "$1" "lz.bikes.v1.$2" "$3"; }
+BOB_RUN=$(runs_json | python3 -c '
+import json, sys
+print(min((r["start"], r["runId"]) for r in json.load(sys.stdin)["runs"] if r["riderId"] == "bob")[1])')
+# Bad input before the run starts: each refused with its reason, nothing moves.
+ride bob StartRun "{\"runId\":\"$RUN_A\"}"
+ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
+ride alice DeliverParcel '{"parcelId":"del:fournil/nope"}'
+ride mallory DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
+check "bad reports applied" settle
+check_eq "a rider cannot start another rider's run (not_on_rider_run)" "$(refused not_on_rider_run)" 1
+check_eq "delivering before the run started is refused (bad_state)" "$(refused bad_state)" 1
+check_eq "an unknown parcel is refused (unknown_parcel)" "$(refused unknown_parcel)" 1
+check_eq "an unknown rider's report is refused (unknown_rider)" "$(refused unknown_rider)" 3
+check_eq "and nothing changed" "$(parcel "$P_FIRST" | cut -d' ' -f1,2) $(status "$P_FIRST")" "PLANNED alice AT_BIKE_RELAY"
+
+ride alice StartRun "{\"runId\":\"$RUN_A\"}"
+check "run start applied" settle
+check_eq "alice's parcels on the bike" "$(parcel "$P_FIRST" | cut -d' ' -f1)" ON_BIKE
+check_eq "parcels waiting drop by the ones on the bike" \
+	"$(metric "$BIKES_ADMIN" lz_bikes_parcels_waiting)" $((9 - $#))
+# bob may not confirm alice's parcel: it is not on his run.
+ride bob DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
+check "bob's report applied" settle
+check_eq "a delivery of a parcel not on the rider's run is refused (not_on_rider_run)" \
+	"$(refused not_on_rider_run) $(parcel "$P_FIRST" | cut -d' ' -f1)" "2 ON_BIKE"
+ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\",\"containersCollected\":[{\"containerType\":\"bocal-500\",\"count\":4}]}"
+if [ -n "$P_SECOND" ]; then
+	ride alice FailParcel "{\"parcelId\":\"del:fournil/$P_SECOND\",\"reason\":\"FAIL_REASON_ABSENT\"}"
+fi
+check "deliveries applied" settle
+check_eq "delivered: the order follows in lz-orders" "$(status "$P_FIRST")" DELIVERED
+check "the delivery event carries the containers collected back" sh -c "
+	'$BIN/lz-tap' --replay bikes --replay-endpoint '$BIKES_REPLAY' 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    p = o[\"payload\"]
+    if o[\"type\"] == \"lz.bikes.v1.ParcelStatusChanged\" and p.get(\"to\") == \"PARCEL_STATUS_DELIVERED\":
+        sys.exit(not (p.get(\"containersCollected\") == [{\"containerType\": \"bocal-500\", \"count\": 4}]
+                      and p.get(\"orderStatus\") == 8))
+sys.exit(1)'"
+if [ -n "$P_SECOND" ]; then
+	check_eq "a failed attempt (one left): the order stays at the bike relay" \
+		"$(status "$P_SECOND") $(parcel "$P_SECOND" | cut -d' ' -f1)" "AT_BIKE_RELAY FAILED"
+fi
+ride alice CompleteRun "{\"runId\":\"$RUN_A\",\"distanceM\":\"3200\"}"
+check "run completed" settle
+if [ -n "$P_SECOND" ]; then
+	check_eq "the failed parcel is back at the relay, in a later run" \
+		"$(parcel "$P_SECOND" | cut -d' ' -f1) $([ -n "$(run_of "$P_SECOND")" ] && [ "$(run_of "$P_SECOND")" != "$RUN_A" ] && echo later)" \
+		"PLANNED later"
+fi
+check_eq "bike km counted from the measured distance" "$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 3.2
+check_eq "delivered metric" "$(metric "$BIKES_ADMIN" lz_bikes_parcels_delivered_total)" 1
+
+# ---- a reverse-flow pickup in the centre ----
+cmd ops lz.bikes.v1.CollectionRequested "{\"requestId\":\"col-bocaux-1\",\"siteId\":\"c3\",\"window\":$(win 5 300),\"grams\":\"6000\",\"millilitres\":\"40000\",\"flow\":\"containers\"}"
+cmd ops lz.bikes.v1.CollectionRequested "{\"requestId\":\"col-lourd\",\"siteId\":\"c3\",\"window\":$(win 5 300),\"grams\":\"500000\",\"flow\":\"biowaste\"}"
+cmd ops lz.bikes.v1.CollectionRequested "{\"requestId\":\"col-loin\",\"siteId\":\"loin\",\"window\":$(win 5 300),\"grams\":\"1000\",\"flow\":\"containers\"}"
+cmd ops lz.bikes.v1.CollectionRequested "{\"requestId\":\"col-bocaux-1\",\"siteId\":\"c3\",\"window\":$(win 5 300),\"grams\":\"6000\",\"flow\":\"containers\"}"
+check "collection requests applied" settle
+check_eq "the pickup is in a run" "$(runs_json | python3 -c '
+import json, sys
+print(sum(1 for r in json.load(sys.stdin)["runs"] if r["status"] == "RUN_STATUS_PLANNED"
+          for s in r["stops"] if "col-bocaux-1" in s.get("requestIds", [])))')" 1
+check_eq "too heavy, outside the zone, duplicate: refused with their reasons" \
+	"$(refused too_heavy) $(refused out_of_zone) $(refused duplicate)" "1 1 1"
+check_eq "the plan still holds, with the pickup" \
+	"$(check_runs "$(echo "$PLANNABLE" | sed "s/\b$P_FIRST\b//")" "alice bob" col-bocaux-1=6000)" ok
+
+# ---- bob ends his shift early: his parcels are re-dispatched ----
+BOB_PARCELS=$(parcels_json | python3 -c '
+import json, sys
+print(" ".join(sorted(p["parcelId"].split("/")[1] for p in json.load(sys.stdin)["parcels"] if p.get("riderId") == "bob")))')
+echo "# bob had: $BOB_PARCELS"
+ride bob EndShift '{"note":"crevaison"}'
+check "end of shift applied" settle
+check_eq "no run left for bob" "$(runs_json | python3 -c '
+import json, sys
+print(sum(1 for r in json.load(sys.stdin)["runs"] if r["riderId"] == "bob" and r["status"] == "RUN_STATUS_PLANNED"))')" 0
+check_eq "bob's parcels: the chilled one waits (no insulated bike on shift), the others ride with alice" \
+	"$(for p in $BOB_PARCELS; do parcel "$p" | cut -d' ' -f1,2,3 | sed "s/^/$p:/"; done | sort | tr '\n' ' ')" \
+	"$(for p in $BOB_PARCELS; do if [ "$p" = o6 ]; then echo "o6:AT_RELAY - NO_INSULATED_BIKE"; else echo "$p:PLANNED alice -"; fi; done | sort | tr '\n' ' ')"
+REMAINING=$(echo "$PLANNABLE" | sed "s/\bo6\b//; s/\b$P_FIRST\b//")
+check_eq "alice's runs hold everything else, within capacity and windows" \
+	"$(check_runs "$REMAINING" alice col-bocaux-1=6000)" ok
+ride bob StartRun "{\"runId\":\"$BOB_RUN\"}"
+check "bob's late start applied" settle
+check_eq "bob's cancelled run cannot be started (bad_state)" "$(refused bad_state)" 2
+
+# ---- SIGKILL mid-day loses no parcel ----
+parcels_json >"$TMP/before.json"
+RUN_A2=$(runs_json | python3 -c '
+import json, sys
+print(min((r["start"], r["runId"]) for r in json.load(sys.stdin)["runs"] if r["riderId"] == "alice" and r["status"] == "RUN_STATUS_PLANNED")[1])')
+kill -9 "$pid_bikes"
+wait_pid "$pid_bikes" 10
+# Commands keep coming while lz-bikes is down.
+ride alice StartRun "{\"runId\":\"$RUN_A2\"}"
+eval start_bikes "$BIKES_OPTS"
+check "lz-bikes back after SIGKILL" settle
+check_eq "every parcel still there, the run started while it was down applied" \
+	"$(parcels_json | python3 -c '
+import json, sys
+before = {p["parcelId"]: p for p in json.load(open(sys.argv[1]))["parcels"]}
+after = {p["parcelId"]: p for p in json.load(sys.stdin)["parcels"]}
+moved = [k for k in after if k in before and after[k]["status"] != before[k]["status"]]
+print(sorted(before) == sorted(after), all(after[k]["status"] == "PARCEL_STATUS_ON_BIKE" for k in moved), len(moved) > 0)' "$TMP/before.json")" \
+	"True True True"
+
+# ---- the rest of alice's day ----
+A2=$(runs_json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["runs"]:
+    if r["runId"] == sys.argv[1]:
+        print(" ".join([p.split("/")[1] for s in r["stops"] for p in s.get("parcelIds", [])] +
+                       ["col:" + q for s in r["stops"] for q in s.get("requestIds", [])]))' "$RUN_A2")
+echo "# alice's second run $RUN_A2: $A2"
+LEFT=""
+for p in $A2; do
+	case $p in
+	col:*) ride alice CollectPickup "{\"requestId\":\"${p#col:}\",\"grams\":\"5400\",\"containersCollected\":[{\"containerType\":\"bocal-500\",\"count\":30}]}" ;;
+	*) if [ -z "$LEFT" ]; then
+		LEFT=$p
+		ride alice LeaveAtRelayPoint "{\"parcelId\":\"del:fournil/$p\",\"relayPointId\":\"c1\"}"
+		ride alice LeaveAtRelayPoint "{\"parcelId\":\"del:fournil/$p\",\"relayPointId\":\"rp-noailles\"}"
+	else
+		ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$p\"}"
+	fi ;;
+	esac
+done
+ride alice CompleteRun "{\"runId\":\"$RUN_A2\"}"
+check "second run applied" settle
+check_eq "a relay point must be a relay point site (unknown_site)" "$(refused unknown_site)" 1
+if [ -n "$LEFT" ]; then
+	check_eq "left at the relay point: the order is delivered there" "$(status "$LEFT")" DELIVERED
+	check "its history names the relay point" sh -c "
+		curl -s 'http://127.0.0.1:$ORDERS_ADMIN/v1/orders/fournil%2F$LEFT' | grep -q 'relay point rp-noailles'"
+fi
+check_eq "orders of the delivered parcels delivered in lz-orders" \
+	"$(for p in $A2; do case $p in col:*) ;; *) status "$p" ;; esac; done | sort -u)" DELIVERED
+check_eq "km: the measured run plus the planned one" \
+	"$(awk -v v="$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 'BEGIN { print (v > 3.2) }')" 1
+check_eq "no illegal transition in lz-orders" \
+	"$(metric "$ORDERS_ADMIN" lz_orders_illegal_transitions_total)" 0
+check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
+summary
