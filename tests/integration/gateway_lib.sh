@@ -101,6 +101,17 @@ start_tours() {
 	wait_http "$TOURS_ADMIN" 10
 }
 
+BIKES_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 13))
+BIKES_ADMIN=$((PORT_BASE + 14))
+
+# start_bikes [EXTRA OPTIONS...]
+start_bikes() {
+	start bikes "$BIN/lz-bikes" --state "$TMP/bikes" \
+		--pub "$XSUB" --sub "$XPUB" --replay "$BIKES_REPLAY" \
+		--admin "127.0.0.1:$BIKES_ADMIN" "$@"
+	wait_http "$BIKES_ADMIN" 10
+}
+
 RETURNS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 15))
 RETURNS_ADMIN=$((PORT_BASE + 16))
 
