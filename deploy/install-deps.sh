@@ -3,11 +3,12 @@
 # Idempotent and non-interactive: installs only what is missing.
 set -eu
 
+# chromium (headless) renders the HTML impact report in test_impact.sh
 PKGS="build-essential pkg-config
 libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
 liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev
 cppcheck clang-format clang libclang-rt-14-dev python3 curl bc
-python3-zmq python3-protobuf protobuf-compiler tzdata"
+python3-zmq python3-protobuf protobuf-compiler tzdata chromium"
 
 missing=""
 for p in $PKGS; do

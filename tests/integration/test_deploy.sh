@@ -33,6 +33,14 @@ printf 'hub,cust,-5,60\n' >"$TMP/bad-matrix.csv"
 	--admin "127.0.0.1:$((PORT_BASE + 13))" >"$TMP/matrix.out" 2>&1
 check_eq "lz-tours refuses a bad travel matrix at start" "$?" 1
 check "and says where" grep -q 'cannot read the matrix.*line 1' "$TMP/matrix.out"
+start impact "$BIN/lz-impact" --config "$INI" --state "$TMP/impact" \
+	--pub "$XSUB" --sub "$XPUB" --replay "$IMPACT_REPLAY" \
+	--admin "127.0.0.1:$IMPACT_ADMIN"
+check "lz-impact accepts it (with its emission factors)" wait_http "$IMPACT_ADMIN" 10
+"$BIN/lz-impact" --config "$INI" --state "$TMP/impact2" --counterfactual nope \
+	--admin "127.0.0.1:$((PORT_BASE + 19))" >"$TMP/impact.out" 2>&1
+check_eq "lz-impact refuses an unknown counterfactual method" "$?" 1
+check "and says which it knows" grep -q 'bad counterfactual.*own-rounds or direct-trips' "$TMP/impact.out"
 printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n[inventory]\nadmin = 127.0.0.1:%s\n' \
 	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" "$INVENTORY_ADMIN" >"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
@@ -62,6 +70,7 @@ for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders \
 	usr/share/livrazou/proto/lz/bus/v1/bus.proto; do
 	check "installed: $f" test -e "$TMP/root/$f"
 done
+check "installed: usr/bin/lz-impact" test -e "$TMP/root/usr/bin/lz-impact"
 check "the unit runs the installed binary with the configuration" grep -q \
 	'^ExecStart=/usr/bin/lz-%i --config /etc/livrazou/livrazou.ini$' \
 	"$TMP/root/lib/systemd/system/livrazou@.service"
