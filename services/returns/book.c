@@ -121,7 +121,7 @@ holdings_free(struct holdings *hs)
 
 int
 returns_take(struct returns_call *c, const char *type, const char *const *from,
-	     size_t n, int64_t want, const char *to, const char *excess_member,
+	     size_t n, int64_t want, const char *to, const char *member,
 	     const char *site_id, const char *reference)
 {
 	int rc = 0;
@@ -142,18 +142,23 @@ returns_take(struct returns_call *c, const char *type, const char *const *from,
 		}
 		takes = xmalloc(sizeof(*takes) * (hs.n ? hs.n : 1));
 		nt = returns_ledger_take(hs.h, hs.n, want, takes, &excess);
+		/* A pooled account's holding has no member: the movement's
+		 * member is then MEMBER (whose site receives them). */
 		for (size_t i = 0; i < nt && rc == 0; i++)
-			rc = returns_move(c, type,
-					  hs.h[takes[i].holding].member_id,
-					  from[a], to, takes[i].count, 0,
-					  site_id, reference);
+			rc = returns_move(
+				c, type,
+				returns_account_per_member(from[a])
+					? hs.h[takes[i].holding].member_id
+					: member,
+				from[a], to, takes[i].count, 0, site_id,
+				reference);
 		want = excess;
 		free(takes);
 		holdings_free(&hs);
 	}
 	if (rc == 0 && want > 0)
-		rc = returns_move(c, type, excess_member, ACCT_UNACCOUNTED, to,
-				  want, 1, site_id, reference);
+		rc = returns_move(c, type, member, ACCT_UNACCOUNTED, to, want,
+				  1, site_id, reference);
 	return rc;
 }
 

@@ -410,12 +410,12 @@ static void
 history_one(const char *name, int64_t value, void *arg)
 {
 	struct history *hs = arg;
-	const char *sp = strchr(name, ' ');
 
-	if (sp == NULL || value <= 0)
+	/* NAME is "<at> <movement>", the site's prefix taken off. */
+	if (value <= 0)
 		return;
 	hs->h = xrealloc(hs->h, sizeof(*hs->h) * (hs->n + 1));
-	hs->h[hs->n].at = strtoll(sp + 1, NULL, 10);
+	hs->h[hs->n].at = strtoll(name, NULL, 10);
 	hs->h[hs->n].count = value;
 	hs->n++;
 }

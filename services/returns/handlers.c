@@ -299,34 +299,51 @@ deliver(struct returns_call *c, const Order *o)
 	return rc;
 }
 
+/* Delivers ORDER_ID's containers if it has any not yet delivered, then
+ * forgets the order: the first report of the delivery (the driver's stop,
+ * the rider's parcel, the orders service) moves them, the others find
+ * nothing. */
 static int
-on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
+deliver_order(struct returns_call *c, const char *order_id)
 {
-	const Lz__Orders__V1__OrderStatusChanged *ev =
-		(const Lz__Orders__V1__OrderStatusChanged *)msg;
 	Order *o = NULL;
 	MDB_val k;
-	int to = (int)ev->to, rc;
+	int rc;
 
-	if (to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED &&
-	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED &&
-	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_REJECTED &&
-	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED)
-		return 0;
-	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, ev->order_id,
+	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, order_id,
 				   &lz__orders__v1__order__descriptor,
 				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
-	if (to == LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED)
-		rc = deliver(c, o);
-	if (rc == 0) {
+	if ((rc = deliver(c, o)) == 0) {
 		k.mv_size = strlen(o->order_id);
 		k.mv_data = o->order_id;
 		rc = lz_store_rc(mdb_del(c->txn, c->r->db.orders, &k, NULL));
 	}
 	lz__orders__v1__order__free_unpacked(o, NULL);
 	return rc;
+}
+
+static int
+on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Orders__V1__OrderStatusChanged *ev =
+		(const Lz__Orders__V1__OrderStatusChanged *)msg;
+	MDB_val k;
+	int to = (int)ev->to, rc;
+
+	if (ev->order_id == NULL || strlen(ev->order_id) > 200)
+		return returns_stat(c, "bad_payload", 1);
+	if (to == LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED)
+		return deliver_order(c, ev->order_id);
+	if (to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED &&
+	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_REJECTED &&
+	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED)
+		return 0;
+	k.mv_size = strlen(ev->order_id);
+	k.mv_data = ev->order_id;
+	rc = mdb_del(c->txn, c->r->db.orders, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
 }
 
 /* ---- collections (sources tours and bikes) ---- */
@@ -353,19 +370,89 @@ collected(struct returns_call *c, const char *site_id, size_t n,
 	return rc;
 }
 
+/* "onboard/<tour>#<stop>/<order>": a delivery with containers on board
+ * for that stop. */
+struct at_stop {
+	struct returns_call *c;
+	char **orders;
+	size_t n;
+};
+
+static void
+keep_order_id(const char *key, const char *value, void *arg)
+{
+	struct at_stop *a = arg;
+
+	(void)key;
+	a->orders = xrealloc(a->orders, sizeof(char *) * (a->n + 1));
+	a->orders[a->n++] = xstrdup(value);
+}
+
+static int
+deliver_at_stop(struct returns_call *c, const char *stop_ref)
+{
+	struct at_stop a = {c, NULL, 0};
+	char prefix[320];
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "onboard/%s/", stop_ref);
+	rc = returns_store_meta_scan(c->txn, &c->r->db, prefix, keep_order_id,
+				     &a);
+	for (size_t i = 0; i < a.n && rc == 0; i++) {
+		char key[600];
+
+		snprintf(key, sizeof(key), "%s%s", prefix, a.orders[i]);
+		if ((rc = deliver_order(c, a.orders[i])) == 0)
+			rc = returns_store_meta_del(c->txn, &c->r->db, key);
+	}
+	for (size_t i = 0; i < a.n; i++)
+		free(a.orders[i]);
+	free(a.orders);
+	return rc;
+}
+
+/* A delivery task on board: remember its stop, to deliver its containers
+ * when the stop is completed. */
+static int
+on_board(struct returns_call *c, const Lz__Tours__V1__TaskStatusChanged *ev)
+{
+	Order *o = NULL;
+	char key[600];
+	int rc;
+
+	if (ev->task->order_id == NULL || strlen(ev->task->order_id) > 200 ||
+	    ev->tour_id == NULL || strlen(ev->tour_id) > 250)
+		return 0;
+	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, ev->task->order_id,
+				   &lz__orders__v1__order__descriptor,
+				   (ProtobufCMessage **)&o)) != 0 ||
+	    o == NULL)
+		return rc;
+	lz__orders__v1__order__free_unpacked(o, NULL);
+	snprintf(key, sizeof(key), "onboard/%s#%u/%s", ev->tour_id,
+		 ev->stop_index, ev->task->order_id);
+	return returns_store_meta_put(c->txn, &c->r->db, key,
+				      ev->task->order_id);
+}
+
 static int
 on_stop(struct returns_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__StopStatusChanged *ev =
 		(const Lz__Tours__V1__StopStatusChanged *)msg;
 	char ref[300];
+	int rc;
 
 	if (ev->to != LZ__TOURS__V1__STOP_STATUS__STOP_STATUS_COMPLETED ||
-	    ev->n_containers_collected == 0)
+	    ev->n_containers_collected == 0 || ev->tour_id == NULL)
 		return 0;
 	if (!returns_valid_id(ev->site_id))
 		return returns_stat(c, "bad_payload", 1);
 	snprintf(ref, sizeof(ref), "%.250s#%u", ev->tour_id, ev->stop_index);
+	/* The jars delivered at this stop are there before the empties
+	 * taken back (tours reports the stop before its tasks). */
+	if ((rc = deliver_at_stop(c, ref)) != 0)
+		return rc;
 	return collected(c, ev->site_id, ev->n_containers_collected,
 			 (const Lz__Tours__V1__ContainerCount *const *)
 				 ev->containers_collected,
@@ -379,8 +466,16 @@ on_task(struct returns_call *c, const ProtobufCMessage *msg)
 		(const Lz__Tours__V1__TaskStatusChanged *)msg;
 	const char *id;
 
-	if (ev->task == NULL ||
-	    ev->task->kind != LZ__TOURS__V1__TASK_KIND__TASK_KIND_COLLECTION ||
+	if (ev->task == NULL)
+		return returns_stat(c, "bad_payload", 1);
+	if (ev->task->kind == LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY &&
+	    ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD)
+		return on_board(c, ev);
+	if (ev->order_status ==
+		    LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED &&
+	    ev->task->order_id && strlen(ev->task->order_id) <= 200)
+		return deliver_order(c, ev->task->order_id);
+	if (ev->task->kind != LZ__TOURS__V1__TASK_KIND__TASK_KIND_COLLECTION ||
 	    ev->task->task_id == NULL ||
 	    strncmp(ev->task->task_id, "col:ret-", 8) != 0)
 		return 0;
@@ -419,10 +514,17 @@ on_parcel(struct returns_call *c, const ProtobufCMessage *msg)
 	char to[RETURNS_ACCOUNT_MAX];
 	int rc;
 
-	if (ev->n_containers_collected == 0)
-		return 0;
 	if (ev->parcel == NULL || !returns_valid_id(ev->parcel->site_id))
 		return returns_stat(c, "bad_payload", 1);
+	/* Delivered first: the rider hands over the full jars before
+	 * taking the empties back. */
+	if (ev->order_status ==
+		    LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED &&
+	    ev->parcel->order_id && strlen(ev->parcel->order_id) <= 200 &&
+	    (rc = deliver_order(c, ev->parcel->order_id)) != 0)
+		return rc;
+	if (ev->n_containers_collected == 0)
+		return 0;
 	if ((rc = bike_destination(c, to, sizeof(to))) != 0)
 		return rc;
 	return collected(c, ev->parcel->site_id, ev->n_containers_collected,

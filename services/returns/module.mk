@@ -19,3 +19,7 @@ $(B)/tests/unit/test_returns: $(call objs,tests/unit/test_returns.c \
 $(call objs,tests/unit/test_returns.c): CPPFLAGS += -Iservices/returns
 
 LINT_SRC += $(RETURNS_SRC) tests/unit/test_returns.c
+INTEG_TESTS += tests/integration/test_returns.sh
+tests/integration/test_returns.sh: $(B)/bin/lz-returns $(B)/bin/lz-tours \
+	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-gateway \
+	$(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/bin/lz-tap

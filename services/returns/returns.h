@@ -82,13 +82,13 @@ int returns_move(struct returns_call *c, const char *type, const char *member,
 		 int discrepancy, const char *site_id, const char *reference);
 
 /* Takes WANT units of TYPE from the N accounts FROM (in that order, each
- * split between its members by returns_ledger_take) to TO, keeping each
- * holding's member; what they do not hold comes from "unaccounted",
- * flagged as a discrepancy, for EXCESS_MEMBER.  Returns 0 or a negative
- * store error. */
+ * split between its members by returns_ledger_take) to TO, each movement
+ * keeping its holding's member (MEMBER for a pooled account); what they do
+ * not hold comes from "unaccounted", flagged as a discrepancy, for
+ * MEMBER.  Returns 0 or a negative store error. */
 int returns_take(struct returns_call *c, const char *type,
 		 const char *const *from, size_t n, int64_t want,
-		 const char *to, const char *excess_member, const char *site_id,
+		 const char *to, const char *member, const char *site_id,
 		 const char *reference);
 
 /* Containers collected at SITE_ID (a driver's or rider's report): from

@@ -81,6 +81,36 @@ returns_store_meta_del(MDB_txn *txn, const struct returns_db *db,
 }
 
 int
+returns_store_meta_scan(MDB_txn *txn, const struct returns_db *db,
+			const char *prefix, returns_meta_fn fn, void *arg)
+{
+	size_t plen = strlen(prefix);
+	MDB_cursor *c;
+	MDB_val k = {plen, (void *)prefix}, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, db->meta, &c)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[LZ_STORE_KEY_MAX + 1], value[LZ_STORE_KEY_MAX + 1];
+
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (k.mv_size > LZ_STORE_KEY_MAX ||
+		    v.mv_size > LZ_STORE_KEY_MAX)
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		memcpy(value, v.mv_data, v.mv_size);
+		value[v.mv_size] = '\0';
+		fn(name, value, arg);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
 returns_store_next(MDB_txn *txn, const struct returns_db *db, const char *name,
 		   uint64_t *out)
 {

@@ -49,6 +49,12 @@ int returns_store_meta_put(MDB_txn *txn, const struct returns_db *db,
 int returns_store_meta_del(MDB_txn *txn, const struct returns_db *db,
 			   const char *name);
 
+/* Calls FN for each meta entry whose name starts with PREFIX, with the
+ * name and the value (NUL-terminated copies, valid during the call). */
+typedef void (*returns_meta_fn)(const char *name, const char *value, void *arg);
+int returns_store_meta_scan(MDB_txn *txn, const struct returns_db *db,
+			    const char *prefix, returns_meta_fn fn, void *arg);
+
 /* The next value of id counter NAME (1, 2, 3...). */
 int returns_store_next(MDB_txn *txn, const struct returns_db *db,
 		       const char *name, uint64_t *out);
