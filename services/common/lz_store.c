@@ -387,3 +387,31 @@ lz_store_sync_metrics(struct lz_store *s, MDB_dbi dbi, const char *prefix,
 			    lz_store_strerror(rc));
 	return rc;
 }
+
+int
+lz_store_get_str(MDB_txn *txn, MDB_dbi dbi, const char *key, char *out,
+		 size_t outlen)
+{
+	MDB_val k = {strlen(key), (void *)key}, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+
+	out[0] = '\0';
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return lz_store_rc(rc);
+	if (v.mv_size < outlen) {
+		memcpy(out, v.mv_data, v.mv_size);
+		out[v.mv_size] = '\0';
+	}
+	return 0;
+}
+
+int
+lz_store_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *value)
+{
+	MDB_val k = {strlen(key), (void *)key};
+	MDB_val v = {strlen(value), (void *)value};
+
+	return lz_store_rc(mdb_put(txn, dbi, &k, &v, 0));
+}

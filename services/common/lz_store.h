@@ -93,6 +93,15 @@ int lz_store_sync_metrics(struct lz_store *s, MDB_dbi dbi, const char *prefix,
 			  struct lz_metrics *m,
 			  const struct lz_stat_metric *table, size_t n);
 
+/* Short string values under string keys (a service's settings, such as
+ * the site holding a role).  get copies the value of KEY into OUT as a
+ * NUL-terminated string, "" when the key is missing or the value does not
+ * fit in OUTLEN bytes; put stores VALUE (without its NUL). */
+int lz_store_get_str(MDB_txn *txn, MDB_dbi dbi, const char *key, char *out,
+		     size_t outlen);
+int lz_store_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		     const char *value);
+
 /* Protobuf records under string keys.  get unpacks the value of KEY as a
  * DESC message into *OUT (the caller frees it with
  * protobuf_c_message_free_unpacked), or leaves *OUT NULL and returns 0 when

@@ -490,6 +490,55 @@ test_counters(void)
 	lz_store_destroy(&s);
 }
 
+struct str_ctx {
+	MDB_dbi dbi;
+	char got[8], missing[8], small[3];
+};
+
+static int
+str_write_fn(MDB_txn *txn, void *arg)
+{
+	struct str_ctx *c = arg;
+	int rc = lz_store_put_str(txn, c->dbi, "relay", "old");
+
+	return rc ? rc : lz_store_put_str(txn, c->dbi, "relay", "velo-1");
+}
+
+static int
+str_read_fn(MDB_txn *txn, void *arg)
+{
+	struct str_ctx *c = arg;
+	int rc;
+
+	strcpy(c->missing, "x");
+	strcpy(c->small, "x");
+	if ((rc = lz_store_get_str(txn, c->dbi, "relay", c->got,
+				   sizeof(c->got))) ||
+	    (rc = lz_store_get_str(txn, c->dbi, "hub", c->missing,
+				   sizeof(c->missing))))
+		return rc;
+	return lz_store_get_str(txn, c->dbi, "relay", c->small,
+				sizeof(c->small));
+}
+
+static void
+test_strings(void)
+{
+	struct lz_store *s = open_store("strings", 0, 0);
+	struct str_ctx c;
+
+	if (s == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ_INT(lz_store_db(s, "meta", 0, &c.dbi), 0);
+	CHECK_EQ_INT(lz_store_write(s, str_write_fn, NULL, &c), 0);
+	CHECK_EQ_INT(lz_store_read(s, str_read_fn, &c), 0);
+	CHECK_EQ_STR(c.got, "velo-1"); /* the last put wins */
+	CHECK_EQ_STR(c.missing, "");   /* missing: "" */
+	CHECK_EQ_STR(c.small, "");     /* does not fit: "" */
+	lz_store_destroy(&s);
+}
+
 static void
 test_growth_one_txn(void)
 {
@@ -1010,6 +1059,7 @@ main(void)
 	RUN(test_write_abort);
 	RUN(test_read_result);
 	RUN(test_counters);
+	RUN(test_strings);
 	RUN(test_growth_one_txn);
 	RUN(test_growth_many_txns);
 	RUN(test_growth_limit);
