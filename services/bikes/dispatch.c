@@ -547,8 +547,8 @@ static int
 load_relay(struct ctx *c)
 {
 	char id[80];
-	int rc = bikes_store_meta_get(c->txn, &c->b->db, "relay", id,
-				      sizeof(id));
+	int rc = lz_store_get_str(c->txn, c->b->db.meta, "relay", id,
+				  sizeof(id));
 
 	c->relay = NULL;
 	if (rc != 0 || id[0] == '\0')

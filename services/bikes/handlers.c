@@ -147,11 +147,11 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 	    (int)s->kind != SITE_BIKE_RELAY)
 		return rc;
 	/* The first bike relay registered is the one. */
-	if ((rc = bikes_store_meta_get(c->txn, &c->b->db, "relay", cur,
-				       sizeof(cur))) != 0 ||
+	if ((rc = lz_store_get_str(c->txn, c->b->db.meta, "relay", cur,
+				   sizeof(cur))) != 0 ||
 	    cur[0] != '\0')
 		return rc;
-	return bikes_store_meta_put(c->txn, &c->b->db, "relay", s->site_id);
+	return lz_store_put_str(c->txn, c->b->db.meta, "relay", s->site_id);
 }
 
 static int

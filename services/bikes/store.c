@@ -141,35 +141,6 @@ bikes_store_each_indexed(MDB_txn *txn, MDB_dbi index, MDB_dbi data,
 }
 
 int
-bikes_store_meta_get(MDB_txn *txn, const struct bikes_db *db, const char *name,
-		     char *out, size_t outlen)
-{
-	MDB_val k = {strlen(name), (void *)name}, v;
-	int rc = mdb_get(txn, db->meta, &k, &v);
-
-	out[0] = '\0';
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return lz_store_rc(rc);
-	if (v.mv_size < outlen) {
-		memcpy(out, v.mv_data, v.mv_size);
-		out[v.mv_size] = '\0';
-	}
-	return 0;
-}
-
-int
-bikes_store_meta_put(MDB_txn *txn, const struct bikes_db *db, const char *name,
-		     const char *value)
-{
-	MDB_val k = {strlen(name), (void *)name};
-	MDB_val v = {strlen(value), (void *)value};
-
-	return lz_store_rc(mdb_put(txn, db->meta, &k, &v, 0));
-}
-
-int
 bikes_store_stat_add(MDB_txn *txn, const struct bikes_db *db, const char *name,
 		     int64_t delta)
 {

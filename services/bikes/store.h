@@ -58,12 +58,6 @@ int bikes_store_each_indexed(MDB_txn *txn, MDB_dbi index, MDB_dbi data,
 			     const ProtobufCMessageDescriptor *desc,
 			     bikes_each_fn fn, void *arg);
 
-/* String values of meta (a copy into OUT, "" when absent). */
-int bikes_store_meta_get(MDB_txn *txn, const struct bikes_db *db,
-			 const char *name, char *out, size_t outlen);
-int bikes_store_meta_put(MDB_txn *txn, const struct bikes_db *db,
-			 const char *name, const char *value);
-
 /* Counters "stat/<name>" (DELTA may be negative: gauges). */
 int bikes_store_stat_add(MDB_txn *txn, const struct bikes_db *db,
 			 const char *name, int64_t delta);
