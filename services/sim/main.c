@@ -53,6 +53,10 @@ static const struct lz_option options[] = {
 	 "lz-inventory's admin address", 0, 0},
 	{"tours-api", LZ_OPT_STRING, "127.0.0.1:7184",
 	 "lz-tours' admin address", 0, 0},
+	{"returns-api", LZ_OPT_STRING, "",
+	 "lz-returns' admin address (empty: no reverse flows)", 0, 0},
+	{"impact-api", LZ_OPT_STRING, "",
+	 "lz-impact's admin address (empty: no impact figures)", 0, 0},
 	{"json", LZ_OPT_STRING, NULL, "run, summary: write the summary as JSON",
 	 0, 0},
 	{"quiet", LZ_OPT_FLAG, "false", "run: no progress lines", 0, 0},
@@ -97,6 +101,8 @@ start(struct lz_config *cfg, struct sim_run *r)
 	r->api.orders = lz_config_str(cfg, "orders-api");
 	r->api.inventory = lz_config_str(cfg, "inventory-api");
 	r->api.tours = lz_config_str(cfg, "tours-api");
+	r->api.returns = lz_config_str(cfg, "returns-api");
+	r->api.impact = lz_config_str(cfg, "impact-api");
 	r->seed = (uint64_t)lz_config_int(cfg, "seed");
 	r->orders = (size_t)lz_config_int(cfg, "orders");
 	r->days = (int)lz_config_int(cfg, "days");

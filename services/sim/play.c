@@ -37,8 +37,8 @@ static const struct {
 	{"driver", "livrazou", "driver"},
 	{"rider", "livrazou", "rider"},
 	{"compost-sud", "compost-sud", "processor"},
-	{"relais-vrac", "vrac-marseille", "relay"},
-	{"relais-epiceries", "epiceries-solidaires", "relay"},
+	{"relais-vrac", "vrac-marseille", "relay,processor"},
+	{"relais-epiceries", "epiceries-solidaires", "relay,processor"},
 };
 
 static void say(const struct sim_run *r, const char *fmt, ...)
@@ -276,7 +276,7 @@ register_territory(struct sim_run *r)
 				comp, compartment(SIM_FROZEN, v->frozen_kg));
 		bad |= submit(r, "operator", "lz.tours.v1.RegisterVehicle",
 			      json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,"
-					"s:i,s:s}}",
+					"s:i,s:s,s:I}}",
 					"vehicle", "vehicleId", v->id, "name",
 					v->name, "kind", v->kind, "fuel",
 					v->fuel, "compartments", comp,
@@ -285,8 +285,9 @@ register_territory(struct sim_run *r)
 					"costPerHourCents",
 					(json_int_t)v->cost_hour_cents,
 					"shiftStart", 5 * 3600, "shiftEnd",
-					21 * 3600, "homeHubSiteId",
-					t->hub->id)) < 0;
+					21 * 3600, "homeHubSiteId", t->hub->id,
+					"consumptionPer100km",
+					(json_int_t)v->per_100km)) < 0;
 	}
 	for (int c = SIM_AMBIENT; c <= SIM_FROZEN && !bad; c++) {
 		static const char *const zone[] = {"", "sec", "froid",
@@ -302,6 +303,154 @@ register_territory(struct sim_run *r)
 					(json_int_t)100000000000LL)) < 0;
 	}
 	return bad ? -1 : 0;
+}
+
+static int64_t
+jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v))
+		return strtoll(json_string_value(v), NULL, 10);
+	return 0;
+}
+
+/* The reverse flows' set-up: deposit containers and outlets. */
+static int
+register_returns(struct sim_run *r)
+{
+	const struct sim_territory *t = &r->t;
+	int bad = 0;
+
+	for (size_t i = 0; i < t->n_containers && !bad; i++) {
+		const struct sim_container *c = &t->containers[i];
+
+		bad |= submit(r, "operator",
+			      "lz.returns.v1.RegisterContainerType",
+			      json_pack("{s:{s:s,s:s,s:I,s:I,s:I}}",
+					"containerType", "containerType", c->id,
+					"name", c->name, "depositCents",
+					(json_int_t)c->deposit_cents, "grams",
+					(json_int_t)c->grams, "millilitres",
+					(json_int_t)c->ml)) < 0;
+		/* The hub's clean empties, bought in. */
+		bad |= submit(r, "operator", "lz.returns.v1.RecordMovement",
+			      json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}",
+					"reference", c->id, "containerType",
+					c->id, "count",
+					(json_int_t)c->stock * r->days,
+					"fromAccount", "supply", "toAccount",
+					"hub-stock", "note",
+					"bought for the territory")) < 0;
+	}
+	for (size_t i = 0; i < t->n_outlets && !bad; i++) {
+		const struct sim_outlet *o = &t->outlets[i];
+
+		bad |= submit(r, "operator", "lz.returns.v1.RegisterOutlet",
+			      json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I}}",
+					"outlet", "outletId", o->id, "memberId",
+					o->member, "siteId", o->site, "name",
+					o->name, "kind", o->kind,
+					"capacityGramsPerDay",
+					(json_int_t)o->kg_per_day * 1000)) < 0;
+	}
+	say(r, "returns: %zu container types, %zu outlets\n", t->n_containers,
+	    t->n_outlets);
+	return bad ? -1 : 0;
+}
+
+/* The partner that declares for MEMBER: its order tool, or the hub's
+ * desk for the association itself. */
+static const char *
+declarer(const struct sim_member *m)
+{
+	return m->partner ? m->partner : "operator";
+}
+
+static int
+declare_flows(struct sim_run *r, int day, int64_t midnight)
+{
+	size_t n, refused = 0;
+	struct sim_flow *v =
+		sim_flows_make(&r->t, r->seed, day, midnight, r->orders, &n);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		const struct sim_flow *f = &v[i];
+		json_t *p = json_pack(
+			"{s:s,s:s,s:s,s:I,s:s,s:s}", "reference", f->reference,
+			"kind", f->kind, "category", f->category, "grams",
+			(json_int_t)f->grams, "siteId", f->site->id,
+			"temperatureClass", class_name(f->cls));
+
+		if (f->use_by)
+			json_object_set_new(p, "useBy",
+					    json_integer(f->use_by));
+		rc = submit(r, declarer(f->member), "lz.returns.v1.DeclareFlow",
+			    p);
+		refused += rc > 0;
+	}
+	free(v);
+	say(r,
+	    "  %zu reverse flows declared (unsold food, biowaste; %zu "
+	    "refused)\n",
+	    n, refused);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The partner of an outlet's processor: who confirms what it received. */
+static const char *
+processor(const char *member)
+{
+	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners); i++)
+		if (strcmp(extra_partners[i].member, member) == 0 &&
+		    strstr(extra_partners[i].roles, "processor"))
+			return extra_partners[i].id;
+	return NULL;
+}
+
+/* The outlets confirm the flows collected for them, with the weight they
+ * found (a little less than declared, now and then). */
+static int
+confirm_processing(struct sim_run *r)
+{
+	char err[256];
+	json_t *l = lz_client_get_json(r->api.returns, "/v1/flows?status=all",
+				       5000, err, sizeof(err));
+	json_t *f;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (l == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	json_array_foreach(json_object_get(l, "flows"), i, f)
+	{
+		const char *st =
+			json_string_value(json_object_get(f, "status"));
+		const char *who = processor(
+			json_string_value(json_object_get(f, "outletMemberId"))
+				?: "");
+		int64_t grams = jint(f, "grams");
+
+		if (!st || strcmp(st, "FLOW_STATUS_COLLECTED") || !who)
+			continue;
+		grams -= grams * (int64_t)(i % 3) / 50;
+		rc = submit(r, who, "lz.returns.v1.ConfirmProcessing",
+			    json_pack("{s:s,s:I}", "flowId",
+				      json_string_value(
+					      json_object_get(f, "flowId")),
+				      "actualGrams", (json_int_t)grams));
+		if (rc < 0)
+			break;
+		n++;
+	}
+	json_decref(l);
+	say(r, "  %zu flows confirmed by their outlets\n", n);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -344,6 +493,25 @@ window(int64_t start, int64_t end)
 			 (json_int_t)end);
 }
 
+/* One line of an order; its deposit containers, one per unit, when the
+ * product travels in them. */
+static json_t *
+order_line(const struct sim_line *l)
+{
+	json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:s}", "product", l->p->product,
+			      "quantity", (json_int_t)l->quantity, "unitGrams",
+			      (json_int_t)l->p->unit_grams, "unitMillilitres",
+			      (json_int_t)l->p->unit_ml, "temperatureClass",
+			      class_name(l->p->cls));
+
+	if (l->p->container)
+		json_object_set_new(j, "containers",
+				    json_pack("[{s:s,s:I}]", "containerType",
+					      l->p->container, "count",
+					      (json_int_t)l->quantity));
+	return j;
+}
+
 static int
 place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 {
@@ -355,17 +523,7 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 		int rc;
 
 		for (int l = 0; l < o->n_lines; l++)
-			json_array_append_new(
-				lines,
-				json_pack("{s:s,s:I,s:I,s:I,s:s}", "product",
-					  o->lines[l].p->product, "quantity",
-					  (json_int_t)o->lines[l].quantity,
-					  "unitGrams",
-					  (json_int_t)o->lines[l].p->unit_grams,
-					  "unitMillilitres",
-					  (json_int_t)o->lines[l].p->unit_ml,
-					  "temperatureClass",
-					  class_name(o->lines[l].p->cls)));
+			json_array_append_new(lines, order_line(&o->lines[l]));
 		p = json_pack("{s:s,s:s,s:o,s:o,s:s}", "reference",
 			      o->reference, "destinationSiteId", o->dest->id,
 			      "deliveryWindow", window(o->start, o->end),
@@ -437,6 +595,14 @@ settle(const struct sim_run *r)
 		{a->tours, "inventory", a->inventory},
 		{a->orders, "tours", a->tours},
 		{a->inventory, "tours", a->tours},
+		{a->returns, "gateway", a->gateway},
+		{a->returns, "orders", a->orders},
+		{a->returns, "inventory", a->inventory},
+		{a->returns, "tours", a->tours},
+		{a->tours, "returns", a->returns},
+		{a->impact, "orders", a->orders},
+		{a->impact, "tours", a->tours},
+		{a->impact, "returns", a->returns},
 	};
 	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
 	int n = 0;
@@ -457,18 +623,6 @@ settle(const struct sim_run *r)
 		"%ds\n",
 		r->timeout_s);
 	return -1;
-}
-
-static int64_t
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return 0;
 }
 
 /* Plans WAVE of DATE and waits for lz-tours to publish it.  Returns 0,
@@ -504,6 +658,23 @@ static const char *const fail_name[] = {"", "FAIL_REASON_CLOSED",
 static const char *const fail_note[] = {"", "rideau baisse",
 					"personne pour receptionner"};
 
+/* A completed stop, with the empty jars the customer gives back (when
+ * the returns service keeps the deposits). */
+static json_t *
+stop_completed(const struct sim_run *r, const char *tour, unsigned stop)
+{
+	json_t *j =
+		json_pack("{s:s,s:i}", "tourId", tour, "stopIndex", (int)stop);
+	unsigned empties = sim_stop_empties(r->seed, tour, stop);
+
+	if (empties && r->api.returns && r->api.returns[0])
+		json_object_set_new(j, "containersCollected",
+				    json_pack("[{s:s,s:I}]", "containerType",
+					      r->t.containers[0].id, "count",
+					      (json_int_t)empties));
+	return j;
+}
+
 /* One driver's report for STEP of the tours TS (their JSON). */
 static int
 report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
@@ -535,8 +706,7 @@ report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
 				     r->failure_permille);
 		if (why == 0)
 			return submit(r, "driver", "lz.tours.v1.StopCompleted",
-				      json_pack("{s:s,s:i}", "tourId", id,
-						"stopIndex", (int)st->stop));
+				      stop_completed(r, id, st->stop));
 		(*failed)++;
 		say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
 		    site ? site : "?", fail_note[why]);
@@ -629,6 +799,12 @@ drive_wave(struct sim_run *r, const char *date, const char *wave)
 }
 
 static int
+returns_on(const struct sim_run *r)
+{
+	return r->api.returns && r->api.returns[0];
+}
+
+static int
 play_day(struct sim_run *r, int day)
 {
 	char date[11];
@@ -649,13 +825,19 @@ play_day(struct sim_run *r, int day)
 		return -1;
 	}
 	free(orders);
+	/* Collections are asked for the next day (the first one played). */
+	if (day == 0 && returns_on(r) &&
+	    (declare_flows(r, day + 1, midnight) < 0 || settle(r) < 0))
+		return -1;
 	/* Morning: the hub's stock, the bike relay before 10:00, the
 	 * producers' pickups (and yesterday's failed deliveries). */
 	if (plan_wave(r, date, "am") < 0 || drive_wave(r, date, "am") < 0)
 		return -1;
 	/* Afternoon: what was collected this morning, once unloaded. */
 	if (settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
-	    drive_wave(r, date, "pm") < 0)
+	    drive_wave(r, date, "pm") < 0 || settle(r) < 0)
+		return -1;
+	if (returns_on(r) && (confirm_processing(r) < 0 || settle(r) < 0))
 		return -1;
 	return 0;
 }
@@ -668,7 +850,8 @@ sim_play(struct sim_run *r)
 	    "relay %s\n",
 	    r->t.n_members, r->t.n_sites, r->t.n_vehicles, r->t.hub->id,
 	    r->t.relay->id);
-	if (register_territory(r) < 0)
+	if (register_territory(r) < 0 ||
+	    (returns_on(r) && register_returns(r) < 0))
 		return -1;
 	for (int d = 0; d < r->days; d++)
 		if (play_day(r, d) < 0)

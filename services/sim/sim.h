@@ -52,13 +52,28 @@ struct sim_product {
 	const char *product;
 	uint32_t unit_grams, unit_ml;
 	enum sim_class cls;
-	uint32_t stock; /* units received at the hub each day */
+	uint32_t stock;        /* units received at the hub each day */
+	const char *container; /* deposit container per unit, or NULL */
 };
 
 struct sim_vehicle {
 	const char *id, *name, *kind, *fuel;
 	uint32_t ambient_kg, chilled_kg, frozen_kg;
 	uint32_t cost_km_cents, cost_hour_cents;
+	uint32_t per_100km; /* ml of fuel, or Wh */
+};
+
+/* A reusable container with a deposit (lz.returns.v1.ContainerType). */
+struct sim_container {
+	const char *id, *name;
+	uint32_t deposit_cents, grams, ml;
+	uint32_t stock; /* clean empties the hub starts with, per day */
+};
+
+/* An outlet of the reverse flows (lz.returns.v1.Outlet). */
+struct sim_outlet {
+	const char *id, *member, *site, *name, *kind;
+	uint32_t kg_per_day;
 };
 
 struct sim_line {
@@ -88,6 +103,10 @@ struct sim_territory {
 	size_t n_products;
 	const struct sim_vehicle *vehicles;
 	size_t n_vehicles;
+	const struct sim_container *containers;
+	size_t n_containers;
+	const struct sim_outlet *outlets;
+	size_t n_outlets;
 	const struct sim_site *hub, *relay;
 };
 
@@ -110,6 +129,30 @@ int sim_member_ships(const struct sim_member *m);
  * array (caller frees). */
 struct sim_order *sim_orders_make(const struct sim_territory *t, uint64_t seed,
 				  int day, int64_t midnight, size_t n);
+
+/* A declaration of unsold food or biowaste (lz.returns.v1.DeclareFlow). */
+struct sim_flow {
+	char reference[32];
+	const struct sim_member *member;
+	const struct sim_site *site;
+	const char *kind;     /* lz.returns.v1.FlowKind name */
+	const char *category; /* "bread", "vegetables", "peelings"... */
+	uint32_t grams;
+	int64_t use_by; /* 0: no date */
+	enum sim_class cls;
+};
+
+/* The day's declarations: unsold bread at the bakery's shops, peelings at
+ * the canteens, unsold vegetables at the hub, dishes at the caterer's;
+ * about one per 15 orders, at least four, never in the bike zone (vans
+ * collect them).  Returns a new array of *N (caller frees). */
+struct sim_flow *sim_flows_make(const struct sim_territory *t, uint64_t seed,
+				int day, int64_t midnight, size_t orders,
+				size_t *n);
+
+/* Empty containers a driver brings back from a delivery stop: 0 most of
+ * the time, else 1..6, decided by the seed and the stop. */
+unsigned sim_stop_empties(uint64_t seed, const char *tour_id, unsigned stop);
 
 /* Whether the driver's report at a stop fails, and why: 0 (completed), or
  * a lz.tours.v1.FailReason (1 closed, 2 absent), for PERMILLE failures in

@@ -6,10 +6,12 @@
 #include "play.h"
 
 #include "lz_client.h"
+#include "lz_date.h"
 #include "lz_util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *
 jstr(const json_t *o, const char *key)
@@ -169,6 +171,100 @@ static const struct {
 	{"completedKm", "lz_tours_completed_km_total"},
 };
 
+/* The reverse flows (every one, with where it went) and the deposit
+ * balances, from lz-returns. */
+static json_t *
+read_returns(const struct sim_run *r)
+{
+	char err[256];
+	json_t *flows, *bal, *out, *f, *fl = json_array(), *bl = json_array();
+	size_t i;
+
+	flows = lz_client_get_json(r->api.returns, "/v1/flows?status=all", 5000,
+				   err, sizeof(err));
+	bal = flows ? lz_client_get_json(r->api.returns, "/v1/balances", 5000,
+					 err, sizeof(err))
+		    : NULL;
+	if (flows == NULL || bal == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		json_decref(flows);
+		json_decref(fl);
+		json_decref(bl);
+		return NULL;
+	}
+	json_array_foreach(json_object_get(flows, "flows"), i, f)
+	{
+		json_array_append_new(
+			fl,
+			json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:I}", "flowId",
+				  jstr(f, "flowId"), "category",
+				  jstr(f, "category"), "siteId",
+				  jstr(f, "siteId"), "grams", jint(f, "grams"),
+				  "status",
+				  strip(jstr(f, "status"), "FLOW_STATUS_"),
+				  "level",
+				  strip(jstr(f, "level"), "HIERARCHY_LEVEL_"),
+				  "outletId", jstr(f, "outletId"),
+				  "actualGrams", jint(f, "actualGrams")));
+	}
+	json_array_foreach(json_object_get(bal, "balances"), i, f)
+	{
+		if (jint(f, "count") == 0)
+			continue;
+		json_array_append_new(
+			bl, json_pack("{s:s,s:s,s:s,s:I,s:I}", "account",
+				      jstr(f, "account"), "memberId",
+				      jstr(f, "memberId"), "containerType",
+				      jstr(f, "containerType"), "count",
+				      jint(f, "count"), "depositCents",
+				      jint(f, "depositCents")));
+	}
+	out = json_pack("{s:o,s:o,s:O}", "flows", fl, "balances", bl,
+			"balanced",
+			json_object_get(bal, "balanced")
+				? json_object_get(bal, "balanced")
+				: json_false());
+	json_decref(flows);
+	json_decref(bal);
+	return out;
+}
+
+/* The period's report from lz-impact: km and CO2e against the members'
+ * own rounds, fill, bike share, food diverted, containers reused. */
+static json_t *
+read_impact(const struct sim_run *r, const char *from, const char *to)
+{
+	static const char *const keys[] = {
+		"actualM",          "actualCo2eG",
+		"counterfactualM",  "counterfactualCo2eG",
+		"avoidedM",         "avoidedCo2eG",
+		"avoidedPermille",  "emptyPermille",
+		"deliveries",       "bikeDeliveries",
+		"bikePermille",     "foodDivertedG",
+		"containersReused", "reusedDepositCents",
+	};
+	char path[128], err[256];
+	json_t *rep, *out = json_object();
+
+	snprintf(path, sizeof(path), "/v1/report?from=%s&to=%s", from, to);
+	if ((rep = lz_client_get_json(r->api.impact, path, 60000, err,
+				      sizeof(err))) == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < LZ_ARRAY_LEN(keys); i++)
+		json_object_set_new(out, keys[i],
+				    json_integer(jint(rep, keys[i])));
+	json_object_set_new(out, "from", json_string(from));
+	json_object_set_new(out, "to", json_string(to));
+	json_object_set_new(out, "method",
+			    json_string(strip(jstr(rep, "method"),
+					      "COUNTERFACTUAL_METHOD_")));
+	json_decref(rep);
+	return out;
+}
+
 json_t *
 sim_summary_read(const struct sim_run *r)
 {
@@ -191,6 +287,30 @@ sim_summary_read(const struct sim_run *r)
 			goto fail;
 	}
 	json_decref(relay);
+	if (r->api.returns && r->api.returns[0]) {
+		json_t *ret = read_returns(r);
+
+		if (ret == NULL)
+			goto fail_after;
+		json_object_set_new(s, "returns", ret);
+	}
+	if (r->api.impact && r->api.impact[0]) {
+		/* The drivers report today: lz-impact counts deliveries on
+		 * the day they happen, tours on their date. */
+		char today[11] = "";
+		json_t *imp;
+
+		lz_date_local((int64_t)time(NULL), today);
+		imp = read_impact(
+			r,
+			strcmp(today, r->first_date) < 0 ? today
+							 : r->first_date,
+			json_string_value(json_array_get(dates, r->days - 1)));
+
+		if (imp == NULL)
+			goto fail_after;
+		json_object_set_new(s, "impact", imp);
+	}
 	json_object_set_new(s, "dates", dates);
 	json_object_set_new(s, "orders", by);
 	json_object_set_new(s, "tours", tours);
@@ -201,11 +321,18 @@ sim_summary_read(const struct sim_run *r)
 				r->api.tours, tour_metrics[i].metric, 5000)));
 	return s;
 fail:
-	json_decref(s);
 	json_decref(dates);
 	json_decref(tours);
 	json_decref(by);
 	json_decref(relay);
+	json_decref(s);
+	return NULL;
+fail_after:
+	/* dates, tours and by are not in S yet. */
+	json_decref(dates);
+	json_decref(tours);
+	json_decref(by);
+	json_decref(s);
 	return NULL;
 }
 
@@ -214,6 +341,68 @@ print_absent(FILE *out, const char *what, const char *service)
 {
 	fprintf(out, "%-28s not available (%s is not running)\n", what,
 		service);
+}
+
+static void
+print_returns(const json_t *ret, FILE *out)
+{
+	const json_t *f;
+	size_t i;
+
+	fprintf(out, "reverse flows (declared -> outlet, level, status)\n");
+	json_array_foreach(json_object_get(ret, "flows"), i, f)
+	{
+		fprintf(out,
+			"  %-5s %-10s %6.1f kg from %-26s -> %-18s %-14s "
+			"%s",
+			jstr(f, "flowId"), jstr(f, "category"),
+			(double)jint(f, "grams") / 1000.0, jstr(f, "siteId"),
+			jstr(f, "outletId")[0] ? jstr(f, "outletId") : "-",
+			jstr(f, "level"), jstr(f, "status"));
+		if (jint(f, "actualGrams"))
+			fprintf(out, " (%.1f kg received)",
+				(double)jint(f, "actualGrams") / 1000.0);
+		fprintf(out, "\n");
+	}
+	fprintf(out,
+		"deposit balances (account, member, container: count, "
+		"deposit)%s\n",
+		json_is_true(json_object_get(ret, "balanced"))
+			? ""
+			: " -- NOT BALANCED");
+	json_array_foreach(json_object_get(ret, "balances"), i, f)
+	{
+		fprintf(out, "  %-36s %-20s %-15s %6lld %9.2f EUR\n",
+			jstr(f, "account"), jstr(f, "memberId"),
+			jstr(f, "containerType"), (long long)jint(f, "count"),
+			(double)jint(f, "depositCents") / 100.0);
+	}
+}
+
+static void
+print_impact(const json_t *im, FILE *out)
+{
+	fprintf(out,
+		"impact (lz-impact, %s to %s, counterfactual %s)\n"
+		"  km            %8.1f pooled, %8.1f if each member ran its "
+		"own rounds, %8.1f avoided\n"
+		"  CO2e (kg)     %8.1f pooled, %8.1f own rounds, %8.1f "
+		"avoided (%.1f %%)\n"
+		"  deliveries    %lld, by bike %lld; empty running %.1f %%\n"
+		"  food diverted %.1f kg; containers reused %lld\n",
+		jstr(im, "from"), jstr(im, "to"), jstr(im, "method"),
+		(double)jint(im, "actualM") / 1000.0,
+		(double)jint(im, "counterfactualM") / 1000.0,
+		(double)jint(im, "avoidedM") / 1000.0,
+		(double)jint(im, "actualCo2eG") / 1000.0,
+		(double)jint(im, "counterfactualCo2eG") / 1000.0,
+		(double)jint(im, "avoidedCo2eG") / 1000.0,
+		(double)jint(im, "avoidedPermille") / 10.0,
+		(long long)jint(im, "deliveries"),
+		(long long)jint(im, "bikeDeliveries"),
+		(double)jint(im, "emptyPermille") / 10.0,
+		(double)jint(im, "foodDivertedG") / 1000.0,
+		(long long)jint(im, "containersReused"));
 }
 
 void
@@ -264,10 +453,14 @@ sim_summary_print(const json_t *s, FILE *out)
 	fprintf(out, "\n");
 	if (!json_object_get(s, "bikes"))
 		print_absent(out, "bike runs", "lz-bikes");
-	if (!json_object_get(s, "returns")) {
+	if (json_object_get(s, "returns"))
+		print_returns(json_object_get(s, "returns"), out);
+	else {
 		print_absent(out, "reverse flows", "lz-returns");
 		print_absent(out, "deposit balances", "lz-returns");
 	}
-	if (!json_object_get(s, "impact"))
+	if (json_object_get(s, "impact"))
+		print_impact(json_object_get(s, "impact"), out);
+	else
 		print_absent(out, "km and CO2e vs own rounds", "lz-impact");
 }

@@ -63,26 +63,48 @@ static const struct sim_member members[] = {
 };
 
 static const struct sim_product products[] = {
-	{"fournil-solidaire", "pain-campagne", 500, 1500, SIM_AMBIENT, 240},
-	{"fournil-solidaire", "fougasse", 300, 800, SIM_AMBIENT, 180},
-	{"terres-de-provence", "legumes-saison", 5000, 8000, SIM_AMBIENT, 120},
-	{"terres-de-provence", "fromage-chevre", 150, 200, SIM_CHILLED, 300},
-	{"paniers-marseillais", "panier-legumes", 6000, 12000, SIM_AMBIENT,
-	 120},
-	{"bio-cantines", "yaourt-bio", 125, 130, SIM_CHILLED, 1200},
-	{"bio-cantines", "legumes-surgeles", 2500, 3000, SIM_FROZEN, 120},
-	{"traiteur-insertion", "plat-cuisine", 800, 1000, SIM_CHILLED, 300},
+	{"fournil-solidaire", "pain-campagne", 500, 1500, SIM_AMBIENT, 240,
+	 NULL},
+	{"fournil-solidaire", "fougasse", 300, 800, SIM_AMBIENT, 180, NULL},
+	{"terres-de-provence", "legumes-saison", 5000, 8000, SIM_AMBIENT, 120,
+	 "caisse-pliable"},
+	{"terres-de-provence", "fromage-chevre", 150, 200, SIM_CHILLED, 300,
+	 NULL},
+	{"paniers-marseillais", "panier-legumes", 6000, 12000, SIM_AMBIENT, 120,
+	 "caisse-pliable"},
+	{"bio-cantines", "yaourt-bio", 125, 130, SIM_CHILLED, 1200,
+	 "bocal-verre"},
+	{"bio-cantines", "legumes-surgeles", 2500, 3000, SIM_FROZEN, 120, NULL},
+	{"traiteur-insertion", "plat-cuisine", 800, 1000, SIM_CHILLED, 300,
+	 "bocal-verre"},
+};
+
+static const struct sim_container containers[] = {
+	{"bocal-verre", "Bocal en verre consigne", 50, 350, 600, 3000},
+	{"caisse-pliable", "Caisse pliable reutilisable", 500, 1500, 40000,
+	 400},
+};
+
+/* The composting platform, and two food-aid outlets run by the relay
+ * associations. */
+static const struct sim_outlet outlets[] = {
+	{"compost-sud", "compost-sud", "compost-sud-saint-henri",
+	 "Plateforme de compostage", "OUTLET_KIND_COMPOSTING", 5000},
+	{"aide-belle-de-mai", "vrac-marseille", "rp-belle-de-mai",
+	 "Distribution solidaire Belle de Mai", "OUTLET_KIND_FOOD_AID", 400},
+	{"aide-frais-vallon", "epiceries-solidaires", "rp-frais-vallon",
+	 "Epicerie solidaire Frais Vallon", "OUTLET_KIND_FOOD_AID", 400},
 };
 
 static const struct sim_vehicle vehicles[] = {
 	{"frigo-1", "Frigo 1", "VEHICLE_KIND_REFRIGERATED_VAN",
-	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600},
+	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500},
 	{"frigo-2", "Frigo 2", "VEHICLE_KIND_REFRIGERATED_VAN",
-	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600},
+	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500},
 	{"elec-1", "Kangoo electrique 1", "VEHICLE_KIND_ELECTRIC_VAN",
-	 "FUEL_TYPE_ELECTRICITY", 600, 0, 0, 12, 2400},
-	{"gnv-1", "Fourgon GNV 1", "VEHICLE_KIND_GAS_VAN", "FUEL_TYPE_CNG", 900,
-	 0, 0, 28, 2500},
+	 "FUEL_TYPE_ELECTRICITY", 600, 0, 0, 12, 2400, 19000},
+	{"fourgon-1", "Fourgon 1", "VEHICLE_KIND_DIESEL_VAN",
+	 "FUEL_TYPE_DIESEL", 900, 0, 0, 28, 2500, 9000},
 };
 
 /* Arrondissements: name, centre, radius in degrees, zone (the 1st and
@@ -183,6 +205,10 @@ sim_territory_init(struct sim_territory *t, uint64_t seed, size_t customers)
 	t->n_products = LZ_ARRAY_LEN(products);
 	t->vehicles = vehicles;
 	t->n_vehicles = LZ_ARRAY_LEN(vehicles);
+	t->containers = containers;
+	t->n_containers = LZ_ARRAY_LEN(containers);
+	t->outlets = outlets;
+	t->n_outlets = LZ_ARRAY_LEN(outlets);
 	t->sites = xcalloc(3 + LZ_ARRAY_LEN(producers) + LZ_ARRAY_LEN(relays) +
 				   customers,
 			   sizeof(*t->sites));
@@ -354,16 +380,98 @@ sim_orders_make(const struct sim_territory *t, uint64_t seed, int day,
 	return v;
 }
 
+struct sim_flow *
+sim_flows_make(const struct sim_territory *t, uint64_t seed, int day,
+	       int64_t midnight, size_t orders, size_t *n)
+{
+	static const struct {
+		const char *member, *site_kind, *kind, *category;
+		uint32_t min_kg, max_kg;
+		int use_by_days; /* 0: no date */
+		enum sim_class cls;
+	} what[] = {
+		{"fournil-solidaire", "SITE_KIND_CUSTOMER",
+		 "FLOW_KIND_UNSOLD_FOOD", "bread", 4, 12, 2, SIM_AMBIENT},
+		{"bio-cantines", "SITE_KIND_CUSTOMER", "FLOW_KIND_BIOWASTE",
+		 "peelings", 10, 40, 0, SIM_AMBIENT},
+		{"livrazou", "SITE_KIND_HUB", "FLOW_KIND_UNSOLD_FOOD",
+		 "vegetables", 15, 45, 3, SIM_AMBIENT},
+		{"traiteur-insertion", "SITE_KIND_CUSTOMER",
+		 "FLOW_KIND_UNSOLD_FOOD", "dishes", 3, 9, 2, SIM_CHILLED},
+	};
+	size_t count = orders / 15 < 4 ? 4 : orders / 15;
+	struct sim_flow *v = xcalloc(count, sizeof(*v));
+	struct sim_rng r;
+
+	sim_rng_init(&r, seed * 7919ULL + (uint64_t)day);
+	*n = 0;
+	for (size_t i = 0; i < count; i++) {
+		size_t w = i < LZ_ARRAY_LEN(what)
+				   ? i
+				   : sim_rng_below(&r, LZ_ARRAY_LEN(what));
+		struct sim_flow *f = &v[*n];
+		const char *owner = strcmp(what[w].member, "livrazou") == 0
+					    ? NULL
+					    : what[w].member;
+
+		/* Vans collect these: a site outside the bike zone. */
+		for (int tries = 0; tries < 8; tries++) {
+			f->site = pick_site(t, &r, what[w].site_kind, owner,
+					    NULL);
+			if (f->site && strcmp(f->site->zone, "centre") != 0)
+				break;
+			f->site = NULL;
+		}
+		if (f->site == NULL)
+			continue;
+		snprintf(f->reference, sizeof(f->reference), "f%d-%zu", day,
+			 i + 1);
+		f->member = sim_member_find(t, what[w].member);
+		f->kind = what[w].kind;
+		f->category = what[w].category;
+		f->grams =
+			1000 * (what[w].min_kg +
+				sim_rng_below(&r, what[w].max_kg -
+							  what[w].min_kg + 1));
+		f->use_by = what[w].use_by_days
+				    ? midnight + what[w].use_by_days * 86400
+				    : 0;
+		f->cls = what[w].cls;
+		(*n)++;
+	}
+	return v;
+}
+
+/* A generator for one stop of one tour, from the seed and SALT. */
+static void
+stop_rng(struct sim_rng *r, uint64_t seed, uint64_t salt, const char *tour_id,
+	 unsigned stop)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *c = tour_id; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	sim_rng_init(r, seed ^ h ^ ((uint64_t)stop << 32) ^ salt);
+}
+
+unsigned
+sim_stop_empties(uint64_t seed, const char *tour_id, unsigned stop)
+{
+	struct sim_rng r;
+
+	stop_rng(&r, seed, 0x656d70746965ULL, tour_id, stop);
+	if (sim_rng_below(&r, 3) != 0)
+		return 0;
+	return 1 + sim_rng_below(&r, 6);
+}
+
 int
 sim_stop_fails(uint64_t seed, const char *tour_id, unsigned stop,
 	       unsigned permille)
 {
 	struct sim_rng r;
-	uint64_t h = 1469598103934665603ULL;
 
-	for (const char *c = tour_id; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-	sim_rng_init(&r, seed ^ h ^ ((uint64_t)stop << 32));
+	stop_rng(&r, seed, 0, tour_id, stop);
 	if (sim_rng_below(&r, 1000) >= permille)
 		return 0;
 	return 1 + (int)sim_rng_below(&r, 2);

@@ -37,15 +37,28 @@ check "services not built yet are said not available" \
 	grep -q 'not available' "$TMP/demo1.out"
 
 # The services again on the demo's state, to read their own models.
-ORD=$(sed -n '/^\[orders\]/,/^\[/s/^admin = //p' "$D/livrazou.ini")
-TRS=$(sed -n '/^\[tours\]/,/^\[/s/^admin = //p' "$D/livrazou.ini")
+admin_of() { sed -n "/^\[$1\]/,/^\[/s/^admin = //p" "$D/livrazou.ini"; }
+ORD=$(admin_of orders)
+TRS=$(admin_of tours)
+RET=$(admin_of returns)
+IMP=$(admin_of impact)
 start orders "$B/bin/lz-orders" --config "$D/livrazou.ini"
 start tours "$B/bin/lz-tours" --config "$D/livrazou.ini"
 wait_http "${ORD##*:}" 10
 wait_http "${TRS##*:}" 10
-python3 - "$D" "$ORD" "$TRS" >"$TMP/models.json" <<'EOF'
+HAS_RETURNS=$(python3 -c 'import json,sys; print(int("returns" in json.load(open(sys.argv[1]))))' "$D/summary.json")
+HAS_IMPACT=$(python3 -c 'import json,sys; print(int("impact" in json.load(open(sys.argv[1]))))' "$D/summary.json")
+if [ "$HAS_RETURNS" = 1 ]; then
+	start returns "$B/bin/lz-returns" --config "$D/livrazou.ini"
+	wait_http "${RET##*:}" 10
+fi
+if [ "$HAS_IMPACT" = 1 ]; then
+	start impact "$B/bin/lz-impact" --config "$D/livrazou.ini"
+	wait_http "${IMP##*:}" 10
+fi
+python3 - "$D" "$ORD" "$TRS" "$RET" "$IMP" >"$TMP/models.json" <<'EOF'
 import json, sys, urllib.request
-d, orders, tours = sys.argv[1:4]
+d, orders, tours, returns, impact = sys.argv[1:6]
 def get(addr, path):
     return urllib.request.urlopen("http://%s%s" % (addr, path), timeout=10).read().decode()
 def metric(addr, name):
@@ -82,11 +95,26 @@ for date in s["dates"]:
             if st == "DELIVERED":
                 k = "DELIVERED_BY_BIKE" if "del:" + o["orderId"] in relay else "DELIVERED_BY_VAN"
                 by[k] = by.get(k, 0) + 1
-print(json.dumps({"orders": by, "tours": ts,
+out = {}
+if "returns" in s:
+    fl = json.loads(get(returns, "/v1/flows?status=all"))["flows"]
+    out["flows"] = [(f["flowId"], f.get("category", ""), f.get("siteId", ""),
+                     int(f.get("grams", 0)), f["status"][12:],
+                     f.get("level", "")[16:], f.get("outletId", ""),
+                     int(f.get("actualGrams", 0))) for f in fl]
+    bl = json.loads(get(returns, "/v1/balances"))
+    out["balances"] = [(b["account"], b.get("memberId", ""), b["containerType"],
+                        int(b.get("count", 0)), int(b.get("depositCents", 0)))
+                       for b in bl["balances"] if int(b.get("count", 0))]
+    out["balanced"] = bl.get("balanced")
+if "impact" in s:
+    rep = json.loads(get(impact, "/v1/report?from=%s&to=%s" % (s["impact"]["from"], s["impact"]["to"])))
+    out["impact"] = {k: int(rep.get(k, 0)) for k in s["impact"] if k not in ("from", "to", "method")}
+print(json.dumps(dict(out, **{"orders": by, "tours": ts,
                   "stopsCompleted": metric(tours, "lz_tours_stops_completed_total"),
                   "stopsFailed": metric(tours, "lz_tours_stops_failed_total"),
                   "plannedKm": metric(tours, "lz_tours_planned_km_total"),
-                  "completedKm": metric(tours, "lz_tours_completed_km_total")}))
+                  "completedKm": metric(tours, "lz_tours_completed_km_total")})))
 EOF
 check "the read models answer" test -s "$TMP/models.json"
 # field FILE EXPR: a figure of a JSON file (python expression on j).
@@ -120,9 +148,38 @@ check_eq "the printed summary is the saved one" \
 	"$(field "$S" "'%d (by van %d, by bike %d)' % (j['orders'].get('DELIVERED', 0), j['orders'].get('DELIVERED_BY_VAN', 0), j['orders'].get('DELIVERED_BY_BIKE', 0))")"
 check_eq "every command accepted by the gateway" \
 	"$(grep -c 'refused:' "$TMP/demo1.out")" 0
-kill -TERM "$pid_orders" "$pid_tours"
-wait_pid "$pid_orders" 20
-wait_pid "$pid_tours" 20
+if [ "$HAS_RETURNS" = 1 ]; then
+	check_eq "summary reverse flows (id, category, site, grams, status, level, outlet, received) = lz-returns' read model" \
+		"$(field "$S" "[(f['flowId'], f['category'], f['siteId'], f['grams'], f['status'], f['level'], f['outletId'], f['actualGrams']) for f in j['returns']['flows']]")" \
+		"$(field "$M" "[tuple(f) for f in j['flows']]")"
+	check_eq "summary deposit balances = lz-returns' read model" \
+		"$(field "$S" "[(b['account'], b['memberId'], b['containerType'], b['count'], b['depositCents']) for b in j['returns']['balances']] + [j['returns']['balanced']]")" \
+		"$(field "$M" "[tuple(b) for b in j['balances']] + [j['balanced']]")"
+	check "reverse flows declared, collected by the vans and closed by their outlets" \
+		test "$(field "$S" "sum(f['status'] == 'CLOSED' for f in j['returns']['flows'])")" -ge 1
+	check_eq "peelings matched to composting, unsold food to food aid (the hierarchy)" \
+		"$(field "$S" "sorted(set((f['category'] == 'peelings', f['level']) for f in j['returns']['flows']))")" \
+		"$(field "$S" "sorted(set((f['category'] == 'peelings', 'COMPOSTING' if f['category'] == 'peelings' else 'DONATION') for f in j['returns']['flows']))")"
+else
+	echo "# lz-returns not built: reverse flows not checked"
+fi
+if [ "$HAS_IMPACT" = 1 ]; then
+	check_eq "summary impact figures = lz-impact's report" \
+		"$(field "$S" "sorted((k, v) for k, v in j['impact'].items() if k not in ('from', 'to', 'method'))")" \
+		"$(field "$M" "sorted(j['impact'].items())")"
+	check_eq "lz-impact counted the deliveries lz-orders has" \
+		"$(field "$S" "j['impact']['deliveries']")" \
+		"$(field "$S" "j['orders'].get('DELIVERED', 0)")"
+	check "the members' own rounds are computed (counterfactual km)" \
+		test "$(field "$S" "j['impact']['counterfactualM']")" -gt 0
+	check "the impact report is saved as HTML" grep -qi '<html' "$D/impact.html"
+else
+	echo "# lz-impact not built: impact not checked"
+fi
+for p in $pid_orders $pid_tours ${pid_returns:-} ${pid_impact:-}; do
+	kill -TERM "$p"
+	wait_pid "$p" 20
+done
 
 # ---- twice in a row, on the same ports ----
 DEMO_DIR=$TMP/demo2 "$ROOT/deploy/demo.sh" >"$TMP/demo2.out" 2>&1

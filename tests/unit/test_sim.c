@@ -165,6 +165,61 @@ test_orders(void)
 }
 
 static void
+test_flows(void)
+{
+	struct sim_territory t;
+	struct sim_flow *a, *b;
+	size_t na, nb, peelings = 0;
+	int same = 1, outside = 1, sane = 1;
+
+	sim_territory_init(&t, 4, 60);
+	a = sim_flows_make(&t, 4, 1, DAY0, 90, &na);
+	b = sim_flows_make(&t, 4, 1, DAY0, 90, &nb);
+	CHECK_EQ_INT(na, nb);
+	CHECK(na >= 4 && na <= 6); /* one per 15 orders, some skipped */
+	for (size_t i = 0; i < na; i++) {
+		const struct sim_flow *f = &a[i];
+
+		same &= f->site == b[i].site && f->grams == b[i].grams &&
+			!strcmp(f->reference, b[i].reference);
+		/* Vans collect them: never in the bike zone. */
+		outside &= strcmp(f->site->zone, "centre") != 0;
+		sane &= f->grams >= 3000 && f->grams <= 45000 &&
+			f->member != NULL &&
+			(f->use_by == 0 || f->use_by > DAY0);
+		if (!strcmp(f->category, "peelings")) {
+			peelings++;
+			sane &= !strcmp(f->kind, "FLOW_KIND_BIOWASTE") &&
+				f->use_by == 0;
+		}
+		if (!strcmp(f->category, "vegetables"))
+			sane &= f->site == t.hub;
+	}
+	CHECK(same);
+	CHECK(outside);
+	CHECK(sane);
+	CHECK(peelings >= 1);
+	free(b);
+	b = sim_flows_make(&t, 4, 1, DAY0, 0, &nb);
+	CHECK(nb >= 1 &&
+	      nb <= 4); /* at least four asked, whatever the orders */
+	free(a);
+	free(b);
+	CHECK_EQ_INT(t.n_outlets, 3);
+	CHECK_EQ_INT(t.n_containers, 2);
+	for (size_t i = 0; i < t.n_outlets; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < t.n_sites; k++)
+			found |=
+				!strcmp(t.sites[k].id, t.outlets[i].site) &&
+				!strcmp(t.sites[k].member, t.outlets[i].member);
+		CHECK(found); /* an outlet is a site of its processor */
+	}
+	sim_territory_release(&t);
+}
+
+static void
 test_failures(void)
 {
 	int fails = 0, closed = 0, again = 1;
@@ -183,6 +238,20 @@ test_failures(void)
 	CHECK(fails > 140 && fails < 260);
 	CHECK(closed > 0 && closed < fails);
 	CHECK_EQ_INT(sim_stop_fails(5, "x", 3, 0), 0);
+	{
+		unsigned some = 0, max = 0;
+
+		for (unsigned s = 0; s < 3000; s++) {
+			unsigned e = sim_stop_empties(5, "t", s);
+
+			some += e > 0;
+			max = e > max ? e : max;
+			again &= e == sim_stop_empties(5, "t", s);
+		}
+		CHECK(again);
+		CHECK(some > 800 && some < 1200); /* one stop in three */
+		CHECK_EQ_INT(max, 6);
+	}
 	CHECK(sim_stop_fails(5, "x", 3, 1000) != 0);
 }
 
@@ -233,6 +302,7 @@ main(void)
 	test_rng();
 	test_territory();
 	test_orders();
+	test_flows();
 	test_failures();
 	test_timeline();
 	return lz_test_summary();
