@@ -23,3 +23,7 @@ INTEG_TESTS += tests/integration/test_returns.sh
 tests/integration/test_returns.sh: $(B)/bin/lz-returns $(B)/bin/lz-tours \
 	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-gateway \
 	$(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/bin/lz-tap
+
+INTEG_TESTS += tests/integration/test_returns_random.sh
+tests/integration/test_returns_random.sh: $(B)/bin/lz-returns \
+	$(B)/bin/lz-orders $(B)/bin/lz-bus $(B)/bin/lz-tap $(B)/tests/lz-cmdpub
