@@ -17,3 +17,8 @@ $(B)/tests/unit/test_impact: $(call objs,tests/unit/test_impact.c \
 $(call objs,tests/unit/test_impact.c): CPPFLAGS += -Iservices/impact
 
 LINT_SRC += $(IMPACT_SRC) tests/unit/test_impact.c
+
+INTEG_TESTS += tests/integration/test_impact.sh
+tests/integration/test_impact.sh: $(B)/bin/lz-impact $(B)/bin/lz-tours \
+	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-returns \
+	$(B)/bin/lz-gateway $(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/tests/lz-cmdpub

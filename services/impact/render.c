@@ -52,16 +52,40 @@ csv_text(FILE *f, const char *key, const char *text)
 	fputs(",\n", f);
 }
 
+/* A text built in memory (open_memstream); out of memory aborts. */
+struct text {
+	char *buf;
+	size_t len;
+};
+
+static FILE *
+text_open(struct text *t)
+{
+	FILE *f;
+
+	t->buf = NULL;
+	t->len = 0;
+	if ((f = open_memstream(&t->buf, &t->len)) == NULL)
+		abort();
+	return f;
+}
+
+/* Closes F and returns the text (the caller frees it). */
+static char *
+text_close(struct text *t, FILE *f)
+{
+	if (fclose(f) != 0)
+		abort();
+	return t->buf;
+}
+
 char *
 impact_report_csv(const Report *r)
 {
 	const Lz__Impact__V1__Factors *fa = r->factors;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct text t;
+	FILE *f = text_open(&t);
 
-	if (f == NULL)
-		abort();
 	fputs("section,key,value,unit\n", f);
 	csv_text(f, "from", r->from);
 	csv_text(f, "to", r->to);
@@ -156,8 +180,7 @@ impact_report_csv(const Report *r)
 		csv_row(f, "day_bike_deliveries", d->date, d->bike_deliveries,
 			"orders");
 	}
-	fclose(f);
-	return buf;
+	return text_close(&t, f);
 }
 
 /* ---- HTML ---- */
@@ -255,7 +278,8 @@ days_chart(FILE *f, const Report *r)
 	      f);
 	for (size_t i = 0; i < n; i++) {
 		const Lz__Impact__V1__DayFigures *d = r->days[i];
-		double x = 25 + step * (double)i, w = step * 0.4;
+		double x = 25 + step * (double)i,
+		       w = step * 0.4 < 40 ? step * 0.4 : 40;
 		double ha = max > 0 ? 190.0 * (double)d->actual_m / max : 0;
 		double hc =
 			max > 0 ? 190.0 * (double)d->counterfactual_m / max : 0;
@@ -386,12 +410,9 @@ char *
 impact_report_html(const Report *r)
 {
 	const Lz__Impact__V1__Factors *fa = r->factors;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct text t;
+	FILE *f = text_open(&t);
 
-	if (f == NULL)
-		abort();
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	      "charset=\"utf-8\"><title>Livrazou impact report</title>\n"
 	      "<style>body{font-family:sans-serif;max-width:720px;margin:2em "
@@ -426,6 +447,5 @@ impact_report_html(const Report *r)
 			fa->electricity_g_per_kwh / 1000.0,
 			fa->counterfactual_van_ml_per_100km / 1000.0);
 	fputs("</body></html>\n", f);
-	fclose(f);
-	return buf;
+	return text_close(&t, f);
 }

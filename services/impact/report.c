@@ -242,6 +242,8 @@ flush_day(struct rctx *x)
 {
 	size_t i = 0;
 
+	if (x->nitems == 0)
+		return 0;
 	qsort(x->items, x->nitems, sizeof(*x->items), by_origin);
 	while (i < x->nitems) {
 		size_t j = i, n;
