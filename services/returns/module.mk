@@ -26,4 +26,4 @@ tests/integration/test_returns.sh: $(B)/bin/lz-returns $(B)/bin/lz-tours \
 
 INTEG_TESTS += tests/integration/test_returns_random.sh
 tests/integration/test_returns_random.sh: $(B)/bin/lz-returns \
-	$(B)/bin/lz-orders $(B)/bin/lz-bus $(B)/bin/lz-tap $(B)/tests/lz-cmdpub
+	$(B)/bin/lz-bus $(B)/bin/lz-tap $(B)/tests/lz-cmdpub

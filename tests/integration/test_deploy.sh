@@ -33,6 +33,10 @@ printf 'hub,cust,-5,60\n' >"$TMP/bad-matrix.csv"
 	--admin "127.0.0.1:$((PORT_BASE + 13))" >"$TMP/matrix.out" 2>&1
 check_eq "lz-tours refuses a bad travel matrix at start" "$?" 1
 check "and says where" grep -q 'cannot read the matrix.*line 1' "$TMP/matrix.out"
+start returns "$BIN/lz-returns" --config "$INI" --state "$TMP/returns" \
+	--pub "$XSUB" --sub "$XPUB" --replay "$RETURNS_REPLAY" \
+	--admin "127.0.0.1:$RETURNS_ADMIN"
+check "lz-returns accepts it" wait_http "$RETURNS_ADMIN" 10
 start impact "$BIN/lz-impact" --config "$INI" --state "$TMP/impact" \
 	--pub "$XSUB" --sub "$XPUB" --replay "$IMPACT_REPLAY" \
 	--admin "127.0.0.1:$IMPACT_ADMIN"
@@ -61,7 +65,7 @@ make -s -C "$(dirname "$0")/../.." install DESTDIR="$TMP/root" PREFIX=/usr \
 check "make install succeeds" test $? -eq 0
 for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders \
 	usr/bin/lz-inventory usr/bin/lz-tours usr/bin/lz-ctl \
-	usr/bin/lz-tap usr/bin/lz-route usr/bin/lz-sim \
+	usr/bin/lz-tap usr/bin/lz-route usr/bin/lz-sim usr/bin/lz-returns \
 	usr/share/doc/livrazou/README.md \
 	usr/share/livrazou/examples/partners.example \
 	lib/systemd/system/livrazou@.service \

@@ -312,12 +312,30 @@ check_eq "tours refused none of the collection requests" \
 	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="invalid"}')$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="duplicate"}')" ""
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 
+# ---- a site in the centre zone: collected by bike ----
+site epicerie-centre vrac RELAY_POINT 43.2960 5.3750 centre
+check "site applied" settle
+cmd vrac lz.returns.v1.DeclareFlow '{"reference":"bio-2","kind":"FLOW_KIND_BIOWASTE","grams":"4000","siteId":"epicerie-centre"}'
+check "centre flow applied" settle
+check_eq "a centre-zone flow is asked of the bikes service" "$(flow F4)" \
+	"ASSIGNED COMPOSTING compost-1 bikes "
+check "lz.bikes.v1.CollectionRequested: request, site, window tomorrow, grams, flow" sh -c "
+	'$BIN/lz-tap' --replay returns --replay-endpoint '$RETURNS_REPLAY' --timeout 3 2>/dev/null | python3 -c '
+import json, sys
+b = [json.loads(l)[\"payload\"] for l in sys.stdin if \"lz.bikes.v1.CollectionRequested\" in l]
+assert len(b) == 1, b
+b = b[0]
+assert b[\"requestId\"] == \"ret-F4\" and b[\"siteId\"] == \"epicerie-centre\" and b[\"grams\"] == \"4000\", b
+assert b[\"flow\"] == \"biowaste\" and b[\"window\"][\"start\"] == \"$(at 08:00)\" and b[\"window\"][\"end\"] == \"$(at 18:00)\", b
+'"
+check_eq "and not of tours" "$(task_status col:ret-F4)" ""
+
 # ---- a restart keeps everything ----
 kill -TERM "$pid_returns"
 wait_pid "$pid_returns" 20
 start_returns --no-sync --forecast-interval-s 1
 check "restarted and caught up" settle
 check_eq "same ledger after a restart" "$(balances) $(ledger_state)" "$FINAL True 1"
-check_eq "same flows after a restart" "$(flow F1 | cut -d' ' -f1-3) / $(flow F2 | cut -d' ' -f1-3)" \
-	"CLOSED DONATION banque-aide / CLOSED COMPOSTING compost-1"
+check_eq "same flows after a restart" "$(flow F1 | cut -d' ' -f1-3) / $(flow F2 | cut -d' ' -f1-3) / $(flow F4 | cut -d' ' -f1-4)" \
+	"CLOSED DONATION banque-aide / CLOSED COMPOSTING compost-1 / ASSIGNED COMPOSTING compost-1 bikes"
 summary
