@@ -236,6 +236,36 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+int
+impact_site_located(const Site *s)
+{
+	return s && s->location &&
+	       !(s->location->lat == 0 && s->location->lon == 0);
+}
+
+const Site *
+impact_cf_origin(const Delivery *d, const Site *pickup,
+		 const Site *const *sites, size_t n)
+{
+	const Site *other = NULL;
+
+	if (d->source == SRC_PRODUCER_PICKUP)
+		return impact_site_located(pickup) ? pickup : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const Site *s = sites[i];
+
+		if (strcmp(s->member_id, d->member_id) != 0 ||
+		    !impact_site_located(s) || s->kind == SITE_KIND_HUB ||
+		    s->kind == SITE_KIND_BIKE_RELAY)
+			continue;
+		if (s->kind == SITE_KIND_PRODUCER)
+			return s;
+		if (other == NULL)
+			other = s;
+	}
+	return other;
+}
+
 /* ---- a report ---- */
 
 int

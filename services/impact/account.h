@@ -71,6 +71,19 @@ void impact_tour_legs(const Tour *t, double share,
 		      int64_t capacity_gm[IMPACT_NCLASSES], int64_t *empty_m,
 		      int64_t *legs_m);
 
+/* Whether S is known and has coordinates (0, 0 means none). */
+int impact_site_located(const Site *s);
+
+/*
+ * Where delivery D would have started without pooling: for a producer
+ * pickup, the producer's site PICKUP (the producer delivering its own
+ * goods); otherwise the shipper's own site among SITES (N of them, the
+ * directory in id order): its first PRODUCER site, else its first site but
+ * a hub or a bike relay.  NULL when there is none with coordinates.
+ */
+const Site *impact_cf_origin(const Delivery *d, const Site *pickup,
+			     const Site *const *sites, size_t n);
+
 /* The counterfactual of one origin and one day: the origin's van leaves
  * from (LAT, LON) and serves every stop. */
 struct impact_cf_stop {

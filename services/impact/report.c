@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE_KIND(k) LZ__ORDERS__V1__SITE_KIND__SITE_KIND_##k
-
 /* One delivery of the day being scanned, for the counterfactual. */
 struct cf_item {
 	const Site *origin;
@@ -83,35 +81,6 @@ member(const struct rctx *x, const char *id)
 		if (strcmp(x->members[i]->member_id, id) == 0)
 			return x->members[i];
 	return NULL;
-}
-
-static int
-located(const Site *s)
-{
-	return s && s->location &&
-	       !(s->location->lat == 0 && s->location->lon == 0);
-}
-
-/* Where MEMBER_ID's own van would leave from: its producer site, else any
- * site of its own but a hub or a bike relay (first by id). */
-static const Site *
-own_site(const struct rctx *x, const char *member_id)
-{
-	const Site *other = NULL;
-
-	for (size_t i = 0; i < x->nsites; i++) {
-		const Site *s = x->sites[i];
-
-		if (strcmp(s->member_id, member_id) != 0 || !located(s) ||
-		    s->kind == SITE_KIND(HUB) ||
-		    s->kind == SITE_KIND(BIKE_RELAY))
-			continue;
-		if (s->kind == SITE_KIND(PRODUCER))
-			return s;
-		if (other == NULL)
-			other = s;
-	}
-	return other;
 }
 
 static int
@@ -291,9 +260,9 @@ add_delivery(ProtobufCMessage *m, void *arg)
 		memcpy(x->day, d->date, sizeof(x->day) - 1);
 	}
 	impact_acc_delivery(x->a, d, mb && mb->work_integration);
-	origin = d->source == SRC_PRODUCER_PICKUP ? site(x, d->pickup_site_id)
-						  : own_site(x, d->member_id);
-	if (!located(origin) || !located(dest)) {
+	origin = impact_cf_origin(d, site(x, d->pickup_site_id),
+				  (const Site *const *)x->sites, x->nsites);
+	if (origin == NULL || !impact_site_located(dest)) {
 		x->a->cf_unplaced++;
 		return 0;
 	}

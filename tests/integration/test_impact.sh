@@ -59,18 +59,21 @@ inbox_ok() { # CONSUMER_PORT SOURCE PRODUCER_PORT
 	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
 	[ "${want:-0}" -le "${have:-0}" ]
 }
+# impact_ok: as inbox_ok, unless lz-impact is stopped on purpose.
+IMPACT_DOWN=0
+impact_ok() { [ "$IMPACT_DOWN" = 1 ] || inbox_ok "$@"; }
 caught_up() {
 	local g=$GW_ADMIN o=$ORDERS_ADMIN i=$INVENTORY_ADMIN t=$TOURS_ADMIN
 	local r=$RETURNS_ADMIN m=$IMPACT_ADMIN b=$BIKES_ADMIN
 	inbox_ok $o gateway $g && inbox_ok $i gateway $g &&
 		inbox_ok $t gateway $g && inbox_ok $r gateway $g &&
 		inbox_ok $i orders $o && inbox_ok $t orders $o &&
-		inbox_ok $r orders $o && inbox_ok $m orders $o &&
+		inbox_ok $r orders $o && impact_ok $m orders $o &&
 		inbox_ok $o inventory $i && inbox_ok $t inventory $i &&
 		inbox_ok $o tours $t && inbox_ok $r tours $t &&
-		inbox_ok $m tours $t && inbox_ok $i tours $t &&
-		inbox_ok $t returns $r && inbox_ok $m returns $r &&
-		inbox_ok $o bikes $b && inbox_ok $m bikes $b &&
+		impact_ok $m tours $t && inbox_ok $i tours $t &&
+		inbox_ok $t returns $r && impact_ok $m returns $r &&
+		inbox_ok $o bikes $b && impact_ok $m bikes $b &&
 		inbox_ok $r bikes $b && inbox_ok $b gateway $g &&
 		inbox_ok $b orders $o && inbox_ok $b tours $t &&
 		inbox_ok $b returns $r
@@ -210,6 +213,11 @@ for l in open(sys.argv[1]):
         print(int(s["end"]) - int(s["start"]))' "$TMP/bikes.jsonl")
 check "the rider's shift ended" test -n "$RIDER_S"
 
+# ---- lz-impact killed: the rest of the day reaches it by replay ----
+kill -9 "$pid_impact"
+wait "$pid_impact" 2>/dev/null
+IMPACT_DOWN=1
+
 # ---- unsold bread to food aid; the jars washed and reused ----
 cmd shop lz.returns.v1.DeclareFlow '{"reference":"u1","kind":"FLOW_KIND_UNSOLD_FOOD","category":"bread","grams":"12000","siteId":"fournil-atelier","temperatureClass":"TEMPERATURE_CLASS_AMBIENT"}'
 check "flow declared" settle
@@ -223,6 +231,9 @@ cmd asso lz.returns.v1.ConfirmProcessing "{\"flowId\":\"${FLOW%% *}\",\"actualGr
 cmd ops lz.returns.v1.RecordMovement '{"reference":"w1","containerType":"jar-500ml","count":24,"fromAccount":"hub-returned","toAccount":"washing"}'
 cmd ops lz.returns.v1.RecordMovement '{"reference":"w2","containerType":"jar-500ml","count":20,"fromAccount":"washing","toAccount":"hub-stock"}'
 check "returns applied" settle
+start_impact --no-sync --cf-iterations 200 --follow orders,tours,bikes,returns,junk
+IMPACT_DOWN=0
+check "lz-impact restarted catches up on what it missed" settle
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 
 # ---- malformed events: counted, logged, nothing recorded ----
@@ -285,6 +296,27 @@ check_eq "CSV: the same avoided km" \
 check_eq "a report of a day without activity is all zeros" \
 	"$(curl -s "$IMPACT/v1/report?from=2026-01-05" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r.get("actualM", 0), r.get("counterfactualM", 0), len(r["days"]))')" \
 	"0 0 1"
+
+# ---- killed and restarted: the same report from its store ----
+kill -9 "$pid_impact"
+wait "$pid_impact" 2>/dev/null
+start_impact --no-sync --cf-iterations 200 --follow orders,tours,bikes,returns,junk
+ready() {
+	local end=$(($(date +%s) + 20))
+	while [ "$(date +%s)" -le "$end" ]; do
+		[ "$(curl -s -o /dev/null -w "%{http_code}" "$IMPACT/readyz")" = 200 ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "lz-impact ready again after SIGKILL" ready
+curl -s --max-time 30 "$IMPACT/v1/report?from=$DATE&to=$DATE" >"$TMP/report2.json"
+check "the same report after the restart" python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+a.pop("generatedAt"), b.pop("generatedAt")
+sys.exit(a != b)' "$TMP/report.json" "$TMP/report2.json"
 
 # ---- bad requests change nothing ----
 code() { curl -s -o /dev/null -w '%{http_code}' "$IMPACT$1"; }

@@ -253,6 +253,68 @@ test_counterfactual(void)
 	CHECK_EQ_INT(rounds, 0);
 }
 
+static Site *
+mksite(Site *s, GeoPoint *g, const char *id, const char *member, int kind,
+       double lat, double lon)
+{
+	Site init = LZ__ORDERS__V1__SITE__INIT;
+	GeoPoint ginit = LZ__COMMON__V1__GEO_POINT__INIT;
+
+	*s = init;
+	*g = ginit;
+	g->lat = lat;
+	g->lon = lon;
+	s->site_id = (char *)id;
+	s->member_id = (char *)member;
+	s->kind = (Lz__Orders__V1__SiteKind)kind;
+	s->location = g;
+	return s;
+}
+
+static void
+test_origin(void)
+{
+	Site s[6];
+	GeoPoint g[6];
+	const Site *dir[6];
+	Delivery d = LZ__IMPACT__V1__DELIVERY__INIT;
+
+	/* the directory in id order: a bakery with a shop and its
+	 * workshop, a farm, the hub, a site without coordinates */
+	dir[0] = mksite(&s[0], &g[0], "a-boutique", "fournil",
+			LZ__ORDERS__V1__SITE_KIND__SITE_KIND_CUSTOMER, 43.29,
+			5.37);
+	dir[1] = mksite(&s[1], &g[1], "b-atelier", "fournil",
+			SITE_KIND_PRODUCER, 43.29, 5.57);
+	dir[2] = mksite(&s[2], &g[2], "ferme", "ferme", SITE_KIND_PRODUCER,
+			43.45, 5.47);
+	dir[3] = mksite(&s[3], &g[3], "hub", "epice", SITE_KIND_HUB, 43.35,
+			5.37);
+	dir[4] = mksite(&s[4], &g[4], "nowhere", "vide", SITE_KIND_PRODUCER, 0,
+			0);
+	dir[5] = mksite(&s[5], &g[5], "z-depot", "epice",
+			LZ__ORDERS__V1__SITE_KIND__SITE_KIND_PROCESSOR, 43.46,
+			5.25);
+	/* a hub-stock order: the shipper's producer site first */
+	d.member_id = "fournil";
+	CHECK(impact_cf_origin(&d, NULL, dir, 6) == &s[1]);
+	/* no producer site: any of its own but a hub or a bike relay */
+	d.member_id = "epice";
+	CHECK(impact_cf_origin(&d, NULL, dir, 6) == &s[5]);
+	/* only a site without coordinates, or none at all */
+	d.member_id = "vide";
+	CHECK(impact_cf_origin(&d, NULL, dir, 6) == NULL);
+	d.member_id = "inconnu";
+	CHECK(impact_cf_origin(&d, NULL, dir, 6) == NULL);
+	/* a producer pickup: the producer delivers its own goods */
+	d.member_id = "fournil";
+	d.source = SRC_PRODUCER_PICKUP;
+	CHECK(impact_cf_origin(&d, &s[2], dir, 6) == &s[2]);
+	CHECK(impact_cf_origin(&d, &s[4], dir, 6) == NULL);
+	CHECK(impact_cf_origin(&d, NULL, dir, 6) == NULL);
+	CHECK(!impact_site_located(NULL));
+}
+
 static void
 test_period(void)
 {
@@ -494,6 +556,7 @@ main(void)
 	RUN(test_tour_distance);
 	RUN(test_legs);
 	RUN(test_counterfactual);
+	RUN(test_origin);
 	RUN(test_period);
 	RUN(test_report);
 	RUN(test_member_share);
