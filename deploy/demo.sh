@@ -30,7 +30,7 @@ has() { [ -x "$BIN/lz-$1" ]; }
 # The services the demo needs, then those it runs when built.
 DAEMONS="bus gateway orders inventory tours"
 OPTIONAL=""
-for d in returns impact; do
+for d in bikes returns impact; do
 	if has "$d"; then OPTIONAL="$OPTIONAL $d"; fi
 done
 
@@ -131,6 +131,16 @@ sub = $(ep 1)
 replay = $(ep 11)
 admin = $(ad 12)
 time-limit-ms = $DEMO_TIME_MS
+no-sync = true
+
+[bikes]
+state = $DEMO_DIR/bikes
+pub = $(ep 0)
+sub = $(ep 1)
+replay = $(ep 13)
+admin = $(ad 14)
+; the 1er and the 6e arrondissements, the sites of zone "centre"
+centre-zone = 5.3700 43.2830, 5.3700 43.3060, 5.3900 43.3060, 5.3900 43.2830
 no-sync = true
 
 [returns]

@@ -43,31 +43,14 @@ int
 returns_store_meta_get(MDB_txn *txn, const struct returns_db *db,
 		       const char *name, char *out, size_t outlen)
 {
-	MDB_val k = {strlen(name), (void *)name}, v;
-	int rc = mdb_get(txn, db->meta, &k, &v);
-
-	out[0] = '\0';
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return lz_store_rc(rc);
-	if (v.mv_size >= outlen)
-		return MDB_CORRUPTED;
-	memcpy(out, v.mv_data, v.mv_size);
-	out[v.mv_size] = '\0';
-	return 0;
+	return lz_store_get_str(txn, db->meta, name, out, outlen);
 }
 
 int
 returns_store_meta_put(MDB_txn *txn, const struct returns_db *db,
 		       const char *name, const char *value)
 {
-	MDB_val k = {strlen(name), (void *)name},
-		v = {strlen(value), (void *)value};
-
-	if (k.mv_size == 0 || k.mv_size > LZ_STORE_KEY_MAX)
-		return -EINVAL;
-	return lz_store_rc(mdb_put(txn, db->meta, &k, &v, 0));
+	return lz_store_put_str(txn, db->meta, name, value);
 }
 
 int

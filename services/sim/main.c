@@ -53,6 +53,8 @@ static const struct lz_option options[] = {
 	 "lz-inventory's admin address", 0, 0},
 	{"tours-api", LZ_OPT_STRING, "127.0.0.1:7184",
 	 "lz-tours' admin address", 0, 0},
+	{"bikes-api", LZ_OPT_STRING, "",
+	 "lz-bikes' admin address (empty: no riders)", 0, 0},
 	{"returns-api", LZ_OPT_STRING, "",
 	 "lz-returns' admin address (empty: no reverse flows)", 0, 0},
 	{"impact-api", LZ_OPT_STRING, "",
@@ -101,6 +103,7 @@ start(struct lz_config *cfg, struct sim_run *r)
 	r->api.orders = lz_config_str(cfg, "orders-api");
 	r->api.inventory = lz_config_str(cfg, "inventory-api");
 	r->api.tours = lz_config_str(cfg, "tours-api");
+	r->api.bikes = lz_config_str(cfg, "bikes-api");
 	r->api.returns = lz_config_str(cfg, "returns-api");
 	r->api.impact = lz_config_str(cfg, "impact-api");
 	r->seed = (uint64_t)lz_config_int(cfg, "seed");

@@ -27,25 +27,21 @@
 #define SUBMIT_TIMEOUT_MS 3000
 #define SUBMIT_RETRIES 3
 
-extern volatile sig_atomic_t sim_stopping;
-
 /* The partners beside the members' own: the drivers' and riders' phones,
  * the processor and the relay points. */
 static const struct {
 	const char *id, *member, *roles;
 } extra_partners[] = {
 	{"driver", "livrazou", "driver"},
-	{"rider", "livrazou", "rider"},
+	{"rider-1", "livrazou", "rider"},
+	{"rider-2", "livrazou", "rider"},
 	{"compost-sud", "compost-sud", "processor"},
 	{"relais-vrac", "vrac-marseille", "relay,processor"},
 	{"relais-epiceries", "epiceries-solidaires", "relay,processor"},
 };
 
-static void say(const struct sim_run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-say(const struct sim_run *r, const char *fmt, ...)
+void
+sim_say(const struct sim_run *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,8 +175,8 @@ sim_run_release(struct sim_run *r)
  * timeout, and a second run of the same seed on the same state, have no
  * second effect.  Returns 0 when accepted or duplicate, 1 when rejected
  * (the reason printed), -1 when the gateway does not answer. */
-static int
-submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
+int
+sim_submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
 {
 	struct lz_client *c = client(r, partner);
 	struct lz_client_ack ack;
@@ -216,7 +212,7 @@ submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
 		break;
 	default:
 		r->rejected++;
-		say(r, "  ! %s refused: %s\n", type, ack.message);
+		sim_say(r, "  ! %s refused: %s\n", type, ack.message);
 		free(text);
 		return 1;
 	}
@@ -247,20 +243,22 @@ register_territory(struct sim_run *r)
 	int bad = 0;
 
 	for (size_t i = 0; i < t->n_members; i++)
-		bad |= submit(r, "operator", "lz.orders.v1.RegisterMember",
-			      json_pack("{s:{s:s,s:s,s:s}}", "member",
-					"memberId", t->members[i].id, "name",
-					t->members[i].name, "kind",
-					t->members[i].kind)) < 0;
+		bad |= sim_submit(r, "operator", "lz.orders.v1.RegisterMember",
+				  json_pack("{s:{s:s,s:s,s:s}}", "member",
+					    "memberId", t->members[i].id,
+					    "name", t->members[i].name, "kind",
+					    t->members[i].kind)) < 0;
 	for (size_t i = 0; i < t->n_sites && !bad; i++) {
 		const struct sim_site *s = &t->sites[i];
 
-		bad |= submit(r, "operator", "lz.orders.v1.RegisterSite",
-			      json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:f,s:f},s:s}}",
-					"site", "siteId", s->id, "memberId",
-					s->member, "name", s->name, "kind",
-					s->kind, "location", "lat", s->lat,
-					"lon", s->lon, "zone", s->zone)) < 0;
+		bad |= sim_submit(
+			       r, "operator", "lz.orders.v1.RegisterSite",
+			       json_pack(
+				       "{s:{s:s,s:s,s:s,s:s,s:{s:f,s:f},s:s}}",
+				       "site", "siteId", s->id, "memberId",
+				       s->member, "name", s->name, "kind",
+				       s->kind, "location", "lat", s->lat,
+				       "lon", s->lon, "zone", s->zone)) < 0;
 	}
 	for (size_t i = 0; i < t->n_vehicles && !bad; i++) {
 		const struct sim_vehicle *v = &t->vehicles[i];
@@ -274,39 +272,41 @@ register_territory(struct sim_run *r)
 		if (v->frozen_kg)
 			json_array_append_new(
 				comp, compartment(SIM_FROZEN, v->frozen_kg));
-		bad |= submit(r, "operator", "lz.tours.v1.RegisterVehicle",
-			      json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,"
-					"s:i,s:s,s:I}}",
-					"vehicle", "vehicleId", v->id, "name",
-					v->name, "kind", v->kind, "fuel",
-					v->fuel, "compartments", comp,
-					"costPerKmCents",
-					(json_int_t)v->cost_km_cents,
-					"costPerHourCents",
-					(json_int_t)v->cost_hour_cents,
-					"shiftStart", 5 * 3600, "shiftEnd",
-					21 * 3600, "homeHubSiteId", t->hub->id,
-					"consumptionPer100km",
-					(json_int_t)v->per_100km)) < 0;
+		bad |= sim_submit(
+			       r, "operator", "lz.tours.v1.RegisterVehicle",
+			       json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,"
+					 "s:i,s:s,s:I}}",
+					 "vehicle", "vehicleId", v->id, "name",
+					 v->name, "kind", v->kind, "fuel",
+					 v->fuel, "compartments", comp,
+					 "costPerKmCents",
+					 (json_int_t)v->cost_km_cents,
+					 "costPerHourCents",
+					 (json_int_t)v->cost_hour_cents,
+					 "shiftStart", 5 * 3600, "shiftEnd",
+					 21 * 3600, "homeHubSiteId", t->hub->id,
+					 "consumptionPer100km",
+					 (json_int_t)v->per_100km)) < 0;
 	}
 	for (int c = SIM_AMBIENT; c <= SIM_FROZEN && !bad; c++) {
 		static const char *const zone[] = {"", "sec", "froid",
 						   "surgele"};
 
-		bad |= submit(r, "operator", "lz.inventory.v1.SetZone",
-			      json_pack("{s:{s:s,s:s,s:I,s:I}}", "zone",
-					"zoneId", zone[c], "temperatureClass",
-					class_name((enum sim_class)c),
-					"capacityGrams",
-					(json_int_t)50000000000LL,
-					"capacityMillilitres",
-					(json_int_t)100000000000LL)) < 0;
+		bad |= sim_submit(r, "operator", "lz.inventory.v1.SetZone",
+				  json_pack("{s:{s:s,s:s,s:I,s:I}}", "zone",
+					    "zoneId", zone[c],
+					    "temperatureClass",
+					    class_name((enum sim_class)c),
+					    "capacityGrams",
+					    (json_int_t)50000000000LL,
+					    "capacityMillilitres",
+					    (json_int_t)100000000000LL)) < 0;
 	}
 	return bad ? -1 : 0;
 }
 
-static int64_t
-jint(const json_t *o, const char *key)
+int64_t
+sim_jint(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -327,37 +327,39 @@ register_returns(struct sim_run *r)
 	for (size_t i = 0; i < t->n_containers && !bad; i++) {
 		const struct sim_container *c = &t->containers[i];
 
-		bad |= submit(r, "operator",
-			      "lz.returns.v1.RegisterContainerType",
-			      json_pack("{s:{s:s,s:s,s:I,s:I,s:I}}",
-					"containerType", "containerType", c->id,
-					"name", c->name, "depositCents",
-					(json_int_t)c->deposit_cents, "grams",
-					(json_int_t)c->grams, "millilitres",
-					(json_int_t)c->ml)) < 0;
+		bad |= sim_submit(
+			       r, "operator",
+			       "lz.returns.v1.RegisterContainerType",
+			       json_pack("{s:{s:s,s:s,s:I,s:I,s:I}}",
+					 "containerType", "containerType",
+					 c->id, "name", c->name, "depositCents",
+					 (json_int_t)c->deposit_cents, "grams",
+					 (json_int_t)c->grams, "millilitres",
+					 (json_int_t)c->ml)) < 0;
 		/* The hub's clean empties, bought in. */
-		bad |= submit(r, "operator", "lz.returns.v1.RecordMovement",
-			      json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}",
-					"reference", c->id, "containerType",
-					c->id, "count",
-					(json_int_t)c->stock * r->days,
-					"fromAccount", "supply", "toAccount",
-					"hub-stock", "note",
-					"bought for the territory")) < 0;
+		bad |= sim_submit(r, "operator", "lz.returns.v1.RecordMovement",
+				  json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}",
+					    "reference", c->id, "containerType",
+					    c->id, "count",
+					    (json_int_t)c->stock * r->days,
+					    "fromAccount", "supply",
+					    "toAccount", "hub-stock", "note",
+					    "bought for the territory")) < 0;
 	}
 	for (size_t i = 0; i < t->n_outlets && !bad; i++) {
 		const struct sim_outlet *o = &t->outlets[i];
 
-		bad |= submit(r, "operator", "lz.returns.v1.RegisterOutlet",
-			      json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I}}",
-					"outlet", "outletId", o->id, "memberId",
-					o->member, "siteId", o->site, "name",
-					o->name, "kind", o->kind,
-					"capacityGramsPerDay",
-					(json_int_t)o->kg_per_day * 1000)) < 0;
+		bad |= sim_submit(r, "operator", "lz.returns.v1.RegisterOutlet",
+				  json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I}}",
+					    "outlet", "outletId", o->id,
+					    "memberId", o->member, "siteId",
+					    o->site, "name", o->name, "kind",
+					    o->kind, "capacityGramsPerDay",
+					    (json_int_t)o->kg_per_day * 1000)) <
+		       0;
 	}
-	say(r, "returns: %zu container types, %zu outlets\n", t->n_containers,
-	    t->n_outlets);
+	sim_say(r, "returns: %zu container types, %zu outlets\n",
+		t->n_containers, t->n_outlets);
 	return bad ? -1 : 0;
 }
 
@@ -388,15 +390,15 @@ declare_flows(struct sim_run *r, int day, int64_t midnight)
 		if (f->use_by)
 			json_object_set_new(p, "useBy",
 					    json_integer(f->use_by));
-		rc = submit(r, declarer(f->member), "lz.returns.v1.DeclareFlow",
-			    p);
+		rc = sim_submit(r, declarer(f->member),
+				"lz.returns.v1.DeclareFlow", p);
 		refused += rc > 0;
 	}
 	free(v);
-	say(r,
-	    "  %zu reverse flows declared (unsold food, biowaste; %zu "
-	    "refused)\n",
-	    n, refused);
+	sim_say(r,
+		"  %zu reverse flows declared (unsold food, biowaste; %zu "
+		"refused)\n",
+		n, refused);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -434,22 +436,22 @@ confirm_processing(struct sim_run *r)
 		const char *who = processor(
 			json_string_value(json_object_get(f, "outletMemberId"))
 				?: "");
-		int64_t grams = jint(f, "grams");
+		int64_t grams = sim_jint(f, "grams");
 
 		if (!st || strcmp(st, "FLOW_STATUS_COLLECTED") || !who)
 			continue;
 		grams -= grams * (int64_t)(i % 3) / 50;
-		rc = submit(r, who, "lz.returns.v1.ConfirmProcessing",
-			    json_pack("{s:s,s:I}", "flowId",
-				      json_string_value(
-					      json_object_get(f, "flowId")),
-				      "actualGrams", (json_int_t)grams));
+		rc = sim_submit(r, who, "lz.returns.v1.ConfirmProcessing",
+				json_pack("{s:s,s:I}", "flowId",
+					  json_string_value(
+						  json_object_get(f, "flowId")),
+					  "actualGrams", (json_int_t)grams));
 		if (rc < 0)
 			break;
 		n++;
 	}
 	json_decref(l);
-	say(r, "  %zu flows confirmed by their outlets\n", n);
+	sim_say(r, "  %zu flows confirmed by their outlets\n", n);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -465,23 +467,25 @@ receive_stock(struct sim_run *r, const char *date, int64_t midnight)
 		char lot[96];
 
 		snprintf(lot, sizeof(lot), "L-%s-%s", date, p->product);
-		bad |= submit(r, "operator", "lz.inventory.v1.ReceiveLot",
-			      json_pack(
-				      "{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,"
-				      "s:I,s:s}",
-				      "lotId", lot, "ownerMemberId", p->member,
-				      "product", p->product, "quantity",
-				      (json_int_t)p->stock * scale, "unitGrams",
-				      (json_int_t)p->unit_grams,
-				      "unitMillilitres", (json_int_t)p->unit_ml,
-				      "temperatureClass", class_name(p->cls),
-				      "dateKind",
-				      p->cls == SIM_AMBIENT
-					      ? "DATE_KIND_BEST_BEFORE"
-					      : "DATE_KIND_USE_BY",
-				      "date",
-				      (json_int_t)(midnight + 8 * 86400),
-				      "zoneId", zone[p->cls])) < 0;
+		bad |= sim_submit(r, "operator", "lz.inventory.v1.ReceiveLot",
+				  json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,"
+					    "s:I,s:s}",
+					    "lotId", lot, "ownerMemberId",
+					    p->member, "product", p->product,
+					    "quantity",
+					    (json_int_t)p->stock * scale,
+					    "unitGrams",
+					    (json_int_t)p->unit_grams,
+					    "unitMillilitres",
+					    (json_int_t)p->unit_ml,
+					    "temperatureClass",
+					    class_name(p->cls), "dateKind",
+					    p->cls == SIM_AMBIENT
+						    ? "DATE_KIND_BEST_BEFORE"
+						    : "DATE_KIND_USE_BY",
+					    "date",
+					    (json_int_t)(midnight + 8 * 86400),
+					    "zoneId", zone[p->cls])) < 0;
 	}
 	return bad ? -1 : 0;
 }
@@ -537,21 +541,21 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 				p, "pickupWindow",
 				window(o->pickup_start, o->pickup_end));
 		}
-		rc = submit(r, o->member->partner, "lz.orders.v1.PlaceOrder",
-			    p);
+		rc = sim_submit(r, o->member->partner,
+				"lz.orders.v1.PlaceOrder", p);
 		if (rc < 0)
 			return -1;
 		refused += rc;
 	}
-	say(r,
-	    "  %zu orders placed by %s's members (%zu refused at the "
-	    "gateway)\n",
-	    n, "the territory", refused);
+	sim_say(r,
+		"  %zu orders placed by %s's members (%zu refused at the "
+		"gateway)\n",
+		n, "the territory", refused);
 	return sim_stopping ? -1 : 0;
 }
 
-static void
-nap_ms(int64_t ms)
+void
+sim_nap_ms(int64_t ms)
 {
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
 
@@ -579,8 +583,8 @@ applied(const char *consumer, const char *source, const char *producer)
 /* Waits until every service applied what the others published, three
  * times in a row (an applied event may make a service publish more).
  * Returns 0, or -1 on timeout. */
-static int
-settle(const struct sim_run *r)
+int
+sim_settle(const struct sim_run *r)
 {
 	const struct sim_apis *a = &r->api;
 	const struct {
@@ -603,6 +607,13 @@ settle(const struct sim_run *r)
 		{a->impact, "orders", a->orders},
 		{a->impact, "tours", a->tours},
 		{a->impact, "returns", a->returns},
+		{a->bikes, "gateway", a->gateway},
+		{a->bikes, "orders", a->orders},
+		{a->bikes, "tours", a->tours},
+		{a->bikes, "returns", a->returns},
+		{a->orders, "bikes", a->bikes},
+		{a->returns, "bikes", a->bikes},
+		{a->impact, "bikes", a->bikes},
 	};
 	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
 	int n = 0;
@@ -616,7 +627,7 @@ settle(const struct sim_run *r)
 		n = ok ? n + 1 : 0;
 		if (n >= 3)
 			return 0;
-		nap_ms(100);
+		sim_nap_ms(100);
 	}
 	fprintf(stderr,
 		"lz-sim: the services did not apply every event in "
@@ -639,14 +650,14 @@ plan_wave(struct sim_run *r, const char *date, const char *wave)
 			r->api.tours);
 		return -1;
 	}
-	if (submit(r, "operator", "lz.tours.v1.PlanWave",
-		   json_pack("{s:s,s:s}", "date", date, "wave", wave)) != 0)
+	if (sim_submit(r, "operator", "lz.tours.v1.PlanWave",
+		       json_pack("{s:s,s:s}", "date", date, "wave", wave)) != 0)
 		return -1;
 	while (!sim_stopping && lz_mono_us() < end) {
 		if (lz_client_metric(r->api.tours, "lz_tours_waves_total",
 				     5000) > before)
 			return 0;
-		nap_ms(100);
+		sim_nap_ms(100);
 	}
 	fprintf(stderr, "lz-sim: lz-tours did not plan %s/%s in time\n", date,
 		wave);
@@ -689,39 +700,41 @@ report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
 
 	switch (st->act) {
 	case SIM_ACT_START:
-		say(r, "  %s leaves %s (%u stops, %.1f km planned)\n", id,
-		    r->t.hub->id,
-		    (unsigned)json_array_size(json_object_get(tour, "stops")) -
-			    2,
-		    (double)jint(tour, "distanceM") / 1000.0);
-		return submit(r, "driver", "lz.tours.v1.TourStarted",
-			      json_pack("{s:s,s:I}", "tourId", id, "odometerKm",
-					*odometer));
+		sim_say(r, "  %s leaves %s (%u stops, %.1f km planned)\n", id,
+			r->t.hub->id,
+			(unsigned)json_array_size(
+				json_object_get(tour, "stops")) -
+				2,
+			(double)sim_jint(tour, "distanceM") / 1000.0);
+		return sim_submit(r, "driver", "lz.tours.v1.TourStarted",
+				  json_pack("{s:s,s:I}", "tourId", id,
+					    "odometerKm", *odometer));
 	case SIM_ACT_ARRIVE:
-		return submit(r, "driver", "lz.tours.v1.StopArrived",
-			      json_pack("{s:s,s:i}", "tourId", id, "stopIndex",
-					(int)st->stop));
+		return sim_submit(r, "driver", "lz.tours.v1.StopArrived",
+				  json_pack("{s:s,s:i}", "tourId", id,
+					    "stopIndex", (int)st->stop));
 	case SIM_ACT_DONE:
 		why = sim_stop_fails(r->seed, id, st->stop,
 				     r->failure_permille);
 		if (why == 0)
-			return submit(r, "driver", "lz.tours.v1.StopCompleted",
-				      stop_completed(r, id, st->stop));
+			return sim_submit(r, "driver",
+					  "lz.tours.v1.StopCompleted",
+					  stop_completed(r, id, st->stop));
 		(*failed)++;
-		say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
-		    site ? site : "?", fail_note[why]);
-		return submit(r, "driver", "lz.tours.v1.StopFailed",
-			      json_pack("{s:s,s:i,s:s,s:s}", "tourId", id,
-					"stopIndex", (int)st->stop, "reason",
-					fail_name[why], "note",
-					fail_note[why]));
+		sim_say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
+			site ? site : "?", fail_note[why]);
+		return sim_submit(r, "driver", "lz.tours.v1.StopFailed",
+				  json_pack("{s:s,s:i,s:s,s:s}", "tourId", id,
+					    "stopIndex", (int)st->stop,
+					    "reason", fail_name[why], "note",
+					    fail_note[why]));
 	case SIM_ACT_END:
-		*odometer += (long long)ceil((double)jint(tour, "distanceM") /
-					     1000.0);
-		say(r, "  %s back at the hub\n", id);
-		return submit(r, "driver", "lz.tours.v1.TourCompleted",
-			      json_pack("{s:s,s:I}", "tourId", id, "odometerKm",
-					*odometer));
+		*odometer += (long long)ceil(
+			(double)sim_jint(tour, "distanceM") / 1000.0);
+		sim_say(r, "  %s back at the hub\n", id);
+		return sim_submit(r, "driver", "lz.tours.v1.TourCompleted",
+				  json_pack("{s:s,s:I}", "tourId", id,
+					    "odometerKm", *odometer));
 	}
 	return -1;
 }
@@ -758,7 +771,7 @@ drive_wave(struct sim_run *r, const char *date, const char *wave)
 	}
 	json_decref(all);
 	n = json_array_size(ts);
-	say(r, "  wave %s/%s: %zu tours\n", date, wave, n);
+	sim_say(r, "  wave %s/%s: %zu tours\n", date, wave, n);
 	plans = xcalloc(n ? n : 1, sizeof(*plans));
 	times = xcalloc(n ? n : 1, sizeof(*times));
 	odo = xcalloc(n ? n : 1, sizeof(*odo));
@@ -770,11 +783,11 @@ drive_wave(struct sim_run *r, const char *date, const char *wave)
 		times[i] = xcalloc(2 * (ns ? ns : 1), sizeof(int64_t));
 		json_array_foreach(stops, k, s)
 		{
-			times[i][k] = jint(s, "arrival");
-			times[i][ns + k] = jint(s, "departure");
+			times[i][k] = sim_jint(s, "arrival");
+			times[i][ns + k] = sim_jint(s, "departure");
 		}
-		plans[i] = (struct sim_tour_plan){jint(t, "start"),
-						  jint(t, "end"), times[i],
+		plans[i] = (struct sim_tour_plan){sim_jint(t, "start"),
+						  sim_jint(t, "end"), times[i],
 						  times[i] + ns, (unsigned)ns};
 		/* Each van's odometer, from the vehicle's index. */
 		odo[i] = 42000 + 1000LL * (long long)(i + 1);
@@ -782,12 +795,13 @@ drive_wave(struct sim_run *r, const char *date, const char *wave)
 	steps = sim_timeline(plans, n, &n_steps);
 	for (size_t s = 0; s < n_steps && rc >= 0 && !sim_stopping; s++) {
 		if (s > 0)
-			nap_ms(sim_sleep_ms(steps[s - 1].at, steps[s].at,
-					    r->speed, 2000));
+			sim_nap_ms(sim_sleep_ms(steps[s - 1].at, steps[s].at,
+						r->speed, 2000));
 		rc = report(r, ts, &steps[s], &odo[steps[s].tour], &failed);
 		rc = rc > 0 ? 0 : rc; /* a refusal is counted, not fatal */
 	}
-	say(r, "  wave %s/%s driven: %zu failed stops\n", date, wave, failed);
+	sim_say(r, "  wave %s/%s driven: %zu failed stops\n", date, wave,
+		failed);
 	free(steps);
 	for (i = 0; i < n; i++)
 		free(times[i]);
@@ -805,6 +819,12 @@ returns_on(const struct sim_run *r)
 }
 
 static int
+bikes_on(const struct sim_run *r)
+{
+	return r->api.bikes && r->api.bikes[0];
+}
+
+static int
 play_day(struct sim_run *r, int day)
 {
 	char date[11];
@@ -814,30 +834,33 @@ play_day(struct sim_run *r, int day)
 	if (sim_date_add(r->first_date, day, date) < 0 ||
 	    lz_date_midnight(date, &midnight, NULL) < 0)
 		return -1;
-	say(r, "day %d: %s\n", day + 1, date);
+	sim_say(r, "day %d: %s\n", day + 1, date);
 	if (receive_stock(r, date, midnight) < 0)
 		return -1;
-	say(r, "  stock received at %s: %zu lots\n", r->t.hub->id,
-	    r->t.n_products);
+	sim_say(r, "  stock received at %s: %zu lots\n", r->t.hub->id,
+		r->t.n_products);
 	orders = sim_orders_make(&r->t, r->seed, day + 1, midnight, r->orders);
-	if (place_orders(r, orders, r->orders) < 0 || settle(r) < 0) {
+	if (place_orders(r, orders, r->orders) < 0 || sim_settle(r) < 0) {
 		free(orders);
 		return -1;
 	}
 	free(orders);
 	/* Collections are asked for the next day (the first one played). */
 	if (day == 0 && returns_on(r) &&
-	    (declare_flows(r, day + 1, midnight) < 0 || settle(r) < 0))
+	    (declare_flows(r, day + 1, midnight) < 0 || sim_settle(r) < 0))
 		return -1;
 	/* Morning: the hub's stock, the bike relay before 10:00, the
 	 * producers' pickups (and yesterday's failed deliveries). */
 	if (plan_wave(r, date, "am") < 0 || drive_wave(r, date, "am") < 0)
 		return -1;
-	/* Afternoon: what was collected this morning, once unloaded. */
-	if (settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
-	    drive_wave(r, date, "pm") < 0 || settle(r) < 0)
+	/* The centre's parcels are at the bike relay: the riders' turn. */
+	if (bikes_on(r) && (sim_settle(r) < 0 || sim_bikes_ride(r, date) < 0))
 		return -1;
-	if (returns_on(r) && (confirm_processing(r) < 0 || settle(r) < 0))
+	/* Afternoon: what was collected this morning, once unloaded. */
+	if (sim_settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
+	    drive_wave(r, date, "pm") < 0 || sim_settle(r) < 0)
+		return -1;
+	if (returns_on(r) && (confirm_processing(r) < 0 || sim_settle(r) < 0))
 		return -1;
 	return 0;
 }
@@ -845,20 +868,21 @@ play_day(struct sim_run *r, int day)
 int
 sim_play(struct sim_run *r)
 {
-	say(r,
-	    "territory: %zu members, %zu sites, %zu vans, hub %s, bike "
-	    "relay %s\n",
-	    r->t.n_members, r->t.n_sites, r->t.n_vehicles, r->t.hub->id,
-	    r->t.relay->id);
+	sim_say(r,
+		"territory: %zu members, %zu sites, %zu vans, hub %s, bike "
+		"relay %s\n",
+		r->t.n_members, r->t.n_sites, r->t.n_vehicles, r->t.hub->id,
+		r->t.relay->id);
 	if (register_territory(r) < 0 ||
-	    (returns_on(r) && register_returns(r) < 0))
+	    (returns_on(r) && register_returns(r) < 0) ||
+	    (bikes_on(r) && sim_bikes_register(r) < 0))
 		return -1;
 	for (int d = 0; d < r->days; d++)
 		if (play_day(r, d) < 0)
 			return -1;
-	say(r,
-	    "commands: %lu submitted, %lu accepted, %lu duplicates, %lu "
-	    "refused\n",
-	    r->submitted, r->accepted, r->duplicates, r->rejected);
+	sim_say(r,
+		"commands: %lu submitted, %lu accepted, %lu duplicates, %lu "
+		"refused\n",
+		r->submitted, r->accepted, r->duplicates, r->rejected);
 	return 0;
 }

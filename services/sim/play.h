@@ -8,7 +8,11 @@
 #include "sim.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
+
+/* Set by SIGINT or SIGTERM: every wait and loop ends early. */
+extern volatile sig_atomic_t sim_stopping;
 
 struct lz_client;
 
@@ -57,6 +61,36 @@ void sim_run_release(struct sim_run *r);
 json_t *sim_summary_read(const struct sim_run *r);
 /* Prints the summary S for people. */
 void sim_summary_print(const json_t *s, FILE *out);
+
+/* ---- shared by the parts of the run (play.c, bikes.c) ---- */
+
+/* Prints a progress line (when R has a progress stream). */
+void sim_say(const struct sim_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Submits TYPE with the JSON payload P (stolen) as PARTNER through the
+ * gateway, with a message id derived from the seed and a counter (a retry
+ * after a timeout, and a second run of the same seed on the same state,
+ * have no second effect).  Returns 0 when accepted or duplicate, 1 when
+ * refused (the reason printed), -1 when the gateway does not answer. */
+int sim_submit(struct sim_run *r, const char *partner, const char *type,
+	       json_t *p);
+/* Waits until every running service applied what the others published;
+ * 0, or -1 on timeout (printed). */
+int sim_settle(const struct sim_run *r);
+/* Sleeps MS milliseconds (less when stopping). */
+void sim_nap_ms(int64_t ms);
+/* An integer field of a proto3 JSON object (number or string), 0 if
+ * missing. */
+int64_t sim_jint(const json_t *o, const char *key);
+
+/* The bike relay, when lz-bikes runs: riders and bikes registered
+ * (sim_bikes_register()), then the riders' day once the vans have dropped
+ * the centre's parcels at the relay (sim_bikes_ride(): shifts until the
+ * end of DATE's deliveries, each planned run ridden on the accelerated
+ * clock, failed deliveries re-planned by lz-bikes and ridden again).
+ * Both return 0, or -1 when a service does not answer or apply in time. */
+int sim_bikes_register(struct sim_run *r);
+int sim_bikes_ride(struct sim_run *r, const char *date);
 
 /* The local date DAYS after DATE into OUT; 0 or -EINVAL. */
 int sim_date_add(const char *date, int days, char out[11]);

@@ -171,6 +171,82 @@ static const struct {
 	{"completedKm", "lz_tours_completed_km_total"},
 };
 
+/* The riders' runs of DATE from lz-bikes, appended to RUNS. */
+static int
+read_runs(const struct sim_run *r, const char *date, json_t *runs)
+{
+	char path[64], err[256];
+	json_t *l, *run, *st;
+	size_t i, k;
+
+	snprintf(path, sizeof(path), "/v1/runs/%s", date);
+	if ((l = lz_client_get_json(r->api.bikes, path, 5000, err,
+				    sizeof(err))) == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	json_array_foreach(json_object_get(l, "runs"), i, run)
+	{
+		json_int_t parcels = 0, stops = 0;
+
+		json_array_foreach(json_object_get(run, "stops"), k, st)
+		{
+			parcels += (json_int_t)json_array_size(
+				json_object_get(st, "parcelIds"));
+			stops += !strcmp(jstr(st, "kind"), "STOP_KIND_VISIT");
+		}
+		json_array_append_new(
+			runs,
+			json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I}", "runId",
+				  jstr(run, "runId"), "riderId",
+				  jstr(run, "riderId"), "bikeId",
+				  jstr(run, "bikeId"), "status",
+				  strip(jstr(run, "status"), "RUN_STATUS_"),
+				  "visits", stops, "parcels", parcels,
+				  "distanceM", jint(run, "distanceM")));
+	}
+	json_decref(l);
+	return 0;
+}
+
+/* lz-bikes' runs (of today, when the riders started, and of the days
+ * played) and its counters. */
+static json_t *
+read_bikes(const struct sim_run *r, const json_t *dates, const char *today)
+{
+	static const struct {
+		const char *key, *metric;
+	} m[] = {
+		{"parcelsDelivered", "lz_bikes_parcels_delivered_total"},
+		{"parcelsFailed", "lz_bikes_parcels_failed_total"},
+		{"parcelsAtRelayPoint",
+		 "lz_bikes_parcels_at_relay_point_total"},
+		{"pickupsCollected", "lz_bikes_pickups_collected_total"},
+		{"parcelsWaiting", "lz_bikes_parcels_waiting"},
+		{"km", "lz_bikes_km_total"},
+	};
+	json_t *out = json_object(), *runs = json_array(), *d;
+	size_t i;
+	int bad = 0;
+
+	bad |= read_runs(r, today, runs);
+	json_array_foreach(dates, i, d)
+	{
+		if (strcmp(json_string_value(d), today) != 0)
+			bad |= read_runs(r, json_string_value(d), runs);
+	}
+	json_object_set_new(out, "runs", runs);
+	for (size_t k = 0; k < LZ_ARRAY_LEN(m); k++)
+		json_object_set_new(out, m[k].key,
+				    json_integer(lz_client_metric(
+					    r->api.bikes, m[k].metric, 5000)));
+	if (bad) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* The reverse flows (every one, with where it went) and the deposit
  * balances, from lz-returns. */
 static json_t *
@@ -270,7 +346,7 @@ sim_summary_read(const struct sim_run *r)
 {
 	json_t *s = json_object(), *dates = json_array(), *tours = json_array();
 	json_t *by = json_object(), *relay = json_object();
-	char date[11];
+	char date[11], today[11] = "";
 
 	for (int d = 0; d < r->days; d++) {
 		if (sim_date_add(r->first_date, d, date) < 0)
@@ -287,6 +363,14 @@ sim_summary_read(const struct sim_run *r)
 			goto fail;
 	}
 	json_decref(relay);
+	lz_date_local((int64_t)time(NULL), today);
+	if (r->api.bikes && r->api.bikes[0]) {
+		json_t *bk = read_bikes(r, dates, today);
+
+		if (bk == NULL)
+			goto fail_after;
+		json_object_set_new(s, "bikes", bk);
+	}
 	if (r->api.returns && r->api.returns[0]) {
 		json_t *ret = read_returns(r);
 
@@ -297,11 +381,7 @@ sim_summary_read(const struct sim_run *r)
 	if (r->api.impact && r->api.impact[0]) {
 		/* The drivers report today: lz-impact counts deliveries on
 		 * the day they happen, tours on their date. */
-		char today[11] = "";
-		json_t *imp;
-
-		lz_date_local((int64_t)time(NULL), today);
-		imp = read_impact(
+		json_t *imp = read_impact(
 			r,
 			strcmp(today, r->first_date) < 0 ? today
 							 : r->first_date,
@@ -341,6 +421,31 @@ print_absent(FILE *out, const char *what, const char *service)
 {
 	fprintf(out, "%-28s not available (%s is not running)\n", what,
 		service);
+}
+
+static void
+print_bikes(const json_t *b, FILE *out)
+{
+	const json_t *run;
+	size_t i;
+
+	fprintf(out,
+		"bike relay (lz-bikes): %lld parcels delivered, %lld failed, "
+		"%lld left at a relay point, %lld waiting; %lld km\n",
+		(long long)jint(b, "parcelsDelivered"),
+		(long long)jint(b, "parcelsFailed"),
+		(long long)jint(b, "parcelsAtRelayPoint"),
+		(long long)jint(b, "parcelsWaiting"), (long long)jint(b, "km"));
+	json_array_foreach(json_object_get(b, "runs"), i, run)
+	{
+		fprintf(out,
+			"  %-26s %-18s %-10s %3lld visits %3lld parcels "
+			"%6.1f km\n",
+			jstr(run, "runId"), jstr(run, "bikeId"),
+			jstr(run, "status"), (long long)jint(run, "visits"),
+			(long long)jint(run, "parcels"),
+			(double)jint(run, "distanceM") / 1000.0);
+	}
 }
 
 static void
@@ -451,7 +556,9 @@ sim_summary_print(const json_t *s, FILE *out)
 		fprintf(out, "\n");
 	}
 	fprintf(out, "\n");
-	if (!json_object_get(s, "bikes"))
+	if (json_object_get(s, "bikes"))
+		print_bikes(json_object_get(s, "bikes"), out);
+	else
 		print_absent(out, "bike runs", "lz-bikes");
 	if (json_object_get(s, "returns"))
 		print_returns(json_object_get(s, "returns"), out);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Thousands of random deposit-ledger movements through lz-bus and
-# lz-returns, with three lz-cmdpub standing in for the orders service
+# lz-returns, with four lz-cmdpub standing in for the orders service
 # (sites, orders with jars, deliveries), the tours service (stops where
-# drivers take empties back) and the gateway (new jars, declarations at
+# drivers take empties back), the bikes service (parcels delivered with
+# empties taken back, pickups) and the gateway (new jars, declarations at
 # relay points, washing, losses, bad input); lz-returns is SIGKILLed and
 # restarted several times on the way.  At the end, checked from outside:
 # the ledger balances, no per-member account is negative, the balances
@@ -16,11 +17,13 @@ CMDPUB=$B/tests/lz-cmdpub
 N=${RETURNS_RANDOM_OPS:-3000}
 ORDERS_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 7))
 TOURS_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 11))
+BIKES_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 13))
 start_bus
-for s in gw orders tours; do
+for s in gw orders tours bikes; do
 	mkfifo "$TMP/$s.fifo"
 done
-exec 3<>"$TMP/gw.fifo" 4<>"$TMP/orders.fifo" 5<>"$TMP/tours.fifo"
+exec 3<>"$TMP/gw.fifo" 4<>"$TMP/orders.fifo" 5<>"$TMP/tours.fifo" \
+	6<>"$TMP/bikes.fifo"
 start gw "$CMDPUB" --state "$TMP/gw" --pub "$XSUB" --replay "$GW_REPLAY" \
 	--input "$TMP/gw.fifo" --no-sync
 start orderspub "$CMDPUB" --state "$TMP/orderspub" --source orders \
@@ -29,7 +32,10 @@ start orderspub "$CMDPUB" --state "$TMP/orderspub" --source orders \
 start tourspub "$CMDPUB" --state "$TMP/tourspub" --source tours \
 	--pub "$XSUB" --replay "$TOURS_PUB_REPLAY" --input "$TMP/tours.fifo" \
 	--no-sync
-RET_OPTS="--no-sync --follow gateway,orders,tours --forecast-interval-s 1"
+start bikespub "$CMDPUB" --state "$TMP/bikespub" --source bikes \
+	--pub "$XSUB" --replay "$BIKES_PUB_REPLAY" --input "$TMP/bikes.fifo" \
+	--no-sync
+RET_OPTS="--no-sync --follow gateway,orders,tours,bikes --forecast-interval-s 1"
 # shellcheck disable=SC2086
 start_returns $RET_OPTS
 
@@ -37,7 +43,7 @@ python3 - "$N" "$TMP" <<'PY'
 import json, random, sys
 n, tmp = int(sys.argv[1]), sys.argv[2]
 random.seed(n)
-files = {k: open("%s/%s.ops" % (tmp, k), "w") for k in ("dir", "gw", "orders", "tours")}
+files = {k: open("%s/%s.ops" % (tmp, k), "w") for k in ("dir", "gw", "orders", "tours", "bikes")}
 def out(f, t, tenant, p):
     files[f].write(json.dumps({"type": t, "tenant": tenant, "actor": "p-" + tenant, "payload": p}) + "\n")
 members = ["m1", "m2", "m3"]
@@ -48,6 +54,7 @@ for m in members + ["vrac"]:
     out("dir", "lz.orders.v1.MemberRegistered", "livrazou", {"member": {"memberId": m, "name": m, "kind": "MEMBER_KIND_SHIPPER"}})
 for s, m in list(sites.items()) + [(r, "vrac") for r in relays]:
     out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": s, "memberId": m, "name": s, "kind": "SITE_KIND_CUSTOMER", "location": {"lat": 43.3, "lon": 5.4}, "zone": "nord"}})
+out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "velo", "memberId": "livrazou", "name": "velo", "kind": "SITE_KIND_BIKE_RELAY", "location": {"lat": 43.3, "lon": 5.37}, "zone": "centre"}})
 out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "hub", "memberId": "livrazou", "name": "hub", "kind": "SITE_KIND_HUB", "location": {"lat": 43.35, "lon": 5.37}}})
 for t in types:
     out("gw", "lz.returns.v1.RegisterContainerType", "livrazou", {"containerType": {"containerType": t, "name": t, "depositCents": "50", "grams": "300", "millilitres": "500"}})
@@ -64,9 +71,15 @@ for i in range(n):
         oid = "%s/o%d" % (sites[s], i)
         lines = [{"product": "p", "quantity": 1, "containers": [{"containerType": random.choice(types + ["mystery"]), "count": random.randint(1, 12)}]} for _ in range(random.randint(1, 2))]
         out("orders", "lz.orders.v1.OrderPlaced", sites[s], {"order": {"orderId": oid, "memberId": sites[s], "destinationSiteId": s, "lines": lines}})
-        out("orders", "lz.orders.v1.OrderStatusChanged", sites[s], {"orderId": oid, "to": random.choice(["ORDER_STATUS_DELIVERED"] * 9 + ["ORDER_STATUS_CANCELLED"])})
+        to = random.choice(["ORDER_STATUS_DELIVERED"] * 9 + ["ORDER_STATUS_CANCELLED"])
+        out("orders", "lz.orders.v1.OrderStatusChanged", sites[s], {"orderId": oid, "to": to})
+        if to == "ORDER_STATUS_DELIVERED" and random.random() < 0.4:
+            # delivered by bike: the rider takes empties back there
+            out("bikes", "lz.bikes.v1.ParcelStatusChanged", "livrazou", {"parcel": {"parcelId": "del:" + oid, "orderId": oid, "siteId": s}, "to": "PARCEL_STATUS_DELIVERED", "orderStatus": 8, "containersCollected": [{"containerType": t, "count": random.randint(0, 4)}]})
+    elif r < 0.4:
+        out("bikes", "lz.bikes.v1.PickupStatusChanged", "livrazou", {"requestId": "pk%d" % i, "siteId": random.choice(list(sites) + relays), "to": "PICKUP_STATUS_COLLECTED", "containersCollected": [{"containerType": t, "count": random.randint(1, 5)}]})
     elif r < 0.55:
-        s = random.choice(list(sites) + relays)
+        s = random.choice(list(sites) + relays + ["velo"])
         stop += 1
         out("tours", "lz.tours.v1.StopStatusChanged", "livrazou", {"tourId": "t", "stopIndex": stop, "to": "STOP_STATUS_COMPLETED", "siteId": s, "containersCollected": [{"containerType": t, "count": random.randint(1, 8)}]})
     elif r < 0.75:
@@ -84,7 +97,7 @@ for i in range(n):
             ("lz.returns.v1.RecordMovement", "livrazou", {"reference": "z%d" % i, "containerType": t, "count": 0, "fromAccount": "supply", "toAccount": "hub-stock"}),
             ("lz.returns.v1.DeclareFlow", "vrac", {"reference": "b%d" % i, "kind": "FLOW_KIND_BIOWASTE", "grams": "-100", "siteId": "r1"})]))
 PY
-echo "# $(wc -l <"$TMP/gw.ops") gateway, $(wc -l <"$TMP/orders.ops") orders, $(wc -l <"$TMP/tours.ops") tours events"
+echo "# $(wc -l <"$TMP/gw.ops") gateway, $(wc -l <"$TMP/orders.ops") orders, $(wc -l <"$TMP/tours.ops") tours, $(wc -l <"$TMP/bikes.ops") bikes events"
 cat "$TMP/dir.ops" >&4
 # The directory first, so that declarations find their sites.
 check "directory applied" wait_metric "$RETURNS_ADMIN" \
@@ -102,6 +115,7 @@ for k in 0 1 2 3; do
 	slice "$TMP/gw.ops" $k >&3
 	slice "$TMP/orders.ops" $k >&4
 	slice "$TMP/tours.ops" $k >&5
+	slice "$TMP/bikes.ops" $k >&6
 	if [ $k -lt 3 ]; then
 		sleep 0.$((RANDOM % 9 + 1))
 		kill -9 "$pid_returns"
@@ -122,12 +136,15 @@ wait_published() {
 check "every generated command published (none unusable)" wait_published
 OR_N=$(($(wc -l <"$TMP/orders.ops") + $(wc -l <"$TMP/dir.ops")))
 TO_N=$(wc -l <"$TMP/tours.ops")
+BI_N=$(wc -l <"$TMP/bikes.ops")
 check "returns applied every gateway command" wait_metric "$RETURNS_ADMIN" \
 	'lz_inbox_seq{source="gateway"}' "$GW_N" 120
 check "returns applied every orders event" wait_metric "$RETURNS_ADMIN" \
 	'lz_inbox_seq{source="orders"}' "$OR_N" 60
 check "returns applied every tours event" wait_metric "$RETURNS_ADMIN" \
 	'lz_inbox_seq{source="tours"}' "$TO_N" 60
+check "returns applied every bikes event" wait_metric "$RETURNS_ADMIN" \
+	'lz_inbox_seq{source="bikes"}' "$BI_N" 60
 curl -s "http://127.0.0.1:$RETURNS_ADMIN/v1/balances" >"$TMP/balances.json"
 "$BIN/lz-tap" --replay returns --replay-endpoint "$RETURNS_REPLAY" \
 	--timeout 3 >"$TMP/returns.out" 2>/dev/null
@@ -179,8 +196,15 @@ for l in open(sys.argv[3]):
     p = json.loads(l)["payload"]
     for c in p["containersCollected"]:
         want[("t#%d" % p["stopIndex"], c["containerType"])] += c["count"]
+for l in open(sys.argv[4]):
+    e = json.loads(l)
+    p = e["payload"]
+    ref = p["parcel"]["parcelId"] if "parcel" in p else p["requestId"]
+    for c in p["containersCollected"]:
+        want[(ref, c["containerType"])] += c["count"]
 bad = [(k, got[k], v) for k, v in want.items() if got[k] != v]
-assert not bad and len(want) > 100, bad[:5]' "$TMP/returns.out" "$TMP/orders.ops" "$TMP/tours.ops"
+assert not bad and len(want) > 100, bad[:5]
+print("# %d deliveries, stops, parcels and pickups checked" % len(want))' "$TMP/returns.out" "$TMP/orders.ops" "$TMP/tours.ops" "$TMP/bikes.ops"
 check "every discrepancy flagged on its movement, and counted" python3 -c '
 import json, sys
 mv = [json.loads(l)["payload"] for l in open(sys.argv[1]) if "lz.returns.v1.LedgerMoved" in l]
@@ -191,5 +215,5 @@ assert len(flagged) == json.load(open(sys.argv[2]))["discrepancies"] > 0' "$TMP/
 check_eq "bad input refused, counted by reason" \
 	"$(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="unknown_container_type"}' | grep -c .) $(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="bad_quantity"}' | grep -c .)" \
 	"1 1"
-exec 3>&- 4>&- 5>&-
+exec 3>&- 4>&- 5>&- 6>&-
 summary
