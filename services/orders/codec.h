@@ -13,6 +13,7 @@
 #ifndef ORDERS_CODEC_H
 #define ORDERS_CODEC_H
 
+#include "lz/bikes/v1/bikes.pb-c.h"
 #include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
@@ -119,6 +120,10 @@ enum {
  * delivery, at bike relay, delivered, failed). */
 #define EV_TASK_STATUS "lz.tours.v1.TaskStatusChanged"
 #define TOURS_SOURCE "tours"
+/* The bikes service's parcel changes (source "bikes"): order_status, when
+ * set, is where the order goes (delivered, failed), as for tours. */
+#define EV_PARCEL_STATUS "lz.bikes.v1.ParcelStatusChanged"
+#define BIKES_SOURCE "bikes"
 
 /* The short lower-case name of status ST ("placed", "out_for_delivery"),
  * or "unknown" for a value outside the enum.  Static storage. */

@@ -458,6 +458,34 @@ on_task_status(struct call *c, const ProtobufCMessage *msg)
 	return rc == REFUSED ? 0 : rc;
 }
 
+/* ---- the bikes service's parcel changes ---- */
+
+static int
+on_parcel_status(struct call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Bikes__V1__ParcelStatusChanged *ev =
+		(const Lz__Bikes__V1__ParcelStatusChanged *)msg;
+	const Lz__Bikes__V1__Parcel *p = ev->parcel;
+	char detail[300];
+	int rc;
+
+	if (strcmp(c->ev->source, BIKES_SOURCE) != 0 || p == NULL ||
+	    ev->order_status == 0 || p->order_id == NULL ||
+	    !orders_rules_valid_order_id(p->order_id))
+		return 0;
+	snprintf(detail, sizeof(detail), "parcel %.100s%s%.60s%s%.60s",
+		 p->parcel_id ? p->parcel_id : "",
+		 p->run_id && p->run_id[0] ? " in bike run " : "",
+		 p->run_id ? p->run_id : "",
+		 ev->relay_point_id && ev->relay_point_id[0]
+			 ? " left at relay point "
+			 : "",
+		 ev->relay_point_id ? ev->relay_point_id : "");
+	rc = transition(c, p->order_id, (int)ev->order_status,
+			EV_PARCEL_STATUS, c->now, detail);
+	return rc == REFUSED ? 0 : rc;
+}
+
 /* ---- dispatch ---- */
 
 static const struct command {
@@ -478,6 +506,8 @@ static const struct command {
 	{EV_SHORTAGE, &lz__inventory__v1__shortage__descriptor, on_shortage},
 	{EV_TASK_STATUS, &lz__tours__v1__task_status_changed__descriptor,
 	 on_task_status},
+	{EV_PARCEL_STATUS, &lz__bikes__v1__parcel_status_changed__descriptor,
+	 on_parcel_status},
 	/* Later issues add the events that drive the lifecycle here (see
 	 * README): each decodes its order id and calls transition(). */
 };

@@ -37,7 +37,7 @@ static const struct lz_option options[] = {
 	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
 	{"admin", LZ_OPT_STRING, "127.0.0.1:7182",
 	 "HTTP address of /metrics, /healthz, /readyz and /v1/orders", 0, 0},
-	{"follow", LZ_OPT_STRING, "gateway,inventory,tours",
+	{"follow", LZ_OPT_STRING, "gateway,inventory,tours,bikes",
 	 "comma-separated sources whose events are applied", 0, 0},
 	{"source", LZ_OPT_STRING, "orders", "this service's source name", 0, 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris",
