@@ -101,6 +101,29 @@ lz_http_reply_error(struct evhttp_request *req, int code, const char *msg)
 	json_decref(j);
 }
 
+void
+lz_http_reply_json_new(struct evhttp_request *req, json_t *body)
+{
+	if (body == NULL) {
+		lz_http_reply_error(req, 500,
+				    "stored record cannot be shown as JSON");
+		return;
+	}
+	lz_http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+int
+lz_http_only_get(struct evhttp_request *req)
+{
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
+		return 1;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  "GET");
+	lz_http_reply_error(req, 405, "method not allowed: use GET");
+	return 0;
+}
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {

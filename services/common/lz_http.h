@@ -47,4 +47,13 @@ void lz_http_reply_json(struct evhttp_request *req, int code,
 /* Sends {"error": MSG}.  MSG must be UTF-8: never echo unchecked input. */
 void lz_http_reply_error(struct evhttp_request *req, int code, const char *msg);
 
+/* Sends BODY as a 200 JSON answer and releases it (a read model built for
+ * this answer); a NULL BODY -- a record that could not be shown as JSON --
+ * is a 500. */
+void lz_http_reply_json_new(struct evhttp_request *req, json_t *body);
+
+/* Whether REQ is a GET; otherwise answers 405 with "Allow: GET" and
+ * returns 0. */
+int lz_http_only_get(struct evhttp_request *req);
+
 #endif
