@@ -31,29 +31,6 @@
 /* Most records one answer holds. */
 #define LIST_MAX 20000
 
-static int
-only_get(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
-		return 1;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  "GET");
-	lz_http_reply_error(req, 405, "method not allowed: use GET");
-	return 0;
-}
-
-static void
-reply_json(struct evhttp_request *req, json_t *j)
-{
-	if (j == NULL) {
-		lz_http_reply_error(req, 500,
-				    "stored record cannot be shown as JSON");
-		return;
-	}
-	lz_http_reply_json(req, 200, j);
-	json_decref(j);
-}
-
 /* The query parameters of REQ into Q (free with evhttp_clear_headers). */
 static void
 params(struct evhttp_request *req, struct evkeyvalq *q)
@@ -143,7 +120,7 @@ on_balances(struct evhttp_request *req, void *arg)
 	json_t *v;
 	int rc, balanced = 1;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	params(req, &q);
 	b.member = param(&q, "member");
@@ -166,10 +143,10 @@ on_balances(struct evhttp_request *req, void *arg)
 	}
 	json_object_foreach(b.sums, key, v) if (json_integer_value(v) != 0)
 		balanced = 0;
-	reply_json(req,
-		   json_pack("{s:o,s:o,s:b,s:I}", "balances", b.list, "sums",
-			     b.sums, "balanced", balanced, "discrepancies",
-			     (json_int_t)b.discrepancies));
+	lz_http_reply_json_new(
+		req, json_pack("{s:o,s:o,s:b,s:I}", "balances", b.list, "sums",
+			       b.sums, "balanced", balanced, "discrepancies",
+			       (json_int_t)b.discrepancies));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -228,7 +205,7 @@ reply_list(struct evhttp_request *req, struct list *l, const char *field)
 			if (v)
 				json_array_append_new(arr, v);
 		}
-		reply_json(req, json_pack("{s:o}", field, arr));
+		lz_http_reply_json_new(req, json_pack("{s:o}", field, arr));
 	}
 	for (size_t i = 0; i < l->n; i++)
 		protobuf_c_message_free_unpacked(l->items[i], NULL);
@@ -244,7 +221,7 @@ on_flows(struct evhttp_request *req, void *arg)
 	struct evkeyvalq q;
 	const char *st;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	params(req, &q);
 	st = param(&q, "status");
@@ -267,7 +244,7 @@ on_outlets(struct evhttp_request *req, void *arg)
 	struct list l = {r, r->db.outlets, &lz__returns__v1__outlet__descriptor,
 			 2, NULL,          0};
 
-	if (only_get(req))
+	if (lz_http_only_get(req))
 		reply_list(req, &l, "outlets");
 }
 
@@ -279,7 +256,7 @@ on_types(struct evhttp_request *req, void *arg)
 		r, r->db.types, &lz__returns__v1__container_type__descriptor,
 		2, NULL,        0};
 
-	if (only_get(req))
+	if (lz_http_only_get(req))
 		reply_list(req, &l, "containerTypes");
 }
 
@@ -346,7 +323,7 @@ on_levels(struct evhttp_request *req, void *arg)
 	json_t *v;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	params(req, &q);
 	lv.from = param(&q, "from");
@@ -380,7 +357,7 @@ on_levels(struct evhttp_request *req, void *arg)
 		t->grams = json_integer_value(json_array_get(v, 1));
 		rep.totals[rep.n_totals++] = t;
 	}
-	reply_json(req, lz_json_from_message(&rep.base));
+	lz_http_reply_json_new(req, lz_json_from_message(&rep.base));
 	for (size_t i = 0; i < rep.n_totals; i++) {
 		free(rep.totals[i]->period);
 		free(rep.totals[i]);

@@ -274,6 +274,9 @@ check_eq "metrics: flows open, kg diverted by level" \
 	"$(metric "$RETURNS_ADMIN" lz_returns_flows_open) $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_kg_total{level="donation"}') $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_kg_total{level="composting"}')" \
 	"0 14.8 7.6"
 check_eq "no open flow left" "$(curl -s "$API/v1/flows")" '{"flows":[]}'
+check_eq "read models: bad parameters and methods refused" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/flows?status=maybe") $(curl -s -o /dev/null -w '%{http_code}' "$API/v1/levels?from=2026-13-01") $(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/v1/balances")" \
+	"400 400 405"
 
 # ---- the relay's empties: the forecast asks for a collection ----
 cmd vrac lz.returns.v1.DeclareContainers '{"reference":"d-2","siteId":"relais-vrac","fromSiteId":"cafe","containers":[{"containerType":"jar-500","count":6}]}'
