@@ -248,13 +248,21 @@ has_containers(const Order *o)
 	return 0;
 }
 
+/* Forgets order ID (delivered, ended, or without containers). */
+static int
+forget_order(struct returns_call *c, const char *id)
+{
+	MDB_val k = {strlen(id), (void *)id};
+	int rc = mdb_del(c->txn, c->r->db.orders, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
 static int
 on_order(struct returns_call *c, const ProtobufCMessage *msg)
 {
 	/* OrderPlaced and OrderAmended have the same shape. */
 	const Order *o = ((const Lz__Orders__V1__OrderPlaced *)msg)->order;
-	MDB_val k;
-	int rc;
 
 	if (o == NULL || o->order_id == NULL || strlen(o->order_id) < 3 ||
 	    strlen(o->order_id) > 200)
@@ -262,10 +270,7 @@ on_order(struct returns_call *c, const ProtobufCMessage *msg)
 	if (has_containers(o))
 		return lz_store_put_msg(c->txn, c->r->db.orders, o->order_id,
 					&o->base);
-	k.mv_size = strlen(o->order_id);
-	k.mv_data = o->order_id;
-	rc = mdb_del(c->txn, c->r->db.orders, &k, NULL);
-	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+	return forget_order(c, o->order_id);
 }
 
 /* The containers of a delivered order leave the hub's stock for the
@@ -307,7 +312,6 @@ static int
 deliver_order(struct returns_call *c, const char *order_id)
 {
 	Order *o = NULL;
-	MDB_val k;
 	int rc;
 
 	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, order_id,
@@ -315,11 +319,8 @@ deliver_order(struct returns_call *c, const char *order_id)
 				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
-	if ((rc = deliver(c, o)) == 0) {
-		k.mv_size = strlen(o->order_id);
-		k.mv_data = o->order_id;
-		rc = lz_store_rc(mdb_del(c->txn, c->r->db.orders, &k, NULL));
-	}
+	if ((rc = deliver(c, o)) == 0)
+		rc = forget_order(c, o->order_id);
 	lz__orders__v1__order__free_unpacked(o, NULL);
 	return rc;
 }
@@ -329,8 +330,7 @@ on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__OrderStatusChanged *ev =
 		(const Lz__Orders__V1__OrderStatusChanged *)msg;
-	MDB_val k;
-	int to = (int)ev->to, rc;
+	int to = (int)ev->to;
 
 	if (ev->order_id == NULL || strlen(ev->order_id) > 200)
 		return returns_stat(c, "bad_payload", 1);
@@ -340,10 +340,7 @@ on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
 	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_REJECTED &&
 	    to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED)
 		return 0;
-	k.mv_size = strlen(ev->order_id);
-	k.mv_data = ev->order_id;
-	rc = mdb_del(c->txn, c->r->db.orders, &k, NULL);
-	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+	return forget_order(c, ev->order_id);
 }
 
 /* ---- collections (sources tours and bikes) ---- */
