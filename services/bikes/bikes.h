@@ -84,7 +84,8 @@ int bikes_dispatch(struct bikes *b, struct lz_bus_txn *tx, int64_t now,
  * SITE_IDS (N; 0: as planned), scheduled again from its start; re-planning
  * then keeps it.  Returns 0, a negative store error, or a positive
  * lz.bikes.v1.Reason: BR_INVALID (SITE_IDS does not name each site of the
- * run once), BR_NO_RELAY. */
+ * run once), BR_TIME_WINDOW (the order misses a window), BR_TOO_HEAVY (a
+ * pickup before the deliveries overloads the bike), BR_NO_RELAY. */
 int bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
 	      size_t n, int64_t now);
 

@@ -209,14 +209,20 @@ add_job(struct ctx *c, const struct bikes_job *j, Parcel *p, Pickup *k)
 	c->njobs++;
 }
 
-/* Whether a planned parcel or pickup of RUN_ID stays where it is: its run
- * is kept (pinned). */
+/* Whether planned run R is kept as it is: pinned by an operator, its
+ * rider on shift (a pinned run of a rider gone is planned again). */
+static int
+pinned(const struct ctx *c, const Run *r)
+{
+	return r && r->status == RUN_PLANNED && r->pinned &&
+	       find_rider(c, r->rider_id) >= 0;
+}
+
+/* Whether a planned parcel or pickup of RUN_ID stays where it is. */
 static int
 in_kept_run(const struct ctx *c, const char *run_id)
 {
-	const Run *r = find_run(c, run_id);
-
-	return r && r->status == RUN_PLANNED && r->pinned;
+	return pinned(c, find_run(c, run_id));
 }
 
 static int
@@ -500,7 +506,7 @@ write_plan(struct ctx *c, const struct bikes_plan *plan, unsigned *nruns,
 		Run *r = c->runs[i];
 		int reused = 0;
 
-		if (r->status != RUN_PLANNED || r->pinned)
+		if (r->status != RUN_PLANNED || pinned(c, r))
 			continue;
 		for (size_t k = 0; k < plan->nruns && !reused; k++)
 			reused = strcmp(used[k], r->run_id) == 0;
@@ -721,6 +727,34 @@ pin_order(const struct ctx *c, char **site_ids, size_t n, int *order)
 	return k == c->njobs ? 0 : -1;
 }
 
+/* Whether the pinned order RO still meets every window and the bike's
+ * capacity: 0, BR_TIME_WINDOW, BR_TOO_HEAVY, or a store error. */
+static int
+pin_feasible(struct ctx *c, const Run *run, const struct bikes_run_out *ro)
+{
+	Bike *bike = NULL;
+	int rc = lz_store_get_msg(c->txn, c->b->db.bikes, run->bike_id,
+				  &lz__bikes__v1__bike__descriptor,
+				  (ProtobufCMessage **)&bike);
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < ro->nvisits && rc == 0; i++) {
+		const struct bikes_job *j = &c->jobs[ro->visits[i].job];
+
+		if ((j->tw_start || j->tw_end) &&
+		    ro->visits[i].start > j->tw_end)
+			rc = BR_TIME_WINDOW;
+	}
+	if (rc == 0 && bike &&
+	    (ro->max_grams > bike->capacity_grams ||
+	     ro->max_millilitres > bike->capacity_millilitres))
+		rc = BR_TOO_HEAVY;
+	if (bike)
+		protobuf_c_message_free_unpacked(&bike->base, NULL);
+	return rc;
+}
+
 int
 bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
 	  size_t n, int64_t now)
@@ -757,6 +791,8 @@ bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
 		rc = BR_INVALID;
 		goto out;
 	}
+	if ((rc = pin_feasible(&c, run, &ro)) != 0)
+		goto out;
 	build_run(&rb, &ro, c.refs, c.relay);
 	rb.run.run_id = run->run_id;
 	rb.run.date = run->date;

@@ -620,8 +620,12 @@ on_pin(struct call *c, const ProtobufCMessage *msg)
 	rc = bikes_pin(c->b, c->tx, run, cmd->site_ids, cmd->n_site_ids,
 		       c->now);
 	if (rc > 0)
-		rc = refused(refuse(c, rc, &(struct ids){.run = cmd->run_id},
-				    "site_ids: each site of the run once"));
+		rc = refused(refuse(
+			c, rc, &(struct ids){.run = cmd->run_id}, "%s",
+			rc == BR_INVALID ? "site_ids: each site of the run once"
+			: rc == BR_TIME_WINDOW ? "that order misses a window"
+			: rc == BR_TOO_HEAVY   ? "that order overloads the bike"
+					       : "no bike relay"));
 	drop(run);
 	return rc;
 }

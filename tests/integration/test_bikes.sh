@@ -7,7 +7,8 @@
 # drops them at the relay (its stop completed: the parcels are at the
 # relay); two riders on shift get runs planned by lz-bikes, checked here by
 # an independent checker (capacity, windows, insulation, one rider a run at
-# a time); bad input is refused with specific reasons and changes nothing;
+# a time); an operator moves a parcel to another rider and pins a run's
+# order, which re-planning keeps; bad input is refused with specific reasons and changes nothing;
 # the riders deliver (with containers back), fail, leave a parcel at a
 # relay point, and the orders follow in lz-orders; a collection request
 # becomes a pickup in a run; a rider ending a shift early gets its parcels
@@ -313,6 +314,43 @@ check_eq "an assignment to an unknown rider is refused" "$(refused unknown_rider
 check_eq "the plan still holds" "$(check_runs "$PLANNABLE" "alice bob")" ok
 cmd ops lz.bikes.v1.AssignParcel '{"parcelId":"del:fournil/o1","riderId":""}'
 check "o1 back to any rider" settle
+
+# ---- an operator pins a run's order; re-planning keeps it ----
+visits() { # RUN: "revision pinned site site..."
+	runs_json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["runs"]:
+    if r["runId"] == sys.argv[1]:
+        print(r.get("revision", 0), r.get("pinned", False),
+              " ".join(s["siteId"] for s in r["stops"] if s.get("kind") == "STOP_KIND_VISIT"))' "$1"
+}
+PIN=$(runs_json | python3 -c '
+import json, sys
+for r in sorted(json.load(sys.stdin)["runs"], key=lambda r: int(r["start"])):
+    sites = [s["siteId"] for s in r["stops"] if s.get("kind") == "STOP_KIND_VISIT"]
+    refs = [p for s in r["stops"] for p in s.get("parcelIds", [])]
+    if r["status"] == "RUN_STATUS_PLANNED" and len(sites) >= 2 and "del:fournil/o5" not in refs:
+        print(r["runId"], r.get("revision", 0), " ".join(reversed(sites)))
+        break')
+set -- $PIN
+PIN_RUN=${1:-none}
+PIN_REV=${2:-0}
+shift 2
+PIN_SITES="$*"
+echo "# pinning $PIN_RUN (revision $PIN_REV) as: $PIN_SITES"
+cmd ops lz.bikes.v1.PinRun "{\"runId\":\"$PIN_RUN\",\"siteIds\":[$(echo "$PIN_SITES" | sed 's/[^ ]*/"&"/g; s/ /,/g')]}"
+cmd ops lz.bikes.v1.PinRun "{\"runId\":\"$PIN_RUN\",\"siteIds\":[\"c1\",\"nowhere\"]}"
+cmd ops lz.bikes.v1.PinRun '{"runId":"2020-01-01/alice/001"}'
+check "pins applied" settle
+check_eq "the run follows the operator's order (a new revision, pinned)" \
+	"$(visits "$PIN_RUN")" "$((PIN_REV + 1)) True $PIN_SITES"
+check_eq "a pin naming sites not in the run, or an unknown run: refused" \
+	"$(refused invalid) $(refused unknown_run)" "1 1"
+cmd ops lz.bikes.v1.PlanRuns "{\"date\":\"$DATE\"}"
+check "re-planning applied" settle
+check_eq "re-planning keeps the pinned run as it is" \
+	"$(visits "$PIN_RUN")" "$((PIN_REV + 1)) True $PIN_SITES"
+check_eq "and the plan still holds" "$(check_runs "$PLANNABLE" "alice bob")" ok
 
 # ---- the riders ride ----
 RUN_A=$(runs_json | python3 -c '
