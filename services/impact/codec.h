@@ -27,6 +27,7 @@ typedef Lz__Impact__V1__RunRecord RunRecord;
 typedef Lz__Impact__V1__ParcelRecord ParcelRecord;
 typedef Lz__Impact__V1__ShiftRecord ShiftRecord;
 typedef Lz__Impact__V1__FlowRecord FlowRecord;
+typedef Lz__Impact__V1__CounterfactualRecord CounterfactualRecord;
 typedef Lz__Impact__V1__Report Report;
 
 /* Vehicle kinds (lz.tours.v1.VehicleKind), 0..IMPACT_NKINDS - 1. */

@@ -22,6 +22,12 @@ struct lz_http;
 struct lz_metrics;
 struct lz_store;
 
+/* Counterfactual groups solved by reports (others came from the store). */
+#define CF_SOLVES "lz_impact_counterfactual_solves_total"
+#define CF_SOLVES_HELP                                                         \
+	"Counterfactual rounds solved for reports (the others were kept "      \
+	"from earlier reports)"
+
 struct impact {
 	struct lz_store *store;
 	struct impact_db db;

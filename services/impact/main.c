@@ -133,6 +133,7 @@ main(int argc, char **argv)
 	im.metrics = lz_metrics_new();
 	lz_metrics_counter(im.metrics, "lz_impact_events_total",
 			   "Events recorded", NULL, NULL);
+	lz_metrics_counter(im.metrics, CF_SOLVES, CF_SOLVES_HELP, NULL, NULL);
 	so.no_sync = lz_config_flag(cfg, "no-sync");
 	if ((rc = lz_store_open(&im.store, lz_config_str(cfg, "state"), &so)))
 		lz_fatal("cannot open state", "dir=%s error=\"%s\"",

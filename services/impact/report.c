@@ -1,23 +1,38 @@
 /*
  * report.c -- a report from the store: the directory is read once, then
  * the period's tours, bike runs, deliveries, flows, ledger movements and
- * shifts are scanned by date and added up (account.c); the counterfactual
- * is solved per day and origin from the deliveries of that day.
+ * shifts are scanned by date and added up (account.c).  The counterfactual
+ * is solved per day, shipper and origin from the deliveries of that day;
+ * each solution is kept (database cf) with the number of orders and the
+ * settings it was solved for, so that the next report of the same days
+ * solves only the groups that changed: a year's report does not hold the
+ * daemon's loop for minutes.
  */
 #include "impact.h"
 
+#include "lz_log.h"
+#include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* One delivery of the day being scanned, for the counterfactual. */
 struct cf_item {
+	char *member; /* the shipper (a copy) */
 	const Site *origin;
 	const Site *dest;
 	int64_t grams;
+	size_t seq; /* order of the scan: the solver's input order */
+};
+
+/* A counterfactual solved by this report, to keep once it is read. */
+struct cf_fresh {
+	char key[LZ_STORE_KEY_MAX + 1];
+	int64_t metres, rounds, orders;
 };
 
 struct rctx {
@@ -32,6 +47,9 @@ struct rctx {
 	struct cf_item *items;
 	size_t nitems;
 	char day[11];
+	char conf[160]; /* the counterfactual's settings, as a string */
+	struct cf_fresh *fresh;
+	size_t nfresh;
 };
 
 static int
@@ -198,14 +216,79 @@ add_run(ProtobufCMessage *m, void *arg)
 /* ---- deliveries and the counterfactual ---- */
 
 static int
-by_origin(const void *a, const void *b)
+by_group(const void *a, const void *b)
 {
 	const struct cf_item *x = a, *y = b;
+	int c = strcmp(x->member, y->member);
 
-	return strcmp(x->origin->site_id, y->origin->site_id);
+	if (c == 0)
+		c = strcmp(x->origin->site_id, y->origin->site_id);
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* Solves the counterfactual of the day collected in X->items. */
+/* The rounds of the N items from IT (one shipper, one origin): the kept
+ * solution when it was solved for as many orders with the same settings,
+ * else solved now (and listed to be kept). */
+static int
+group_rounds(struct rctx *x, const struct cf_item *it, size_t n,
+	     int64_t *metres, int64_t *rounds)
+{
+	CounterfactualRecord *kept = NULL;
+	struct cf_fresh *f;
+	struct impact_cf_stop *st;
+	char key[LZ_STORE_KEY_MAX + 1];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s/%s/%s", x->day, it->member,
+		 it->origin->site_id);
+	if ((rc = lz_store_get_msg(
+		     x->txn, x->im->db.cf, key,
+		     &lz__impact__v1__counterfactual_record__descriptor,
+		     (ProtobufCMessage **)&kept)) != 0)
+		return rc;
+	if (kept && kept->orders == (int64_t)n &&
+	    strcmp(kept->conf, x->conf) == 0) {
+		*metres = kept->metres;
+		*rounds = kept->rounds;
+		lz__impact__v1__counterfactual_record__free_unpacked(kept,
+								     NULL);
+		return 0;
+	}
+	if (kept)
+		lz__impact__v1__counterfactual_record__free_unpacked(kept,
+								     NULL);
+	st = xcalloc(n, sizeof(*st));
+	for (size_t k = 0; k < n; k++) {
+		st[k].lat = it[k].dest->location->lat;
+		st[k].lon = it[k].dest->location->lon;
+		st[k].grams = it[k].grams;
+	}
+	rc = impact_cf_rounds(&x->a->conf, it->origin->location->lat,
+			      it->origin->location->lon, st, n, metres, rounds);
+	free(st);
+	if (rc != 0)
+		return -EINVAL;
+	lz_metric_add(lz_metrics_counter(x->im->metrics, CF_SOLVES,
+					 CF_SOLVES_HELP, NULL, NULL),
+		      1);
+	x->fresh = xrealloc(x->fresh, (x->nfresh + 1) * sizeof(*x->fresh));
+	f = &x->fresh[x->nfresh++];
+	memcpy(f->key, key, sizeof(f->key));
+	f->metres = *metres;
+	f->rounds = *rounds;
+	f->orders = (int64_t)n;
+	return 0;
+}
+
+static void
+drop_items(struct rctx *x)
+{
+	for (size_t i = 0; i < x->nitems; i++)
+		free(x->items[i].member);
+	x->nitems = 0;
+}
+
+/* Adds the counterfactual of the day collected in X->items. */
 static int
 flush_day(struct rctx *x)
 {
@@ -213,33 +296,23 @@ flush_day(struct rctx *x)
 
 	if (x->nitems == 0)
 		return 0;
-	qsort(x->items, x->nitems, sizeof(*x->items), by_origin);
+	qsort(x->items, x->nitems, sizeof(*x->items), by_group);
 	while (i < x->nitems) {
-		size_t j = i, n;
-		struct impact_cf_stop *st;
-		const GeoPoint *o = x->items[i].origin->location;
+		size_t j = i;
 		int64_t metres, rounds;
 		int rc;
 
 		while (j < x->nitems &&
-		       x->items[j].origin == x->items[i].origin)
+		       x->items[j].origin == x->items[i].origin &&
+		       strcmp(x->items[j].member, x->items[i].member) == 0)
 			j++;
-		n = j - i;
-		st = xcalloc(n, sizeof(*st));
-		for (size_t k = 0; k < n; k++) {
-			st[k].lat = x->items[i + k].dest->location->lat;
-			st[k].lon = x->items[i + k].dest->location->lon;
-			st[k].grams = x->items[i + k].grams;
-		}
-		rc = impact_cf_rounds(&x->a->conf, o->lat, o->lon, st, n,
-				      &metres, &rounds);
-		free(st);
-		if (rc != 0)
-			return -EINVAL;
-		impact_acc_cf(x->a, x->day, metres, rounds, (int64_t)n);
+		if ((rc = group_rounds(x, &x->items[i], j - i, &metres,
+				       &rounds)) != 0)
+			return rc;
+		impact_acc_cf(x->a, x->day, metres, rounds, (int64_t)(j - i));
 		i = j;
 	}
-	x->nitems = 0;
+	drop_items(x);
 	return 0;
 }
 
@@ -267,7 +340,9 @@ add_delivery(ProtobufCMessage *m, void *arg)
 		return 0;
 	}
 	x->items = xrealloc(x->items, (x->nitems + 1) * sizeof(*x->items));
-	x->items[x->nitems++] = (struct cf_item){origin, dest, d->grams};
+	x->items[x->nitems] = (struct cf_item){xstrdup(d->member_id), origin,
+					       dest, d->grams, x->nitems};
+	x->nitems++;
 	return 0;
 }
 
@@ -347,6 +422,26 @@ report_fn(MDB_txn *txn, void *arg)
 				 add_shift, x);
 }
 
+static int
+keep_fn(MDB_txn *txn, void *arg)
+{
+	struct rctx *x = arg;
+	int rc = 0;
+
+	for (size_t i = 0; i < x->nfresh && rc == 0; i++) {
+		CounterfactualRecord r =
+			LZ__IMPACT__V1__COUNTERFACTUAL_RECORD__INIT;
+
+		r.metres = x->fresh[i].metres;
+		r.rounds = x->fresh[i].rounds;
+		r.orders = x->fresh[i].orders;
+		r.conf = x->conf;
+		rc = lz_store_put_msg(txn, x->im->db.cf, x->fresh[i].key,
+				      &r.base);
+	}
+	return rc;
+}
+
 int
 impact_report(struct impact *im, const char *from, const char *to,
 	      const char *member_id, int64_t now, struct impact_acc *a,
@@ -354,14 +449,23 @@ impact_report(struct impact *im, const char *from, const char *to,
 {
 	struct rctx x = {0};
 	const Member *mb;
-	int rc;
+	int rc, krc;
 
 	if ((rc = impact_acc_init(a, &im->conf, from, to)) != 0)
 		return rc;
 	x.im = im;
 	x.a = a;
 	x.member = member_id && member_id[0] ? member_id : NULL;
+	snprintf(x.conf, sizeof(x.conf), "%d/%lld/%.4f/%lld/%llu",
+		 im->conf.method, (long long)im->conf.cf_capacity_g,
+		 im->conf.circuity, (long long)im->conf.cf_iterations,
+		 (unsigned long long)im->conf.seed);
 	rc = lz_store_read(im->store, report_fn, &x);
+	/* a solution that cannot be kept is solved again next time */
+	if (rc == 0 && x.nfresh > 0 &&
+	    (krc = lz_store_write(im->store, keep_fn, NULL, &x)) != 0)
+		lz_log_warn("counterfactual not kept", "error=\"%s\"",
+			    lz_store_strerror(krc));
 	if (rc == 0) {
 		mb = member(&x, x.member);
 		impact_acc_report(a, x.member, mb ? mb->name : NULL, now, r);
@@ -370,8 +474,10 @@ impact_report(struct impact *im, const char *from, const char *to,
 		lz__orders__v1__site__free_unpacked(x.sites[i], NULL);
 	for (size_t i = 0; i < x.nmembers; i++)
 		lz__orders__v1__member__free_unpacked(x.members[i], NULL);
+	drop_items(&x);
 	free(x.sites);
 	free(x.members);
 	free(x.items);
+	free(x.fresh);
 	return rc;
 }

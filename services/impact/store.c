@@ -30,6 +30,7 @@ impact_store_open(struct lz_store *s, struct impact_db *db)
 		{"shifts", offsetof(struct impact_db, shifts)},
 		{"flows", offsetof(struct impact_db, flows)},
 		{"ledger", offsetof(struct impact_db, ledger)},
+		{"cf", offsetof(struct impact_db, cf)},
 		{"meta", offsetof(struct impact_db, meta)},
 	};
 	int rc;

@@ -13,6 +13,8 @@
  *   shifts      "<date>/<shift_id>" -> ShiftRecord
  *   flows       "<date>/<flow_id>" -> FlowRecord
  *   ledger      "<date>/<movement_id>" -> lz.returns.v1.LedgerMoved
+ *   cf          "<date>/<member_id>/<origin site_id>" -> CounterfactualRecord
+ *               (the rounds last solved for a report; see report.c)
  *   meta        "relay/<order_id>" -> "1" (the order went by the bike
  *               relay), "stat/<name>" (counters behind the metrics)
  *
@@ -32,7 +34,7 @@ struct lz_store;
 
 struct impact_db {
 	MDB_dbi vehicles, sites, members, orders, tasks, tours, runs, parcels,
-		deliveries, shifts, flows, ledger, meta;
+		deliveries, shifts, flows, ledger, cf, meta;
 };
 
 /* Opens (creating them) the databases above; call before lz_bus_new(). */

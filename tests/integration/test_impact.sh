@@ -278,6 +278,11 @@ echo "# $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("ac
 check "association report matches the recomputation" \
 	python3 "$(dirname "$0")/check_impact.py" "$TMP/report.json" \
 	"$TMP/tours.json" "$TMP/tasks.json" "$TMP/facts.json"
+SOLVES=$(metric "$IMPACT_ADMIN" lz_impact_counterfactual_solves_total)
+curl -s --max-time 30 "$IMPACT/v1/report?from=$DATE&to=$DATE" >"$TMP/again.json"
+check_eq "the same report again: its counterfactual is kept, not solved again" \
+	"$SOLVES $(metric "$IMPACT_ADMIN" lz_impact_counterfactual_solves_total)" \
+	"2 2"
 "$BIN/lz-ctl" impact --impact-api "127.0.0.1:$IMPACT_ADMIN" --from "$DATE" \
 	--to "$DATE" --member fournil --out "$TMP/fournil.json"
 check "lz-ctl: the member's report matches the recomputation (mass share)" \
@@ -312,6 +317,8 @@ ready() {
 }
 check "lz-impact ready again after SIGKILL" ready
 curl -s --max-time 30 "$IMPACT/v1/report?from=$DATE&to=$DATE" >"$TMP/report2.json"
+check_eq "after the restart too (kept in the store)" \
+	"$(metric "$IMPACT_ADMIN" lz_impact_counterfactual_solves_total)" 0
 check "the same report after the restart" python3 -c '
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:])
