@@ -342,7 +342,7 @@ out:
 /* ---- collections done or failed ---- */
 
 static int
-flow_collected(struct returns_call *c, const char *flow_id, int done)
+flow_collected(struct returns_call *c, const char *flow_id, int how)
 {
 	char *old_reason;
 	Flow *f = NULL;
@@ -355,8 +355,10 @@ flow_collected(struct returns_call *c, const char *flow_id, int done)
 		return rc;
 	if (f->status != FS_ASSIGNED)
 		goto out;
-	if (!done) {
-		rc = set_reason(c, f, "collection_failed");
+	if (how != RETURNS_REQ_DONE) {
+		rc = set_reason(c, f,
+				how == RETURNS_REQ_FAILED ? "collection_failed"
+							  : "collection_ended");
 		goto out;
 	}
 	old_reason = f->reason;
@@ -371,13 +373,11 @@ out:
 }
 
 int
-returns_request_ended(struct returns_call *c, const char *request_id, int done,
-		      int64_t collected_grams)
+returns_request_ended(struct returns_call *c, const char *request_id, int how)
 {
 	char key[120], what[120];
 	int rc;
 
-	(void)collected_grams;
 	if (strlen(request_id) > 80)
 		return 0;
 	snprintf(key, sizeof(key), "req/%s", request_id);
@@ -385,8 +385,8 @@ returns_request_ended(struct returns_call *c, const char *request_id, int done,
 					 sizeof(what))) != 0)
 		return rc;
 	if (strncmp(what, "flow:", 5) == 0)
-		return flow_collected(c, what + 5, done);
-	if (strncmp(what, "point:", 6) == 0) {
+		return flow_collected(c, what + 5, how);
+	if (strncmp(what, "point:", 6) == 0 && how != RETURNS_REQ_FAILED) {
 		char open[120], cur[120];
 
 		snprintf(open, sizeof(open), "open/%s", what + 6);

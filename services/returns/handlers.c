@@ -479,9 +479,12 @@ on_task(struct returns_call *c, const ProtobufCMessage *msg)
 	id = ev->task->task_id + 4;
 	switch (ev->to) {
 	case LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_DONE:
-		return returns_request_ended(c, id, 1, 0);
+		return returns_request_ended(c, id, RETURNS_REQ_DONE);
 	case LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_CANCELLED:
-		return returns_request_ended(c, id, 0, 0);
+		return returns_request_ended(c, id, RETURNS_REQ_ENDED);
+	case LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_FAILED:
+		/* Tours moves it to the next day while attempts are left. */
+		return returns_request_ended(c, id, RETURNS_REQ_FAILED);
 	default:
 		return 0;
 	}
@@ -550,14 +553,18 @@ on_pickup(struct returns_call *c, const ProtobufCMessage *msg)
 				     to, ev->request_id)) != 0))
 			return rc;
 		if (strncmp(ev->request_id, "ret-", 4) == 0)
-			rc = returns_request_ended(c, ev->request_id, 1,
-						   ev->collected_grams);
+			rc = returns_request_ended(c, ev->request_id,
+						   RETURNS_REQ_DONE);
+	} else if (strncmp(ev->request_id, "ret-", 4) == 0 &&
+		   ev->to ==
+			   LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_FAILED) {
+		rc = returns_request_ended(c, ev->request_id,
+					   RETURNS_REQ_FAILED);
 	} else if (
-		(ev->to == LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_FAILED ||
-		 ev->to ==
-			 LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_REFUSED) &&
-		strncmp(ev->request_id, "ret-", 4) == 0) {
-		rc = returns_request_ended(c, ev->request_id, 0, 0);
+		strncmp(ev->request_id, "ret-", 4) == 0 &&
+		ev->to == LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_REFUSED) {
+		rc = returns_request_ended(c, ev->request_id,
+					   RETURNS_REQ_ENDED);
 	}
 	return rc;
 }

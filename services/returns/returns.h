@@ -116,9 +116,14 @@ int returns_flow_open(struct returns_call *c, Flow *f,
 int returns_flow_match(struct returns_call *c, Flow *f);
 /* Writes F, moved from status FROM, and emits FlowStatusChanged. */
 int returns_flow_emit(struct returns_call *c, Flow *f, int from);
-/* A collection request's task or pickup: DONE (1), FAILED/CANCELLED (0). */
+/* A collection request's task or pickup ended: RETURNS_REQ_DONE (the
+ * flow is collected, the point may ask again), RETURNS_REQ_ENDED
+ * (cancelled or refused: the flow keeps the reason, the point may ask
+ * again) or RETURNS_REQ_FAILED (a failed attempt the collector may retry:
+ * the flow keeps the reason). */
+enum { RETURNS_REQ_FAILED = -1, RETURNS_REQ_ENDED = 0, RETURNS_REQ_DONE = 1 };
 int returns_request_ended(struct returns_call *c, const char *request_id,
-			  int done, int64_t collected_grams);
+			  int how);
 /* Requests a collection at SITE within [START, END] for REQUEST_ID: by
  * bike when the site's zone is the bike zone, else by van, to
  * DEST_SITE_ID (NULL: the hub); remembers the request as WHAT ("flow:<id>"
