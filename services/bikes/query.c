@@ -88,29 +88,6 @@ free_list(struct list *l)
 	free(l->items);
 }
 
-static int
-only_get(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
-		return 1;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  "GET");
-	lz_http_reply_error(req, 405, "method not allowed: use GET");
-	return 0;
-}
-
-static void
-reply_json(struct evhttp_request *req, json_t *j)
-{
-	if (j == NULL) {
-		lz_http_reply_error(req, 500,
-				    "stored record cannot be shown as JSON");
-		return;
-	}
-	lz_http_reply_json(req, 200, j);
-	json_decref(j);
-}
-
 static json_t *
 point(const GeoPoint *g)
 {
@@ -175,7 +152,7 @@ on_runs(struct evhttp_request *req, void *arg)
 	size_t n = strlen(rest);
 	int geojson = 0, rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if (n == 18 && strcmp(rest + 10, ".geojson") == 0) {
 		geojson = 1;
@@ -196,13 +173,14 @@ on_runs(struct evhttp_request *req, void *arg)
 	if ((rc = lz_store_read(l.b->store, runs_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else if (geojson) {
-		reply_json(req, runs_geojson((Run *const *)l.items, l.n));
+		lz_http_reply_json_new(
+			req, runs_geojson((Run *const *)l.items, l.n));
 	} else {
 		Lz__Bikes__V1__RunList rl = LZ__BIKES__V1__RUN_LIST__INIT;
 
 		rl.n_runs = l.n;
 		rl.runs = (Run **)l.items;
-		reply_json(req, lz_json_from_message(&rl.base));
+		lz_http_reply_json_new(req, lz_json_from_message(&rl.base));
 	}
 	free_list(&l);
 }
@@ -216,7 +194,7 @@ on_parcels(struct evhttp_request *req, void *arg)
 	Lz__Bikes__V1__ParcelList pl = LZ__BIKES__V1__PARCEL_LIST__INIT;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if (strcmp(path, "/v1/parcels/waiting") == 0) {
 		l.waiting_only = 1;
@@ -230,7 +208,7 @@ on_parcels(struct evhttp_request *req, void *arg)
 	} else {
 		pl.n_parcels = l.n;
 		pl.parcels = (Parcel **)l.items;
-		reply_json(req, lz_json_from_message(&pl.base));
+		lz_http_reply_json_new(req, lz_json_from_message(&pl.base));
 	}
 	free_list(&l);
 }
@@ -242,14 +220,14 @@ on_pickups(struct evhttp_request *req, void *arg)
 	Lz__Bikes__V1__PickupList pl = LZ__BIKES__V1__PICKUP_LIST__INIT;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if ((rc = lz_store_read(l.b->store, pickups_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else {
 		pl.n_pickups = l.n;
 		pl.pickups = (Pickup **)l.items;
-		reply_json(req, lz_json_from_message(&pl.base));
+		lz_http_reply_json_new(req, lz_json_from_message(&pl.base));
 	}
 	free_list(&l);
 }
