@@ -290,23 +290,33 @@ lz_client_get_json(const char *addr, const char *path, int timeout_ms,
 	return j;
 }
 
-long long
-lz_client_metric(const char *addr, const char *name, int timeout_ms)
+int
+lz_client_metric_find(const char *addr, const char *name, int timeout_ms,
+		      long long *value)
 {
 	char *body = NULL, *p;
 	size_t n = strlen(name);
-	long long v = -1;
+	int found = 0;
 
+	*value = 0;
 	if (lz_client_http_get(addr, "/metrics", timeout_ms, &body) != 200) {
 		free(body);
 		return -1;
 	}
-	v = 0;
 	for (p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-			v = strtoll(p + n + 1, NULL, 10);
+			*value = strtoll(p + n + 1, NULL, 10);
+			found = 1;
 			break;
 		}
 	free(body);
-	return v;
+	return found;
+}
+
+long long
+lz_client_metric(const char *addr, const char *name, int timeout_ms)
+{
+	long long v;
+
+	return lz_client_metric_find(addr, name, timeout_ms, &v) < 0 ? -1 : v;
 }

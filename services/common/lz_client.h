@@ -72,5 +72,10 @@ json_t *lz_client_get_json(const char *addr, const char *path, int timeout_ms,
  * lz_inbox_seq{source="gateway"}) on ADDR's /metrics: 0 when the daemon
  * has not created it yet, -1 when the daemon does not answer. */
 long long lz_client_metric(const char *addr, const char *name, int timeout_ms);
+/* Same, telling an absent metric apart: 1 with *VALUE set when ADDR
+ * serves NAME, 0 when it does not (*VALUE 0), -1 when it does not
+ * answer. */
+int lz_client_metric_find(const char *addr, const char *name, int timeout_ms,
+			  long long *value);
 
 #endif
