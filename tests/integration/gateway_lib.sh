@@ -133,3 +133,29 @@ start_impact() {
 		--admin "127.0.0.1:$IMPACT_ADMIN" "$@"
 	wait_http "$IMPACT_ADMIN" 10
 }
+
+# inbox_ok CONSUMER_PORT SOURCE PRODUCER_PORT: the consumer (admin port)
+# applied everything the producer published.
+inbox_ok() {
+	local want have
+	want=$(metric "$3" lz_outbox_seq)
+	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
+	[ "${want:-0}" -le "${have:-0}" ]
+}
+
+# settle_on CHECK [SECONDS]: waits (30 s by default) until the function
+# CHECK holds three times in a row: an applied event may make another
+# daemon publish.
+settle_on() {
+	local end=$(($(date +%s) + ${2:-30})) n=0
+	while [ "$(date +%s)" -le "$end" ]; do
+		if "$1"; then
+			n=$((n + 1))
+			[ "$n" -ge 3 ] && return 0
+		else
+			n=0
+		fi
+		sleep 0.2
+	done
+	return 1
+}

@@ -53,12 +53,6 @@ cmd() {
 		echo "# not accepted: $2 $3: $a"
 	fi
 }
-inbox_ok() { # CONSUMER_PORT SOURCE PRODUCER_PORT
-	local want have
-	want=$(metric "$3" lz_outbox_seq)
-	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
-	[ "${want:-0}" -le "${have:-0}" ]
-}
 # impact_ok: as inbox_ok, unless lz-impact is stopped on purpose.
 IMPACT_DOWN=0
 impact_ok() { [ "$IMPACT_DOWN" = 1 ] || inbox_ok "$@"; }
@@ -78,19 +72,7 @@ caught_up() {
 		inbox_ok $b orders $o && inbox_ok $b tours $t &&
 		inbox_ok $b returns $r
 }
-settle() {
-	local end=$(($(date +%s) + 40)) n=0
-	while [ "$(date +%s)" -le "$end" ]; do
-		if caught_up; then
-			n=$((n + 1))
-			[ "$n" -ge 3 ] && return 0
-		else
-			n=0
-		fi
-		sleep 0.2
-	done
-	return 1
-}
+settle() { settle_on caught_up 40; }
 status() {
 	curl -s --max-time 5 "http://127.0.0.1:$ORDERS_ADMIN/v1/orders/$1" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
