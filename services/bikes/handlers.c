@@ -38,16 +38,6 @@ stat_add(struct call *c, const char *name)
 	return bikes_store_stat_add(c->txn, &c->b->db, name, 1);
 }
 
-static int
-valid_id(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 1 && n <= 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._-") == n;
-}
-
 /* A printable echo of a partner's string: itself when short and without
  * quotes or control bytes, else "". */
 static const char *
@@ -140,7 +130,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 
 	if (strcmp(c->ev->source, BIKES_SOURCE_ORDERS) != 0)
 		return 0;
-	if (s == NULL || !valid_id(s->site_id))
+	if (s == NULL || !lz_valid_id(s->site_id))
 		return stat_add(c, "bad_payload");
 	if ((rc = lz_store_put_msg(c->txn, c->b->db.sites, s->site_id,
 				   &s->base)) != 0 ||
@@ -352,7 +342,7 @@ on_register_rider(struct call *c, const ProtobufCMessage *msg)
 	const Rider *r = cmd->rider;
 	int rc;
 
-	if (r == NULL || !valid_id(r->rider_id))
+	if (r == NULL || !lz_valid_id(r->rider_id))
 		return refused(refuse(c, BR_INVALID, NULL,
 				      "rider.rider_id: 1..64 characters of "
 				      "[A-Za-z0-9._-]"));
@@ -378,7 +368,7 @@ on_register_bike(struct call *c, const ProtobufCMessage *msg)
 	const Bike *bk = cmd->bike;
 	int rc;
 
-	if (bk == NULL || !valid_id(bk->bike_id))
+	if (bk == NULL || !lz_valid_id(bk->bike_id))
 		return refused(refuse(c, BR_INVALID, NULL,
 				      "bike.bike_id: 1..64 characters of "
 				      "[A-Za-z0-9._-]"));
@@ -414,7 +404,7 @@ refuse_pickup(struct call *c, const Lz__Bikes__V1__CollectionRequested *cmd,
 				      &(struct ids){.request = cmd->request_id},
 				      "%s", what));
 	/* The returns service hears it as a refused pickup. */
-	if (!valid_id(cmd->request_id))
+	if (!lz_valid_id(cmd->request_id))
 		return stat_add(c, "bad_payload");
 	k.request_id = cmd->request_id;
 	k.site_id = (char *)echo(cmd->site_id);
@@ -446,7 +436,7 @@ on_collection(struct call *c, const ProtobufCMessage *msg)
 	if (strcmp(c->ev->source, BIKES_SOURCE_GATEWAY) != 0 &&
 	    strcmp(c->ev->source, BIKES_SOURCE_RETURNS) != 0)
 		return 0;
-	if (!valid_id(cmd->request_id))
+	if (!lz_valid_id(cmd->request_id))
 		return refuse_pickup(c, cmd, BR_INVALID,
 				     "request_id: 1..64 characters of "
 				     "[A-Za-z0-9._-]");
@@ -965,8 +955,9 @@ on_deliver(struct call *c, const ProtobufCMessage *msg)
 	for (size_t i = 0; i < cmd->n_containers_collected; i++) {
 		const ContainerCount *k = cmd->containers_collected[i];
 
-		if (k->container_type == NULL || !valid_id(k->container_type) ||
-		    k->count > 10000 || cmd->n_containers_collected > 50) {
+		if (k->container_type == NULL ||
+		    !lz_valid_id(k->container_type) || k->count > 10000 ||
+		    cmd->n_containers_collected > 50) {
 			drop(p);
 			return refused(refuse(
 				c, BR_INVALID,

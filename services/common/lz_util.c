@@ -98,3 +98,13 @@ lz_be64_get(const unsigned char in[8])
 		v = (v << 8) | in[i];
 	return v;
 }
+
+int
+lz_valid_id(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= LZ_ID_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == n;
+}

@@ -19,6 +19,11 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Whether S is an identifier partners may give (a rider, a bike, a
+ * vehicle, a request...): 1 to 64 characters of [A-Za-z0-9._-]. */
+#define LZ_ID_MAX 64
+int lz_valid_id(const char *s);
+
 /* Wall-clock time, microseconds since the Unix epoch (UTC). */
 int64_t lz_now_us(void);
 /* Monotonic clock, microseconds from an arbitrary origin. */

@@ -39,21 +39,11 @@ stat_add(struct call *c, const char *name)
 	return tours_store_stat_add(c->txn, &c->t->db, name, 1);
 }
 
-static int
-valid_id(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 1 && n <= 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._-") == n;
-}
-
 /* A printable echo of a partner's id: itself when well formed, else "". */
 static const char *
 echo(const char *s)
 {
-	return valid_id(s) ? s : "";
+	return lz_valid_id(s) ? s : "";
 }
 
 /* Emits CommandRefused for the command being applied. */
@@ -161,7 +151,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 	const char *role = NULL;
 	int rc;
 
-	if (s == NULL || !valid_id(s->site_id))
+	if (s == NULL || !lz_valid_id(s->site_id))
 		return stat_add(c, "bad_payload");
 	if ((rc = lz_store_put_msg(c->txn, c->t->db.sites, s->site_id,
 				   &s->base)) != 0)
@@ -378,7 +368,7 @@ check_vehicle(struct call *c, const Vehicle *v, Site **hub)
 	int rc;
 
 	*hub = NULL;
-	if (v == NULL || !valid_id(v->vehicle_id))
+	if (v == NULL || !lz_valid_id(v->vehicle_id))
 		return refused(refuse(c, RS_INVALID, NULL, NULL, NULL,
 				      "vehicle.vehicle_id: 1..64 characters of "
 				      "[A-Za-z0-9._-]"));
@@ -467,7 +457,7 @@ on_plan_wave(struct call *c, const ProtobufCMessage *msg)
 	if (!lz_date_valid(cmd->date))
 		return refuse(c, RS_INVALID, NULL, NULL, NULL,
 			      "date: want YYYY-MM-DD");
-	if (!valid_id(wave) || strlen(wave) > 32)
+	if (!lz_valid_id(wave) || strlen(wave) > 32)
 		return refuse(c, RS_INVALID, NULL, NULL, NULL,
 			      "wave: 1..32 characters of [A-Za-z0-9._-]");
 	if (cmd->n_vehicle_ids > 1000)
@@ -502,7 +492,7 @@ on_collection(struct call *c, const ProtobufCMessage *msg)
 	char id[100];
 	int rc;
 
-	if (!valid_id(r->request_id))
+	if (!lz_valid_id(r->request_id))
 		return refuse(c, RS_INVALID, NULL, NULL, NULL,
 			      "request_id: 1..64 characters of "
 			      "[A-Za-z0-9._-]");
@@ -514,9 +504,9 @@ on_collection(struct call *c, const ProtobufCMessage *msg)
 		return refuse(c, RS_DUPLICATE, NULL, NULL, r->request_id,
 			      "request_id: already requested");
 	}
-	if (!valid_id(r->site_id) ||
+	if (!lz_valid_id(r->site_id) ||
 	    (r->destination_site_id && r->destination_site_id[0] &&
-	     !valid_id(r->destination_site_id)))
+	     !lz_valid_id(r->destination_site_id)))
 		return refuse(c, RS_INVALID, NULL, NULL, r->request_id,
 			      "site_id, destination_site_id: 1..64 "
 			      "characters of [A-Za-z0-9._-]");

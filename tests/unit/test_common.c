@@ -440,6 +440,26 @@ test_be64(void)
 }
 
 static void
+test_valid_id(void)
+{
+	char long_id[LZ_ID_MAX + 2];
+
+	CHECK(lz_valid_id("cargo-1"));
+	CHECK(lz_valid_id("a.b_C-9"));
+	CHECK(!lz_valid_id(""));
+	CHECK(!lz_valid_id(NULL));
+	CHECK(!lz_valid_id("a b"));
+	CHECK(!lz_valid_id("del:x/y"));
+	CHECK(!lz_valid_id("caf\xc3\xa9"));
+	memset(long_id, 'x', sizeof(long_id));
+	long_id[LZ_ID_MAX] = '\0';
+	CHECK(lz_valid_id(long_id)); /* 64 */
+	long_id[LZ_ID_MAX] = 'x';
+	long_id[LZ_ID_MAX + 1] = '\0';
+	CHECK(!lz_valid_id(long_id)); /* 65 */
+}
+
+static void
 test_strings(void)
 {
 	const char unterminated[4] = {'a', 'b', 'c', 'd'};
@@ -1347,6 +1367,7 @@ main(void)
 	RUN(test_prom_checker);
 	RUN(test_be64);
 	RUN(test_strings);
+	RUN(test_valid_id);
 	RUN(test_clocks);
 	RUN(test_log_parse_level);
 	RUN(test_log_quote);
