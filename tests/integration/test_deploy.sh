@@ -45,6 +45,11 @@ check "lz-impact accepts it (with its emission factors)" wait_http "$IMPACT_ADMI
 	--admin "127.0.0.1:$((PORT_BASE + 19))" >"$TMP/impact.out" 2>&1
 check_eq "lz-impact refuses an unknown counterfactual method" "$?" 1
 check "and says which it knows" grep -q 'bad counterfactual.*own-rounds or direct-trips' "$TMP/impact.out"
+start bikes "$BIN/lz-bikes" --config "$INI" --state "$TMP/bikes" \
+	--pub "$XSUB" --sub "$XPUB" --replay "$BIKES_REPLAY" \
+	--admin "127.0.0.1:$BIKES_ADMIN"
+check "lz-bikes accepts it (with its centre zone)" wait_http "$BIKES_ADMIN" 10
+check "lz-bikes read the zone's polygon" wait_grep "$TMP/bikes.log" 'started.* polygons=1 ' 5
 printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n[inventory]\nadmin = 127.0.0.1:%s\n' \
 	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" "$INVENTORY_ADMIN" >"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"
@@ -64,7 +69,7 @@ make -s -C "$(dirname "$0")/../.." install DESTDIR="$TMP/root" PREFIX=/usr \
 	B="$B" >"$TMP/install.log" 2>&1
 check "make install succeeds" test $? -eq 0
 for f in usr/bin/lz-bus usr/bin/lz-gateway usr/bin/lz-orders \
-	usr/bin/lz-inventory usr/bin/lz-tours usr/bin/lz-ctl \
+	usr/bin/lz-inventory usr/bin/lz-tours usr/bin/lz-bikes usr/bin/lz-ctl \
 	usr/bin/lz-tap usr/bin/lz-route usr/bin/lz-sim usr/bin/lz-returns \
 	usr/share/doc/livrazou/README.md \
 	usr/share/livrazou/examples/partners.example \
