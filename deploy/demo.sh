@@ -108,57 +108,6 @@ orders-api = $(ad 8)
 rate = 100000
 burst = 100000
 
-[orders]
-state = $DEMO_DIR/orders
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 7)
-admin = $(ad 8)
-no-sync = true
-
-[inventory]
-state = $DEMO_DIR/inventory
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 9)
-admin = $(ad 10)
-no-sync = true
-
-[tours]
-state = $DEMO_DIR/tours
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 11)
-admin = $(ad 12)
-time-limit-ms = $DEMO_TIME_MS
-no-sync = true
-
-[bikes]
-state = $DEMO_DIR/bikes
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 13)
-admin = $(ad 14)
-; the 1er and the 6e arrondissements, the sites of zone "centre"
-centre-zone = 5.3700 43.2830, 5.3700 43.3060, 5.3900 43.3060, 5.3900 43.2830
-no-sync = true
-
-[returns]
-state = $DEMO_DIR/returns
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 15)
-admin = $(ad 16)
-no-sync = true
-
-[impact]
-state = $DEMO_DIR/impact
-pub = $(ep 0)
-sub = $(ep 1)
-replay = $(ep 17)
-admin = $(ad 18)
-no-sync = true
-
 [sim]
 dir = $DEMO_DIR
 gateway = $(ep 3)
@@ -167,9 +116,31 @@ gateway-admin = $(ad 5)
 orders-api = $(ad 8)
 inventory-api = $(ad 10)
 tours-api = $(ad 12)
+
 EOF
+# service NAME REPLAY ADMIN [KEY = VALUE...]: a service's section, its
+# state in the demo directory, its replay and admin on ports P+N.
+service() {
+	local name=$1 replay=$2 admin=$3
+	shift 3
+	printf '[%s]\nstate = %s\npub = %s\nsub = %s\nreplay = %s\nadmin = %s\nno-sync = true\n' \
+		"$name" "$DEMO_DIR/$name" "$(ep 0)" "$(ep 1)" "$(ep "$replay")" \
+		"$(ad "$admin")"
+	[ $# -eq 0 ] || printf '%s\n' "$@"
+	echo
+}
+{
+	service orders 7 8
+	service inventory 9 10
+	service tours 11 12 "time-limit-ms = $DEMO_TIME_MS"
+	# the 1er and the 6e arrondissements, the sites of zone "centre"
+	service bikes 13 14 "centre-zone = 5.3700 43.2830, 5.3700 43.3060, 5.3900 43.3060, 5.3900 43.2830"
+	service returns 15 16
+	service impact 17 18
+} >>"$INI"
+# lz-sim reads the optional services it finds in [sim].
 for d in $OPTIONAL; do
-	echo "$d-api = $(admin_of "$d")" >>"$INI"
+	sed -i "/^\[sim\]/a $d-api = $(admin_of "$d")" "$INI"
 done
 
 # ---- daemons ----
