@@ -99,7 +99,8 @@ returns_request_collection(struct returns_call *c, const Site *site,
 	snprintf(key, sizeof(key), "req/%s", request_id);
 	if ((rc = returns_store_meta_put(c->txn, &c->r->db, key, what)) != 0)
 		return rc;
-	if (site->zone && strcmp(site->zone, c->r->conf.bike_zone) == 0) {
+	if (*collector == NULL && site->zone &&
+	    strcmp(site->zone, c->r->conf.bike_zone) == 0) {
 		Lz__Bikes__V1__CollectionRequested b =
 			LZ__BIKES__V1__COLLECTION_REQUESTED__INIT;
 
@@ -262,7 +263,7 @@ assign(struct returns_call *c, Flow *f, const Site *site, struct candidates *k,
 	const Outlet *o = k->outlets[m->index];
 	Flow saved = *f;
 	char name[100], rid[80], what[80];
-	const char *collector = "";
+	const char *collector = NULL;
 	int rc;
 
 	snprintf(name, sizeof(name), "%s %s", o->outlet_id, m->date);
@@ -341,6 +342,42 @@ out:
 
 /* ---- collections done or failed ---- */
 
+/* The bikes service refused flow F's pickup (too heavy, cold, out of its
+ * zone): the same collection, by van. */
+static int
+flow_by_van(struct returns_call *c, Flow *f)
+{
+	const char *collector = "tours";
+	char rid[100], what[80];
+	int64_t start, end;
+	Site *site = NULL;
+	Flow saved = *f;
+	int rc;
+
+	if ((rc = returns_get_site(c, f->site_id, &site)) != 0)
+		return rc;
+	if (site == NULL || returns_window(c, site, &start, &end) != 0 ||
+	    strlen(f->request_id) > 60) {
+		rc = set_reason(c, f, "collection_ended");
+		goto out;
+	}
+	snprintf(rid, sizeof(rid), "%s-van", f->request_id);
+	snprintf(what, sizeof(what), "flow:%s", f->flow_id);
+	if ((rc = returns_request_collection(
+		     c, site, rid, what, f->outlet_site_id,
+		     f->temperature_class, f->grams, f->millilitres,
+		     flow_name(f->kind), f->flow_id, start, end, &collector)))
+		goto out;
+	f->request_id = rid;
+	f->collector = (char *)collector;
+	f->reason = "bikes_refused";
+	rc = lz_store_put_msg(c->txn, c->r->db.flows, f->flow_id, &f->base);
+	*f = saved; /* an unpacked record: its own strings back */
+out:
+	returns_free_site(site);
+	return rc;
+}
+
 static int
 flow_collected(struct returns_call *c, const char *flow_id, int how)
 {
@@ -355,6 +392,10 @@ flow_collected(struct returns_call *c, const char *flow_id, int how)
 		return rc;
 	if (f->status != FS_ASSIGNED)
 		goto out;
+	if (how == RETURNS_REQ_REFUSED) {
+		rc = flow_by_van(c, f);
+		goto out;
+	}
 	if (how != RETURNS_REQ_DONE) {
 		rc = set_reason(c, f,
 				how == RETURNS_REQ_FAILED ? "collection_failed"
@@ -393,8 +434,16 @@ returns_request_ended(struct returns_call *c, const char *request_id, int how)
 		if ((rc = returns_store_meta_get(c->txn, &c->r->db, open, cur,
 						 sizeof(cur))) != 0)
 			return rc;
-		if (strcmp(cur, request_id) == 0)
-			return returns_store_meta_del(c->txn, &c->r->db, open);
+		if (strcmp(cur, request_id) != 0)
+			return 0;
+		if (how == RETURNS_REQ_REFUSED) {
+			snprintf(open, sizeof(open), "van/%s", what + 6);
+			if ((rc = returns_store_meta_put(c->txn, &c->r->db,
+							 open, "1")) != 0)
+				return rc;
+			snprintf(open, sizeof(open), "open/%s", what + 6);
+		}
+		return returns_store_meta_del(c->txn, &c->r->db, open);
 	}
 	return 0;
 }
@@ -428,7 +477,8 @@ returns_point_check(struct returns_call *c, const CollectionPoint *p)
 		what[100];
 	struct history hs = {NULL, 0};
 	struct returns_forecast fc;
-	const char *collector;
+	const char *collector = NULL;
+	char van[100], by_van[8];
 	int64_t count, grams, ml, start, end;
 	Site *site = NULL;
 	uint64_t n;
@@ -456,8 +506,14 @@ returns_point_check(struct returns_call *c, const CollectionPoint *p)
 	if ((rc = returns_get_site(c, p->site_id, &site)) != 0 ||
 	    site == NULL || returns_window(c, site, &start, &end) != 0)
 		goto out;
-	if ((rc = returns_store_next(c->txn, &c->r->db, "point", &n)) != 0)
+	/* The bikes service refused this point's collections once: vans. */
+	snprintf(van, sizeof(van), "van/%s", p->site_id);
+	if ((rc = returns_store_meta_get(c->txn, &c->r->db, van, by_van,
+					 sizeof(by_van))) != 0 ||
+	    (rc = returns_store_next(c->txn, &c->r->db, "point", &n)) != 0)
 		goto out;
+	if (by_van[0] != '\0')
+		collector = "tours";
 	snprintf(rid, sizeof(rid), "ret-P%" PRIu64, n);
 	snprintf(what, sizeof(what), "point:%s", p->site_id);
 	if ((rc = returns_store_meta_put(c->txn, &c->r->db, open, rid)) ||

@@ -564,7 +564,7 @@ on_pickup(struct returns_call *c, const ProtobufCMessage *msg)
 		strncmp(ev->request_id, "ret-", 4) == 0 &&
 		ev->to == LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_REFUSED) {
 		rc = returns_request_ended(c, ev->request_id,
-					   RETURNS_REQ_ENDED);
+					   RETURNS_REQ_REFUSED);
 	}
 	return rc;
 }

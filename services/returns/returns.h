@@ -118,16 +118,24 @@ int returns_flow_match(struct returns_call *c, Flow *f);
 int returns_flow_emit(struct returns_call *c, Flow *f, int from);
 /* A collection request's task or pickup ended: RETURNS_REQ_DONE (the
  * flow is collected, the point may ask again), RETURNS_REQ_ENDED
- * (cancelled or refused: the flow keeps the reason, the point may ask
- * again) or RETURNS_REQ_FAILED (a failed attempt the collector may retry:
- * the flow keeps the reason). */
-enum { RETURNS_REQ_FAILED = -1, RETURNS_REQ_ENDED = 0, RETURNS_REQ_DONE = 1 };
+ * (cancelled: the flow keeps the reason, the point may ask again),
+ * RETURNS_REQ_FAILED (a failed attempt the collector may retry: the flow
+ * keeps the reason) or RETURNS_REQ_REFUSED (the bikes service cannot take
+ * it: the flow is asked of the vans, and so are the point's next
+ * collections). */
+enum {
+	RETURNS_REQ_FAILED = -1,
+	RETURNS_REQ_ENDED = 0,
+	RETURNS_REQ_DONE = 1,
+	RETURNS_REQ_REFUSED = 2,
+};
 int returns_request_ended(struct returns_call *c, const char *request_id,
 			  int how);
 /* Requests a collection at SITE within [START, END] for REQUEST_ID: by
  * bike when the site's zone is the bike zone, else by van, to
  * DEST_SITE_ID (NULL: the hub); remembers the request as WHAT ("flow:<id>"
- * or "point:<site>").  *COLLECTOR is "bikes" or "tours". */
+ * or "point:<site>").  *COLLECTOR is NULL (chosen by the zone) or "tours"
+ * (vans whatever the zone); on return it is "bikes" or "tours". */
 int returns_request_collection(struct returns_call *c, const Site *site,
 			       const char *request_id, const char *what,
 			       const char *dest_site_id, int temperature_class,

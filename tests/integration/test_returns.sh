@@ -8,9 +8,11 @@
 # stock of empties a forecast collection: every collection request is a
 # task of tomorrow's wave, planned in the van's tour with the delivery
 # ("riding on the tour"); a flow declared after the wave is inserted into
-# the planned tour.  The driver delivers the jars, takes 4 empties back at
-# the café and the relay's empties; the outlets confirm what they
-# processed (another outlet's processor is refused); the hub washes the
+# the planned tour; flows in the centre zone are asked of lz-bikes, which
+# takes the light one and refuses the heavy one, which is then asked of
+# the vans.  The driver delivers the jars, takes 4 empties back at the café
+# and the relay's empties; the outlets confirm what they processed
+# (another outlet's processor is refused); the hub washes the
 # returned jars.  Bad input is refused with a specific reason and changes
 # nothing; the ledger balances; a restart keeps everything.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +30,7 @@ start_orders --no-sync
 start_inventory --no-sync --expiry-scan 1 --expiry-horizon 432000
 start_tours --no-sync --time-limit-ms 0 --iterations 200
 start_returns --no-sync --forecast-interval-s 1
+start_bikes --no-sync
 API=http://127.0.0.1:$RETURNS_ADMIN
 TOURS=http://127.0.0.1:$TOURS_ADMIN
 DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
@@ -63,7 +66,9 @@ caught_up() {
 		"$RETURNS_ADMIN inventory $INVENTORY_ADMIN" \
 		"$ORDERS_ADMIN tours $TOURS_ADMIN" \
 		"$RETURNS_ADMIN tours $TOURS_ADMIN" \
-		"$TOURS_ADMIN returns $RETURNS_ADMIN"; do
+		"$TOURS_ADMIN returns $RETURNS_ADMIN" \
+		"$BIKES_ADMIN returns $RETURNS_ADMIN" \
+		"$RETURNS_ADMIN bikes $BIKES_ADMIN"; do
 		# shellcheck disable=SC2086
 		inbox_ok $c || return 1
 	done
@@ -315,23 +320,31 @@ check_eq "tours refused none of the collection requests" \
 	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="invalid"}')$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="duplicate"}')" ""
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 
-# ---- a site in the centre zone: collected by bike ----
+# ---- the centre zone: asked of the bikes; too heavy for them, of vans ----
 site epicerie-centre vrac RELAY_POINT 43.2960 5.3750 centre
-check "site applied" settle
-cmd vrac lz.returns.v1.DeclareFlow '{"reference":"bio-2","kind":"FLOW_KIND_BIOWASTE","grams":"4000","siteId":"epicerie-centre"}'
-check "centre flow applied" settle
-check_eq "a centre-zone flow is asked of the bikes service" "$(flow F4)" \
-	"ASSIGNED COMPOSTING compost-1 bikes "
+cmd ops lz.bikes.v1.RegisterBike '{"bike":{"bikeId":"cargo-1","name":"Cargo 1","capacityGrams":"50000","capacityMillilitres":"200000"}}'
+check "site and bike applied" settle
+cmd vrac lz.returns.v1.DeclareFlow '{"reference":"bio-2","kind":"FLOW_KIND_BIOWASTE","grams":"80000","siteId":"epicerie-centre"}'
+cmd vrac lz.returns.v1.DeclareFlow '{"reference":"bio-3","kind":"FLOW_KIND_BIOWASTE","grams":"3000","siteId":"epicerie-centre"}'
+check "centre flows applied" settle
 check "lz.bikes.v1.CollectionRequested: request, site, window tomorrow, grams, flow" sh -c "
 	'$BIN/lz-tap' --replay returns --replay-endpoint '$RETURNS_REPLAY' --timeout 3 2>/dev/null | python3 -c '
 import json, sys
 b = [json.loads(l)[\"payload\"] for l in sys.stdin if \"lz.bikes.v1.CollectionRequested\" in l]
-assert len(b) == 1, b
-b = b[0]
-assert b[\"requestId\"] == \"ret-F4\" and b[\"siteId\"] == \"epicerie-centre\" and b[\"grams\"] == \"4000\", b
+assert [x[\"requestId\"] for x in b] == [\"ret-F4\", \"ret-F5\"], b
+b = b[1]
+assert b[\"siteId\"] == \"epicerie-centre\" and b[\"grams\"] == \"3000\", b
 assert b[\"flow\"] == \"biowaste\" and b[\"window\"][\"start\"] == \"$(at 08:00)\" and b[\"window\"][\"end\"] == \"$(at 18:00)\", b
 '"
-check_eq "and not of tours" "$(task_status col:ret-F4)" ""
+check_eq "lz-bikes takes the small one, refuses the 80 kg" "$("$BIN/lz-tap" \
+	--replay bikes --replay-endpoint "$BIKES_REPLAY" --timeout 3 2>/dev/null |
+	python3 -c '
+import json, sys
+print(" ".join(p["requestId"] + ":" + p["to"].replace("PICKUP_STATUS_", "") for p in (json.loads(l)["payload"] for l in sys.stdin
+      if "lz.bikes.v1.PickupStatusChanged" in l)))')" "ret-F4:REFUSED ret-F5:REQUESTED"
+check_eq "the refused one is asked of the vans, the other stays with the bikes" \
+	"$(flow F4) / $(task_status col:ret-F4-van | cut -d' ' -f1) / $(flow F5) / $(task_status col:ret-F5)" \
+	"ASSIGNED COMPOSTING compost-1 tours bikes_refused / PENDING / ASSIGNED COMPOSTING compost-1 bikes  / "
 
 # ---- a restart keeps everything ----
 kill -TERM "$pid_returns"
@@ -340,5 +353,5 @@ start_returns --no-sync --forecast-interval-s 1
 check "restarted and caught up" settle
 check_eq "same ledger after a restart" "$(balances) $(ledger_state)" "$FINAL True 1"
 check_eq "same flows after a restart" "$(flow F1 | cut -d' ' -f1-3) / $(flow F2 | cut -d' ' -f1-3) / $(flow F4 | cut -d' ' -f1-4)" \
-	"CLOSED DONATION banque-aide / CLOSED COMPOSTING compost-1 / ASSIGNED COMPOSTING compost-1 bikes"
+	"CLOSED DONATION banque-aide / CLOSED COMPOSTING compost-1 / ASSIGNED COMPOSTING compost-1 tours"
 summary
