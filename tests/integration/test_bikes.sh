@@ -31,6 +31,10 @@ start_inventory --no-sync --expiry-scan 86400
 start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00
 BIKES_OPTS="--no-sync --centre-zone \"$ZONE\" --iterations 200 --run-max-s 3600 --reload-s 600 --min-run-s 900"
 eval start_bikes "$BIKES_OPTS"
+"$BIN/lz-bikes" --state "$TMP/bad-zone" --admin 127.0.0.1:0 \
+	--centre-zone "5.36 43.29, 5.39" >"$TMP/bad-zone.out" 2>&1
+check "a malformed centre zone stops the start" test $? -ne 0
+check "and says where" grep -q 'bad centre-zone.*polygon 1, vertex 2' "$TMP/bad-zone.out"
 API=http://127.0.0.1:$BIKES_ADMIN
 TOURS_API=http://127.0.0.1:$TOURS_ADMIN
 NOW=$(date +%s)
@@ -512,7 +516,11 @@ check_eq "orders of the delivered parcels delivered in lz-orders" \
 	"$(for p in $A2; do case $p in col:*) ;; *) status "$p" ;; esac; done | sort -u)" DELIVERED
 check_eq "km: the measured run plus the planned one" \
 	"$(awk -v v="$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 'BEGIN { print (v > 3.2) }')" 1
+check_eq "failed attempts counted" "$(metric "$BIKES_ADMIN" lz_bikes_parcels_failed_total)" "$([ -n "$P_SECOND" ] && echo 1 || echo 0)"
 check_eq "no illegal transition in lz-orders" \
 	"$(metric "$ORDERS_ADMIN" lz_orders_illegal_transitions_total)" 0
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
+kill -TERM "$pid_bikes"
+wait_pid "$pid_bikes" 20
+check_eq "lz-bikes stops cleanly on SIGTERM (and without leaks under ASan)" "$?" 0
 summary
