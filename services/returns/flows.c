@@ -470,39 +470,50 @@ history_one(const char *name, int64_t value, void *arg)
 }
 
 int
-returns_point_check(struct returns_call *c, const CollectionPoint *p)
+returns_point_forecast(MDB_txn *txn, const struct returns *r,
+		       const CollectionPoint *p, int64_t now,
+		       struct returns_point_state *st)
 {
-	Lz__Returns__V1__FillForecast ev = LZ__RETURNS__V1__FILL_FORECAST__INIT;
-	char acct[RETURNS_ACCOUNT_MAX], prefix[80], open[100], rid[40],
-		what[100];
+	char acct[RETURNS_ACCOUNT_MAX], prefix[80], open[100];
 	struct history hs = {NULL, 0};
-	struct returns_forecast fc;
-	const char *collector = NULL;
-	char van[100], by_van[8];
-	int64_t count, grams, ml, start, end;
-	Site *site = NULL;
-	uint64_t n;
 	int rc;
 
+	memset(st, 0, sizeof(*st));
 	if (returns_empties_account(acct, sizeof(acct), p->site_id) != 0)
 		return 0;
 	snprintf(prefix, sizeof(prefix), "%s ", p->site_id);
 	snprintf(open, sizeof(open), "open/%s", p->site_id);
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, open, rid,
-					 sizeof(rid))) != 0 ||
-	    rid[0] != '\0')
+	if ((rc = returns_store_meta_get(txn, &r->db, open, st->request_id,
+					 sizeof(st->request_id))) != 0 ||
+	    (rc = returns_account_load(txn, &r->db, acct, &st->containers,
+				       &st->grams, &st->millilitres)) != 0 ||
+	    (rc = lz_store_counters(txn, r->db.history, prefix, history_one,
+				    &hs)) != 0)
+		goto out;
+	st->forecast = returns_forecast(
+		hs.h, hs.n, st->containers, p->capacity_containers, now,
+		r->conf.history_window,
+		p->lead_seconds ? p->lead_seconds : r->conf.default_lead);
+out:
+	free(hs.h);
+	return rc;
+}
+
+int
+returns_point_check(struct returns_call *c, const CollectionPoint *p)
+{
+	Lz__Returns__V1__FillForecast ev = LZ__RETURNS__V1__FILL_FORECAST__INIT;
+	char open[100], van[100], by_van[8], rid[40], what[100];
+	struct returns_point_state st;
+	const char *collector = NULL;
+	int64_t start, end;
+	Site *site = NULL;
+	uint64_t n;
+	int rc;
+
+	if ((rc = returns_point_forecast(c->txn, c->r, p, c->now, &st)) != 0 ||
+	    st.request_id[0] != '\0' || !st.forecast.due)
 		return rc;
-	if ((rc = returns_account_load(c->txn, &c->r->db, acct, &count, &grams,
-				       &ml)) != 0 ||
-	    (rc = lz_store_counters(c->txn, c->r->db.history, prefix,
-				    history_one, &hs)) != 0)
-		goto out;
-	fc = returns_forecast(hs.h, hs.n, count, p->capacity_containers, c->now,
-			      c->r->conf.history_window,
-			      p->lead_seconds ? p->lead_seconds
-					      : c->r->conf.default_lead);
-	if (!fc.due)
-		goto out;
 	if ((rc = returns_get_site(c, p->site_id, &site)) != 0 ||
 	    site == NULL || returns_window(c, site, &start, &end) != 0)
 		goto out;
@@ -514,24 +525,24 @@ returns_point_check(struct returns_call *c, const CollectionPoint *p)
 		goto out;
 	if (by_van[0] != '\0')
 		collector = "tours";
+	snprintf(open, sizeof(open), "open/%s", p->site_id);
 	snprintf(rid, sizeof(rid), "ret-P%" PRIu64, n);
 	snprintf(what, sizeof(what), "point:%s", p->site_id);
 	if ((rc = returns_store_meta_put(c->txn, &c->r->db, open, rid)) ||
-	    (rc = returns_request_collection(c, site, rid, what, NULL, 1, grams,
-					     ml, "containers", "empties", start,
-					     end, &collector)) != 0)
+	    (rc = returns_request_collection(
+		     c, site, rid, what, NULL, 1, st.grams, st.millilitres,
+		     "containers", "empties", start, end, &collector)) != 0)
 		goto out;
 	ev.site_id = p->site_id;
-	ev.containers = (uint32_t)count;
+	ev.containers = (uint32_t)st.containers;
 	ev.capacity_containers = p->capacity_containers;
-	ev.rate_per_day_milli = fc.rate_per_day_milli;
-	ev.full_at = fc.full_at;
+	ev.rate_per_day_milli = st.forecast.rate_per_day_milli;
+	ev.full_at = st.forecast.full_at;
 	ev.request_id = rid;
 	ev.at = c->now;
 	rc = lz_bus_emit(c->tx, NULL, &ev.base);
 out:
 	returns_free_site(site);
-	free(hs.h);
 	return rc;
 }
 

@@ -12,6 +12,9 @@
  *        -> LevelReport: flows closed and actual grams per period and
  *           hierarchy level
  *   GET /v1/container-types                  -> {"containerTypes": [...]}
+ *   GET /v1/points   -> {"points": [FillForecast + "due"]}: each collection
+ *        point's empties, return rate, when it will be full, its open
+ *        request, now
  *
  * 400 {"error":...} for a malformed parameter, 405 for another method.
  */
@@ -368,9 +371,74 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/* ---- collection points and their forecasts ---- */
+
+struct points {
+	struct returns *r;
+	MDB_txn *txn;
+	int64_t now;
+	json_t *list;
+	int rc;
+};
+
+static int
+point_one(ProtobufCMessage *m, void *arg)
+{
+	struct points *pt = arg;
+	const CollectionPoint *p = (const CollectionPoint *)m;
+	Lz__Returns__V1__FillForecast f = LZ__RETURNS__V1__FILL_FORECAST__INIT;
+	struct returns_point_state st;
+	json_t *j;
+	int rc;
+
+	if ((rc = returns_point_forecast(pt->txn, pt->r, p, pt->now, &st)))
+		return rc;
+	f.site_id = p->site_id;
+	f.containers = (uint32_t)st.containers;
+	f.capacity_containers = p->capacity_containers;
+	f.rate_per_day_milli = st.forecast.rate_per_day_milli;
+	f.full_at = st.forecast.full_at;
+	f.request_id = st.request_id;
+	f.at = pt->now;
+	if ((j = lz_json_from_message(&f.base)) != NULL) {
+		json_object_set_new(j, "due", json_boolean(st.forecast.due));
+		json_array_append_new(pt->list, j);
+	}
+	return 0;
+}
+
+static int
+points_fn(MDB_txn *txn, void *arg)
+{
+	struct points *pt = arg;
+
+	pt->txn = txn;
+	return returns_store_scan(
+		txn, pt->r->db.points,
+		&lz__returns__v1__collection_point__descriptor, point_one, pt);
+}
+
+static void
+on_points(struct evhttp_request *req, void *arg)
+{
+	struct points pt = {arg, NULL, lz_now_us() / 1000000, NULL, 0};
+	int rc;
+
+	if (!lz_http_only_get(req))
+		return;
+	pt.list = json_array();
+	if ((rc = lz_store_read(pt.r->store, points_fn, &pt)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+		json_decref(pt.list);
+		return;
+	}
+	lz_http_reply_json_new(req, json_pack("{s:o}", "points", pt.list));
+}
+
 void
 returns_http_routes(struct lz_http *h, struct returns *r)
 {
+	lz_http_route(h, "/v1/points", on_points, r);
 	lz_http_route(h, "/v1/balances", on_balances, r);
 	lz_http_route(h, "/v1/flows", on_flows, r);
 	lz_http_route(h, "/v1/outlets", on_outlets, r);

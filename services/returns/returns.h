@@ -147,6 +147,16 @@ int returns_request_collection(struct returns_call *c, const Site *site,
  * returns_collection_window()); -1 when the site is never open. */
 int returns_window(struct returns_call *c, const Site *site, int64_t *start,
 		   int64_t *end);
+/* What a collection point holds and its forecast at a time. */
+struct returns_point_state {
+	int64_t containers, grams, millilitres; /* its empties */
+	struct returns_forecast forecast;
+	char request_id[40]; /* its open collection request, or "" */
+};
+/* Reads point P's state at NOW into *ST (read-only). */
+int returns_point_forecast(MDB_txn *txn, const struct returns *r,
+			   const CollectionPoint *p, int64_t now,
+			   struct returns_point_state *st);
 /* Forecasts and, when due, requests the collection of point P. */
 int returns_point_check(struct returns_call *c, const CollectionPoint *p);
 

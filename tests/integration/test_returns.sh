@@ -300,11 +300,21 @@ assert f[\"siteId\"] == \"relais-vrac\" and f[\"containers\"] == 13 and f[\"capa
 assert f[\"ratePerDayMilli\"] == \"8000\" and f[\"requestId\"] == \"ret-P1\", f
 '"
 check_eq "its collection is a task of tomorrow" "$(task_status col:ret-P1 | cut -d' ' -f1)" PENDING
+points() {
+	curl -s --max-time 5 "$API/v1/points" | python3 -c '
+import json, sys
+print(" ".join("%s:%s/%s:%s:%s:%s" % (p["siteId"], p.get("containers", 0), p["capacityContainers"],
+               p.get("ratePerDayMilli", 0), p.get("requestId", "-"), p["due"]) for p in json.load(sys.stdin)["points"]))'
+}
+check_eq "the points read model: 13 of 20, 8 a day, its request open" "$(points)" \
+	"relais-vrac:13/20:8000:ret-P1:True"
 cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
 check "second wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 2 30
 check "second wave applied" settle
 drive pm relais-vrac 13
 check "second tour applied" settle
+check_eq "collected: the point is empty, its request done" "$(points)" \
+	"relais-vrac:0/20:8000:-:False"
 
 # ---- the hub washes the jars ----
 ret RecordMovement '{"reference":"lavage-1","containerType":"jar-500","count":17,"fromAccount":"hub-returned","toAccount":"washing"}'
