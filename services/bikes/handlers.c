@@ -1032,7 +1032,14 @@ on_leave(struct call *c, const ProtobufCMessage *msg)
 	snprintf(detail, sizeof(detail), "left at relay point %s",
 		 site->site_id);
 	ch.relay_point_id = site->site_id;
-	ch.order_status = p->order_id && p->order_id[0] ? OS_DELIVERED : 0;
+	/* An order failed by the last attempt stays failed: the parcel
+	 * waits at the relay point all the same. */
+	ch.order_status =
+		p->order_id && p->order_id[0] &&
+				!(p->status == PS_FAILED &&
+				  (int)p->attempts >= c->b->max_attempts)
+			? OS_DELIVERED
+			: 0;
 	ch.detail = detail;
 	ch.note = cmd->note && strlen(cmd->note) <= 1000 ? cmd->note : "";
 	rc = bikes_parcel_change(c->b, c->tx, p, &ch, c->now, c->type);
