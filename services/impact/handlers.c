@@ -144,8 +144,15 @@ delivered(struct call *c, const Lz__Orders__V1__OrderStatusChanged *e)
 	if (o == NULL)
 		return ignore(c, "unknown_order");
 	snprintf(flag, sizeof(flag), "relay/%s", e->order_id);
+	/* The day of the delivery is the day it was due (the start of its
+	 * window): the day of the tours that served it, whenever the
+	 * driver's report arrives. */
 	if ((rc = impact_store_flag_get(c->txn, &c->im->db, flag, &by_bike)) ||
-	    (rc = date_of(c, e->at, date)) != 0) {
+	    (rc = date_of(c,
+			  o->delivery_window && o->delivery_window->start > 0
+				  ? o->delivery_window->start
+				  : e->at,
+			  date)) != 0) {
 		rc = rc == -EINVAL ? ignore(c, "bad_time") : rc;
 		goto out;
 	}
