@@ -457,7 +457,8 @@ unplan(struct ctx *c, Parcel *p, Pickup *k, int reason)
 		return bikes_parcel_change(c->b, c->tx, p, &ch, c->now,
 					   c->cause);
 	}
-	if (k->status == PK_REQUESTED && (int)k->reason == reason)
+	if (k == NULL ||
+	    (k->status == PK_REQUESTED && (int)k->reason == reason))
 		return 0;
 	ch.to = PK_REQUESTED;
 	return bikes_pickup_change(c->b, c->tx, k, &ch, c->now, c->cause);

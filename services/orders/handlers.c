@@ -481,8 +481,8 @@ on_parcel_status(struct call *c, const ProtobufCMessage *msg)
 			 ? " left at relay point "
 			 : "",
 		 ev->relay_point_id ? ev->relay_point_id : "");
-	rc = transition(c, p->order_id, (int)ev->order_status,
-			EV_PARCEL_STATUS, c->now, detail);
+	rc = transition(c, p->order_id, (int)ev->order_status, EV_PARCEL_STATUS,
+			c->now, detail);
 	return rc == REFUSED ? 0 : rc;
 }
 
