@@ -2,7 +2,8 @@
  * query.c -- the bikes read models over HTTP (on the admin address):
  *
  *   GET /v1/runs/<YYYY-MM-DD>          -> RunList: the day's runs per rider
- *                                         with their stops
+ *                                         with their stops (?rider=<id>:
+ *                                         that rider's only)
  *   GET /v1/runs/<YYYY-MM-DD>.geojson  -> FeatureCollection: one LineString
  *                                         per run, one Point per stop
  *   GET /v1/parcels                    -> ParcelList: parcels still open
@@ -23,6 +24,8 @@
 #include "lz_util.h"
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +144,36 @@ runs_geojson(Run *const *runs, size_t n)
 			 features);
 }
 
+/* The key prefix of the runs asked for: "<date>/", or "<date>/<rider>/"
+ * with ?rider=<id>.  0, or -1 after answering 400. */
+static int
+rider_prefix(struct evhttp_request *req, const char *date, char *out,
+	     size_t outlen)
+{
+	const char *q =
+		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct evkeyvalq params;
+	const char *rider = NULL;
+	int rc = 0;
+
+	if (evhttp_parse_query_str(q ? q : "", &params) != 0) {
+		lz_http_reply_error(req, 400, "malformed query");
+		return -1;
+	}
+	rider = evhttp_find_header(&params, "rider");
+	if (rider && !lz_valid_id(rider)) {
+		lz_http_reply_error(
+			req, 400, "rider: 1..64 characters of [A-Za-z0-9._-]");
+		rc = -1;
+	} else if (rider) {
+		snprintf(out, outlen, "%s/%s/", date, rider);
+	} else {
+		snprintf(out, outlen, "%s/", date);
+	}
+	evhttp_clear_headers(&params);
+	return rc;
+}
+
 static void
 on_runs(struct evhttp_request *req, void *arg)
 {
@@ -148,7 +181,7 @@ on_runs(struct evhttp_request *req, void *arg)
 		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	const char *rest = path + strlen("/v1/runs/");
 	struct list l = {arg, NULL, 0, NULL, 0};
-	char date[11], prefix[12];
+	char date[11], prefix[11 + LZ_ID_MAX + 2];
 	size_t n = strlen(rest);
 	int geojson = 0, rc;
 
@@ -166,9 +199,8 @@ on_runs(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 400, "want a date YYYY-MM-DD");
 		return;
 	}
-	memcpy(prefix, date, 10);
-	prefix[10] = '/';
-	prefix[11] = '\0';
+	if (rider_prefix(req, date, prefix, sizeof(prefix)) != 0)
+		return;
 	l.prefix = prefix;
 	if ((rc = lz_store_read(l.b->store, runs_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));

@@ -306,6 +306,11 @@ ok = (g[\"type\"] == \"FeatureCollection\" and len(lines) >= 3 and pts
 print(\"#\", len(lines), len(pts), lines and lines[0][\"geometry\"][\"coordinates\"][0])
 sys.exit(not ok)'"
 check_eq "a bad date is a 400" "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/runs/2026-13-45")" 400
+check_eq "?rider=: one rider's runs" "$(curl -s "$API/v1/runs/$DATE?rider=bob" | python3 -c '
+import json, sys
+rs = json.load(sys.stdin)["runs"]
+print(len(rs) > 0 and all(r["riderId"] == "bob" for r in rs))')" True
+check_eq "a malformed rider is a 400" "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/runs/$DATE?rider=a%20b")" 400
 check_eq "read models are GET only" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/v1/parcels")" 405
 check_eq "the waiting list: at the relay, not on a bike" \
 	"$(curl -s "$API/v1/parcels/waiting" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["parcels"]))')" 9
