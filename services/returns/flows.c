@@ -298,14 +298,23 @@ returns_flow_match(struct returns_call *c, Flow *f)
 	struct candidates k = {c, NULL, NULL, NULL, 0, 0};
 	struct returns_flow_in in = {0};
 	struct returns_match m;
+	char *own_site = f->site_id, hub[80];
 	Site *site = NULL;
 	int64_t start, end;
 	int rc;
 
+	/* Food of the hub's stock announced before the hub was known. */
+	if (f->site_id[0] == '\0') {
+		if ((rc = returns_store_meta_get(c->txn, &c->r->db, "hub", hub,
+						 sizeof(hub))) != 0)
+			return rc;
+		f->site_id = hub;
+	}
 	if ((rc = returns_get_site(c, f->site_id, &site)) != 0)
-		return rc;
+		goto out;
 	if (site == NULL) {
-		rc = set_reason(c, f, "unknown_site");
+		rc = set_reason(c, f,
+				f->site_id[0] ? "unknown_site" : "no_hub");
 		goto out;
 	}
 	if (returns_window(c, site, &start, &end) != 0) {
@@ -337,6 +346,7 @@ returns_flow_match(struct returns_call *c, Flow *f)
 out:
 	candidates_free(&k);
 	returns_free_site(site);
+	f->site_id = own_site; /* F may be an unpacked record */
 	return rc;
 }
 

@@ -594,8 +594,7 @@ lot_flow(struct returns_call *c, const char *lot_id, const char *owner,
 	if ((rc = returns_store_meta_get(c->txn, &c->r->db, "hub", hub,
 					 sizeof(hub))) != 0)
 		return rc;
-	if (hub[0] == '\0')
-		return returns_stat(c, "no_hub", 1);
+	/* No hub yet: the flow waits for it (see returns_flow_match). */
 	f.kind = FK_UNSOLD;
 	f.category = (char *)(product ? product : "");
 	f.member_id = (char *)(owner ? owner : "");

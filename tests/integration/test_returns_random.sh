@@ -18,12 +18,13 @@ N=${RETURNS_RANDOM_OPS:-3000}
 ORDERS_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 7))
 TOURS_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 11))
 BIKES_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 13))
+INVENTORY_PUB_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 9))
 start_bus
-for s in gw orders tours bikes; do
+for s in gw orders tours bikes inventory; do
 	mkfifo "$TMP/$s.fifo"
 done
 exec 3<>"$TMP/gw.fifo" 4<>"$TMP/orders.fifo" 5<>"$TMP/tours.fifo" \
-	6<>"$TMP/bikes.fifo"
+	6<>"$TMP/bikes.fifo" 7<>"$TMP/inventory.fifo"
 start gw "$CMDPUB" --state "$TMP/gw" --pub "$XSUB" --replay "$GW_REPLAY" \
 	--input "$TMP/gw.fifo" --no-sync
 start orderspub "$CMDPUB" --state "$TMP/orderspub" --source orders \
@@ -35,7 +36,10 @@ start tourspub "$CMDPUB" --state "$TMP/tourspub" --source tours \
 start bikespub "$CMDPUB" --state "$TMP/bikespub" --source bikes \
 	--pub "$XSUB" --replay "$BIKES_PUB_REPLAY" --input "$TMP/bikes.fifo" \
 	--no-sync
-RET_OPTS="--no-sync --follow gateway,orders,tours,bikes --forecast-interval-s 1"
+start inventorypub "$CMDPUB" --state "$TMP/inventorypub" --source inventory \
+	--pub "$XSUB" --replay "$INVENTORY_PUB_REPLAY" \
+	--input "$TMP/inventory.fifo" --no-sync
+RET_OPTS="--no-sync --follow gateway,orders,tours,bikes,inventory --forecast-interval-s 1"
 # shellcheck disable=SC2086
 start_returns $RET_OPTS
 
@@ -56,6 +60,9 @@ for s, m in list(sites.items()) + [(r, "vrac") for r in relays]:
     out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": s, "memberId": m, "name": s, "kind": "SITE_KIND_CUSTOMER", "location": {"lat": 43.3, "lon": 5.4}, "zone": "nord"}})
 out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "velo", "memberId": "livrazou", "name": "velo", "kind": "SITE_KIND_BIKE_RELAY", "location": {"lat": 43.3, "lon": 5.37}, "zone": "centre"}})
 out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "hub", "memberId": "livrazou", "name": "hub", "kind": "SITE_KIND_HUB", "location": {"lat": 43.35, "lon": 5.37}}})
+out("dir", "lz.orders.v1.MemberRegistered", "livrazou", {"member": {"memberId": "aide", "name": "aide", "kind": "MEMBER_KIND_PROCESSOR"}})
+out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "aide-site", "memberId": "aide", "name": "aide", "kind": "SITE_KIND_PROCESSOR", "location": {"lat": 43.31, "lon": 5.39}}})
+out("gw", "lz.returns.v1.RegisterOutlet", "livrazou", {"outlet": {"outletId": "aide-1", "memberId": "aide", "siteId": "aide-site", "kind": "OUTLET_KIND_FOOD_AID", "capacityGramsPerDay": "100000"}})
 for t in types:
     out("gw", "lz.returns.v1.RegisterContainerType", "livrazou", {"containerType": {"containerType": t, "name": t, "depositCents": "50", "grams": "300", "millilitres": "500"}})
 for r in relays:
@@ -97,6 +104,12 @@ for i in range(n):
             ("lz.returns.v1.RecordMovement", "livrazou", {"reference": "z%d" % i, "containerType": t, "count": 0, "fromAccount": "supply", "toAccount": "hub-stock"}),
             ("lz.returns.v1.DeclareFlow", "vrac", {"reference": "b%d" % i, "kind": "FLOW_KIND_BIOWASTE", "grams": "-100", "siteId": "r1"})]))
 PY
+# A lot of the hub's stock nears its use-by date before the hub is known:
+# its flow waits for the hub, then is matched.
+NOW=$(date +%s)
+echo "{\"type\":\"lz.inventory.v1.LotNearingExpiry\",\"tenant\":\"m1\",\"payload\":{\"lot\":{\"lotId\":\"L1\",\"ownerMemberId\":\"m1\",\"product\":\"yaourt\",\"quantity\":\"40\",\"unitGrams\":\"125\",\"dateKind\":\"DATE_KIND_USE_BY\",\"date\":\"$((NOW + 5 * 86400))\"},\"unreserved\":\"40\"}}" >&7
+check "the lot's flow opened before the hub is known" wait_metric \
+	"$RETURNS_ADMIN" lz_returns_flows_opened_total 1 20
 echo "# $(wc -l <"$TMP/gw.ops") gateway, $(wc -l <"$TMP/orders.ops") orders, $(wc -l <"$TMP/tours.ops") tours, $(wc -l <"$TMP/bikes.ops") bikes events"
 cat "$TMP/dir.ops" >&4
 # The directory first, so that declarations find their sites.
@@ -215,5 +228,18 @@ assert len(flagged) == json.load(open(sys.argv[2]))["discrepancies"] > 0' "$TMP/
 check_eq "bad input refused, counted by reason" \
 	"$(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="unknown_container_type"}' | grep -c .) $(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="bad_quantity"}' | grep -c .)" \
 	"1 1"
-exec 3>&- 4>&- 5>&- 6>&-
+flow1() {
+	curl -s --max-time 5 "http://127.0.0.1:$RETURNS_ADMIN/v1/flows" | python3 -c '
+import json, sys
+print(" ".join("%s %s %s %s %s" % (f["flowId"], f.get("siteId", "-"), f["status"], f.get("outletId", "-"), f["grams"]) for f in json.load(sys.stdin)["flows"]))'
+}
+wait_flow1() {
+	local end=$(($(date +%s) + 20))
+	until [ "$(flow1)" = "F1 hub FLOW_STATUS_ASSIGNED aide-1 5000" ]; do
+		[ "$(date +%s)" -le "$end" ] || return 1
+		sleep 0.2
+	done
+}
+check "once the hub is known, the lot's flow is at the hub and matched" wait_flow1
+exec 3>&- 4>&- 5>&- 6>&- 7>&-
 summary
