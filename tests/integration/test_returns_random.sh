@@ -1,15 +1,17 @@
 #!/bin/bash
 # Thousands of random deposit-ledger movements through lz-bus and
-# lz-returns, with four lz-cmdpub standing in for the orders service
+# lz-returns, with five lz-cmdpub standing in for the orders service
 # (sites, orders with jars, deliveries), the tours service (stops where
 # drivers take empties back), the bikes service (parcels delivered with
-# empties taken back, pickups) and the gateway (new jars, declarations at
-# relay points, washing, losses, bad input); lz-returns is SIGKILLed and
-# restarted several times on the way.  At the end, checked from outside:
-# the ledger balances, no per-member account is negative, the balances
-# are exactly the sum of the LedgerMoved history, every movement id
-# appears once, each delivery and each stop moved its containers exactly
-# once, and every discrepancy is flagged.
+# empties taken back, pickups), the gateway (new jars, declarations at
+# relay points, washing, losses, bad input) and the inventory (a lot of
+# the hub's stock nearing its date before the hub is known); lz-returns is
+# SIGKILLed and restarted several times on the way.  At the end, checked
+# from outside: the ledger balances, no per-member account is negative,
+# the balances are exactly the sum of the LedgerMoved history, every
+# movement id appears once, each delivery, stop, parcel and pickup moved
+# its containers exactly once, every discrepancy is flagged, and the lot's
+# flow is matched at the hub.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
 
