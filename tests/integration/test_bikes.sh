@@ -8,10 +8,12 @@
 # relay); two riders on shift get runs planned by lz-bikes, checked here by
 # an independent checker (capacity, windows, insulation, one rider a run at
 # a time); an operator moves a parcel to another rider and pins a run's
-# order, which re-planning keeps; bad input is refused with specific reasons and changes nothing;
-# the riders deliver (with containers back), fail, leave a parcel at a
-# relay point, and the orders follow in lz-orders; a collection request
-# becomes a pickup in a run; a rider ending a shift early gets its parcels
+# order, which re-planning keeps; bad input is refused with specific
+# reasons and changes nothing; the riders deliver (with containers back),
+# fail, leave a parcel at a relay point, and the orders follow in
+# lz-orders; a collection request becomes a pickup in a run, as does one
+# from the returns service (played by lz-cmdpub; outside the zone it is
+# refused as an event); a rider ending a shift early gets its parcels
 # re-dispatched; lz-bikes killed with SIGKILL mid-day loses no parcel.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
@@ -448,6 +450,33 @@ check_eq "too heavy, outside the zone, duplicate: refused with their reasons" \
 check_eq "the plan still holds, with the pickup" \
 	"$(check_runs "$(echo "$PLANNABLE" | sed "s/\b$P_FIRST\b//")" "alice bob" col-bocaux-1=6000)" ok
 
+# ---- collections asked by the returns service (source returns) ----
+# lz-cmdpub plays the returns service on the bus: one pickup in the centre,
+# one outside the zone (refused: the returns service hears it as a
+# PickupStatusChanged to REFUSED).
+cat >"$TMP/returns.jsonl" <<EOF
+{"type":"lz.bikes.v1.CollectionRequested","payload":{"requestId":"ret-F1","siteId":"c4","window":$(win 5 300),"grams":"3000","millilitres":"20000","flow":"biowaste"}}
+{"type":"lz.bikes.v1.CollectionRequested","payload":{"requestId":"ret-F2","siteId":"loin","window":$(win 5 300),"grams":"1000","flow":"containers"}}
+EOF
+start retpub "$B/tests/lz-cmdpub" --state "$TMP/retpub" --source returns \
+	--pub "$XSUB" --replay "$RETURNS_REPLAY" --input "$TMP/returns.jsonl" --no-sync
+check "lz-bikes applied the returns service's requests" \
+	wait_metric "$BIKES_ADMIN" 'lz_inbox_seq{source="returns"}' 2 30
+check "and re-planned" settle
+check_eq "the returns service's pickup is in a run" "$(runs_json | python3 -c '
+import json, sys
+print(sum(1 for r in json.load(sys.stdin)["runs"] if r["status"] == "RUN_STATUS_PLANNED"
+          for s in r["stops"] if "ret-F1" in s.get("requestIds", [])))')" 1
+check_eq "the one outside the zone: PickupStatusChanged to REFUSED (out_of_zone), no command refusal" \
+	"$("$BIN/lz-tap" --replay bikes --replay-endpoint "$BIKES_REPLAY" 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    p = o["payload"]
+    if o["type"] == "lz.bikes.v1.PickupStatusChanged" and p.get("requestId") == "ret-F2":
+        print(p.get("to"), p.get("reason"))') $(refused out_of_zone)" \
+	"PICKUP_STATUS_REFUSED REASON_OUT_OF_ZONE 1"
+
 # ---- bob ends his shift early: his parcels are re-dispatched ----
 BOB_PARCELS=$(parcels_json | python3 -c '
 import json, sys
@@ -463,7 +492,7 @@ check_eq "bob's parcels: the chilled one waits (no insulated bike on shift), the
 	"$(for p in $BOB_PARCELS; do if [ "$p" = o6 ]; then echo "o6:AT_RELAY - NO_INSULATED_BIKE"; else echo "$p:PLANNED alice -"; fi; done | sort | tr '\n' ' ')"
 REMAINING=$(echo "$PLANNABLE" | sed "s/\bo6\b//; s/\b$P_FIRST\b//")
 check_eq "alice's runs hold everything else, within capacity and windows" \
-	"$(check_runs "$REMAINING" alice col-bocaux-1=6000)" ok
+	"$(check_runs "$REMAINING" alice "col-bocaux-1=6000 ret-F1=3000")" ok
 ride bob StartRun "{\"runId\":\"$BOB_RUN\"}"
 check "bob's late start applied" settle
 check_eq "bob's cancelled run cannot be started (bad_state)" "$(refused bad_state)" 2
