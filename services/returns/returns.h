@@ -5,8 +5,9 @@
  * food-waste hierarchy, collection requests to the tours or bikes service,
  * processing confirmations, and the forecast of collection points' empties.
  *
- * main.c wires it up; handlers.c applies bus events and partners'
- * commands; book.c writes ledger movements; flows.c opens, matches,
+ * main.c wires it up; handlers.c applies the other services' events and
+ * dispatches; commands.c applies the partners' commands; book.c writes
+ * ledger movements; flows.c opens, matches,
  * collects and closes flows and requests collections; query.c serves the
  * read models; match.c, ledger.c and forecast.c are the pure parts.
  */
@@ -161,6 +162,24 @@ int returns_point_forecast(MDB_txn *txn, const struct returns *r,
 int returns_point_check(struct returns_call *c, const CollectionPoint *p);
 
 /* ---- helpers shared by the handlers ---- */
+
+#define RETURNS_GRAMS_MAX INT64_C(100000000) /* of a flow, an outlet's day */
+#define RETURNS_COUNT_MAX 1000000            /* containers in one movement */
+
+/* How handlers.c and commands.c apply one event type. */
+typedef int (*returns_handler_fn)(struct returns_call *c,
+				  const ProtobufCMessage *msg);
+struct returns_handler {
+	const char *type;
+	const ProtobufCMessageDescriptor *desc;
+	returns_handler_fn fn;
+};
+/* The partners' commands (commands.c). */
+extern const struct returns_handler returns_commands[];
+extern const size_t returns_n_commands;
+
+/* Whether container type ID is registered (1/0), or a store error. */
+int returns_type_known(struct returns_call *c, const char *id);
 
 int returns_get_site(struct returns_call *c, const char *id, Site **out);
 void returns_free_site(Site *s);

@@ -14,11 +14,14 @@
  *   history   "<site_id> <at, 20 digits> <movement>" -> be64 count: the
  *             returns declared at a collection point
  *   totals    "<YYYY-MM-DD> <level> grams|flows" -> be64, flows closed
- *   meta      name -> value: "hub" (site id), "seq/<name>" (id counters),
- *             "lot/<lot_id>" -> flow id, "ref/<cmd>/<member>/<reference>",
+ *   meta      name -> value: "hub", "relay" (site ids), "seq/<name>" (id
+ *             counters), "lot/<lot_id>" -> flow id,
+ *             "ref/<cmd>/<member>/<reference>" (references used),
  *             "req/<request_id>" -> "flow:<id>" or "point:<site>",
- *             "open/<site>" -> the point's open request; and the counters
- *             "stat/<name>" behind the metrics
+ *             "open/<site>" -> the point's open request, "van/<site>"
+ *             (bikes refused its collections), "onboard/<tour>#<stop>/
+ *             <order>" -> order id (containers on board for that stop);
+ *             and the counters "stat/<name>" behind the metrics
  *
  * Every function takes the caller's transaction; errors are negative
  * (lz_store_rc()).
