@@ -293,26 +293,39 @@ deliver_at_stop(struct returns_call *c, const char *stop_ref)
 	return rc;
 }
 
-/* A delivery task on board: remember its stop, to deliver its containers
- * when the stop is completed. */
+/* The key "onboard/<tour>#<stop>/<order>" of a delivery task's change;
+ * -1 when its ids are too long to be one. */
 static int
-on_board(struct returns_call *c, const Lz__Tours__V1__TaskStatusChanged *ev)
+onboard_key(const Lz__Tours__V1__TaskStatusChanged *ev, char *key, size_t len)
+{
+	if (ev->task->order_id == NULL || strlen(ev->task->order_id) > 200 ||
+	    ev->tour_id == NULL || strlen(ev->tour_id) > 250)
+		return -1;
+	snprintf(key, len, "onboard/%s#%u/%s", ev->tour_id, ev->stop_index,
+		 ev->task->order_id);
+	return 0;
+}
+
+/* A delivery task on board: remember its stop, to deliver its containers
+ * when the stop is completed; done, failed or cancelled: forget it. */
+static int
+on_delivery_task(struct returns_call *c,
+		 const Lz__Tours__V1__TaskStatusChanged *ev)
 {
 	Order *o = NULL;
 	char key[600];
 	int rc;
 
-	if (ev->task->order_id == NULL || strlen(ev->task->order_id) > 200 ||
-	    ev->tour_id == NULL || strlen(ev->tour_id) > 250)
+	if (onboard_key(ev, key, sizeof(key)) != 0)
 		return 0;
+	if (ev->to != LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD)
+		return returns_store_meta_del(c->txn, &c->r->db, key);
 	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, ev->task->order_id,
 				   &lz__orders__v1__order__descriptor,
 				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
 	lz__orders__v1__order__free_unpacked(o, NULL);
-	snprintf(key, sizeof(key), "onboard/%s#%u/%s", ev->tour_id,
-		 ev->stop_index, ev->task->order_id);
 	return returns_store_meta_put(c->txn, &c->r->db, key,
 				      ev->task->order_id);
 }
@@ -347,12 +360,17 @@ on_task(struct returns_call *c, const ProtobufCMessage *msg)
 	const Lz__Tours__V1__TaskStatusChanged *ev =
 		(const Lz__Tours__V1__TaskStatusChanged *)msg;
 	const char *id;
+	int rc;
 
 	if (ev->task == NULL)
 		return returns_stat(c, "bad_payload", 1);
 	if (ev->task->kind == LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY &&
-	    ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD)
-		return on_board(c, ev);
+	    (ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD ||
+	     ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_DONE ||
+	     ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_FAILED ||
+	     ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_CANCELLED) &&
+	    (rc = on_delivery_task(c, ev)) != 0)
+		return rc;
 	if (ev->order_status ==
 		    LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED &&
 	    ev->task->order_id && strlen(ev->task->order_id) <= 200)
