@@ -44,7 +44,8 @@ struct ctx {
 	size_t nriders;
 	Bike **bikes;
 	size_t nbikes;
-	Run **runs; /* of the date */
+	struct bikes_bike_cap *caps; /* of BIKES */
+	Run **runs;                  /* of the date */
 	size_t nruns;
 	struct jobref *refs;
 	struct bikes_job *jobs;
@@ -169,20 +170,21 @@ job_of(const struct ctx *c, const GeoPoint *loc, const TimeWindow *w, int64_t g,
 	j->rider = assigned && assigned[0] ? find_rider(c, assigned) : -1;
 }
 
+/* The capacities of the bikes, once they are read (C->caps). */
 static void
-bike_caps(const struct ctx *c, struct bikes_bike_cap *caps)
+bike_caps(struct ctx *c)
 {
+	c->caps = xcalloc(c->nbikes + 1, sizeof(*c->caps));
 	for (size_t i = 0; i < c->nbikes; i++) {
-		caps[i].grams = c->bikes[i]->capacity_grams;
-		caps[i].millilitres = c->bikes[i]->capacity_millilitres;
-		caps[i].insulated = c->bikes[i]->insulated;
+		c->caps[i].grams = c->bikes[i]->capacity_grams;
+		c->caps[i].millilitres = c->bikes[i]->capacity_millilitres;
+		c->caps[i].insulated = c->bikes[i]->insulated;
 	}
 }
 
 /* Why an open parcel cannot be planned now, before solving (0: plan it). */
 static int
-parcel_block(const struct ctx *c, const Parcel *p, const struct bikes_job *j,
-	     const struct bikes_bike_cap *caps)
+parcel_block(const struct ctx *c, const Parcel *p, const struct bikes_job *j)
 {
 	int r;
 
@@ -191,7 +193,7 @@ parcel_block(const struct ctx *c, const Parcel *p, const struct bikes_job *j,
 	if (p->out_of_zone &&
 	    (p->assigned_rider_id == NULL || !p->assigned_rider_id[0]))
 		return BR_OUT_OF_ZONE;
-	if ((r = bikes_fits(j, caps, c->nbikes)) != 0)
+	if ((r = bikes_fits(j, c->caps, c->nbikes)) != 0)
 		return r;
 	if (p->assigned_rider_id && p->assigned_rider_id[0] && j->rider < 0)
 		return BR_NO_RIDER;
@@ -230,7 +232,6 @@ keep_parcel(ProtobufCMessage *m, void *arg)
 {
 	struct ctx *c = arg;
 	Parcel *p = (Parcel *)m;
-	struct bikes_bike_cap *caps;
 	struct bikes_job j;
 	int block;
 
@@ -239,10 +240,7 @@ keep_parcel(ProtobufCMessage *m, void *arg)
 		return 0;
 	job_of(c, p->location, p->window, p->grams, p->millilitres,
 	       (int)p->temperature_class, p->assigned_rider_id, &j);
-	caps = xcalloc(c->nbikes + 1, sizeof(*caps));
-	bike_caps(c, caps);
-	block = parcel_block(c, p, &j, caps);
-	free(caps);
+	block = parcel_block(c, p, &j);
 	if (block) {
 		c->skip_reason = xrealloc(c->skip_reason,
 					  (c->nskipped + 1) * sizeof(int));
@@ -542,6 +540,7 @@ ctx_free(struct ctx *c)
 		protobuf_c_message_free_unpacked(&c->relay->base, NULL);
 	free(c->riders);
 	free(c->bikes);
+	free(c->caps);
 	free(c->runs);
 	free(c->refs);
 	free(c->jobs);
@@ -590,6 +589,7 @@ gather(struct ctx *c)
 				   c)))
 		return rc;
 	account_runs(c);
+	bike_caps(c);
 	if ((rc = bikes_store_each_indexed(
 		     c->txn, c->b->db.open_parcels, c->b->db.parcels,
 		     &lz__bikes__v1__parcel__descriptor, keep_parcel, c)) != 0)

@@ -119,6 +119,9 @@ dispatch(struct call *c)
 
 /* ---- directory and orders (source orders) ---- */
 
+static int locate_parcels(struct call *c, const Site *s);
+static int window_parcel(struct call *c, const char *order_id, TimeWindow *w);
+
 static int
 on_site(struct call *c, const ProtobufCMessage *msg)
 {
@@ -134,7 +137,7 @@ on_site(struct call *c, const ProtobufCMessage *msg)
 		return stat_add(c, "bad_payload");
 	if ((rc = lz_store_put_msg(c->txn, c->b->db.sites, s->site_id,
 				   &s->base)) != 0 ||
-	    (int)s->kind != SITE_BIKE_RELAY)
+	    (rc = locate_parcels(c, s)) != 0 || (int)s->kind != SITE_BIKE_RELAY)
 		return rc;
 	/* The first bike relay registered is the one. */
 	if ((rc = lz_store_get_str(c->txn, c->b->db.meta, "relay", cur,
@@ -150,14 +153,18 @@ on_order(struct call *c, const ProtobufCMessage *msg)
 	/* OrderPlaced and OrderAmended have the same shape. */
 	const Lz__Orders__V1__OrderPlaced *ev =
 		(const Lz__Orders__V1__OrderPlaced *)msg;
+	int rc;
 
 	if (strcmp(c->ev->source, BIKES_SOURCE_ORDERS) != 0 ||
 	    ev->order == NULL || ev->order->order_id == NULL ||
 	    ev->order->delivery_window == NULL ||
 	    strlen(ev->order->order_id) > 200)
 		return 0;
-	return lz_store_put_msg(c->txn, c->b->db.windows, ev->order->order_id,
-				&ev->order->delivery_window->base);
+	rc = lz_store_put_msg(c->txn, c->b->db.windows, ev->order->order_id,
+			      &ev->order->delivery_window->base);
+	return rc ? rc
+		  : window_parcel(c, ev->order->order_id,
+				  ev->order->delivery_window);
 }
 
 /* ---- parcels from the van tours (source tours) ---- */
@@ -294,6 +301,116 @@ on_task(struct call *c, const ProtobufCMessage *msg)
 		    planned)
 			rc = dispatch(c);
 	}
+	drop(p);
+	return rc;
+}
+
+/* ---- late directory and windows ---- */
+
+/* The relay deliveries (tours) and the directory and orders (orders) are
+ * independent streams: a parcel may be announced before its destination
+ * site or its order's window reached this service.  When they come, the
+ * parcel gets them (a change to the same status, with the reason it now
+ * has) and the runs are re-planned if it waits at the relay. */
+static int
+complete_parcel(struct call *c, Parcel *p, GeoPoint *loc, TimeWindow *w)
+{
+	struct bikes_change ch = {0};
+	GeoPoint *old_loc = p->location;
+	TimeWindow *old_w = p->window;
+	protobuf_c_boolean old_zone = p->out_of_zone;
+	int rc = 0;
+
+	ch.reason = (int)p->reason;
+	if (loc) {
+		struct bikes_bike_cap *caps;
+		struct bikes_job j = {0};
+		size_t nb;
+
+		p->location = loc;
+		p->out_of_zone =
+			!bikes_zone_contains(&c->b->zone, loc->lon, loc->lat);
+		j.grams = p->grams;
+		j.millilitres = p->millilitres;
+		j.cold = (int)p->temperature_class == TC_CHILLED ||
+			 (int)p->temperature_class == TC_FROZEN;
+		caps = bike_caps(c, &nb, &rc);
+		ch.reason = p->out_of_zone ? BR_OUT_OF_ZONE
+					   : bikes_fits(&j, caps, nb);
+		free(caps);
+	}
+	if (w)
+		p->window = w;
+	ch.to = (int)p->status;
+	ch.detail = loc ? "destination located" : "delivery window known";
+	if (rc == 0)
+		rc = bikes_parcel_change(c->b, c->tx, p, &ch, c->now, c->type);
+	if (rc == 0 && (p->status == PS_AT_RELAY || p->status == PS_PLANNED))
+		rc = dispatch(c);
+	p->location = old_loc;
+	p->window = old_w;
+	p->out_of_zone = old_zone;
+	return rc;
+}
+
+struct unlocated {
+	const char *site_id;
+	Parcel **p;
+	size_t n;
+};
+
+static int
+keep_unlocated(ProtobufCMessage *m, void *arg)
+{
+	struct unlocated *u = arg;
+	Parcel *p = (Parcel *)m;
+
+	if (p->location != NULL || p->site_id == NULL ||
+	    strcmp(p->site_id, u->site_id) != 0)
+		return 0;
+	u->p = xrealloc(u->p, (u->n + 1) * sizeof(*u->p));
+	u->p[u->n++] = p;
+	return 1;
+}
+
+/* Site S registered: the open parcels to it that had no location. */
+static int
+locate_parcels(struct call *c, const Site *s)
+{
+	struct unlocated u = {s->site_id, NULL, 0};
+	GeoPoint loc = LZ__COMMON__V1__GEO_POINT__INIT;
+	int rc;
+
+	if (s->location == NULL)
+		return 0;
+	loc.lat = s->location->lat;
+	loc.lon = s->location->lon;
+	rc = bikes_store_each_indexed(
+		c->txn, c->b->db.open_parcels, c->b->db.parcels,
+		&lz__bikes__v1__parcel__descriptor, keep_unlocated, &u);
+	for (size_t i = 0; i < u.n && rc == 0; i++)
+		rc = complete_parcel(c, u.p[i], &loc, NULL);
+	for (size_t i = 0; i < u.n; i++)
+		drop(u.p[i]);
+	free(u.p);
+	return rc;
+}
+
+/* Order O's window: its parcel, if announced without one. */
+static int
+window_parcel(struct call *c, const char *order_id, TimeWindow *w)
+{
+	char id[300];
+	Parcel *p = NULL;
+	int rc;
+
+	snprintf(id, sizeof(id), "del:%s", order_id);
+	if ((rc = get(c, c->b->db.parcels, id,
+		      &lz__bikes__v1__parcel__descriptor, &p)) != 0 ||
+	    p == NULL)
+		return rc;
+	if (p->window == NULL && bikes_parcel_open(c->b, p))
+		rc = complete_parcel(c, p, NULL, w);
 	drop(p);
 	return rc;
 }

@@ -23,3 +23,8 @@ INTEG_TESTS += tests/integration/test_bikes.sh
 tests/integration/test_bikes.sh: $(B)/bin/lz-bikes $(B)/bin/lz-tours \
 	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-gateway \
 	$(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/bin/lz-tap
+
+INTEG_TESTS += tests/integration/test_bikes_late.sh
+tests/integration/test_bikes_late.sh: $(B)/bin/lz-bikes $(B)/bin/lz-tours \
+	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-gateway \
+	$(B)/bin/lz-bus $(B)/bin/lz-ctl

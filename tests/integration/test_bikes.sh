@@ -17,6 +17,7 @@
 # re-dispatched; lz-bikes killed with SIGKILL mid-day loses no parcel.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
+. "$(dirname "$0")/bikes_lib.sh"
 
 partner ops livrazou operator,receiver
 partner shop fournil shipper
@@ -24,8 +25,6 @@ partner van livrazou driver
 partner alice livrazou rider
 partner bob livrazou rider
 partner mallory livrazou rider # a rider's phone, but not a registered rider
-# The centre: Vieux-Port, Noailles, Cours Julien.
-ZONE="5.3620 43.2950, 5.3700 43.3050, 5.3880 43.3060, 5.3960 43.2960, 5.3900 43.2870, 5.3700 43.2880"
 start_bus
 start_gateway --rate 100000 --burst 100000
 start_orders --no-sync
@@ -38,104 +37,12 @@ eval start_bikes "$BIKES_OPTS"
 check "a malformed centre zone stops the start" test $? -ne 0
 check "and says where" grep -q 'bad centre-zone.*polygon 1, vertex 2' "$TMP/bad-zone.out"
 API=http://127.0.0.1:$BIKES_ADMIN
-TOURS_API=http://127.0.0.1:$TOURS_ADMIN
 NOW=$(date +%s)
 DATE=$(TZ=Europe/Paris date -d "@$NOW" +%F)
 
-ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
-NOT_ACCEPTED=0
-cmd() {
-	local a
-	a=$(submit "$1" "$2" "$3")
-	if ! ok_ack "$a"; then
-		NOT_ACCEPTED=$((NOT_ACCEPTED + 1))
-		echo "# not accepted: $2 $3: $a"
-	fi
-}
-inbox_ok() {
-	local want have
-	want=$(metric "$3" lz_outbox_seq)
-	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
-	[ "${want:-0}" -le "${have:-0}" ]
-}
-caught_up() {
-	inbox_ok "$ORDERS_ADMIN" gateway "$GW_ADMIN" &&
-		inbox_ok "$INVENTORY_ADMIN" gateway "$GW_ADMIN" &&
-		inbox_ok "$TOURS_ADMIN" gateway "$GW_ADMIN" &&
-		inbox_ok "$BIKES_ADMIN" gateway "$GW_ADMIN" &&
-		inbox_ok "$INVENTORY_ADMIN" orders "$ORDERS_ADMIN" &&
-		inbox_ok "$TOURS_ADMIN" orders "$ORDERS_ADMIN" &&
-		inbox_ok "$BIKES_ADMIN" orders "$ORDERS_ADMIN" &&
-		inbox_ok "$ORDERS_ADMIN" inventory "$INVENTORY_ADMIN" &&
-		inbox_ok "$TOURS_ADMIN" inventory "$INVENTORY_ADMIN" &&
-		inbox_ok "$ORDERS_ADMIN" tours "$TOURS_ADMIN" &&
-		inbox_ok "$BIKES_ADMIN" tours "$TOURS_ADMIN" &&
-		inbox_ok "$ORDERS_ADMIN" bikes "$BIKES_ADMIN"
-}
-settle() {
-	local end=$(($(date +%s) + 40)) n=0
-	while [ "$(date +%s)" -le "$end" ]; do
-		if caught_up; then
-			n=$((n + 1))
-			[ "$n" -ge 3 ] && return 0
-		else
-			n=0
-		fi
-		sleep 0.2
-	done
-	return 1
-}
-status() {
-	local r
-	r=$(get shop "/v1/orders/fournil%2F$1")
-	[ "${r%% *}" = 200 ] || { echo "http ${r%% *}"; return; }
-	echo "${r#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
-}
-statuses() {
-	local out="" r
-	for r in "$@"; do out="$out $r:$(status "$r")"; done
-	echo "${out# }"
-}
-runs_json() { curl -s --max-time 5 "$API/v1/runs/$DATE"; }
-parcels_json() { curl -s --max-time 5 "$API/v1/parcels"; }
-# parcel REF: "STATUS RIDER REASON" of parcel del:fournil/REF among the open
-# parcels ("-" when not open).
-parcel() {
-	parcels_json | python3 -c '
-import json, sys
-for p in json.load(sys.stdin).get("parcels", []):
-    if p["parcelId"] == "del:fournil/" + sys.argv[1]:
-        print(p["status"].replace("PARCEL_STATUS_", ""), p.get("riderId", "-") or "-",
-              p.get("reason", "-").replace("REASON_", "") or "-")
-        break
-else:
-    print("-")' "$1"
-}
-# run_of REF: the run id holding parcel REF.
-run_of() {
-	runs_json | python3 -c '
-import json, sys
-for r in json.load(sys.stdin).get("runs", []):
-    if r.get("status") != "RUN_STATUS_PLANNED" and r.get("status") != "RUN_STATUS_STARTED":
-        continue
-    for s in r["stops"]:
-        if "del:fournil/" + sys.argv[1] in s.get("parcelIds", []):
-            print(r["runId"])' "$1"
-}
-# refused REASON: CommandRefused events of lz-bikes with that reason.
-refused() {
-	local v
-	v=$(metric "$BIKES_ADMIN" "lz_bikes_refused_total{reason=\"$1\"}")
-	echo "${v:-0}"
-}
-
 # ---- directory, fleet, riders, stock ----
-reg() { cmd ops "lz.orders.v1.$1" "$2"; }
 reg RegisterMember '{"member":{"memberId":"livrazou","name":"Livrazou","kind":"MEMBER_KIND_OPERATOR"}}'
 reg RegisterMember '{"member":{"memberId":"fournil","name":"Le Fournil","kind":"MEMBER_KIND_SHIPPER"}}'
-site() { # ID MEMBER KIND LAT LON ZONE
-	reg RegisterSite "{\"site\":{\"siteId\":\"$1\",\"memberId\":\"$2\",\"name\":\"$1\",\"kind\":\"SITE_KIND_$3\",\"location\":{\"lat\":$4,\"lon\":$5},\"zone\":\"$6\"}}"
-}
 site hub-nord livrazou HUB 43.3500 5.3700 nord
 site relais-velo livrazou BIKE_RELAY 43.2940 5.3830 centre
 site c1 fournil CUSTOMER 43.2965 5.3760 centre
@@ -185,12 +92,7 @@ cmd ops lz.tours.v1.PlanWave "{\"date\":\"$DATE\",\"wave\":\"am\"}"
 check "wave planned" wait_metric "$TOURS_ADMIN" lz_tours_waves_total 1 30
 check "plan applied" settle
 TOUR="$DATE/am/frigo-1"
-RELAY_STOPS=$(curl -s "$TOURS_API/v1/tours/$DATE" | python3 -c '
-import json, sys
-for t in json.load(sys.stdin).get("tours", []):
-    for s in t["stops"]:
-        if s.get("siteId") == "relais-velo":
-            print(s["index"])')
+RELAY_STOPS=$(relay_stops "$DATE")
 check "the van's tour stops at the bike relay" test -n "$RELAY_STOPS"
 check_eq "lz-bikes expects the nine parcels" "$(parcels_json | python3 -c '
 import json, sys
