@@ -31,8 +31,9 @@ static const struct lz_option options[] = {
 	{"orders", LZ_OPT_INT, "60", "orders placed each day", 1, 2000},
 	{"days", LZ_OPT_INT, "1", "days played", 1, 30},
 	{"speed", LZ_OPT_INT, "1800",
-	 "simulated seconds per real second for the drivers' reports", 1,
-	 1000000},
+	 "simulated seconds per real second for the drivers' and riders' "
+	 "reports",
+	 1, 1000000},
 	{"failures", LZ_OPT_INT, "60",
 	 "stops failed (closed, absent) per thousand", 0, 1000},
 	{"date", LZ_OPT_STRING, NULL, "first day played (default: tomorrow)", 0,
@@ -148,11 +149,12 @@ main(int argc, char **argv)
 		"relay points across the arrondissements) and its days, played "
 		"through lz-gateway with the partners' CURVE keys.  setup "
 		"writes the keys and the partners file into --dir; run "
-		"registers the territory, receives stock, places orders, plans "
-		"the waves and plays the drivers' reports on an accelerated "
-		"clock, then prints the summary; summary prints the figures "
-		"again.  Every figure is read from the services (orders, "
-		"tours).",
+		"registers the territory, receives stock, places orders, "
+		"declares reverse flows, plans the waves and plays the "
+		"drivers' and riders' reports on an accelerated clock, then "
+		"prints the summary; summary prints the figures again.  Every "
+		"figure is read from the services (orders, tours, and bikes, "
+		"returns and impact when their -api address is given).",
 		options);
 	struct sigaction sa;
 	struct sim_run r;

@@ -548,9 +548,9 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 		refused += rc;
 	}
 	sim_say(r,
-		"  %zu orders placed by %s's members (%zu refused at the "
-		"gateway)\n",
-		n, "the territory", refused);
+		"  %zu orders placed by the members' order tools (%zu "
+		"refused at the gateway)\n",
+		n, refused);
 	return sim_stopping ? -1 : 0;
 }
 
