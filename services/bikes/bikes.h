@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+struct lz_bus;
 struct lz_bus_txn;
 struct lz_event;
 struct lz_http;
@@ -25,6 +26,7 @@ struct lz_store;
 
 struct bikes {
 	struct lz_store *store;
+	struct lz_bus *bus;
 	struct bikes_db db;
 	struct lz_metrics *metrics;
 	struct bikes_conf conf;
@@ -74,7 +76,7 @@ int bikes_pickup_change(struct bikes *b, struct lz_bus_txn *tx, Pickup *k,
 
 /* Re-plans the runs that have not started: every open parcel at the
  * relay and requested pickup over the riders on shift at NOW (their
- * pinned runs kept).  Emits RunPlanned, RunStatusChanged (cancelled),
+ * pinned runs kept; see bikes_after_commit() for when).  Emits RunPlanned, RunStatusChanged (cancelled),
  * ParcelStatusChanged and PickupStatusChanged for what moved, and
  * RunsPlanned.  Returns 0 or a negative store error. */
 int bikes_dispatch(struct bikes *b, struct lz_bus_txn *tx, int64_t now,
@@ -93,7 +95,14 @@ int bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
 int bikes_run_status(struct bikes *b, struct lz_bus_txn *tx, Run *run, int to,
 		     int64_t at);
 
-/* Refreshes the metrics from the counters in the store (on_commit). */
+/* The bus's on_commit hook (ARG is a struct bikes), also called once at
+ * startup: runs the re-planning the applied events asked for (the meta
+ * key "replan" holds the type of the last one; cleared in the same
+ * transaction), at the wall clock's time, in one write transaction
+ * whatever the number of events; then refreshes the metrics. */
+void bikes_after_commit(void *arg);
+
+/* Refreshes the metrics from the counters in the store. */
 void bikes_sync_metrics(void *arg);
 
 /* Routes the read models on H (see query.c). */

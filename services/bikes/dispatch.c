@@ -9,6 +9,7 @@
 #include "bikes.h"
 
 #include "lz_bus.h"
+#include "lz_log.h"
 #include "lz_date.h"
 #include "lz_store.h"
 #include "lz_util.h"
@@ -809,4 +810,48 @@ out:
 	free(order);
 	ctx_free(&c);
 	return rc;
+}
+
+/* ---- after each batch ---- */
+
+static int
+replan_fn(struct lz_bus_txn *tx, void *arg)
+{
+	struct bikes *b = arg;
+	MDB_val k = {6, "replan"};
+	char cause[128];
+	int rc = lz_store_get_str(lz_bus_mdb(tx), b->db.meta, "replan", cause,
+				  sizeof(cause));
+
+	if (rc != 0 || cause[0] == '\0')
+		return rc;
+	if ((rc = lz_store_rc(mdb_del(lz_bus_mdb(tx), b->db.meta, &k, NULL))))
+		return rc;
+	return bikes_dispatch(b, tx, lz_now_us() / 1000000, cause);
+}
+
+static int
+pending_fn(MDB_txn *txn, void *arg)
+{
+	struct bikes *b = arg;
+	char cause[128];
+	int rc = lz_store_get_str(txn, b->db.meta, "replan", cause,
+				  sizeof(cause));
+
+	return rc != 0 ? rc : cause[0] != '\0';
+}
+
+void
+bikes_after_commit(void *arg)
+{
+	struct bikes *b = arg;
+	int rc = lz_store_read(b->store, pending_fn, b);
+
+	if (rc > 0 && (rc = lz_bus_write(b->bus, replan_fn, b)) != 0)
+		lz_log_error("re-planning failed", "error=\"%s\"",
+			     lz_store_strerror(rc));
+	else if (rc < 0)
+		lz_log_error("cannot read the store", "error=\"%s\"",
+			     lz_store_strerror(rc));
+	bikes_sync_metrics(b);
 }

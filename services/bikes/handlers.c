@@ -111,10 +111,12 @@ drop(void *m)
 		protobuf_c_message_free_unpacked(m, NULL);
 }
 
+/* Asks for a re-planning once the batch being applied is committed (see
+ * bikes_after_commit()): many parcels reach the relay at once. */
 static int
 dispatch(struct call *c)
 {
-	return bikes_dispatch(c->b, c->tx, c->now, c->type);
+	return lz_store_put_str(c->txn, c->b->db.meta, "replan", c->type);
 }
 
 /* ---- directory and orders (source orders) ---- */

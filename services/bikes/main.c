@@ -171,10 +171,12 @@ main(int argc, char **argv)
 	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
 	bo.follow = lz_config_str(cfg, "follow");
 	bo.metrics = b.metrics;
-	bo.on_commit = bikes_sync_metrics;
-	if ((bus = lz_bus_new(loop, b.store, &bo, bikes_apply, &b)) == NULL)
+	bo.on_commit = bikes_after_commit;
+	if ((b.bus = lz_bus_new(loop, b.store, &bo, bikes_apply, &b)) == NULL)
 		lz_fatal("cannot start the bus client", NULL);
-	bikes_sync_metrics(&b);
+	bus = b.bus;
+	/* A re-planning asked for just before a stop. */
+	bikes_after_commit(&b);
 	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
 		lz_fatal("cannot start admin http", "addr=%s",
 			 lz_config_str(cfg, "admin"));
