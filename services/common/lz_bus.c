@@ -1129,6 +1129,9 @@ lz_bus_new(struct lz_loop *loop, struct lz_store *store,
 		goto fail;
 	}
 	lz_metric_set(b->m_outbox_seq, (double)b->seq);
+	/* After a restart, what the inbox kept, not 0 until the next event. */
+	for (int i = 0; i < b->nsrcs; i++)
+		lz_metric_set(b->srcs[i].m_applied, (double)b->srcs[i].applied);
 	if (opts->pub_endpoint) {
 		if (b->source == NULL) {
 			lz_log_error("publishing needs a source name", NULL);
