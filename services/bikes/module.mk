@@ -22,7 +22,7 @@ LINT_SRC += $(BIKES_SRC) tests/unit/test_bikes.c
 INTEG_TESTS += tests/integration/test_bikes.sh
 tests/integration/test_bikes.sh: $(B)/bin/lz-bikes $(B)/bin/lz-tours \
 	$(B)/bin/lz-orders $(B)/bin/lz-inventory $(B)/bin/lz-gateway \
-	$(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/bin/lz-tap
+	$(B)/bin/lz-bus $(B)/bin/lz-ctl $(B)/bin/lz-tap $(B)/tests/lz-cmdpub
 
 INTEG_TESTS += tests/integration/test_bikes_late.sh
 tests/integration/test_bikes_late.sh: $(B)/bin/lz-bikes $(B)/bin/lz-tours \
