@@ -241,20 +241,14 @@ ride(struct sim_run *r, const json_t *runs, size_t *done, size_t *failed)
 	return sim_stopping ? -1 : rc;
 }
 
-int
-sim_bikes_ride(struct sim_run *r, const char *date)
+/* Starts the riders' shifts: now (the riders' phones report in real
+ * time) until the end of DATE's deliveries, or the longest shift lz-bikes
+ * takes (a day). */
+static int
+start_shifts(struct sim_run *r, int64_t midnight)
 {
-	char today[11];
-	int64_t midnight, end;
-	size_t done = 0, failed = 0, rode = 0;
+	int64_t end = midnight + 19 * 3600;
 
-	if (lz_date_midnight(date, &midnight, NULL) < 0 ||
-	    lz_date_local((int64_t)time(NULL), today) < 0)
-		return -1;
-	/* A shift starts now (the riders' phones report in real time) and
-	 * lasts until the end of the day's deliveries, or the longest shift
-	 * lz-bikes takes (a day). */
-	end = midnight + 19 * 3600;
 	if (end > (int64_t)time(NULL) + 86400 - 60)
 		end = (int64_t)time(NULL) + 86400 - 60;
 	for (size_t i = 0; i < LZ_ARRAY_LEN(riders); i++)
@@ -262,6 +256,22 @@ sim_bikes_ride(struct sim_run *r, const char *date)
 			       json_pack("{s:s,s:I}", "bikeId", riders[i].bike,
 					 "end", (json_int_t)end)) < 0)
 			return -1;
+	r->on_shift = 1;
+	return 0;
+}
+
+int
+sim_bikes_ride(struct sim_run *r, const char *date)
+{
+	char today[11];
+	int64_t midnight;
+	size_t done = 0, failed = 0, rode = 0;
+
+	if (lz_date_midnight(date, &midnight, NULL) < 0 ||
+	    lz_date_local((int64_t)time(NULL), today) < 0)
+		return -1;
+	if (!r->on_shift && start_shifts(r, midnight) < 0)
+		return -1;
 	for (int round = 0; round < ROUNDS_MAX && !sim_stopping; round++) {
 		json_t *all = json_array(), *first;
 		int rc;
@@ -284,14 +294,21 @@ sim_bikes_ride(struct sim_run *r, const char *date)
 		if (rc < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < LZ_ARRAY_LEN(riders); i++)
-		if (sim_submit(r, riders[i].rider, "lz.bikes.v1.EndShift",
-			       json_pack("{s:s}", "note", "fin de tournee")) <
-		    0)
-			return -1;
 	sim_say(r,
 		"  bikes: %zu runs ridden, %zu parcels delivered, %zu "
 		"failed\n",
 		rode, done, failed);
+	return sim_settle(r);
+}
+
+int
+sim_bikes_end(struct sim_run *r)
+{
+	for (size_t i = 0; i < LZ_ARRAY_LEN(riders) && r->on_shift; i++)
+		if (sim_submit(r, riders[i].rider, "lz.bikes.v1.EndShift",
+			       json_pack("{s:s}", "note", "fin de tournee")) <
+		    0)
+			return -1;
+	r->on_shift = 0;
 	return sim_settle(r);
 }

@@ -167,6 +167,7 @@ sim_run_release(struct sim_run *r)
 	r->clients = NULL;
 	r->partner_ids = NULL;
 	r->n_partners = 0;
+	sim_ids_release(&r->ids);
 	sim_territory_release(&r->t);
 }
 
@@ -187,10 +188,9 @@ sim_submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
 		json_decref(p);
 		return -1;
 	}
-	snprintf(id, sizeof(id), "sim-%llu-%s-%lu", (unsigned long long)r->seed,
-		 r->first_date, ++r->msg_n);
-	text = json_dumps(p, JSON_COMPACT);
+	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(p);
+	sim_msg_id(&r->ids, r->seed, r->first_date, partner, type, text, id);
 	rc = lz_client_submit_json(c, type, text, id, SUBMIT_TIMEOUT_MS,
 				   SUBMIT_RETRIES, &ack, err, sizeof(err));
 	r->submitted++;
@@ -648,6 +648,7 @@ plan_wave(struct sim_run *r, const char *date, const char *wave)
 	long long before =
 		lz_client_metric(r->api.tours, "lz_tours_waves_total", 5000);
 	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
+	unsigned long dup = r->duplicates;
 
 	if (before < 0) {
 		fprintf(stderr, "lz-sim: no metrics from lz-tours at %s\n",
@@ -657,6 +658,9 @@ plan_wave(struct sim_run *r, const char *date, const char *wave)
 	if (sim_submit(r, "operator", "lz.tours.v1.PlanWave",
 		       json_pack("{s:s,s:s}", "date", date, "wave", wave)) != 0)
 		return -1;
+	/* Planned by an earlier run of the same seed on this state. */
+	if (r->duplicates > dup)
+		return 0;
 	while (!sim_stopping && lz_mono_us() < end) {
 		if (lz_client_metric(r->api.tours, "lz_tours_waves_total",
 				     5000) > before)
@@ -863,6 +867,11 @@ play_day(struct sim_run *r, int day)
 	/* Afternoon: what was collected this morning, once unloaded. */
 	if (sim_settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
 	    drive_wave(r, date, "pm") < 0 || sim_settle(r) < 0)
+		return -1;
+	/* What the afternoon's vans dropped at the relay (the centre's
+	 * producer pickups), then the end of the riders' day. */
+	if (bikes_on(r) &&
+	    (sim_bikes_ride(r, date) < 0 || sim_bikes_end(r) < 0))
 		return -1;
 	if (returns_on(r) && (confirm_processing(r) < 0 || sim_settle(r) < 0))
 		return -1;

@@ -41,7 +41,8 @@ struct sim_run {
 	const char **partner_ids;
 	size_t n_partners;
 	unsigned long submitted, accepted, duplicates, rejected;
-	unsigned long msg_n;
+	struct sim_ids ids; /* client_msg_id of each command sent */
+	int on_shift;       /* the riders' shifts are started */
 };
 
 /* Writes DIR/keys/<partner>.key (0600) for every partner of the territory
@@ -68,8 +69,8 @@ void sim_summary_print(const json_t *s, FILE *out);
 void sim_say(const struct sim_run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Submits TYPE with the JSON payload P (stolen) as PARTNER through the
- * gateway, with a message id derived from the seed and a counter (a retry
- * after a timeout, and a second run of the same seed on the same state,
+ * gateway, its message id from sim_msg_id() (a retry after a timeout, and
+ * the same command in a second run of the same seed on the same state,
  * have no second effect).  Returns 0 when accepted or duplicate, 1 when
  * refused (the reason printed), -1 when the gateway does not answer. */
 int sim_submit(struct sim_run *r, const char *partner, const char *type,
@@ -84,13 +85,16 @@ void sim_nap_ms(int64_t ms);
 int64_t sim_jint(const json_t *o, const char *key);
 
 /* The bike relay, when lz-bikes runs: riders and bikes registered
- * (sim_bikes_register()), then the riders' day once the vans have dropped
- * the centre's parcels at the relay (sim_bikes_ride(): shifts until the
- * end of DATE's deliveries, each planned run ridden on the accelerated
- * clock, failed deliveries re-planned by lz-bikes and ridden again).
- * Both return 0, or -1 when a service does not answer or apply in time. */
+ * (sim_bikes_register()); after each wave, once the vans have dropped the
+ * centre's parcels at the relay, the riders' runs (sim_bikes_ride():
+ * shifts started if they are not, until the end of DATE's deliveries;
+ * each planned run ridden on the accelerated clock; failed deliveries
+ * re-planned by lz-bikes and ridden again); the shifts ended at the end
+ * of the day (sim_bikes_end()).  Each returns 0, or -1 when a service does
+ * not answer or apply in time. */
 int sim_bikes_register(struct sim_run *r);
 int sim_bikes_ride(struct sim_run *r, const char *date);
+int sim_bikes_end(struct sim_run *r);
 
 /* The local date DAYS after DATE into OUT; 0 or -EINVAL. */
 int sim_date_add(const char *date, int days, char out[11]);

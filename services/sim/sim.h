@@ -27,6 +27,28 @@ uint32_t sim_rng_below(struct sim_rng *r, uint32_t n);
 /* Uniform in [lo, hi). */
 double sim_rng_range(struct sim_rng *r, double lo, double hi);
 
+/* ---- message ids ---- */
+
+/* The commands a run sent, to name each one after what it says: the same
+ * command (type, partner, payload) sent again by a later run of the same
+ * seed and first day gets the same client_msg_id, so the gateway answers
+ * it DUPLICATE and nothing happens twice, while a command sent twice in a
+ * run on purpose (a parcel failed twice) gets two ids. */
+struct sim_ids {
+	uint64_t *hash;
+	unsigned *count;
+	size_t n, cap;
+};
+
+/* Writes into OUT (64 bytes) the id of the next sending of TYPE with
+ * TEXT (the payload as canonical JSON) by PARTNER:
+ * "s<seed>-<date>-<16 hex digits>-<k>", k counting the same command in
+ * this run from 1.  Release IDS with sim_ids_release(). */
+void sim_msg_id(struct sim_ids *ids, uint64_t seed, const char *date,
+		const char *partner, const char *type, const char *text,
+		char out[64]);
+void sim_ids_release(struct sim_ids *ids);
+
 /* ---- the territory ---- */
 
 enum sim_class { SIM_AMBIENT = 1, SIM_CHILLED = 2, SIM_FROZEN = 3 };

@@ -6,7 +6,9 @@
 
 #include "lz_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 step_cmp(const void *a, const void *b)
@@ -62,4 +64,47 @@ sim_sleep_ms(int64_t from, int64_t to, double speed, int64_t max_ms)
 		return 0;
 	ms = (double)(to - from) * 1000.0 / speed;
 	return ms > (double)max_ms ? max_ms : (int64_t)ms;
+}
+
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL; /* field separator */
+}
+
+void
+sim_msg_id(struct sim_ids *ids, uint64_t seed, const char *date,
+	   const char *partner, const char *type, const char *text,
+	   char out[64])
+{
+	uint64_t h = fnv1a(fnv1a(fnv1a(1469598103934665603ULL, partner), type),
+			   text);
+	size_t i;
+
+	for (i = 0; i < ids->n && ids->hash[i] != h; i++)
+		;
+	if (i == ids->n) {
+		if (ids->n == ids->cap) {
+			ids->cap = ids->cap ? 2 * ids->cap : 256;
+			ids->hash = xrealloc(ids->hash,
+					     ids->cap * sizeof(*ids->hash));
+			ids->count = xrealloc(ids->count,
+					      ids->cap * sizeof(*ids->count));
+		}
+		ids->hash[i] = h;
+		ids->count[i] = 0;
+		ids->n++;
+	}
+	snprintf(out, 64, "s%llu-%.10s-%016llx-%u", (unsigned long long)seed,
+		 date, (unsigned long long)h, ++ids->count[i]);
+}
+
+void
+sim_ids_release(struct sim_ids *ids)
+{
+	free(ids->hash);
+	free(ids->count);
+	memset(ids, 0, sizeof(*ids));
 }

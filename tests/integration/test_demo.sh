@@ -55,6 +55,9 @@ start orders "$B/bin/lz-orders" --config "$D/livrazou.ini"
 start tours "$B/bin/lz-tours" --config "$D/livrazou.ini"
 wait_http "${ORD##*:}" 10
 wait_http "${TRS##*:}" 10
+# Nothing publishes now: what the metrics say was kept in the stores.
+check "restarted, lz-orders reports the gateway's events it applied" \
+	test "$(metric "${ORD##*:}" 'lz_inbox_seq{source="gateway"}')" -gt 0
 HAS_RETURNS=$(python3 -c 'import json,sys; print(int("returns" in json.load(open(sys.argv[1]))))' "$D/summary.json")
 HAS_BIKES=$(python3 -c 'import json,sys; print(int("bikes" in json.load(open(sys.argv[1]))))' "$D/summary.json")
 BKS=$(admin_of bikes)

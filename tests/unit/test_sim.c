@@ -6,6 +6,7 @@
 #include "lz_util.h"
 #include "sim.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,6 +257,47 @@ test_failures(void)
 }
 
 static void
+test_msg_ids(void)
+{
+	struct sim_ids ids = {0}, again = {0}, other = {0};
+	char a[64], b[64], c[64], d[64], e[64];
+
+	sim_msg_id(&ids, 7, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":3,\"tourId\":\"t\"}", a);
+	sim_msg_id(&ids, 7, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":3,\"tourId\":\"t\"}", b);
+	sim_msg_id(&ids, 7, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":4,\"tourId\":\"t\"}", c);
+	sim_msg_id(&ids, 7, "2026-11-27", "rider-1", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":3,\"tourId\":\"t\"}", d);
+	CHECK(strcmp(a, b) != 0); /* sent twice on purpose: two ids */
+	CHECK(strcmp(a, c) != 0); /* another payload */
+	CHECK(strcmp(a, d) != 0); /* another partner */
+	CHECK_EQ_INT(strlen(a), strlen("s7-2026-11-27-0123456789abcdef-1"));
+	CHECK(strlen(a) <= 64);
+	CHECK_EQ_STR(a + strlen(a) - 2, "-1");
+	CHECK_EQ_STR(b + strlen(b) - 2, "-2");
+	/* A later run of the same seed names the same commands alike. */
+	sim_msg_id(&again, 7, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":4,\"tourId\":\"t\"}", e);
+	CHECK_EQ_STR(e, c);
+	sim_msg_id(&other, 8, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
+		   "{\"stopIndex\":4,\"tourId\":\"t\"}", e);
+	CHECK(strcmp(e, c) != 0); /* another seed, another run */
+	for (int i = 0; i < 1000; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "{\"n\":%d}", i);
+		sim_msg_id(&again, 7, "d", "p", "t", text, e);
+	}
+	CHECK_EQ_INT(again.n, 1001);
+	sim_ids_release(&ids);
+	sim_ids_release(&again);
+	sim_ids_release(&other);
+	CHECK(ids.hash == NULL && ids.n == 0);
+}
+
+static void
 test_timeline(void)
 {
 	/* Two tours: hub, two stops, hub; hub, one stop, hub. */
@@ -304,6 +346,7 @@ main(void)
 	test_orders();
 	test_flows();
 	test_failures();
+	test_msg_ids();
 	test_timeline();
 	return lz_test_summary();
 }
