@@ -274,9 +274,8 @@ test_msg_ids(void)
 	CHECK(strcmp(a, c) != 0); /* another payload */
 	CHECK(strcmp(a, d) != 0); /* another partner */
 	CHECK_EQ_INT(strlen(a), strlen("s7-2026-11-27-0123456789abcdef-1"));
-	CHECK(strlen(a) <= 64);
-	CHECK_EQ_STR(a + strlen(a) - 2, "-1");
-	CHECK_EQ_STR(b + strlen(b) - 2, "-2");
+	CHECK_EQ_STR(strrchr(a, '-'), "-1");
+	CHECK_EQ_STR(strrchr(b, '-'), "-2");
 	/* A later run of the same seed names the same commands alike. */
 	sim_msg_id(&again, 7, "2026-11-27", "driver", "lz.tours.v1.StopFailed",
 		   "{\"stopIndex\":4,\"tourId\":\"t\"}", e);
