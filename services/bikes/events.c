@@ -160,7 +160,7 @@ bikes_pickup_change(struct bikes *b, struct lz_bus_txn *tx, Pickup *k,
 	ev.reason = (Lz__Bikes__V1__Reason)ch->reason;
 	ev.detail = (char *)or_empty(ch->detail);
 	ev.fail_reason = (Lz__Bikes__V1__FailReason)ch->fail_reason;
-	(void)cause;
+	ev.cause = (char *)or_empty(cause);
 	rc = lz_bus_emit(tx, NULL, &ev.base);
 out:
 	k->rider_id = old_rider;

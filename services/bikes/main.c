@@ -121,7 +121,6 @@ main(int argc, char **argv)
 	struct bikes b = {0};
 	struct lz_store_options so = {0};
 	struct lz_bus_options bo = {0};
-	struct lz_bus *bus;
 	struct lz_loop *loop;
 	struct lz_http *http;
 	char err[200];
@@ -174,13 +173,12 @@ main(int argc, char **argv)
 	bo.on_commit = bikes_after_commit;
 	if ((b.bus = lz_bus_new(loop, b.store, &bo, bikes_apply, &b)) == NULL)
 		lz_fatal("cannot start the bus client", NULL);
-	bus = b.bus;
 	/* A re-planning asked for just before a stop. */
 	bikes_after_commit(&b);
 	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
 		lz_fatal("cannot start admin http", "addr=%s",
 			 lz_config_str(cfg, "admin"));
-	lz_http_admin(http, b.metrics, lz_bus_ready, bus);
+	lz_http_admin(http, b.metrics, lz_bus_ready, b.bus);
 	bikes_http_routes(http, &b);
 	lz_log_info("started",
 		    "state=%s follow=%s admin=%s admin_port=%d polygons=%zu "
@@ -190,9 +188,9 @@ main(int argc, char **argv)
 		    LZ_VERSION);
 	rc = lz_loop_run(loop);
 	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(bus));
+		    (unsigned long long)lz_bus_outbox_seq(b.bus));
 	lz_http_destroy(&http);
-	lz_bus_destroy(&bus);
+	lz_bus_destroy(&b.bus);
 	lz_loop_destroy(&loop);
 	lz_store_destroy(&b.store);
 	lz_metrics_destroy(&b.metrics);

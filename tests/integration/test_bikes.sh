@@ -376,8 +376,8 @@ for l in sys.stdin:
     o = json.loads(l)
     p = o["payload"]
     if o["type"] == "lz.bikes.v1.PickupStatusChanged" and p.get("requestId") == "ret-F2":
-        print(p.get("to"), p.get("reason"))') $(refused out_of_zone)" \
-	"PICKUP_STATUS_REFUSED REASON_OUT_OF_ZONE 1"
+        print(p.get("to"), p.get("reason"), p.get("cause"))') $(refused out_of_zone)" \
+	"PICKUP_STATUS_REFUSED REASON_OUT_OF_ZONE lz.bikes.v1.CollectionRequested 1"
 
 # ---- bob ends his shift early: his parcels are re-dispatched ----
 BOB_PARCELS=$(parcels_json | python3 -c '
