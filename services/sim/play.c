@@ -413,6 +413,54 @@ processor(const char *member)
 	return NULL;
 }
 
+/* At the end of DATE the hub sends the empties brought back to washing
+ * and gets them back clean: as many as lz-returns has in "hub-returned". */
+static int
+wash_returned(struct sim_run *r, const char *date)
+{
+	char err[256], ref[96];
+	json_t *l = lz_client_get_json(r->api.returns,
+				       "/v1/balances?account=hub-returned",
+				       5000, err, sizeof(err));
+	json_t *b;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (l == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	json_array_foreach(json_object_get(l, "balances"), i, b)
+	{
+		const char *type =
+			json_string_value(json_object_get(b, "containerType"));
+		int64_t count = sim_jint(b, "count");
+		static const char *const legs[][2] = {
+			{"hub-returned", "washing"},
+			{"washing", "hub-stock"},
+		};
+
+		if (type == NULL || count <= 0)
+			continue;
+		for (int k = 0; k < 2 && rc >= 0; k++) {
+			snprintf(ref, sizeof(ref), "%s-%s-%s", legs[k][1], date,
+				 type);
+			rc = sim_submit(
+				r, "operator", "lz.returns.v1.RecordMovement",
+				json_pack("{s:s,s:s,s:I,s:s,s:s}", "reference",
+					  ref, "containerType", type, "count",
+					  (json_int_t)count, "fromAccount",
+					  legs[k][0], "toAccount", legs[k][1]));
+		}
+		n += (size_t)count;
+		if (rc < 0)
+			break;
+	}
+	json_decref(l);
+	sim_say(r, "  %zu empties washed and back in the hub's stock\n", n);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The outlets confirm the flows collected for them, with the weight they
  * found (a little less than declared, now and then). */
 static int
@@ -873,7 +921,8 @@ play_day(struct sim_run *r, int day)
 	if (bikes_on(r) &&
 	    (sim_bikes_ride(r, date) < 0 || sim_bikes_end(r) < 0))
 		return -1;
-	if (returns_on(r) && (confirm_processing(r) < 0 || sim_settle(r) < 0))
+	if (returns_on(r) && (confirm_processing(r) < 0 ||
+			      wash_returned(r, date) < 0 || sim_settle(r) < 0))
 		return -1;
 	return 0;
 }
