@@ -228,6 +228,10 @@ if [ "$HAS_IMPACT" = 1 ]; then
 	check "the members' own rounds are computed (counterfactual km)" \
 		test "$(field "$S" "j['impact']['counterfactualM']")" -gt 0
 	check "the impact report is saved as HTML" grep -qi '<html' "$D/impact.html"
+	if [ "$HAS_RETURNS" = 1 ]; then
+		check "the empties brought back and washed are containers reused" \
+			test "$(field "$S" "j['impact']['containersReused']")" -gt 0
+	fi
 else
 	echo "# lz-impact not built: impact not checked"
 fi
