@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,16 @@ sim_say(const struct sim_run *r, const char *fmt, ...)
 	vfprintf(r->progress, fmt, ap);
 	va_end(ap);
 	fflush(r->progress);
+}
+
+const char *
+sim_partner_of(const char *member, const char *role)
+{
+	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners); i++)
+		if (strcmp(extra_partners[i].member, member) == 0 &&
+		    strstr(extra_partners[i].roles, role))
+			return extra_partners[i].id;
+	return NULL;
 }
 
 int
@@ -220,8 +231,8 @@ sim_submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
 	return 0;
 }
 
-static const char *
-class_name(enum sim_class c)
+const char *
+sim_class_name(enum sim_class c)
 {
 	return c == SIM_FROZEN    ? "TEMPERATURE_CLASS_FROZEN"
 	       : c == SIM_CHILLED ? "TEMPERATURE_CLASS_CHILLED"
@@ -231,7 +242,7 @@ class_name(enum sim_class c)
 static json_t *
 compartment(enum sim_class c, uint32_t kg)
 {
-	return json_pack("{s:s,s:I,s:I}", "temperatureClass", class_name(c),
+	return json_pack("{s:s,s:I,s:I}", "temperatureClass", sim_class_name(c),
 			 "capacityGrams", (json_int_t)kg * 1000,
 			 "capacityMillilitres", (json_int_t)kg * 2500);
 }
@@ -296,7 +307,7 @@ register_territory(struct sim_run *r)
 				  json_pack("{s:{s:s,s:s,s:I,s:I}}", "zone",
 					    "zoneId", zone[c],
 					    "temperatureClass",
-					    class_name((enum sim_class)c),
+					    sim_class_name((enum sim_class)c),
 					    "capacityGrams",
 					    (json_int_t)50000000000LL,
 					    "capacityMillilitres",
@@ -315,192 +326,6 @@ sim_jint(const json_t *o, const char *key)
 	if (json_is_string(v))
 		return strtoll(json_string_value(v), NULL, 10);
 	return 0;
-}
-
-/* The reverse flows' set-up: deposit containers and outlets. */
-static int
-register_returns(struct sim_run *r)
-{
-	const struct sim_territory *t = &r->t;
-	int bad = 0;
-
-	for (size_t i = 0; i < t->n_containers && !bad; i++) {
-		const struct sim_container *c = &t->containers[i];
-
-		bad |= sim_submit(
-			       r, "operator",
-			       "lz.returns.v1.RegisterContainerType",
-			       json_pack("{s:{s:s,s:s,s:I,s:I,s:I}}",
-					 "containerType", "containerType",
-					 c->id, "name", c->name, "depositCents",
-					 (json_int_t)c->deposit_cents, "grams",
-					 (json_int_t)c->grams, "millilitres",
-					 (json_int_t)c->ml)) < 0;
-		/* The hub's clean empties, bought in. */
-		bad |= sim_submit(r, "operator", "lz.returns.v1.RecordMovement",
-				  json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}",
-					    "reference", c->id, "containerType",
-					    c->id, "count",
-					    (json_int_t)c->stock * r->days,
-					    "fromAccount", "supply",
-					    "toAccount", "hub-stock", "note",
-					    "bought for the territory")) < 0;
-	}
-	for (size_t i = 0; i < t->n_outlets && !bad; i++) {
-		const struct sim_outlet *o = &t->outlets[i];
-
-		bad |= sim_submit(r, "operator", "lz.returns.v1.RegisterOutlet",
-				  json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I}}",
-					    "outlet", "outletId", o->id,
-					    "memberId", o->member, "siteId",
-					    o->site, "name", o->name, "kind",
-					    o->kind, "capacityGramsPerDay",
-					    (json_int_t)o->kg_per_day * 1000)) <
-		       0;
-	}
-	sim_say(r, "returns: %zu container types, %zu outlets\n",
-		t->n_containers, t->n_outlets);
-	return bad ? -1 : 0;
-}
-
-/* The partner that declares for MEMBER: its order tool, or the hub's
- * desk for the association itself. */
-static const char *
-declarer(const struct sim_member *m)
-{
-	return m->partner ? m->partner : "operator";
-}
-
-static int
-declare_flows(struct sim_run *r, int day, int64_t midnight)
-{
-	size_t n, refused = 0;
-	struct sim_flow *v =
-		sim_flows_make(&r->t, r->seed, day, midnight, r->orders, &n);
-	int rc = 0;
-
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		const struct sim_flow *f = &v[i];
-		json_t *p = json_pack(
-			"{s:s,s:s,s:s,s:I,s:s,s:s}", "reference", f->reference,
-			"kind", f->kind, "category", f->category, "grams",
-			(json_int_t)f->grams, "siteId", f->site->id,
-			"temperatureClass", class_name(f->cls));
-
-		if (f->use_by)
-			json_object_set_new(p, "useBy",
-					    json_integer(f->use_by));
-		rc = sim_submit(r, declarer(f->member),
-				"lz.returns.v1.DeclareFlow", p);
-		refused += rc > 0;
-	}
-	free(v);
-	sim_say(r,
-		"  %zu reverse flows declared (unsold food, biowaste; %zu "
-		"refused)\n",
-		n, refused);
-	return rc < 0 ? -1 : 0;
-}
-
-/* The partner of an outlet's processor: who confirms what it received. */
-static const char *
-processor(const char *member)
-{
-	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners); i++)
-		if (strcmp(extra_partners[i].member, member) == 0 &&
-		    strstr(extra_partners[i].roles, "processor"))
-			return extra_partners[i].id;
-	return NULL;
-}
-
-/* At the end of DATE the hub sends the empties brought back to washing
- * and gets them back clean: as many as lz-returns has in "hub-returned". */
-static int
-wash_returned(struct sim_run *r, const char *date)
-{
-	char err[256], ref[96];
-	json_t *l = lz_client_get_json(r->api.returns,
-				       "/v1/balances?account=hub-returned",
-				       5000, err, sizeof(err));
-	json_t *b;
-	size_t i, n = 0;
-	int rc = 0;
-
-	if (l == NULL) {
-		fprintf(stderr, "lz-sim: %s\n", err);
-		return -1;
-	}
-	json_array_foreach(json_object_get(l, "balances"), i, b)
-	{
-		const char *type =
-			json_string_value(json_object_get(b, "containerType"));
-		int64_t count = sim_jint(b, "count");
-		static const char *const legs[][2] = {
-			{"hub-returned", "washing"},
-			{"washing", "hub-stock"},
-		};
-
-		if (type == NULL || count <= 0)
-			continue;
-		for (int k = 0; k < 2 && rc >= 0; k++) {
-			snprintf(ref, sizeof(ref), "%s-%s-%s", legs[k][1], date,
-				 type);
-			rc = sim_submit(
-				r, "operator", "lz.returns.v1.RecordMovement",
-				json_pack("{s:s,s:s,s:I,s:s,s:s}", "reference",
-					  ref, "containerType", type, "count",
-					  (json_int_t)count, "fromAccount",
-					  legs[k][0], "toAccount", legs[k][1]));
-		}
-		n += (size_t)count;
-		if (rc < 0)
-			break;
-	}
-	json_decref(l);
-	sim_say(r, "  %zu empties washed and back in the hub's stock\n", n);
-	return rc < 0 ? -1 : 0;
-}
-
-/* The outlets confirm the flows collected for them, with the weight they
- * found (a little less than declared, now and then). */
-static int
-confirm_processing(struct sim_run *r)
-{
-	char err[256];
-	json_t *l = lz_client_get_json(r->api.returns, "/v1/flows?status=all",
-				       5000, err, sizeof(err));
-	json_t *f;
-	size_t i, n = 0;
-	int rc = 0;
-
-	if (l == NULL) {
-		fprintf(stderr, "lz-sim: %s\n", err);
-		return -1;
-	}
-	json_array_foreach(json_object_get(l, "flows"), i, f)
-	{
-		const char *st =
-			json_string_value(json_object_get(f, "status"));
-		const char *who = processor(
-			json_string_value(json_object_get(f, "outletMemberId"))
-				?: "");
-		int64_t grams = sim_jint(f, "grams");
-
-		if (!st || strcmp(st, "FLOW_STATUS_COLLECTED") || !who)
-			continue;
-		grams -= grams * (int64_t)(i % 3) / 50;
-		rc = sim_submit(r, who, "lz.returns.v1.ConfirmProcessing",
-				json_pack("{s:s,s:I}", "flowId",
-					  json_string_value(
-						  json_object_get(f, "flowId")),
-					  "actualGrams", (json_int_t)grams));
-		if (rc < 0)
-			break;
-		n++;
-	}
-	json_decref(l);
-	sim_say(r, "  %zu flows confirmed by their outlets\n", n);
-	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -527,7 +352,7 @@ receive_stock(struct sim_run *r, const char *date, int64_t midnight)
 					    "unitMillilitres",
 					    (json_int_t)p->unit_ml,
 					    "temperatureClass",
-					    class_name(p->cls), "dateKind",
+					    sim_class_name(p->cls), "dateKind",
 					    p->cls == SIM_AMBIENT
 						    ? "DATE_KIND_BEST_BEFORE"
 						    : "DATE_KIND_USE_BY",
@@ -554,7 +379,7 @@ order_line(const struct sim_line *l)
 			      "quantity", (json_int_t)l->quantity, "unitGrams",
 			      (json_int_t)l->p->unit_grams, "unitMillilitres",
 			      (json_int_t)l->p->unit_ml, "temperatureClass",
-			      class_name(l->p->cls));
+			      sim_class_name(l->p->cls));
 
 	if (l->p->container)
 		json_object_set_new(j, "containers",
@@ -903,7 +728,8 @@ play_day(struct sim_run *r, int day)
 	free(orders);
 	/* Collections are asked for the next day (the first one played). */
 	if (day == 0 && returns_on(r) &&
-	    (declare_flows(r, day + 1, midnight) < 0 || sim_settle(r) < 0))
+	    (sim_returns_declare(r, day + 1, midnight) < 0 ||
+	     sim_settle(r) < 0))
 		return -1;
 	/* Morning: the hub's stock, the bike relay before 10:00, the
 	 * producers' pickups (and yesterday's failed deliveries). */
@@ -921,8 +747,9 @@ play_day(struct sim_run *r, int day)
 	if (bikes_on(r) &&
 	    (sim_bikes_ride(r, date) < 0 || sim_bikes_end(r) < 0))
 		return -1;
-	if (returns_on(r) && (confirm_processing(r) < 0 ||
-			      wash_returned(r, date) < 0 || sim_settle(r) < 0))
+	if (returns_on(r) &&
+	    (sim_returns_confirm(r) < 0 || sim_returns_wash(r, date) < 0 ||
+	     sim_settle(r) < 0))
 		return -1;
 	return 0;
 }
@@ -936,7 +763,7 @@ sim_play(struct sim_run *r)
 		r->t.n_members, r->t.n_sites, r->t.n_vehicles, r->t.hub->id,
 		r->t.relay->id);
 	if (register_territory(r) < 0 ||
-	    (returns_on(r) && register_returns(r) < 0) ||
+	    (returns_on(r) && sim_returns_register(r) < 0) ||
 	    (bikes_on(r) && sim_bikes_register(r) < 0))
 		return -1;
 	for (int d = 0; d < r->days; d++)

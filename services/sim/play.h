@@ -84,6 +84,24 @@ void sim_nap_ms(int64_t ms);
  * missing. */
 int64_t sim_jint(const json_t *o, const char *key);
 
+/* The lz.common.v1.TemperatureClass name of C. */
+const char *sim_class_name(enum sim_class c);
+/* The partner (beside the members' order tools) of MEMBER having ROLE,
+ * e.g. the processor running an outlet, or NULL. */
+const char *sim_partner_of(const char *member, const char *role);
+
+/* The reverse flows, when lz-returns runs (returns.c): container types,
+ * the hub's clean empties and the outlets (sim_returns_register()); the
+ * DAY's declarations of unsold food and peelings, dated from MIDNIGHT
+ * (sim_returns_declare()); the outlets' confirmations of the flows
+ * collected for them (sim_returns_confirm()); the empties brought back,
+ * washed at the end of DATE (sim_returns_wash()).  Each returns 0, or -1
+ * when a service does not answer. */
+int sim_returns_register(struct sim_run *r);
+int sim_returns_declare(struct sim_run *r, int day, int64_t midnight);
+int sim_returns_confirm(struct sim_run *r);
+int sim_returns_wash(struct sim_run *r, const char *date);
+
 /* The bike relay, when lz-bikes runs: riders and bikes registered
  * (sim_bikes_register()); after each wave, once the vans have dropped the
  * centre's parcels at the relay, the riders' runs (sim_bikes_ride():
