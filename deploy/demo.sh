@@ -4,7 +4,8 @@
 # Makes a fresh state directory, a configuration and keys, starts every
 # daemon on loopback, plays the day with lz-sim through the gateway (the
 # partners' CURVE keys), prints the summary read from the services, saves
-# the day's tours as GeoJSON next to the state, and stops every daemon.
+# the day's tours and bike runs as GeoJSON and the impact report as HTML
+# next to the state, and stops every daemon.
 # Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment: B (build directory, default build), DEMO_DIR (default
@@ -186,6 +187,14 @@ for date in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.arg
 		>"$DEMO_DIR/tours-$date.geojson"
 	echo "demo: tours of $date (GeoJSON): $DEMO_DIR/tours-$date.geojson"
 done
+if has bikes; then
+	# The riders' runs, by the day they were ridden.
+	for date in $(python3 -c 'import json,sys; print(" ".join(sorted(set(r["runId"][:10] for r in json.load(open(sys.argv[1])).get("bikes", {}).get("runs", [])))))' "$DEMO_DIR/summary.json"); do
+		curl -s --max-time 10 "http://$(admin_of bikes)/v1/runs/$date.geojson" \
+			>"$DEMO_DIR/runs-$date.geojson"
+		echo "demo: bike runs of $date (GeoJSON): $DEMO_DIR/runs-$date.geojson"
+	done
+fi
 if has impact; then
 	# The period of the summary's figures (today, when the drivers
 	# reported, to the last day played).

@@ -197,6 +197,11 @@ if [ "$HAS_BIKES" = 1 ]; then
 	else
 		echo "# before noon: the riders' shifts cannot reach tomorrow's windows"
 	fi
+	check "the bike runs of each day ridden as GeoJSON next to the state" python3 -c '
+import glob, json, sys
+days = set(r["runId"][:10] for r in json.load(open(sys.argv[1] + "/summary.json"))["bikes"]["runs"])
+fs = glob.glob(sys.argv[1] + "/runs-*.geojson")
+sys.exit(len(fs) != len(days) or any(json.load(open(f))["type"] != "FeatureCollection" for f in fs))' "$D"
 	check_eq "the orders lz-orders has delivered by bike are the parcels lz-bikes delivered" \
 		"$(field "$S" "j['orders'].get('DELIVERED_BY_BIKE', 0)")" \
 		"$(field "$S" "j['bikes']['parcelsDelivered']")"
