@@ -42,7 +42,7 @@ struct lz_client_ack {
  * the Ack, and tries again with the same id up to RETRIES more times.
  * Returns 0 with *ACK filled (any status, rejections included), -ETIMEDOUT
  * when no Ack came, -EPROTO when the answer does not decode, -EINVAL for
- * an id longer than 64 bytes or an unknown type. */
+ * an unknown type (a bad id is the gateway's to refuse: BAD_MSG_ID). */
 int lz_client_submit(struct lz_client *c, const char *type,
 		     const uint8_t *payload, size_t len, const char *msg_id,
 		     int timeout_ms, int retries, struct lz_client_ack *ack);

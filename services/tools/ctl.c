@@ -242,8 +242,7 @@ submit(const struct lz_config *c)
 	free(input);
 	lz_client_destroy(&cl);
 	if (rc == -EBADMSG || rc == -EINVAL) {
-		fprintf(stderr, "lz-ctl: --json: %s\n",
-			rc == -EINVAL ? "bad --msg-id" : err);
+		fprintf(stderr, "lz-ctl: --json: %s\n", err);
 		return 2;
 	}
 	if (rc == -ETIMEDOUT) {
