@@ -36,25 +36,9 @@ TOURS=http://127.0.0.1:$TOURS_ADMIN
 DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
 at() { TZ=Europe/Paris date -d "${2:-$DATE} $1" +%s; }
 
-ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
-NOT_ACCEPTED=0
-cmd() {
-	local a
-	a=$(submit "$1" "$2" "$3")
-	if ! ok_ack "$a"; then
-		NOT_ACCEPTED=$((NOT_ACCEPTED + 1))
-		echo "# not accepted: $2 $3: $a"
-	fi
-}
-inbox_ok() {
-	local want have
-	want=$(metric "$3" lz_outbox_seq)
-	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
-	[ "${want:-0}" -le "${have:-0}" ]
-}
-caught_up() {
-	local c p
-	for c in "$ORDERS_ADMIN gateway $GW_ADMIN" \
+# settle: every daemon applied what the others published.
+settle() {
+	settle_pairs "$ORDERS_ADMIN gateway $GW_ADMIN" \
 		"$INVENTORY_ADMIN gateway $GW_ADMIN" \
 		"$TOURS_ADMIN gateway $GW_ADMIN" \
 		"$RETURNS_ADMIN gateway $GW_ADMIN" \
@@ -68,23 +52,7 @@ caught_up() {
 		"$RETURNS_ADMIN tours $TOURS_ADMIN" \
 		"$TOURS_ADMIN returns $RETURNS_ADMIN" \
 		"$BIKES_ADMIN returns $RETURNS_ADMIN" \
-		"$RETURNS_ADMIN bikes $BIKES_ADMIN"; do
-		# shellcheck disable=SC2086
-		inbox_ok $c || return 1
-	done
-}
-settle() {
-	local end=$(($(date +%s) + 40)) n=0
-	while [ "$(date +%s)" -le "$end" ]; do
-		if caught_up; then
-			n=$((n + 1))
-			[ "$n" -ge 3 ] && return 0
-		else
-			n=0
-		fi
-		sleep 0.2
-	done
-	return 1
+		"$RETURNS_ADMIN bikes $BIKES_ADMIN"
 }
 # balances [QUERY]: "account/member/type=count ..." of the ledger.
 balances() {
