@@ -1323,70 +1323,50 @@ out:
 
 /* ---- dispatch ---- */
 
-#define T(name) "lz.bikes.v1." name
 #define D(name) &lz__bikes__v1__##name##__descriptor
 
 static const struct handler {
-	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
 	int command; /* 1: only from the gateway */
 } handlers[] = {
-	{"lz.orders.v1.SiteRegistered",
-	 &lz__orders__v1__site_registered__descriptor, on_site, 0},
-	{"lz.orders.v1.OrderPlaced", &lz__orders__v1__order_placed__descriptor,
-	 on_order, 0},
-	{"lz.orders.v1.OrderAmended",
-	 &lz__orders__v1__order_amended__descriptor, on_order, 0},
-	{"lz.tours.v1.TaskStatusChanged",
-	 &lz__tours__v1__task_status_changed__descriptor, on_task, 0},
-	{T("CollectionRequested"), D(collection_requested), on_collection, 0},
-	{T("RegisterRider"), D(register_rider), on_register_rider, 1},
-	{T("RegisterBike"), D(register_bike), on_register_bike, 1},
-	{T("PlanRuns"), D(plan_runs), on_plan, 1},
-	{T("AssignParcel"), D(assign_parcel), on_assign, 1},
-	{T("PinRun"), D(pin_run), on_pin, 1},
-	{T("StartShift"), D(start_shift), on_start_shift, 1},
-	{T("EndShift"), D(end_shift), on_end_shift, 1},
-	{T("StartRun"), D(start_run), on_start_run, 1},
-	{T("DeliverParcel"), D(deliver_parcel), on_deliver, 1},
-	{T("FailParcel"), D(fail_parcel), on_fail, 1},
-	{T("LeaveAtRelayPoint"), D(leave_at_relay_point), on_leave, 1},
-	{T("CollectPickup"), D(collect_pickup), on_collect, 1},
-	{T("FailPickup"), D(fail_pickup), on_fail_pickup, 1},
-	{T("CompleteRun"), D(complete_run), on_complete_run, 1},
+	{&lz__orders__v1__site_registered__descriptor, on_site, 0},
+	{&lz__orders__v1__order_placed__descriptor, on_order, 0},
+	{&lz__orders__v1__order_amended__descriptor, on_order, 0},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task, 0},
+	{D(collection_requested), on_collection, 0},
+	{D(register_rider), on_register_rider, 1},
+	{D(register_bike), on_register_bike, 1},
+	{D(plan_runs), on_plan, 1},
+	{D(assign_parcel), on_assign, 1},
+	{D(pin_run), on_pin, 1},
+	{D(start_shift), on_start_shift, 1},
+	{D(end_shift), on_end_shift, 1},
+	{D(start_run), on_start_run, 1},
+	{D(deliver_parcel), on_deliver, 1},
+	{D(fail_parcel), on_fail, 1},
+	{D(leave_at_relay_point), on_leave, 1},
+	{D(collect_pickup), on_collect, 1},
+	{D(fail_pickup), on_fail_pickup, 1},
+	{D(complete_run), on_complete_run, 1},
 };
-
-static int
-bad_payload(struct call *c)
-{
-	if (lz_log_allow(&c->b->log_limit))
-		lz_log_warn("undecodable payload",
-			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
-			    c->ev->source, c->ev->seq, c->ev->type,
-			    c->ev->payload_len);
-	return stat_add(c, "bad_payload");
-}
 
 int
 bikes_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
 	struct call c = {arg, tx, lz_bus_mdb(tx), ev, ev->type, 0};
-	const struct handler *h = NULL;
+	const struct handler *h =
+		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
+				sizeof(handlers[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(handlers); i++)
-		if (strcmp(ev->type, handlers[i].type) == 0)
-			h = &handlers[i];
 	if (h == NULL ||
 	    (h->command && strcmp(ev->source, BIKES_SOURCE_GATEWAY) != 0))
 		return 0;
 	c.now = lz_event_seconds(ev);
-	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return bad_payload(&c);
+	if ((msg = lz_event_unpack(ev, h->desc, &c.b->log_limit)) == NULL)
+		return stat_add(&c, "bad_payload");
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return rc < 0 ? rc : 0;

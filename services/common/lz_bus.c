@@ -12,6 +12,7 @@
 #include "lz_zmq.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,6 +422,36 @@ lz_event_seconds(const struct lz_event *ev)
 {
 	return ev->timestamp_us / 1000000 -
 	       (ev->timestamp_us % 1000000 < 0 ? 1 : 0);
+}
+
+const void *
+lz_handler_find(const void *table, size_t n, size_t size, const char *type)
+{
+	const char *p = table;
+
+	for (size_t i = 0; i < n; i++, p += size) {
+		const ProtobufCMessageDescriptor *d;
+
+		memcpy(&d, p, sizeof(d));
+		if (strcmp(d->name, type) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+ProtobufCMessage *
+lz_event_unpack(const struct lz_event *ev,
+		const ProtobufCMessageDescriptor *desc,
+		struct lz_log_limit *limit)
+{
+	ProtobufCMessage *m = protobuf_c_message_unpack(
+		desc, NULL, ev->payload_len, ev->payload);
+
+	if (m == NULL && lz_log_allow(limit))
+		lz_log_warn("undecodable payload",
+			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
+			    ev->source, ev->seq, ev->type, ev->payload_len);
+	return m;
 }
 
 static void

@@ -82,6 +82,23 @@ struct lz_event {
  * same. */
 int64_t lz_event_seconds(const struct lz_event *ev);
 
+/* A service's table of the types it applies: an array of entries whose
+ * first member is the payload's `const ProtobufCMessageDescriptor *` (its
+ * full name is the type).  lz_handler_find returns the entry of TYPE among
+ * the N entries of SIZE bytes at TABLE (like bsearch's base and size), or
+ * NULL. */
+const void *lz_handler_find(const void *table, size_t n, size_t size,
+			    const char *type);
+
+/* Decodes EV's payload as a DESC message (the caller frees it with
+ * protobuf_c_message_free_unpacked), or returns NULL when it does not
+ * decode, logged with its source, sequence, type and size as often as
+ * LIMIT allows. */
+struct lz_log_limit;
+ProtobufCMessage *lz_event_unpack(const struct lz_event *ev,
+				  const ProtobufCMessageDescriptor *desc,
+				  struct lz_log_limit *limit);
+
 /* Applies EV to the service's state through lz_bus_mdb(TX), emitting events
  * with lz_bus_emit().  Returns 0, LZ_BUS_REJECT, or a negative store error
  * (the whole batch is then retried or, for other errors, the process

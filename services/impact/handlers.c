@@ -416,59 +416,41 @@ on_ledger(struct call *c, const ProtobufCMessage *msg)
 /* ---- dispatch ---- */
 
 static const struct handler {
-	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
 } handlers[] = {
-	{"lz.orders.v1.MemberRegistered",
-	 &lz__orders__v1__member_registered__descriptor, on_member},
-	{"lz.orders.v1.SiteRegistered",
-	 &lz__orders__v1__site_registered__descriptor, on_site},
-	{"lz.orders.v1.OrderPlaced", &lz__orders__v1__order_placed__descriptor,
-	 on_order},
-	{"lz.orders.v1.OrderAmended",
-	 &lz__orders__v1__order_amended__descriptor, on_order},
-	{"lz.orders.v1.OrderStatusChanged",
-	 &lz__orders__v1__order_status_changed__descriptor, on_order_status},
-	{"lz.tours.v1.VehicleRegistered",
-	 &lz__tours__v1__vehicle_registered__descriptor, on_vehicle},
-	{"lz.tours.v1.TourPlanned", &lz__tours__v1__tour_planned__descriptor,
-	 on_tour_planned},
-	{"lz.tours.v1.TourStatusChanged",
-	 &lz__tours__v1__tour_status_changed__descriptor, on_tour_status},
-	{"lz.tours.v1.TaskStatusChanged",
-	 &lz__tours__v1__task_status_changed__descriptor, on_task},
-	{"lz.bikes.v1.RunPlanned", &lz__bikes__v1__run_planned__descriptor,
-	 on_run_planned},
-	{"lz.bikes.v1.RunStatusChanged",
-	 &lz__bikes__v1__run_status_changed__descriptor, on_run_status},
-	{"lz.bikes.v1.ParcelStatusChanged",
-	 &lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
-	{"lz.bikes.v1.ShiftEnded", &lz__bikes__v1__shift_ended__descriptor,
-	 on_shift_ended},
-	{"lz.returns.v1.FlowStatusChanged",
-	 &lz__returns__v1__flow_status_changed__descriptor, on_flow},
-	{"lz.returns.v1.LedgerMoved",
-	 &lz__returns__v1__ledger_moved__descriptor, on_ledger},
+	{&lz__orders__v1__member_registered__descriptor, on_member},
+	{&lz__orders__v1__site_registered__descriptor, on_site},
+	{&lz__orders__v1__order_placed__descriptor, on_order},
+	{&lz__orders__v1__order_amended__descriptor, on_order},
+	{&lz__orders__v1__order_status_changed__descriptor, on_order_status},
+	{&lz__tours__v1__vehicle_registered__descriptor, on_vehicle},
+	{&lz__tours__v1__tour_planned__descriptor, on_tour_planned},
+	{&lz__tours__v1__tour_status_changed__descriptor, on_tour_status},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task},
+	{&lz__bikes__v1__run_planned__descriptor, on_run_planned},
+	{&lz__bikes__v1__run_status_changed__descriptor, on_run_status},
+	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
+	{&lz__bikes__v1__shift_ended__descriptor, on_shift_ended},
+	{&lz__returns__v1__flow_status_changed__descriptor, on_flow},
+	{&lz__returns__v1__ledger_moved__descriptor, on_ledger},
 };
 
 int
 impact_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
 	struct call c = {arg, lz_bus_mdb(tx), ev, lz_event_seconds(ev)};
-	const struct handler *h = NULL;
+	const struct handler *h =
+		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
+				sizeof(handlers[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(handlers); i++)
-		if (strcmp(ev->type, handlers[i].type) == 0)
-			h = &handlers[i];
 	if (h == NULL)
 		return 0;
-	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return ignore(&c, "bad_payload");
+	if ((msg = lz_event_unpack(ev, h->desc, &c.im->log_limit)) == NULL)
+		return impact_store_stat_add(c.txn, &c.im->db,
+					     "ignored/bad_payload", 1);
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	if (rc == 0)

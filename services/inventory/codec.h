@@ -36,15 +36,9 @@ enum {
 	OSRC_HUB_STOCK = LZ__ORDERS__V1__ORDER_SOURCE__ORDER_SOURCE_HUB_STOCK,
 };
 
-#define INV_CMD_SET_ZONE "lz.inventory.v1.SetZone"
-#define INV_CMD_SET_SHARING "lz.inventory.v1.SetStockSharing"
-#define INV_CMD_RECEIVE "lz.inventory.v1.ReceiveLot"
 #define INV_CMD_PICK "lz.inventory.v1.PickOrder"
-#define INV_CMD_COUNT "lz.inventory.v1.CountStock"
-#define INV_EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
 #define INV_EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
 #define INV_EV_STATUS_CHANGED "lz.orders.v1.OrderStatusChanged"
-#define INV_EV_GOODS_UNLOADED "lz.tours.v1.GoodsUnloaded"
 #define INV_EV_TASK_CHANGED "lz.tours.v1.TaskStatusChanged"
 
 /* Whether order status ST is final (delivered, rejected, cancelled,

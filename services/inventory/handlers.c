@@ -886,58 +886,37 @@ on_task_changed(struct call *c, const ProtobufCMessage *msg)
 /* ---- dispatch ---- */
 
 static const struct handler {
-	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
 	const char *from; /* the service whose event it is; NULL: a command */
 } handlers[] = {
-	{INV_CMD_SET_ZONE, &lz__inventory__v1__set_zone__descriptor,
-	 on_set_zone, NULL},
-	{INV_CMD_SET_SHARING, &lz__inventory__v1__set_stock_sharing__descriptor,
-	 on_set_sharing, NULL},
-	{INV_CMD_RECEIVE, &lz__inventory__v1__receive_lot__descriptor,
-	 on_receive, NULL},
-	{INV_CMD_PICK, &lz__inventory__v1__pick_order__descriptor, on_pick,
+	{&lz__inventory__v1__set_zone__descriptor, on_set_zone, NULL},
+	{&lz__inventory__v1__set_stock_sharing__descriptor, on_set_sharing,
 	 NULL},
-	{INV_CMD_COUNT, &lz__inventory__v1__count_stock__descriptor, on_count,
-	 NULL},
-	{INV_EV_ORDER_PLACED, &lz__orders__v1__order_placed__descriptor,
-	 on_order_placed, "orders"},
-	{INV_EV_ORDER_AMENDED, &lz__orders__v1__order_amended__descriptor,
-	 on_order_amended, "orders"},
-	{INV_EV_STATUS_CHANGED,
-	 &lz__orders__v1__order_status_changed__descriptor, on_status_changed,
+	{&lz__inventory__v1__receive_lot__descriptor, on_receive, NULL},
+	{&lz__inventory__v1__pick_order__descriptor, on_pick, NULL},
+	{&lz__inventory__v1__count_stock__descriptor, on_count, NULL},
+	{&lz__orders__v1__order_placed__descriptor, on_order_placed, "orders"},
+	{&lz__orders__v1__order_amended__descriptor, on_order_amended,
 	 "orders"},
-	{INV_EV_GOODS_UNLOADED, &lz__tours__v1__goods_unloaded__descriptor,
-	 on_goods_unloaded, "tours"},
-	{INV_EV_TASK_CHANGED, &lz__tours__v1__task_status_changed__descriptor,
-	 on_task_changed, "tours"},
+	{&lz__orders__v1__order_status_changed__descriptor, on_status_changed,
+	 "orders"},
+	{&lz__tours__v1__goods_unloaded__descriptor, on_goods_unloaded,
+	 "tours"},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task_changed,
+	 "tours"},
 };
-
-static int
-bad_payload(struct call *c)
-{
-	struct inventory *inv = c->inv;
-
-	if (lz_log_allow(&inv->log_limit))
-		lz_log_warn("undecodable payload",
-			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
-			    c->ev->source, c->ev->seq, c->ev->type,
-			    c->ev->payload_len);
-	return stat_add(c, "bad_payload", 1);
-}
 
 int
 inventory_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
 	struct call c = {arg, tx, lz_bus_mdb(tx), ev, 0};
-	const struct handler *h = NULL;
+	const struct handler *h =
+		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
+				sizeof(handlers[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(handlers); i++)
-		if (strcmp(ev->type, handlers[i].type) == 0)
-			h = &handlers[i];
 	if (h == NULL)
 		return 0;
 	/* The services' events count only from their service: a partner
@@ -949,10 +928,8 @@ inventory_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 			      strcmp(ev->source, "tours") == 0)
 		return 0;
 	c.now = lz_event_seconds(ev);
-	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return bad_payload(&c);
+	if ((msg = lz_event_unpack(ev, h->desc, &c.inv->log_limit)) == NULL)
+		return stat_add(&c, "bad_payload", 1);
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return rc < 0 ? rc : 0;

@@ -103,10 +103,7 @@ enum {
 };
 
 /* Command type names, as in the envelope's type. */
-#define CMD_REGISTER_MEMBER "lz.orders.v1.RegisterMember"
-#define CMD_REGISTER_SITE "lz.orders.v1.RegisterSite"
 #define CMD_PLACE_ORDER "lz.orders.v1.PlaceOrder"
-#define CMD_AMEND_ORDER "lz.orders.v1.AmendOrder"
 #define CMD_CANCEL_ORDER "lz.orders.v1.CancelOrder"
 #define EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
 #define EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"

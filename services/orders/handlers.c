@@ -489,62 +489,39 @@ on_parcel_status(struct call *c, const ProtobufCMessage *msg)
 /* ---- dispatch ---- */
 
 static const struct command {
-	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
 } commands[] = {
-	{CMD_REGISTER_MEMBER, &lz__orders__v1__register_member__descriptor,
-	 on_register_member},
-	{CMD_REGISTER_SITE, &lz__orders__v1__register_site__descriptor,
-	 on_register_site},
-	{CMD_PLACE_ORDER, &lz__orders__v1__place_order__descriptor, on_place},
-	{CMD_AMEND_ORDER, &lz__orders__v1__amend_order__descriptor, on_amend},
-	{CMD_CANCEL_ORDER, &lz__orders__v1__cancel_order__descriptor,
-	 on_cancel},
-	{EV_RESERVATION_MADE, &lz__inventory__v1__reservation_made__descriptor,
-	 on_reservation_made},
-	{EV_SHORTAGE, &lz__inventory__v1__shortage__descriptor, on_shortage},
-	{EV_TASK_STATUS, &lz__tours__v1__task_status_changed__descriptor,
-	 on_task_status},
-	{EV_PARCEL_STATUS, &lz__bikes__v1__parcel_status_changed__descriptor,
-	 on_parcel_status},
+	{&lz__orders__v1__register_member__descriptor, on_register_member},
+	{&lz__orders__v1__register_site__descriptor, on_register_site},
+	{&lz__orders__v1__place_order__descriptor, on_place},
+	{&lz__orders__v1__amend_order__descriptor, on_amend},
+	{&lz__orders__v1__cancel_order__descriptor, on_cancel},
+	{&lz__inventory__v1__reservation_made__descriptor, on_reservation_made},
+	{&lz__inventory__v1__shortage__descriptor, on_shortage},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task_status},
+	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel_status},
 	/* Later issues add the events that drive the lifecycle here (see
 	 * README): each decodes its order id and calls transition(). */
 };
-
-static int
-bad_payload(struct call *c)
-{
-	struct orders *o = c->o;
-
-	if (lz_log_allow(&o->log_limit))
-		lz_log_warn("undecodable payload",
-			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
-			    c->ev->source, c->ev->seq, c->ev->type,
-			    c->ev->payload_len);
-	return stat_add(c, "bad_payload");
-}
 
 int
 orders_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
 	struct call c = {arg, tx, lz_bus_mdb(tx), ev, ev->type, 0};
-	const struct command *cmd = NULL;
+	const struct command *cmd =
+		lz_handler_find(commands, LZ_ARRAY_LEN(commands),
+				sizeof(commands[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(commands); i++)
-		if (strcmp(ev->type, commands[i].type) == 0)
-			cmd = &commands[i];
 	if (cmd == NULL)
 		return 0;
 	/* Time comes from the event, never the clock: a replay decides the
-	 * same.  Floor division, for the odd timestamp before 1970. */
+	 * same. */
 	c.now = lz_event_seconds(ev);
-	msg = protobuf_c_message_unpack(cmd->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return bad_payload(&c);
+	if ((msg = lz_event_unpack(ev, cmd->desc, &c.o->log_limit)) == NULL)
+		return stat_add(&c, "bad_payload");
 	rc = cmd->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return rc < 0 ? rc : 0;

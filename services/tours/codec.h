@@ -99,19 +99,6 @@ typedef Lz__Tours__V1__CompartmentFill CompartmentFill;
 #define SITE_HUB LZ__ORDERS__V1__SITE_KIND__SITE_KIND_HUB
 #define SITE_BIKE_RELAY LZ__ORDERS__V1__SITE_KIND__SITE_KIND_BIKE_RELAY
 
-#define CMD_REGISTER_VEHICLE "lz.tours.v1.RegisterVehicle"
-#define CMD_PLAN_WAVE "lz.tours.v1.PlanWave"
-#define CMD_COLLECTION "lz.tours.v1.CollectionRequested"
-#define CMD_TOUR_STARTED "lz.tours.v1.TourStarted"
-#define CMD_STOP_ARRIVED "lz.tours.v1.StopArrived"
-#define CMD_STOP_COMPLETED "lz.tours.v1.StopCompleted"
-#define CMD_STOP_FAILED "lz.tours.v1.StopFailed"
-#define CMD_TOUR_COMPLETED "lz.tours.v1.TourCompleted"
-#define EV_SITE_REGISTERED "lz.orders.v1.SiteRegistered"
-#define EV_ORDER_PLACED "lz.orders.v1.OrderPlaced"
-#define EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
-#define EV_ORDER_STATUS "lz.orders.v1.OrderStatusChanged"
-
 /* Index 0..2 of temperature class TC (unspecified counts as ambient). */
 int tours_class_index(int tc);
 /* Short lower-case names ("no_room", "delivery"...), "unknown" outside the

@@ -947,65 +947,38 @@ on_tour_completed(struct call *c, const ProtobufCMessage *msg)
 /* ---- dispatch ---- */
 
 static const struct handler {
-	const char *type;
 	const ProtobufCMessageDescriptor *desc;
 	int (*fn)(struct call *c, const ProtobufCMessage *msg);
 } handlers[] = {
-	{EV_SITE_REGISTERED, &lz__orders__v1__site_registered__descriptor,
-	 on_site},
-	{EV_ORDER_PLACED, &lz__orders__v1__order_placed__descriptor, on_order},
-	{EV_ORDER_AMENDED, &lz__orders__v1__order_amended__descriptor,
-	 on_order},
-	{EV_ORDER_STATUS, &lz__orders__v1__order_status_changed__descriptor,
-	 on_order_status},
-	{CMD_REGISTER_VEHICLE, &lz__tours__v1__register_vehicle__descriptor,
-	 on_register_vehicle},
-	{CMD_PLAN_WAVE, &lz__tours__v1__plan_wave__descriptor, on_plan_wave},
-	{CMD_COLLECTION, &lz__tours__v1__collection_requested__descriptor,
-	 on_collection},
-	{CMD_TOUR_STARTED, &lz__tours__v1__tour_started__descriptor,
-	 on_tour_started},
-	{CMD_STOP_ARRIVED, &lz__tours__v1__stop_arrived__descriptor,
-	 on_stop_arrived},
-	{CMD_STOP_COMPLETED, &lz__tours__v1__stop_completed__descriptor,
-	 on_stop_completed},
-	{CMD_STOP_FAILED, &lz__tours__v1__stop_failed__descriptor,
-	 on_stop_failed},
-	{CMD_TOUR_COMPLETED, &lz__tours__v1__tour_completed__descriptor,
-	 on_tour_completed},
+	{&lz__orders__v1__site_registered__descriptor, on_site},
+	{&lz__orders__v1__order_placed__descriptor, on_order},
+	{&lz__orders__v1__order_amended__descriptor, on_order},
+	{&lz__orders__v1__order_status_changed__descriptor, on_order_status},
+	{&lz__tours__v1__register_vehicle__descriptor, on_register_vehicle},
+	{&lz__tours__v1__plan_wave__descriptor, on_plan_wave},
+	{&lz__tours__v1__collection_requested__descriptor, on_collection},
+	{&lz__tours__v1__tour_started__descriptor, on_tour_started},
+	{&lz__tours__v1__stop_arrived__descriptor, on_stop_arrived},
+	{&lz__tours__v1__stop_completed__descriptor, on_stop_completed},
+	{&lz__tours__v1__stop_failed__descriptor, on_stop_failed},
+	{&lz__tours__v1__tour_completed__descriptor, on_tour_completed},
 };
-
-static int
-bad_payload(struct call *c)
-{
-	struct tours *t = c->t;
-
-	if (lz_log_allow(&t->log_limit))
-		lz_log_warn("undecodable payload",
-			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
-			    c->ev->source, c->ev->seq, c->ev->type,
-			    c->ev->payload_len);
-	return stat_add(c, "bad_payload");
-}
 
 int
 tours_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 {
 	struct call c = {arg, tx, lz_bus_mdb(tx), ev, ev->type, 0};
-	const struct handler *h = NULL;
+	const struct handler *h =
+		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
+				sizeof(handlers[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(handlers); i++)
-		if (strcmp(ev->type, handlers[i].type) == 0)
-			h = &handlers[i];
 	if (h == NULL)
 		return 0;
 	c.now = lz_event_seconds(ev);
-	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return bad_payload(&c);
+	if ((msg = lz_event_unpack(ev, h->desc, &c.t->log_limit)) == NULL)
+		return stat_add(&c, "bad_payload");
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return rc < 0 ? rc : 0;
