@@ -99,6 +99,13 @@ find_rider(const struct ctx *c, const char *id)
 	return -1;
 }
 
+/* The date of shift S's runs: its own, or the day of the planning. */
+static const char *
+shift_date(const struct ctx *c, const Shift *s)
+{
+	return lz_date_valid(s->date) ? s->date : c->date;
+}
+
 static Run *
 find_run(const struct ctx *c, const char *id)
 {
@@ -480,11 +487,13 @@ write_plan(struct ctx *c, const struct bikes_plan *plan, unsigned *nruns,
 		per_rider = ro->rider == last_rider ? per_rider + 1 : 0;
 		last_rider = ro->rider;
 		build_run(&rb, ro, c->refs, c->relay);
-		snprintf(id, sizeof(id), "%s/%s/%03u", c->date,
+		/* A run is dated by its shift (a shift declared ahead
+		 * plans the runs of its own day). */
+		snprintf(id, sizeof(id), "%s/%s/%03u", shift_date(c, r->shift),
 			 r->shift->rider_id, r->next_seq + per_rider);
 		used[i] = xstrdup(id);
 		rb.run.run_id = used[i];
-		rb.run.date = c->date;
+		rb.run.date = (char *)shift_date(c, r->shift);
 		rb.run.rider_id = r->shift->rider_id;
 		rb.run.bike_id = r->bike->bike_id;
 		rb.run.shift_id = r->shift->shift_id;
@@ -570,24 +579,50 @@ load_relay(struct ctx *c)
 	return rc;
 }
 
+/* The runs of the day and of every other day a rider on shift works. */
+static int
+gather_runs(struct ctx *c)
+{
+	const char **dates = xcalloc(c->nriders + 1, sizeof(*dates));
+	size_t n = 0;
+	int rc = 0;
+
+	dates[n++] = c->date;
+	for (size_t i = 0; i < c->nriders; i++) {
+		const char *d = shift_date(c, c->riders[i].shift);
+		size_t k = 0;
+
+		while (k < n && strcmp(dates[k], d) != 0)
+			k++;
+		if (k == n)
+			dates[n++] = d;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof(prefix), "%s/", dates[i]);
+		rc = bikes_store_each(c->txn, c->b->db.runs, prefix,
+				      &lz__bikes__v1__run__descriptor, keep_run,
+				      c);
+	}
+	free(dates);
+	return rc;
+}
+
 static int
 gather(struct ctx *c)
 {
-	char prefix[16];
 	int rc;
 
 	if ((rc = load_relay(c)) != 0 || c->relay == NULL)
 		return rc;
-	snprintf(prefix, sizeof(prefix), "%s/", c->date);
 	if ((rc = bikes_store_each(c->txn, c->b->db.bikes, "",
 				   &lz__bikes__v1__bike__descriptor, keep_bike,
 				   c)) ||
 	    (rc = bikes_store_each(c->txn, c->b->db.shifts, "",
 				   &lz__bikes__v1__shift__descriptor,
 				   keep_shift, c)) ||
-	    (rc = bikes_store_each(c->txn, c->b->db.runs, prefix,
-				   &lz__bikes__v1__run__descriptor, keep_run,
-				   c)))
+	    (rc = gather_runs(c)))
 		return rc;
 	account_runs(c);
 	bike_caps(c);

@@ -794,6 +794,7 @@ on_start_shift(struct call *c, const ProtobufCMessage *msg)
 	char id[100], date[11];
 	int rc = actor_rider(c, &r);
 	struct ids ids = {.rider = c->ev->actor, .bike = cmd->bike_id};
+	int64_t start = cmd->start ? cmd->start : c->now;
 
 	if (rc != 0)
 		return rc;
@@ -813,19 +814,23 @@ on_start_shift(struct call *c, const ProtobufCMessage *msg)
 	else if (use.used)
 		rc = refused(refuse(c, BR_ON_SHIFT, &ids,
 				    "bike_id: ridden by another rider"));
-	else if (cmd->end != 0 &&
-		 (cmd->end <= c->now || cmd->end > c->now + 86400))
+	else if (cmd->start != 0 &&
+		 (cmd->start < c->now || cmd->start > c->now + 7 * 86400))
 		rc = refused(refuse(c, BR_INVALID, &ids,
-				    "end: after now, within a day"));
-	if (rc != 0 || lz_date_local(c->now, date) != 0)
+				    "start: not before now, within a week"));
+	else if (cmd->end != 0 &&
+		 (cmd->end <= start || cmd->end > start + 86400))
+		rc = refused(refuse(c, BR_INVALID, &ids,
+				    "end: after the start, within a day"));
+	if (rc != 0 || lz_date_local(start, date) != 0)
 		goto out;
-	snprintf(id, sizeof(id), "%s/%" PRId64, r->rider_id, c->now);
+	snprintf(id, sizeof(id), "%s/%" PRId64, r->rider_id, start);
 	s.shift_id = id;
 	s.rider_id = r->rider_id;
 	s.bike_id = bk->bike_id;
 	s.date = date;
-	s.start = c->now;
-	s.planned_end = cmd->end ? cmd->end : c->now + c->b->shift_s;
+	s.start = start;
+	s.planned_end = cmd->end ? cmd->end : start + c->b->shift_s;
 	ev.shift = &s;
 	ev.at = c->now;
 	if ((rc = lz_store_put_msg(c->txn, c->b->db.shifts, r->rider_id,
@@ -868,8 +873,9 @@ started_run(struct call *c, const char *rider, Run **out)
 	int rc = 0;
 
 	*out = NULL;
-	/* A run started yesterday evening is still the rider's. */
-	for (int d = 0; d < 2 && rc == 0 && s.run == NULL; d++) {
+	/* A run started yesterday evening is still the rider's; one of a
+	 * shift declared for tomorrow may be started ahead. */
+	for (int d = -1; d < 2 && rc == 0 && s.run == NULL; d++) {
 		if (lz_date_local(c->now - d * 86400, date) != 0)
 			continue;
 		snprintf(prefix, sizeof(prefix), "%s/", date);
@@ -908,7 +914,9 @@ on_end_shift(struct call *c, const ProtobufCMessage *msg)
 	if ((rc = started_run(c, r->rider_id, &run)) != 0 ||
 	    (run && (rc = complete_run(c, run, 0)) != 0))
 		goto out;
-	s->end = c->now;
+	/* A shift declared ahead and ended before its start lasted
+	 * nothing. */
+	s->end = c->now > s->start ? c->now : s->start;
 	ev.shift = s;
 	ev.at = c->now;
 	k.mv_size = strlen(r->rider_id);

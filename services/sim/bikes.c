@@ -241,20 +241,22 @@ ride(struct sim_run *r, const json_t *runs, size_t *done, size_t *failed)
 	return sim_stopping ? -1 : rc;
 }
 
-/* Starts the riders' shifts: now (the riders' phones report in real
- * time) until the end of DATE's deliveries, or the longest shift lz-bikes
- * takes (a day). */
+/* Declares the riders' shifts of DATE from their schedule, 09:00 to
+ * 19:00 local (the phones report in real time, ahead of the played
+ * day: lz-bikes plans the runs from the declared start). */
 static int
 start_shifts(struct sim_run *r, int64_t midnight)
 {
-	int64_t end = midnight + 19 * 3600;
+	int64_t now = (int64_t)time(NULL), start = midnight + 9 * 3600;
 
-	if (end > (int64_t)time(NULL) + 86400 - 60)
-		end = (int64_t)time(NULL) + 86400 - 60;
+	if (start < now)
+		start = now;
 	for (size_t i = 0; i < LZ_ARRAY_LEN(riders); i++)
-		if (sim_submit(r, riders[i].rider, "lz.bikes.v1.StartShift",
-			       json_pack("{s:s,s:I}", "bikeId", riders[i].bike,
-					 "end", (json_int_t)end)) < 0)
+		if (sim_submit(
+			    r, riders[i].rider, "lz.bikes.v1.StartShift",
+			    json_pack("{s:s,s:I,s:I}", "bikeId", riders[i].bike,
+				      "start", (json_int_t)start, "end",
+				      (json_int_t)(midnight + 19 * 3600))) < 0)
 			return -1;
 	r->on_shift = 1;
 	return 0;

@@ -103,6 +103,14 @@ check_eq "a parcel outside the centre zone is flagged" "$(parcel far)" "EXPECTED
 
 # Riders start their shifts before the van arrives: nothing to ride yet.
 SHIFT_END=$((NOW + 4 * 3600))
+# A shift declared ahead starts from now on, within a week, and lasts at
+# most a day: anything else is refused and starts nothing.
+cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"start\":\"$((NOW - 7200))\"}"
+cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"start\":\"$((NOW + 8 * 86400))\"}"
+cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"start\":\"$((NOW + 3600))\",\"end\":\"$((NOW + 2 * 86400))\"}"
+check "bad shifts applied" settle
+check_eq "a shift starting in the past, beyond a week or longer than a day is refused (invalid)" \
+	"$(refused invalid)" 3
 cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"end\":\"$SHIFT_END\"}"
 cmd bob lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-2\",\"end\":\"$SHIFT_END\"}"
 cmd mallory lz.bikes.v1.StartShift '{"bikeId":"cargo-1"}'
@@ -261,7 +269,7 @@ check "pins applied" settle
 check_eq "the run follows the operator's order (a new revision, pinned)" \
 	"$(visits "$PIN_RUN")" "$((PIN_REV + 1)) True $PIN_SITES"
 check_eq "a pin naming sites not in the run, or an unknown run: refused" \
-	"$(refused invalid) $(refused unknown_run)" "1 1"
+	"$(refused invalid) $(refused unknown_run)" "4 1"
 cmd ops lz.bikes.v1.PlanRuns "{\"date\":\"$DATE\"}"
 check "re-planning applied" settle
 check_eq "re-planning keeps the pinned run as it is" \
