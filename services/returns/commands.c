@@ -536,21 +536,14 @@ out:
 }
 
 const struct returns_handler returns_commands[] = {
-	{"lz.returns.v1.RegisterContainerType",
-	 &lz__returns__v1__register_container_type__descriptor,
+	{&lz__returns__v1__register_container_type__descriptor,
 	 on_register_type},
-	{"lz.returns.v1.RegisterOutlet",
-	 &lz__returns__v1__register_outlet__descriptor, on_register_outlet},
-	{"lz.returns.v1.SetCollectionPoint",
-	 &lz__returns__v1__set_collection_point__descriptor, on_set_point},
-	{"lz.returns.v1.DeclareFlow",
-	 &lz__returns__v1__declare_flow__descriptor, on_declare_flow},
-	{"lz.returns.v1.DeclareContainers",
-	 &lz__returns__v1__declare_containers__descriptor,
+	{&lz__returns__v1__register_outlet__descriptor, on_register_outlet},
+	{&lz__returns__v1__set_collection_point__descriptor, on_set_point},
+	{&lz__returns__v1__declare_flow__descriptor, on_declare_flow},
+	{&lz__returns__v1__declare_containers__descriptor,
 	 on_declare_containers},
-	{"lz.returns.v1.RecordMovement",
-	 &lz__returns__v1__record_movement__descriptor, on_record_movement},
-	{"lz.returns.v1.ConfirmProcessing",
-	 &lz__returns__v1__confirm_processing__descriptor, on_confirm},
+	{&lz__returns__v1__record_movement__descriptor, on_record_movement},
+	{&lz__returns__v1__confirm_processing__descriptor, on_confirm},
 };
 const size_t returns_n_commands = LZ_ARRAY_LEN(returns_commands);

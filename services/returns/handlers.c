@@ -11,12 +11,10 @@
 #include "returns.h"
 
 #include "lz_bus.h"
-#include "lz_log.h"
 #include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -584,43 +582,20 @@ on_refused_reception(struct returns_call *c, const ProtobufCMessage *msg)
 /* ---- dispatch ---- */
 
 static const struct returns_handler handlers[] = {
-	{"lz.orders.v1.SiteRegistered",
-	 &lz__orders__v1__site_registered__descriptor, on_site},
-	{"lz.orders.v1.MemberRegistered",
-	 &lz__orders__v1__member_registered__descriptor, on_member},
-	{"lz.orders.v1.OrderPlaced", &lz__orders__v1__order_placed__descriptor,
-	 on_order},
-	{"lz.orders.v1.OrderAmended",
-	 &lz__orders__v1__order_amended__descriptor, on_order},
-	{"lz.orders.v1.OrderStatusChanged",
-	 &lz__orders__v1__order_status_changed__descriptor, on_order_status},
-	{"lz.tours.v1.StopStatusChanged",
-	 &lz__tours__v1__stop_status_changed__descriptor, on_stop},
-	{"lz.tours.v1.TaskStatusChanged",
-	 &lz__tours__v1__task_status_changed__descriptor, on_task},
-	{"lz.bikes.v1.ParcelStatusChanged",
-	 &lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
-	{"lz.bikes.v1.PickupStatusChanged",
-	 &lz__bikes__v1__pickup_status_changed__descriptor, on_pickup},
-	{"lz.inventory.v1.LotNearingExpiry",
-	 &lz__inventory__v1__lot_nearing_expiry__descriptor, on_nearing},
-	{"lz.inventory.v1.LotExpired",
-	 &lz__inventory__v1__lot_expired__descriptor, on_expired},
-	{"lz.inventory.v1.ReceptionRefused",
-	 &lz__inventory__v1__reception_refused__descriptor,
+	{&lz__orders__v1__site_registered__descriptor, on_site},
+	{&lz__orders__v1__member_registered__descriptor, on_member},
+	{&lz__orders__v1__order_placed__descriptor, on_order},
+	{&lz__orders__v1__order_amended__descriptor, on_order},
+	{&lz__orders__v1__order_status_changed__descriptor, on_order_status},
+	{&lz__tours__v1__stop_status_changed__descriptor, on_stop},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task},
+	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
+	{&lz__bikes__v1__pickup_status_changed__descriptor, on_pickup},
+	{&lz__inventory__v1__lot_nearing_expiry__descriptor, on_nearing},
+	{&lz__inventory__v1__lot_expired__descriptor, on_expired},
+	{&lz__inventory__v1__reception_refused__descriptor,
 	 on_refused_reception},
 };
-
-static int
-bad_payload(struct returns_call *c)
-{
-	if (lz_log_allow(&c->r->log_limit))
-		lz_log_warn("payload does not decode",
-			    "source=%s seq=%" PRIu64 " type=%s bytes=%zu",
-			    c->ev->source, c->ev->seq, c->ev->type,
-			    c->ev->payload_len);
-	return returns_stat(c, "bad_payload", 1);
-}
 
 int
 returns_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
@@ -628,23 +603,20 @@ returns_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 	struct returns_call c = {arg, tx,       lz_bus_mdb(tx),
 				 ev,  ev->type, ev->tenant ? ev->tenant : "",
 				 0};
-	const struct returns_handler *h = NULL;
+	const struct returns_handler *h =
+		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
+				sizeof(handlers[0]), ev->type);
 	ProtobufCMessage *msg;
 	int rc;
 
-	for (size_t i = 0; i < LZ_ARRAY_LEN(handlers); i++)
-		if (strcmp(ev->type, handlers[i].type) == 0)
-			h = &handlers[i];
-	for (size_t i = 0; i < returns_n_commands; i++)
-		if (strcmp(ev->type, returns_commands[i].type) == 0)
-			h = &returns_commands[i];
+	if (h == NULL)
+		h = lz_handler_find(returns_commands, returns_n_commands,
+				    sizeof(returns_commands[0]), ev->type);
 	if (h == NULL)
 		return 0;
 	c.now = lz_event_seconds(ev);
-	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
-					ev->payload);
-	if (msg == NULL)
-		return bad_payload(&c);
+	if ((msg = lz_event_unpack(ev, h->desc, &c.r->log_limit)) == NULL)
+		return returns_stat(&c, "bad_payload", 1);
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return rc < 0 ? rc : 0;

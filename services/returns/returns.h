@@ -170,8 +170,7 @@ int returns_point_check(struct returns_call *c, const CollectionPoint *p);
 typedef int (*returns_handler_fn)(struct returns_call *c,
 				  const ProtobufCMessage *msg);
 struct returns_handler {
-	const char *type;
-	const ProtobufCMessageDescriptor *desc;
+	const ProtobufCMessageDescriptor *desc; /* first: lz_handler_find */
 	returns_handler_fn fn;
 };
 /* The partners' commands (commands.c). */

@@ -67,6 +67,8 @@ out("dir", "lz.orders.v1.SiteRegistered", "livrazou", {"site": {"siteId": "aide-
 out("gw", "lz.returns.v1.RegisterOutlet", "livrazou", {"outlet": {"outletId": "aide-1", "memberId": "aide", "siteId": "aide-site", "kind": "OUTLET_KIND_FOOD_AID", "capacityGramsPerDay": "100000"}})
 for t in types:
     out("gw", "lz.returns.v1.RegisterContainerType", "livrazou", {"containerType": {"containerType": t, "name": t, "depositCents": "50", "grams": "300", "millilitres": "500"}})
+# a payload that does not decode: logged, counted, consumed
+files["gw"].write(json.dumps({"type": "lz.returns.v1.DeclareFlow", "tenant": "vrac", "payloadBase64": "/////w=="}) + "\n")
 for r in relays:
     out("gw", "lz.returns.v1.SetCollectionPoint", "livrazou", {"point": {"siteId": r, "capacityContainers": 1000}})
 stop = 0
@@ -227,6 +229,8 @@ flagged = [m for m in mv if m.get("discrepancy")]
 assert all(m["fromAccount"] == "unaccounted" for m in flagged)
 assert all(m.get("discrepancy") for m in mv if m["fromAccount"] == "unaccounted")
 assert len(flagged) == json.load(open(sys.argv[2]))["discrepancies"] > 0' "$TMP/returns.out" "$TMP/balances.json"
+check_eq "a payload that does not decode: counted once" \
+	"$(metric "$RETURNS_ADMIN" lz_returns_bad_payload_total)" 1
 check_eq "bad input refused, counted by reason" \
 	"$(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="unknown_container_type"}' | grep -c .) $(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="bad_quantity"}' | grep -c .)" \
 	"1 1"
