@@ -160,37 +160,6 @@ settle_on() {
 	return 1
 }
 
-# inbox_ok CONSUMER_PORT SOURCE PRODUCER_PORT: the consumer (admin port)
-# applied everything the producer published.
-inbox_ok() {
-	local want have
-	want=$(metric "$3" lz_outbox_seq)
-	have=$(metric "$1" "lz_inbox_seq{source=\"$2\"}")
-	[ "${want:-0}" -le "${have:-0}" ]
-}
-
-# settle_pairs "CONSUMER_PORT SOURCE PRODUCER_PORT"...: waits (40 s at
-# most) until every pair is caught up three times in a row -- an applied
-# event may make another daemon publish.
-settle_pairs() {
-	local end=$(($(date +%s) + 40)) n=0 p ok
-	while [ "$(date +%s)" -le "$end" ]; do
-		ok=1
-		for p in "$@"; do
-			# shellcheck disable=SC2086
-			inbox_ok $p || { ok=0; break; }
-		done
-		if [ "$ok" = 1 ]; then
-			n=$((n + 1))
-			[ "$n" -ge 3 ] && return 0
-		else
-			n=0
-		fi
-		sleep 0.2
-	done
-	return 1
-}
-
 # cmd PARTNER TYPE JSON: submits over ZeroMQ+CURVE; a command not accepted
 # is printed and counted in NOT_ACCEPTED.
 NOT_ACCEPTED=0

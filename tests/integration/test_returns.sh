@@ -37,8 +37,9 @@ DATE=$(TZ=Europe/Paris date -d tomorrow +%F)
 at() { TZ=Europe/Paris date -d "${2:-$DATE} $1" +%s; }
 
 # settle: every daemon applied what the others published.
-settle() {
-	settle_pairs "$ORDERS_ADMIN gateway $GW_ADMIN" \
+caught_up() {
+	local p
+	for p in "$ORDERS_ADMIN gateway $GW_ADMIN" \
 		"$INVENTORY_ADMIN gateway $GW_ADMIN" \
 		"$TOURS_ADMIN gateway $GW_ADMIN" \
 		"$RETURNS_ADMIN gateway $GW_ADMIN" \
@@ -52,8 +53,12 @@ settle() {
 		"$RETURNS_ADMIN tours $TOURS_ADMIN" \
 		"$TOURS_ADMIN returns $RETURNS_ADMIN" \
 		"$BIKES_ADMIN returns $RETURNS_ADMIN" \
-		"$RETURNS_ADMIN bikes $BIKES_ADMIN"
+		"$RETURNS_ADMIN bikes $BIKES_ADMIN"; do
+		# shellcheck disable=SC2086
+		inbox_ok $p || return 1
+	done
 }
+settle() { settle_on caught_up 40; }
 # balances [QUERY]: "account/member/type=count ..." of the ledger.
 balances() {
 	curl -s --max-time 5 "$API/v1/balances${1:+?$1}" | python3 -c '
