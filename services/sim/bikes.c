@@ -121,7 +121,13 @@ visit(struct sim_run *r, const char *rider, const char *run_id,
       const json_t *stop, unsigned index, size_t *done, size_t *failed)
 {
 	int why = sim_stop_fails(r->seed, run_id, index, r->failure_permille);
-	unsigned empties = sim_stop_empties(r->seed, run_id, index);
+	unsigned empties =
+		why ? 0
+		    : sim_jars_back(r,
+				    json_string_value(
+					    json_object_get(stop, "siteId")),
+				    json_object_get(stop, "parcelIds"), NULL,
+				    sim_stop_empties(r->seed, run_id, index));
 	const json_t *id;
 	size_t i;
 	int rc = 0;

@@ -180,6 +180,9 @@ sim_run_release(struct sim_run *r)
 	r->n_partners = 0;
 	sim_ids_release(&r->ids);
 	sim_territory_release(&r->t);
+	json_decref(r->jars_ordered);
+	json_decref(r->jars_held);
+	r->jars_ordered = r->jars_held = NULL;
 }
 
 /* Submits TYPE with the JSON payload P (stolen) as PARTNER, under a
@@ -389,6 +392,52 @@ order_line(const struct sim_line *l)
 	return j;
 }
 
+/* Remembers the jars of order O (member/reference) for sim_jars_back(). */
+static void
+jars_ordered(struct sim_run *r, const struct sim_order *o)
+{
+	char id[128];
+	json_int_t jars = 0;
+
+	for (int l = 0; l < o->n_lines; l++)
+		if (o->lines[l].p->container &&
+		    strcmp(o->lines[l].p->container, r->t.containers[0].id) ==
+			    0)
+			jars += o->lines[l].quantity;
+	if (r->jars_ordered == NULL)
+		r->jars_ordered = json_object();
+	snprintf(id, sizeof(id), "%s/%s", o->member->id, o->reference);
+	json_object_set_new(r->jars_ordered, id, json_integer(jars));
+}
+
+unsigned
+sim_jars_back(struct sim_run *r, const char *site, const json_t *ids,
+	      const json_t *kinds, unsigned want)
+{
+	json_int_t held;
+	const json_t *id;
+	size_t i;
+
+	if (r->jars_held == NULL)
+		r->jars_held = json_object();
+	held = json_integer_value(json_object_get(r->jars_held, site));
+	json_array_foreach(ids, i, id)
+	{
+		const char *s = json_string_value(id),
+			   *k = json_string_value(json_array_get(kinds, i));
+
+		if (s && strncmp(s, "del:", 4) == 0 &&
+		    (kinds == NULL ||
+		     (k && strcmp(k, "TASK_KIND_DELIVERY") == 0)))
+			held += json_integer_value(
+				json_object_get(r->jars_ordered, s + 4));
+	}
+	if ((json_int_t)want > held)
+		want = (unsigned)held;
+	json_object_set_new(r->jars_held, site, json_integer(held - want));
+	return want;
+}
+
 static int
 place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 {
@@ -418,6 +467,7 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 				"lz.orders.v1.PlaceOrder", p);
 		if (rc < 0)
 			return -1;
+		jars_ordered(r, o);
 		refused += rc;
 	}
 	sim_say(r,
@@ -553,11 +603,16 @@ static const char *const fail_note[] = {"", "rideau baisse",
 /* A completed stop, with the empty jars the customer gives back (when
  * the returns service keeps the deposits). */
 static json_t *
-stop_completed(const struct sim_run *r, const char *tour, unsigned stop)
+stop_completed(struct sim_run *r, const char *tour, const json_t *at,
+	       unsigned stop)
 {
 	json_t *j =
 		json_pack("{s:s,s:i}", "tourId", tour, "stopIndex", (int)stop);
-	unsigned empties = sim_stop_empties(r->seed, tour, stop);
+	unsigned empties = sim_jars_back(
+		r, json_string_value(json_object_get(at, "siteId")),
+		json_object_get(at, "taskIds"),
+		json_object_get(at, "taskKinds"),
+		sim_stop_empties(r->seed, tour, stop));
 
 	if (empties && r->api.returns && r->api.returns[0])
 		json_object_set_new(j, "containersCollected",
@@ -598,9 +653,9 @@ report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
 		why = sim_stop_fails(r->seed, id, st->stop,
 				     r->failure_permille);
 		if (why == 0)
-			return sim_submit(r, "driver",
-					  "lz.tours.v1.StopCompleted",
-					  stop_completed(r, id, st->stop));
+			return sim_submit(
+				r, "driver", "lz.tours.v1.StopCompleted",
+				stop_completed(r, id, stop, st->stop));
 		(*failed)++;
 		sim_say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
 			site ? site : "?", fail_note[why]);

@@ -41,8 +41,10 @@ struct sim_run {
 	const char **partner_ids;
 	size_t n_partners;
 	unsigned long submitted, accepted, duplicates, rejected;
-	struct sim_ids ids; /* client_msg_id of each command sent */
-	int on_shift;       /* the riders' shifts are started */
+	struct sim_ids ids;   /* client_msg_id of each command sent */
+	int on_shift;         /* the riders' shifts are started */
+	json_t *jars_ordered; /* order id -> deposit jars on its lines */
+	json_t *jars_held;    /* site id -> jars delivered, not given back */
 };
 
 /* Writes DIR/keys/<partner>.key (0600) for every partner of the territory
@@ -83,6 +85,15 @@ void sim_nap_ms(int64_t ms);
 /* An integer field of a proto3 JSON object (number or string), 0 if
  * missing. */
 int64_t sim_jint(const json_t *o, const char *key);
+
+/* The empty jars (the first container type) a customer gives back at a
+ * stop where IDS ("del:<order>" task or parcel ids; with KINDS, the
+ * parallel task kinds, only TASK_KIND_DELIVERY ones) were delivered to
+ * SITE: WANT at most, and never more than the site holds from earlier
+ * deliveries and these (what lz-returns would otherwise flag as a
+ * discrepancy). */
+unsigned sim_jars_back(struct sim_run *r, const char *site, const json_t *ids,
+		       const json_t *kinds, unsigned want);
 
 /* The lz.common.v1.TemperatureClass name of C. */
 const char *sim_class_name(enum sim_class c);

@@ -211,6 +211,9 @@ if [ "$HAS_RETURNS" = 1 ]; then
 	check_eq "summary deposit balances = lz-returns' read model" \
 		"$(field "$S" "[(b['account'], b['memberId'], b['containerType'], b['count'], b['depositCents']) for b in j['returns']['balances']] + [j['returns']['balanced']]")" \
 		"$(field "$M" "[tuple(b) for b in j['balances']] + [j['balanced']]")"
+	# Customers give back only jars they were delivered: no discrepancy.
+	check_eq "no container returned that was not sent (no unaccounted balance)" \
+		"$(field "$S" "[b for b in j['returns']['balances'] if b['account'] == 'unaccounted']")" "[]"
 	check "reverse flows declared, collected by the vans and closed by their outlets" \
 		test "$(field "$S" "sum(f['status'] == 'CLOSED' for f in j['returns']['flows'])")" -ge 1
 	check_eq "peelings matched to composting, unsold food to food aid (the hierarchy)" \
