@@ -6,17 +6,14 @@
  * engine and re-planned on arrivals, shifts and failures; the riders'
  * reports, which the orders service follows.
  *
- * Startup: config -> log -> time zone -> zone -> loop -> store -> bus ->
- * http -> run; SIGTERM/SIGINT stop after the batch in progress is
- * committed.
+ * Startup (lz_daemon): config -> log -> store -> time zone -> zone ->
+ * databases -> bus -> http -> run; SIGTERM/SIGINT stop after the batch in
+ * progress is committed.
  */
 #include "bikes.h"
-#include "lz_bus.h"
-#include "lz_config.h"
+#include "lz_daemon.h"
 #include "lz_date.h"
-#include "lz_http.h"
 #include "lz_log.h"
-#include "lz_loop.h"
 #include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
@@ -24,23 +21,6 @@
 #include <stdlib.h>
 
 static const struct lz_option options[] = {
-	{"state", LZ_OPT_STRING, "/var/lib/livrazou/bikes",
-	 "state directory (LMDB environment)", 0, 0},
-	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
-	 "bus XSUB endpoint to publish on", 0, 0},
-	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
-	 "bus XPUB endpoint to consume from", 0, 0},
-	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7240",
-	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
-	{"replay-advertise", LZ_OPT_STRING, NULL,
-	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
-	{"admin", LZ_OPT_STRING, "127.0.0.1:7185",
-	 "HTTP address of /metrics, /healthz, /readyz, /v1/runs, /v1/parcels, "
-	 "/v1/pickups",
-	 0, 0},
-	{"follow", LZ_OPT_STRING, "gateway,orders,tours,returns",
-	 "comma-separated sources whose events are applied", 0, 0},
-	{"source", LZ_OPT_STRING, "bikes", "this service's source name", 0, 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris", "time zone of run dates", 0,
 	 0},
 	{"centre-zone", LZ_OPT_STRING, "",
@@ -68,8 +48,6 @@ static const struct lz_option options[] = {
 	 "wall-clock limit of a re-planning, ms (0: iterations only)", 0,
 	 600000},
 	{"seed", LZ_OPT_INT, "1", "solver seed", 0, 0},
-	{"no-sync", LZ_OPT_FLAG, "false",
-	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -106,32 +84,35 @@ bikes_sync_metrics(void *arg)
 			      LZ_ARRAY_LEN(stats));
 }
 
+static const struct lz_daemon_spec spec = {
+	.prog = "lz-bikes",
+	.name = "bikes",
+	.summary = "The bike relay dispatch service: registers riders and "
+		   "bikes, receives the parcels the van tours drop at the bike"
+		   " relay and the centre's reverse-flow pickups, plans "
+		   "several short runs per rider and shift with the routing "
+		   "engine, follows the riders' reports, and serves the runs "
+		   "at GET /v1/runs on the admin address.",
+	.replay = 7240,
+	.admin = 7185,
+	.follow = "gateway,orders,tours,returns",
+};
+
 int
 main(int argc, char **argv)
 {
-	struct lz_config *cfg = lz_config_new(
-		"lz-bikes", "bikes", "[OPTIONS]",
-		"The bike relay dispatch service: registers riders and bikes, "
-		"receives the parcels the van tours drop at the bike relay "
-		"and the centre's reverse-flow pickups, plans several short "
-		"runs per rider and shift with the routing engine, follows "
-		"the riders' reports, and serves the runs at GET /v1/runs on "
-		"the admin address.",
-		options);
+	struct lz_daemon d = {0};
+	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
 	struct bikes b = {0};
-	struct lz_store_options so = {0};
-	struct lz_bus_options bo = {0};
-	struct lz_loop *loop;
-	struct lz_http *http;
 	char err[200];
 	const char *s;
 	int rc = lz_config_parse(cfg, argc, argv);
 
 	if (rc != 0) {
-		lz_config_destroy(&cfg);
+		lz_config_destroy(&d.cfg);
 		return rc > 0 ? 0 : 2;
 	}
-	lz_config_init_log(cfg);
+	lz_daemon_open(&d);
 	s = lz_config_str(cfg, "timezone");
 	if (lz_date_set_timezone(s) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", s);
@@ -153,48 +134,19 @@ main(int argc, char **argv)
 	b.conf.seed = (uint64_t)lz_config_int(cfg, "seed");
 	b.shift_s = (int)lz_config_int(cfg, "shift-s");
 	b.max_attempts = (int)lz_config_int(cfg, "max-attempts");
-
-	loop = lz_loop_new();
-	b.metrics = lz_metrics_new();
-	so.no_sync = lz_config_flag(cfg, "no-sync");
-	if ((rc = lz_store_open(&b.store, lz_config_str(cfg, "state"), &so)))
-		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
-			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	b.store = d.store;
+	b.metrics = d.metrics;
 	if ((rc = bikes_store_open(b.store, &b.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	bo.source = lz_config_str(cfg, "source");
-	bo.pub_endpoint = lz_config_str(cfg, "pub");
-	bo.sub_endpoint = lz_config_str(cfg, "sub");
-	bo.replay_bind = lz_config_str(cfg, "replay");
-	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = lz_config_str(cfg, "follow");
-	bo.metrics = b.metrics;
-	bo.on_commit = bikes_after_commit;
-	if ((b.bus = lz_bus_new(loop, b.store, &bo, bikes_apply, &b)) == NULL)
-		lz_fatal("cannot start the bus client", NULL);
+	lz_daemon_connect(&d, bikes_apply, bikes_after_commit, &b);
+	b.bus = d.bus;
 	/* A re-planning asked for just before a stop. */
 	bikes_after_commit(&b);
-	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
-		lz_fatal("cannot start admin http", "addr=%s",
-			 lz_config_str(cfg, "admin"));
-	lz_http_admin(http, b.metrics, lz_bus_ready, b.bus);
-	bikes_http_routes(http, &b);
-	lz_log_info("started",
-		    "state=%s follow=%s admin=%s admin_port=%d polygons=%zu "
-		    "version=%s",
-		    lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
-		    lz_config_str(cfg, "admin"), lz_http_port(http), b.zone.n,
-		    LZ_VERSION);
-	rc = lz_loop_run(loop);
-	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(b.bus));
-	lz_http_destroy(&http);
-	lz_bus_destroy(&b.bus);
-	lz_loop_destroy(&loop);
-	lz_store_destroy(&b.store);
-	lz_metrics_destroy(&b.metrics);
+	bikes_http_routes(d.http, &b);
+	lz_log_info("settings", "polygons=%zu", b.zone.n);
+	rc = lz_daemon_run(&d);
+	lz_daemon_close(&d);
 	bikes_zone_free(&b.zone);
-	lz_config_destroy(&cfg);
-	return rc == 0 ? 0 : 1;
+	return rc;
 }

@@ -75,6 +75,12 @@ lz_config_new(const char *prog, const char *section, const char *usage,
 }
 
 void
+lz_config_add(struct lz_config *c, const struct lz_option *opts)
+{
+	add_slots(c, opts);
+}
+
+void
 lz_config_destroy(struct lz_config **cp)
 {
 	struct lz_config *c = *cp;

@@ -35,6 +35,10 @@ struct lz_config *lz_config_new(const char *prog, const char *section,
 				const struct lz_option *opts);
 void lz_config_destroy(struct lz_config **cp);
 
+/* Adds a further table of options after the first (OPTS must outlive the
+ * object), before lz_config_parse. */
+void lz_config_add(struct lz_config *c, const struct lz_option *opts);
+
 /* Parses the command line (and the file named by --config).  Returns 0 when
  * the program should run, 1 when --help or --version was printed (exit 0),
  * -1 after printing an error to stderr (exit 2).  Positional arguments are

@@ -5,16 +5,14 @@
  * containers reused, work hours; reports over any period as JSON, CSV and
  * HTML on the admin address.
  *
- * Startup: config -> log -> time zone -> loop -> store -> bus -> http ->
- * run; SIGTERM/SIGINT stop after the batch in progress is committed.
+ * Startup (lz_daemon): config -> log -> store -> time zone -> databases
+ * -> bus -> http -> run; SIGTERM/SIGINT stop after the batch in progress
+ * is committed.
  */
 #include "impact.h"
-#include "lz_bus.h"
-#include "lz_config.h"
+#include "lz_daemon.h"
 #include "lz_date.h"
-#include "lz_http.h"
 #include "lz_log.h"
-#include "lz_loop.h"
 #include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
@@ -23,21 +21,6 @@
 #include <string.h>
 
 static const struct lz_option options[] = {
-	{"state", LZ_OPT_STRING, "/var/lib/livrazou/impact",
-	 "state directory (LMDB environment)", 0, 0},
-	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
-	 "bus XSUB endpoint to publish on (heartbeats)", 0, 0},
-	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
-	 "bus XPUB endpoint to consume from", 0, 0},
-	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7260",
-	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
-	{"replay-advertise", LZ_OPT_STRING, NULL,
-	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
-	{"admin", LZ_OPT_STRING, "127.0.0.1:7187",
-	 "HTTP address of /metrics, /healthz, /readyz, /v1/report", 0, 0},
-	{"follow", LZ_OPT_STRING, "orders,tours,bikes,returns",
-	 "comma-separated sources whose events are applied", 0, 0},
-	{"source", LZ_OPT_STRING, "impact", "this service's source name", 0, 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris",
 	 "time zone of the days of the reports", 0, 0},
 	{"diesel-g-per-l", LZ_OPT_INT, "3170",
@@ -66,8 +49,6 @@ static const struct lz_option options[] = {
 	{"circuity", LZ_OPT_STRING, "1.35",
 	 "road distance / great-circle distance (1..3)", 0, 0},
 	{"seed", LZ_OPT_INT, "1", "solver seed", 0, 0},
-	{"no-sync", LZ_OPT_FLAG, "false",
-	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -100,81 +81,52 @@ read_conf(struct lz_config *cfg, struct impact_conf *c)
 			 "want=\"own-rounds or direct-trips\"");
 }
 
+static const struct lz_daemon_spec spec = {
+	.prog = "lz-impact",
+	.name = "impact",
+	.summary = "The impact service: follows orders, tours, bikes and "
+		   "returns, and reports the km and CO2e of the pooled rounds "
+		   "against each member running its own, fill rates, bike "
+		   "deliveries, food diverted, containers reused and work "
+		   "hours at GET /v1/report on the admin address.",
+	.replay = 7260,
+	.admin = 7187,
+	.follow = "orders,tours,bikes,returns",
+};
+
 int
 main(int argc, char **argv)
 {
-	struct lz_config *cfg = lz_config_new(
-		"lz-impact", "impact", "[OPTIONS]",
-		"The impact service: follows orders, tours, bikes and returns, "
-		"and reports the km and CO2e of the pooled rounds against each "
-		"member running its own, fill rates, bike deliveries, food "
-		"diverted, containers reused and work hours at GET /v1/report "
-		"on the admin address.",
-		options);
+	struct lz_daemon d = {0};
+	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
 	struct impact im = {0};
-	struct lz_store_options so = {0};
-	struct lz_bus_options bo = {0};
-	struct lz_loop *loop;
-	struct lz_http *http;
 	const char *s;
 	int rc = lz_config_parse(cfg, argc, argv);
 
 	if (rc != 0) {
-		lz_config_destroy(&cfg);
+		lz_config_destroy(&d.cfg);
 		return rc > 0 ? 0 : 2;
 	}
-	lz_config_init_log(cfg);
+	lz_daemon_open(&d);
 	s = lz_config_str(cfg, "timezone");
 	if (lz_date_set_timezone(s) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", s);
 	read_conf(cfg, &im.conf);
-
-	loop = lz_loop_new();
-	im.metrics = lz_metrics_new();
+	im.store = d.store;
+	im.metrics = d.metrics;
 	lz_metrics_counter(im.metrics, "lz_impact_events_total",
 			   "Events recorded", NULL, NULL);
 	lz_metrics_counter(im.metrics, CF_SOLVES, CF_SOLVES_HELP, NULL, NULL);
-	so.no_sync = lz_config_flag(cfg, "no-sync");
-	if ((rc = lz_store_open(&im.store, lz_config_str(cfg, "state"), &so)))
-		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
-			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
 	if ((rc = impact_store_open(im.store, &im.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-
-	bo.source = lz_config_str(cfg, "source");
-	bo.pub_endpoint = lz_config_str(cfg, "pub");
-	bo.sub_endpoint = lz_config_str(cfg, "sub");
-	bo.replay_bind = lz_config_str(cfg, "replay");
-	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = lz_config_str(cfg, "follow");
-	bo.metrics = im.metrics;
-	bo.on_commit = impact_sync_metrics;
-	if ((im.bus = lz_bus_new(loop, im.store, &bo, impact_apply, &im)) ==
-	    NULL)
-		lz_fatal("cannot start the bus client", NULL);
+	lz_daemon_connect(&d, impact_apply, impact_sync_metrics, &im);
+	im.bus = d.bus;
 	impact_sync_metrics(&im);
-
-	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
-		lz_fatal("cannot start admin http", "addr=%s",
-			 lz_config_str(cfg, "admin"));
-	lz_http_admin(http, im.metrics, lz_bus_ready, im.bus);
-	impact_http_routes(http, &im);
-
-	lz_log_info("started",
-		    "state=%s follow=%s admin=%s admin_port=%d "
-		    "counterfactual=%s version=%s",
-		    lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
-		    lz_config_str(cfg, "admin"), lz_http_port(http),
-		    lz_config_str(cfg, "counterfactual"), LZ_VERSION);
-	rc = lz_loop_run(loop);
-	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(im.bus));
-	lz_http_destroy(&http);
-	lz_bus_destroy(&im.bus);
-	lz_loop_destroy(&loop);
-	lz_store_destroy(&im.store);
-	lz_metrics_destroy(&im.metrics);
-	lz_config_destroy(&cfg);
-	return rc == 0 ? 0 : 1;
+	impact_http_routes(d.http, &im);
+	lz_log_info("settings", "counterfactual=%s",
+		    lz_config_str(cfg, "counterfactual"));
+	rc = lz_daemon_run(&d);
+	lz_daemon_close(&d);
+	return rc;
 }

@@ -5,14 +5,12 @@
  * by the food-waste hierarchy, collection requests to tours or bikes,
  * processing confirmations, and the forecast of collection points.
  *
- * Startup: config -> log -> time zone -> loop -> store -> bus -> http ->
- * forecast timer -> run; SIGTERM/SIGINT stop after the batch in progress
- * is committed.
+ * Startup (lz_daemon): config -> log -> store -> time zone -> databases
+ * -> bus -> http -> forecast timer -> run; SIGTERM/SIGINT stop after the
+ * batch in progress is committed.
  */
-#include "lz_bus.h"
-#include "lz_config.h"
+#include "lz_daemon.h"
 #include "lz_date.h"
-#include "lz_http.h"
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
@@ -25,24 +23,6 @@
 #include <string.h>
 
 static const struct lz_option options[] = {
-	{"state", LZ_OPT_STRING, "/var/lib/livrazou/returns",
-	 "state directory (LMDB environment)", 0, 0},
-	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
-	 "bus XSUB endpoint to publish on", 0, 0},
-	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
-	 "bus XPUB endpoint to consume from", 0, 0},
-	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7250",
-	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
-	{"replay-advertise", LZ_OPT_STRING, NULL,
-	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
-	{"admin", LZ_OPT_STRING, "127.0.0.1:7186",
-	 "HTTP address of /metrics, /healthz, /readyz, /v1/balances, "
-	 "/v1/flows, /v1/outlets, /v1/levels",
-	 0, 0},
-	{"follow", LZ_OPT_STRING, "gateway,orders,inventory,tours,bikes",
-	 "comma-separated sources whose events are applied", 0, 0},
-	{"source", LZ_OPT_STRING, "returns", "this service's source name", 0,
-	 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris",
 	 "time zone of dates, opening hours and collection windows", 0, 0},
 	{"bike-zone", LZ_OPT_STRING, "centre",
@@ -68,8 +48,6 @@ static const struct lz_option options[] = {
 	{"forecast-interval-s", LZ_OPT_INT, "60",
 	 "seconds between forecasts (and new matches of unmatched flows)", 1,
 	 86400},
-	{"no-sync", LZ_OPT_FLAG, "false",
-	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -108,32 +86,35 @@ on_timer(void *arg)
 	returns_sync_metrics(r);
 }
 
+static const struct lz_daemon_spec spec = {
+	.prog = "lz-returns",
+	.name = "returns",
+	.summary = "The circular-economy service: container types and the "
+		   "deposit ledger, declarations of unsold food, biowaste and "
+		   "packaging, outlets, matching by the food-waste hierarchy, "
+		   "collection requests to tours or bikes, processing "
+		   "confirmations; read models at GET /v1/balances, "
+		   "/v1/flows, /v1/outlets, /v1/levels on the admin address.",
+	.replay = 7250,
+	.admin = 7186,
+	.follow = "gateway,orders,inventory,tours,bikes",
+};
+
 int
 main(int argc, char **argv)
 {
-	struct lz_config *cfg = lz_config_new(
-		"lz-returns", "returns", "[OPTIONS]",
-		"The circular-economy service: container types and the "
-		"deposit ledger, declarations of unsold food, biowaste and "
-		"packaging, outlets, matching by the food-waste hierarchy, "
-		"collection requests to tours or bikes, processing "
-		"confirmations; read models at GET /v1/balances, /v1/flows, "
-		"/v1/outlets, /v1/levels on the admin address.",
-		options);
+	struct lz_daemon d = {0};
+	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
 	struct returns r = {0};
-	struct lz_store_options so = {0};
-	struct lz_bus_options bo = {0};
-	struct lz_loop *loop;
-	struct lz_http *http;
 	struct lz_timer *timer;
 	const char *s, *dash;
 	int rc = lz_config_parse(cfg, argc, argv);
 
 	if (rc != 0) {
-		lz_config_destroy(&cfg);
+		lz_config_destroy(&d.cfg);
 		return rc > 0 ? 0 : 2;
 	}
-	lz_config_init_log(cfg);
+	lz_daemon_open(&d);
 	s = lz_config_str(cfg, "timezone");
 	if (lz_date_set_timezone(s) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", s);
@@ -155,51 +136,20 @@ main(int argc, char **argv)
 	r.conf.history_window = lz_config_int(cfg, "history-days") * 86400;
 	r.conf.default_lead = lz_config_int(cfg, "lead-s");
 
-	loop = lz_loop_new();
-	r.metrics = lz_metrics_new();
-	so.no_sync = lz_config_flag(cfg, "no-sync");
-	if ((rc = lz_store_open(&r.store, lz_config_str(cfg, "state"), &so)))
-		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
-			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
+	r.store = d.store;
+	r.metrics = d.metrics;
 	if ((rc = returns_store_open(r.store, &r.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-
-	bo.source = lz_config_str(cfg, "source");
-	bo.pub_endpoint = lz_config_str(cfg, "pub");
-	bo.sub_endpoint = lz_config_str(cfg, "sub");
-	bo.replay_bind = lz_config_str(cfg, "replay");
-	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = lz_config_str(cfg, "follow");
-	bo.metrics = r.metrics;
-	bo.on_commit = returns_sync_metrics;
-	if ((r.bus = lz_bus_new(loop, r.store, &bo, returns_apply, &r)) == NULL)
-		lz_fatal("cannot start the bus client", NULL);
+	lz_daemon_connect(&d, returns_apply, returns_sync_metrics, &r);
+	r.bus = d.bus;
 	returns_sync_metrics(&r);
-
-	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
-		lz_fatal("cannot start admin http", "addr=%s",
-			 lz_config_str(cfg, "admin"));
-	lz_http_admin(http, r.metrics, lz_bus_ready, r.bus);
-	returns_http_routes(http, &r);
+	returns_http_routes(d.http, &r);
 	timer = lz_timer_new(
-		loop, (int)lz_config_int(cfg, "forecast-interval-s") * 1000, 1,
-		on_timer, &r);
-
-	lz_log_info("started",
-		    "state=%s follow=%s admin=%s admin_port=%d version=%s",
-		    lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
-		    lz_config_str(cfg, "admin"), lz_http_port(http),
-		    LZ_VERSION);
-	rc = lz_loop_run(loop);
-	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(r.bus));
+		d.loop, (int)lz_config_int(cfg, "forecast-interval-s") * 1000,
+		1, on_timer, &r);
+	rc = lz_daemon_run(&d);
 	lz_timer_destroy(&timer);
-	lz_http_destroy(&http);
-	lz_bus_destroy(&r.bus);
-	lz_loop_destroy(&loop);
-	lz_store_destroy(&r.store);
-	lz_metrics_destroy(&r.metrics);
-	lz_config_destroy(&cfg);
-	return rc == 0 ? 0 : 1;
+	lz_daemon_close(&d);
+	return rc;
 }

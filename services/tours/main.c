@@ -4,13 +4,11 @@
  * solved with the routing engine, the tours and their execution by the
  * drivers.
  *
- * Startup: config -> log -> time zone -> matrix -> loop -> store -> bus ->
- * http -> cut-off timer -> run; SIGTERM/SIGINT stop after the batch in
- * progress is committed.
+ * Startup (lz_daemon): config -> log -> store -> time zone -> matrix ->
+ * databases -> bus -> http -> cut-off timer -> run; SIGTERM/SIGINT stop
+ * after the batch in progress is committed.
  */
-#include "lz_bus.h"
-#include "lz_config.h"
-#include "lz_http.h"
+#include "lz_daemon.h"
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
@@ -24,22 +22,6 @@
 #include <time.h>
 
 static const struct lz_option options[] = {
-	{"state", LZ_OPT_STRING, "/var/lib/livrazou/tours",
-	 "state directory (LMDB environment)", 0, 0},
-	{"pub", LZ_OPT_STRING, "tcp://127.0.0.1:7100",
-	 "bus XSUB endpoint to publish on", 0, 0},
-	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
-	 "bus XPUB endpoint to consume from", 0, 0},
-	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7230",
-	 "replay endpoint to bind (serves this service's outbox)", 0, 0},
-	{"replay-advertise", LZ_OPT_STRING, NULL,
-	 "replay endpoint announced in heartbeats (default: --replay)", 0, 0},
-	{"admin", LZ_OPT_STRING, "127.0.0.1:7184",
-	 "HTTP address of /metrics, /healthz, /readyz, /v1/tours, /v1/tasks", 0,
-	 0},
-	{"follow", LZ_OPT_STRING, "gateway,orders,inventory,returns",
-	 "comma-separated sources whose events are applied", 0, 0},
-	{"source", LZ_OPT_STRING, "tours", "this service's source name", 0, 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris",
 	 "time zone of dates, shifts and the cut-off", 0, 0},
 	{"time-limit-ms", LZ_OPT_INT, "2000",
@@ -76,8 +58,6 @@ static const struct lz_option options[] = {
 	 "CSV travel matrix from_site,to_site,metres,seconds (used when "
 	 "present)",
 	 0, 0},
-	{"no-sync", LZ_OPT_FLAG, "false",
-	 "do not fsync at commit (tests only: a crash may lose commits)", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -171,33 +151,36 @@ on_cutoff_timer(void *arg)
 	tours_sync_metrics(t);
 }
 
+static const struct lz_daemon_spec spec = {
+	.prog = "lz-tours",
+	.name = "tours",
+	.summary = "The tour planning service: registers vehicles, builds "
+		   "delivery, pickup and collection tasks from the orders' and "
+		   "returns' events, plans waves with the routing engine, "
+		   "follows the drivers' reports, and serves the tours at GET "
+		   "/v1/tours on the admin address.",
+	.replay = 7230,
+	.admin = 7184,
+	.follow = "gateway,orders,inventory,returns",
+};
+
 int
 main(int argc, char **argv)
 {
-	struct lz_config *cfg = lz_config_new(
-		"lz-tours", "tours", "[OPTIONS]",
-		"The tour planning service: registers vehicles, builds "
-		"delivery, pickup and collection tasks from the orders' and "
-		"returns' events, plans waves with the routing engine, follows "
-		"the drivers' reports, and serves the tours at GET /v1/tours "
-		"on the admin address.",
-		options);
+	struct lz_daemon d = {0};
+	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
 	struct tours t = {0};
-	struct lz_store_options so = {0};
-	struct lz_bus_options bo = {0};
 	struct tours_matrix *matrix = NULL;
-	struct lz_loop *loop;
-	struct lz_http *http;
 	struct lz_timer *timer = NULL;
 	char err[300];
 	const char *s;
 	int rc = lz_config_parse(cfg, argc, argv), bw;
 
 	if (rc != 0) {
-		lz_config_destroy(&cfg);
+		lz_config_destroy(&d.cfg);
 		return rc > 0 ? 0 : 2;
 	}
-	lz_config_init_log(cfg);
+	lz_daemon_open(&d);
 	s = lz_config_str(cfg, "timezone");
 	if (lz_date_set_timezone(s) != 0)
 		lz_fatal("unknown time zone", "timezone=%s", s);
@@ -235,55 +218,24 @@ main(int argc, char **argv)
 		t.conf.matrix = matrix;
 	}
 
-	loop = lz_loop_new();
-	t.metrics = lz_metrics_new();
+	t.store = d.store;
+	t.metrics = d.metrics;
 	init_metrics(t.metrics);
-	so.no_sync = lz_config_flag(cfg, "no-sync");
-	if ((rc = lz_store_open(&t.store, lz_config_str(cfg, "state"), &so)))
-		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
-			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
 	if ((rc = tours_store_open(t.store, &t.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-
-	bo.source = lz_config_str(cfg, "source");
-	bo.pub_endpoint = lz_config_str(cfg, "pub");
-	bo.sub_endpoint = lz_config_str(cfg, "sub");
-	bo.replay_bind = lz_config_str(cfg, "replay");
-	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
-	bo.follow = lz_config_str(cfg, "follow");
-	bo.metrics = t.metrics;
-	bo.on_commit = tours_sync_metrics;
-	if ((t.bus = lz_bus_new(loop, t.store, &bo, tours_apply, &t)) == NULL)
-		lz_fatal("cannot start the bus client", NULL);
+	lz_daemon_connect(&d, tours_apply, tours_sync_metrics, &t);
+	t.bus = d.bus;
 	tours_sync_metrics(&t);
-
-	if ((http = lz_http_new(loop, lz_config_str(cfg, "admin"))) == NULL)
-		lz_fatal("cannot start admin http", "addr=%s",
-			 lz_config_str(cfg, "admin"));
-	lz_http_admin(http, t.metrics, lz_bus_ready, t.bus);
-	tours_http_routes(http, &t);
+	tours_http_routes(d.http, &t);
 	if (t.cutoff >= 0)
-		timer = lz_timer_new(loop, 30000, 1, on_cutoff_timer, &t);
-
-	lz_log_info(
-		"started",
-		"state=%s follow=%s admin=%s admin_port=%d time_limit_ms=%lld "
-		"iterations=%lld version=%s",
-		lz_config_str(cfg, "state"), lz_config_str(cfg, "follow"),
-		lz_config_str(cfg, "admin"), lz_http_port(http),
-		lz_config_int(cfg, "time-limit-ms"),
-		lz_config_int(cfg, "iterations"), LZ_VERSION);
-	rc = lz_loop_run(loop);
-	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(t.bus));
+		timer = lz_timer_new(d.loop, 30000, 1, on_cutoff_timer, &t);
+	lz_log_info("settings", "time_limit_ms=%lld iterations=%lld",
+		    lz_config_int(cfg, "time-limit-ms"),
+		    lz_config_int(cfg, "iterations"));
+	rc = lz_daemon_run(&d);
 	lz_timer_destroy(&timer);
-	lz_http_destroy(&http);
-	lz_bus_destroy(&t.bus);
-	lz_loop_destroy(&loop);
-	lz_store_destroy(&t.store);
-	lz_metrics_destroy(&t.metrics);
+	lz_daemon_close(&d);
 	tours_matrix_destroy(&matrix);
-	lz_config_destroy(&cfg);
-	return rc == 0 ? 0 : 1;
+	return rc;
 }

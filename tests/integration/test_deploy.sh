@@ -49,7 +49,7 @@ start bikes "$BIN/lz-bikes" --config "$INI" --state "$TMP/bikes" \
 	--pub "$XSUB" --sub "$XPUB" --replay "$BIKES_REPLAY" \
 	--admin "127.0.0.1:$BIKES_ADMIN"
 check "lz-bikes accepts it (with its centre zone)" wait_http "$BIKES_ADMIN" 10
-check "lz-bikes read the zone's polygon" wait_grep "$TMP/bikes.log" 'started.* polygons=1 ' 5
+check "lz-bikes read the zone's polygon" wait_grep "$TMP/bikes.log" 'msg=settings polygons=1' 5
 printf '[bus]\nadmin = 127.0.0.1:%s\n[gateway]\nadmin = 127.0.0.1:%s\n[orders]\nadmin = 127.0.0.1:%s\n[inventory]\nadmin = 127.0.0.1:%s\n' \
 	"$BUS_ADMIN" "$GW_ADMIN" "$ORDERS_ADMIN" "$INVENTORY_ADMIN" >"$TMP/health.ini"
 "$BIN/lz-ctl" --config "$TMP/health.ini" health >"$TMP/health.out"

@@ -748,6 +748,55 @@ test_config_flags(void)
 	CHECK_EQ_INT(parse_rc(ARGV("--color=")), -1);
 }
 
+/* A second table of options (lz_config_add, as lz_daemon does): its
+ * options parse, have their defaults and show in --help after the first
+ * table's. */
+static void
+test_config_add(void)
+{
+	static const struct lz_option more[] = {
+		{"extra", LZ_OPT_STRING, "dflt", "an option of a second table",
+		 0, 0},
+		{"level", LZ_OPT_INT, "3", "bounded", 1, 5},
+		{NULL, 0, NULL, NULL, 0, 0},
+	};
+	struct lz_config *c = new_config();
+	FILE *tmp;
+	char out[8192];
+	ssize_t n;
+	int saved;
+
+	lz_config_add(c, more);
+	CHECK_EQ_INT(parse(c, ARGV("--level", "4", "--name", "n")), 0);
+	CHECK_EQ_STR(lz_config_str(c, "extra"), "dflt");
+	CHECK_EQ_INT(lz_config_int(c, "level"), 4);
+	CHECK_EQ_STR(lz_config_str(c, "name"), "n");
+	lz_config_destroy(&c);
+	c = new_config();
+	lz_config_add(c, more);
+	CHECK_EQ_INT(parse(c, ARGV("--level", "6")), -1);
+	lz_config_destroy(&c);
+	/* --help lists both tables, the first one first. */
+	c = new_config();
+	lz_config_add(c, more);
+	tmp = tmpfile();
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fileno(tmp), 1);
+	CHECK_EQ_INT(parse(c, ARGV("--help")), 1);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	lseek(fileno(tmp), 0, SEEK_SET);
+	n = read(fileno(tmp), out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	fclose(tmp);
+	CHECK(strstr(out, "--extra") != NULL);
+	CHECK(strstr(out, "--name") != NULL &&
+	      strstr(out, "--name") < strstr(out, "--extra"));
+	lz_config_destroy(&c);
+}
+
 static void
 test_config_ints(void)
 {
@@ -1376,6 +1425,7 @@ main(void)
 	RUN(test_config_defaults);
 	RUN(test_config_flags);
 	RUN(test_config_ints);
+	RUN(test_config_add);
 	RUN(test_config_errors);
 	RUN(test_config_args);
 	RUN(test_config_file);

@@ -1,0 +1,82 @@
+/*
+ * lz_daemon.h -- what every service daemon (orders, inventory, tours,
+ * bikes, returns, impact) runs around its own logic: the options of its
+ * store, bus client and admin address; the startup in order (loop,
+ * metrics, store, the service's databases, bus client, admin HTTP); the
+ * run until SIGTERM/SIGINT; the shutdown.
+ *
+ *	struct lz_daemon d = {0};
+ *	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+ *	if ((rc = lz_config_parse(cfg, argc, argv)) != 0) ...
+ *	lz_daemon_open(&d);                       (loop, metrics, store)
+ *	... the service's metrics and databases in d.store ...
+ *	lz_daemon_connect(&d, apply, sync_metrics, &svc);
+ *	svc.bus = d.bus; sync_metrics(&svc);
+ *	... the service's routes on d.http, timers on d.loop ...
+ *	rc = lz_daemon_run(&d);
+ *	... the service's timers freed ...
+ *	lz_daemon_close(&d);                      (and the configuration)
+ */
+#ifndef LZ_DAEMON_H
+#define LZ_DAEMON_H
+
+#include "lz_bus.h"
+#include "lz_config.h"
+
+struct lz_loop;
+struct lz_metrics;
+struct lz_store;
+struct lz_http;
+
+/* A service daemon: lz-NAME, reading section [NAME], source NAME, its
+ * state in /var/lib/livrazou/NAME, its replay endpoint and admin address
+ * on loopback ports REPLAY and ADMIN, following the comma-separated
+ * sources FOLLOW by default. */
+struct lz_daemon_spec {
+	const char *prog, *name, *summary;
+	int replay, admin;
+	const char *follow;
+};
+
+#define LZ_DAEMON_NOPTS 10
+
+struct lz_daemon {
+	struct lz_config *cfg;
+	struct lz_loop *loop;
+	struct lz_metrics *metrics;
+	struct lz_store *store;
+	struct lz_bus *bus;
+	struct lz_http *http;
+	/* the options every service takes, and their defaults */
+	struct lz_option opts[LZ_DAEMON_NOPTS];
+	char state_def[96], replay_def[48], admin_def[32];
+};
+
+/* Creates D's configuration: the options every service daemon takes
+ * (state, pub, sub, replay, replay-advertise, admin, follow, source,
+ * no-sync, with SPEC's defaults), then the service's own OPTIONS (which
+ * must outlive D).  Returns D->cfg. */
+struct lz_config *lz_daemon_config(struct lz_daemon *d,
+				   const struct lz_daemon_spec *spec,
+				   const struct lz_option *options);
+
+/* Initialises the log, creates the loop and the metrics, and opens the
+ * store at --state; logs and exits when the store cannot open. */
+void lz_daemon_open(struct lz_daemon *d);
+
+/* Starts the bus client (APPLY(..., ARG) applies the followed sources'
+ * events from the first turn of the loop, ON_COMMIT(ARG) runs after each
+ * commit) and the admin HTTP server at --admin, ready when the bus client
+ * is; logs and exits when one cannot start. */
+void lz_daemon_connect(struct lz_daemon *d, lz_bus_apply_fn apply,
+		       void (*on_commit)(void *arg), void *arg);
+
+/* Logs "started", runs the loop until SIGTERM/SIGINT (the batch in
+ * progress is committed and published), logs "stopped".  Returns the exit
+ * status. */
+int lz_daemon_run(struct lz_daemon *d);
+
+/* Frees what the functions above made, the configuration included. */
+void lz_daemon_close(struct lz_daemon *d);
+
+#endif
