@@ -366,12 +366,23 @@ sync_one(const char *name, int64_t v, void *arg)
 	lz_metrics_sync_stat(s->m, s->table, s->n, name, v);
 }
 
+int
+lz_store_sync_metrics_txn(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+			  struct lz_metrics *m,
+			  const struct lz_stat_metric *table, size_t n)
+{
+	struct sync y = {dbi, prefix, m, table, n};
+
+	return lz_store_counters(txn, dbi, prefix, sync_one, &y);
+}
+
 static int
 sync_fn(MDB_txn *txn, void *arg)
 {
 	struct sync *s = arg;
 
-	return lz_store_counters(txn, s->dbi, s->prefix, sync_one, s);
+	return lz_store_sync_metrics_txn(txn, s->dbi, s->prefix, s->m, s->table,
+					 s->n);
 }
 
 int

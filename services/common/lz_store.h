@@ -84,11 +84,16 @@ int lz_store_counter_add(MDB_txn *txn, MDB_dbi dbi, const char *name,
 int lz_store_counters(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 		      lz_store_counter_fn fn, void *arg);
 
-/* Reads the counters of DBI under PREFIX in a read transaction of S and
- * brings their metrics in M up to date from TABLE (N entries, see
- * lz_metrics_sync_stat).  A read error is logged and returned. */
+/* Brings the metrics in M of the counters of DBI under PREFIX up to date
+ * from TABLE (N entries, see lz_metrics_sync_stat): in TXN, for a service
+ * that reads more after its counters; or, with lz_store_sync_metrics, in
+ * a read transaction of S of its own, a read error logged.  Both return
+ * 0 or the read error. */
 struct lz_metrics;
 struct lz_stat_metric;
+int lz_store_sync_metrics_txn(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+			      struct lz_metrics *m,
+			      const struct lz_stat_metric *table, size_t n);
 int lz_store_sync_metrics(struct lz_store *s, MDB_dbi dbi, const char *prefix,
 			  struct lz_metrics *m,
 			  const struct lz_stat_metric *table, size_t n);

@@ -680,16 +680,26 @@ static const struct lz_stat_metric stat_metrics[] = {
 	 "reason", 0, 0},
 };
 
+/* The counters and the zones' fill, in one read transaction. */
+static int
+sync_fn(MDB_txn *txn, void *arg)
+{
+	struct zones_ctx *c = arg;
+	int rc = lz_store_sync_metrics_txn(txn, c->inv->db.stats, "",
+					   c->inv->metrics, stat_metrics,
+					   LZ_ARRAY_LEN(stat_metrics));
+
+	return rc ? rc : zones_fn(txn, c);
+}
+
 void
 inventory_sync_metrics(void *arg)
 {
 	struct zones_ctx c = {arg, NULL, NULL, 0};
-	int rc = lz_store_sync_metrics(c.inv->store, c.inv->db.stats, "",
-				       c.inv->metrics, stat_metrics,
-				       LZ_ARRAY_LEN(stat_metrics));
+	int rc = lz_store_read(c.inv->store, sync_fn, &c);
 
-	if (rc == 0 && (rc = lz_store_read(c.inv->store, zones_fn, &c)) != 0)
-		lz_log_warn("cannot read zones", "error=\"%s\"",
+	if (rc != 0)
+		lz_log_warn("cannot read counters", "error=\"%s\"",
 			    lz_store_strerror(rc));
 	for (size_t i = 0; i < c.n && rc == 0; i++)
 		lz_metric_set(lz_metrics_gauge(c.inv->metrics,

@@ -1013,15 +1013,18 @@ static const struct lz_stat_metric stat_metrics[] = {
 	 "reason", 0, 0},
 };
 
+/* The counters and the last solve time, in one read transaction. */
 static int
-last_solve_fn(MDB_txn *txn, void *arg)
+sync_fn(MDB_txn *txn, void *arg)
 {
 	struct tours *t = arg;
 	char s[32];
-	int rc =
-		tours_store_meta_get(txn, &t->db, "last_solve_s", s, sizeof(s));
+	int rc = lz_store_sync_metrics_txn(txn, t->db.meta, "stat/", t->metrics,
+					   stat_metrics,
+					   LZ_ARRAY_LEN(stat_metrics));
 
-	if (rc == 0)
+	if (rc == 0 && (rc = tours_store_meta_get(txn, &t->db, "last_solve_s",
+						  s, sizeof(s))) == 0)
 		lz_metric_set(lz_metrics_gauge(t->metrics,
 					       "lz_tours_last_solve_seconds",
 					       "Solve time of the last wave",
@@ -1034,9 +1037,9 @@ void
 tours_sync_metrics(void *arg)
 {
 	struct tours *t = arg;
+	int rc = lz_store_read(t->store, sync_fn, t);
 
-	if (lz_store_sync_metrics(t->store, t->db.meta, "stat/", t->metrics,
-				  stat_metrics,
-				  LZ_ARRAY_LEN(stat_metrics)) == 0)
-		lz_store_read(t->store, last_solve_fn, t);
+	if (rc != 0)
+		lz_log_warn("cannot read counters", "error=\"%s\"",
+			    lz_store_strerror(rc));
 }

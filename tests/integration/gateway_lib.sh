@@ -44,12 +44,17 @@ start_gateway() {
 	wait_http "$GW_ADMIN" 10
 }
 
-start_orders() {
-	start orders "$BIN/lz-orders" --state "$TMP/orders" --pub "$XSUB" \
-		--sub "$XPUB" --replay "$ORDERS_REPLAY" \
-		--admin "127.0.0.1:$ORDERS_ADMIN" "$@"
-	wait_http "$ORDERS_ADMIN" 10
+# start_service NAME REPLAY ADMIN_PORT [EXTRA OPTIONS...]: starts lz-NAME
+# on this test's bus, its state in $TMP/NAME, and waits for its admin port.
+start_service() {
+	local svc=$1 replay=$2 admin=$3
+	shift 3
+	start "$svc" "$BIN/lz-$svc" --state "$TMP/$svc" --pub "$XSUB" \
+		--sub "$XPUB" --replay "$replay" --admin "127.0.0.1:$admin" "$@"
+	wait_http "$admin" 10
 }
+
+start_orders() { start_service orders "$ORDERS_REPLAY" "$ORDERS_ADMIN" "$@"; }
 
 # submit PARTNER TYPE JSON [MSGID]: sends over ZeroMQ+CURVE; prints the Ack.
 submit() {
@@ -83,56 +88,31 @@ INVENTORY_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 9))
 INVENTORY_ADMIN=$((PORT_BASE + 10))
 
 # start_inventory [EXTRA OPTIONS...]
-start_inventory() {
-	start inventory "$BIN/lz-inventory" --state "$TMP/inventory" \
-		--pub "$XSUB" --sub "$XPUB" --replay "$INVENTORY_REPLAY" \
-		--admin "127.0.0.1:$INVENTORY_ADMIN" "$@"
-	wait_http "$INVENTORY_ADMIN" 10
-}
+start_inventory() { start_service inventory "$INVENTORY_REPLAY" "$INVENTORY_ADMIN" "$@"; }
 
 TOURS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 11))
 TOURS_ADMIN=$((PORT_BASE + 12))
 
 # start_tours [EXTRA OPTIONS...]
-start_tours() {
-	start tours "$BIN/lz-tours" --state "$TMP/tours" \
-		--pub "$XSUB" --sub "$XPUB" --replay "$TOURS_REPLAY" \
-		--admin "127.0.0.1:$TOURS_ADMIN" "$@"
-	wait_http "$TOURS_ADMIN" 10
-}
+start_tours() { start_service tours "$TOURS_REPLAY" "$TOURS_ADMIN" "$@"; }
 
 BIKES_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 13))
 BIKES_ADMIN=$((PORT_BASE + 14))
 
 # start_bikes [EXTRA OPTIONS...]
-start_bikes() {
-	start bikes "$BIN/lz-bikes" --state "$TMP/bikes" \
-		--pub "$XSUB" --sub "$XPUB" --replay "$BIKES_REPLAY" \
-		--admin "127.0.0.1:$BIKES_ADMIN" "$@"
-	wait_http "$BIKES_ADMIN" 10
-}
+start_bikes() { start_service bikes "$BIKES_REPLAY" "$BIKES_ADMIN" "$@"; }
 
 RETURNS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 15))
 RETURNS_ADMIN=$((PORT_BASE + 16))
 
 # start_returns [EXTRA OPTIONS...]
-start_returns() {
-	start returns "$BIN/lz-returns" --state "$TMP/returns" \
-		--pub "$XSUB" --sub "$XPUB" --replay "$RETURNS_REPLAY" \
-		--admin "127.0.0.1:$RETURNS_ADMIN" "$@"
-	wait_http "$RETURNS_ADMIN" 10
-}
+start_returns() { start_service returns "$RETURNS_REPLAY" "$RETURNS_ADMIN" "$@"; }
 
 IMPACT_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 17))
 IMPACT_ADMIN=$((PORT_BASE + 18))
 
 # start_impact [EXTRA OPTIONS...]
-start_impact() {
-	start impact "$BIN/lz-impact" --state "$TMP/impact" \
-		--pub "$XSUB" --sub "$XPUB" --replay "$IMPACT_REPLAY" \
-		--admin "127.0.0.1:$IMPACT_ADMIN" "$@"
-	wait_http "$IMPACT_ADMIN" 10
-}
+start_impact() { start_service impact "$IMPACT_REPLAY" "$IMPACT_ADMIN" "$@"; }
 
 # inbox_ok CONSUMER_PORT SOURCE PRODUCER_PORT: the consumer (admin port)
 # applied everything the producer published.
@@ -158,6 +138,21 @@ settle_on() {
 		sleep 0.2
 	done
 	return 1
+}
+
+# status REF: the status of order SHIPPER_MEMBER/REF as lz-orders has it,
+# read through the gateway by partner SHIPPER (default shop of fournil);
+# statuses REF...: "REF:STATUS ...".
+status() {
+	local r
+	r=$(get "${SHIPPER:-shop}" "/v1/orders/${SHIPPER_MEMBER:-fournil}%2F$1")
+	[ "${r%% *}" = 200 ] || { echo "http ${r%% *}"; return; }
+	echo "${r#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
+}
+statuses() {
+	local out="" r
+	for r in "$@"; do out="$out $r:$(status "$r")"; done
+	echo "${out# }"
 }
 
 # cmd PARTNER TYPE JSON: submits over ZeroMQ+CURVE; a command not accepted

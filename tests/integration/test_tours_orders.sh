@@ -59,34 +59,8 @@ caught_up() {
 		inbox_ok "$TOURS_ADMIN" inventory "$INVENTORY_ADMIN" &&
 		inbox_ok "$ORDERS_ADMIN" tours "$TOURS_ADMIN"
 }
-# settle: until every daemon applied what the others published, twice in
-# a row (an applied event may make another daemon publish).
-settle() {
-	local end=$(($(date +%s) + 30)) n=0
-	while [ "$(date +%s)" -le "$end" ]; do
-		if caught_up; then
-			n=$((n + 1))
-			[ "$n" -ge 3 ] && return 0
-		else
-			n=0
-		fi
-		sleep 0.2
-	done
-	return 1
-}
-# status REF: the order's status as lz-orders has it, read through the
-# gateway by the shipper.
-status() {
-	local r
-	r=$(get shop "/v1/orders/fournil%2F$1")
-	[ "${r%% *}" = 200 ] || { echo "http ${r%% *}"; return; }
-	echo "${r#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order"]["status"].replace("ORDER_STATUS_", ""))'
-}
-statuses() {
-	local out="" r
-	for r in "$@"; do out="$out $r:$(status "$r")"; done
-	echo "${out# }"
-}
+# settle: until every daemon applied what the others published.
+settle() { settle_on caught_up 30; }
 # tours_json [DATE]: the tours read model of DATE (default $DATE).
 tours_json() { curl -s --max-time 5 "$API/v1/tours/${1:-$DATE}"; }
 # stop WAVE TASK [DATE]: index of the stop of TASK in the wave's tour.
