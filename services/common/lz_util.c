@@ -108,3 +108,59 @@ lz_valid_id(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789._-") == n;
 }
+
+int
+lz_valid_order_id(const char *s)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	char member[LZ_ID_MAX + 1];
+	size_t n;
+
+	if (slash == NULL || (n = (size_t)(slash - s)) > LZ_ID_MAX)
+		return 0;
+	memcpy(member, s, n);
+	member[n] = '\0';
+	return lz_valid_id(member) && lz_valid_id(slash + 1);
+}
+
+int
+lz_valid_text(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > max)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i], cp;
+		size_t len;
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, cp = c & 0x07;
+		else
+			return 0;
+		if (i + len > n)
+			return 0;
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((len == 3 &&
+		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}

@@ -23,6 +23,11 @@ char *xstrndup(const char *s, size_t n);
  * vehicle, a request...): 1 to 64 characters of [A-Za-z0-9._-]. */
 #define LZ_ID_MAX 64
 int lz_valid_id(const char *s);
+/* Whether S is an order id: MEMBER/REFERENCE, two lz_valid_id parts. */
+int lz_valid_order_id(const char *s);
+/* Whether S (NULL and "" are valid) is at most MAX bytes of well-formed
+ * UTF-8 without control characters other than tab and newline. */
+int lz_valid_text(const char *s, size_t max);
 
 /* Wall-clock time, microseconds since the Unix epoch (UTC). */
 int64_t lz_now_us(void);

@@ -8,7 +8,8 @@
  * would double the code (deep copies, frees) without adding a rule.  What
  * this header adds is short names, enum aliases and the few conversions
  * (names of statuses and reasons, packing).  Only codec.h includes
- * orders.pb-c.h; the other files of the service include codec.h.
+ * orders.pb-c.h; the other files of the service include codec.h.  The
+ * names of enum values come from the descriptors (lz_enum_name).
  */
 #ifndef ORDERS_CODEC_H
 #define ORDERS_CODEC_H
@@ -17,6 +18,7 @@
 #include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
+#include "lz_service.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -124,12 +126,24 @@ enum {
 
 /* The short lower-case name of status ST ("placed", "out_for_delivery"),
  * or "unknown" for a value outside the enum.  Static storage. */
-const char *orders_status_name(int st);
+static inline const char *
+orders_status_name(int st)
+{
+	return lz_enum_name(&lz__orders__v1__order_status__descriptor, st);
+}
 /* The status named NAME: the short name or the enum value name
  * ("ORDER_STATUS_PLACED"), any case.  Returns ST_UNSPECIFIED if unknown. */
-int orders_status_parse(const char *name);
+static inline int
+orders_status_parse(const char *name)
+{
+	return lz_enum_parse(&lz__orders__v1__order_status__descriptor, name);
+}
 /* The short lower-case name of reject reason RJ ("unknown_site"), or
  * "unknown".  Static storage. */
-const char *orders_reason_name(int rj);
+static inline const char *
+orders_reason_name(int rj)
+{
+	return lz_enum_name(&lz__orders__v1__reject_reason__descriptor, rj);
+}
 
 #endif

@@ -3,7 +3,8 @@
  * lifecycle (DESIGN.md section 6).
  *
  * It follows the gateway (partners' commands) on the bus, applies each
- * command exactly once with its LMDB store (handlers.c), publishes what it
+ * command exactly once with its LMDB store (commands.c; the inventory's,
+ * tours' and bikes' events in follow.c), publishes what it
  * decides (OrderPlaced, OrderRejected, ...) from its outbox, and serves
  * its read models on the admin HTTP address (query.c).
  *
@@ -33,8 +34,6 @@ init_metrics(struct lz_metrics *m)
 {
 	lz_metrics_counter(m, "lz_orders_placed_total", "Orders placed", NULL,
 			   NULL);
-	lz_metrics_counter(m, "lz_orders_bad_payload_total",
-			   "Commands whose payload did not decode", NULL, NULL);
 	lz_metrics_counter(m, "lz_orders_illegal_transitions_total",
 			   "Status changes refused by the state machine", NULL,
 			   NULL);
@@ -83,8 +82,24 @@ main(int argc, char **argv)
 	if ((rc = orders_store_open(o.store, &o.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, orders_apply, orders_sync_metrics, &o);
-	orders_sync_metrics(&o);
+	o.svc = (struct lz_service){
+		.name = "orders",
+		.state = &o,
+		.commands = orders_commands,
+		.n_commands = orders_n_commands,
+		.follows = orders_follows,
+		.n_follows = orders_n_follows,
+		.refusal = &lz__orders__v1__order_rejected__descriptor,
+		.store = o.store,
+		.stats = o.db.stats,
+		.stat_prefix = "",
+		.metrics = o.metrics,
+		.stat_metrics = orders_stat_metrics,
+		.n_stat_metrics = orders_n_stat_metrics,
+	};
+	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
+			  &o.svc);
+	lz_service_sync_metrics(&o.svc);
 	orders_http_routes(d.http, &o);
 	lz_log_info("settings", "timezone=%s grace=%lld", tz,
 		    (long long)o.grace);

@@ -1,8 +1,9 @@
 # The orders service: lz-orders, its unit tests, and the integration test
 # with its command publisher (lz-cmdpub).
 
-ORDERS_CORE := services/orders/rules.c services/orders/codec.c
-ORDERS_SRC := services/orders/main.c services/orders/handlers.c \
+ORDERS_CORE := services/orders/rules.c
+ORDERS_SRC := services/orders/main.c services/orders/commands.c \
+	services/orders/follow.c services/orders/lifecycle.c \
 	services/orders/query.c services/orders/store.c $(ORDERS_CORE)
 
 BINS += $(B)/bin/lz-orders

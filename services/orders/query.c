@@ -90,8 +90,7 @@ on_order(struct evhttp_request *req, void *arg)
 		return;
 	/* The path comes still percent-encoded: decode "%2F" here. */
 	id = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
-	if (id == NULL || strlen(id) != len ||
-	    !orders_rules_valid_order_id(id)) {
+	if (id == NULL || strlen(id) != len || !lz_valid_order_id(id)) {
 		lz_http_reply_error(req, 400,
 				    "bad order id: want <member>/<reference> "
 				    "(the slash may be sent as %2F)");
@@ -213,7 +212,7 @@ parse_list(struct evhttp_request *req, struct evkeyvalq *q, struct list_ctx *l,
 					    "a parameter is given twice");
 			return -1;
 		}
-		if (k == 0 && !orders_rules_valid_id(kv->value)) {
+		if (k == 0 && !lz_valid_id(kv->value)) {
 			lz_http_reply_error(req, 400,
 					    "member: 1..64 characters of "
 					    "[A-Za-z0-9._-]");

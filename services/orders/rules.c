@@ -3,6 +3,8 @@
  */
 #include "rules.h"
 
+#include "lz_util.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -172,99 +174,18 @@ orders_rules_open_during(const Site *s, int64_t start, int64_t end)
 
 /* ---- strings ---- */
 
-int
-orders_rules_valid_id(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return 0;
-	for (; s[n]; n++) {
-		char ch = s[n];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-		      ch == '-'))
-			return 0;
-		if (n >= ORDERS_ID_MAX)
-			return 0;
-	}
-	return n >= 1;
-}
-
-int
-orders_rules_valid_text(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (s == NULL)
-		return 1;
-	if ((n = strlen(s)) > max)
-		return 0;
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
-		size_t len;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (i + len > n)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 &&
-		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* S if it is a valid identifier, else a placeholder: details go into
  * events and JSON, so they never echo bytes that were not checked. */
 static const char *
 shown(const char *s)
 {
-	return orders_rules_valid_id(s) ? s : "(invalid id)";
-}
-
-int
-orders_rules_valid_order_id(const char *s)
-{
-	const char *slash = s ? strchr(s, '/') : NULL;
-	char member[ORDERS_ID_MAX + 1];
-	size_t n;
-
-	if (slash == NULL || (n = (size_t)(slash - s)) > ORDERS_ID_MAX)
-		return 0;
-	memcpy(member, s, n);
-	member[n] = '\0';
-	return orders_rules_valid_id(member) &&
-	       orders_rules_valid_id(slash + 1);
+	return lz_valid_id(s) ? s : "(invalid id)";
 }
 
 static const char *
 shown_order(const char *s)
 {
-	return orders_rules_valid_order_id(s) ? s : "(invalid order id)";
+	return lz_valid_order_id(s) ? s : "(invalid order id)";
 }
 
 /* ---- state machine ---- */
@@ -316,11 +237,11 @@ orders_rules_member(const Member *m, struct orders_verdict *v)
 {
 	if (m == NULL)
 		return refuse(v, RJ_INVALID, "member: missing");
-	if (!orders_rules_valid_id(m->member_id))
+	if (!lz_valid_id(m->member_id))
 		return refuse(v, RJ_INVALID,
 			      "member.member_id: 1..64 characters of "
 			      "[A-Za-z0-9._-]");
-	if (!orders_rules_valid_text(m->name, ORDERS_NAME_MAX))
+	if (!lz_valid_text(m->name, ORDERS_NAME_MAX))
 		return refuse(v, RJ_INVALID,
 			      "member.name: at most %d bytes of UTF-8",
 			      ORDERS_NAME_MAX);
@@ -335,23 +256,23 @@ orders_rules_site(const Site *s, int member_known, struct orders_verdict *v)
 {
 	if (s == NULL)
 		return refuse(v, RJ_INVALID, "site: missing");
-	if (!orders_rules_valid_id(s->site_id))
+	if (!lz_valid_id(s->site_id))
 		return refuse(v, RJ_INVALID,
 			      "site.site_id: 1..64 characters of "
 			      "[A-Za-z0-9._-]");
-	if (!orders_rules_valid_id(s->member_id))
+	if (!lz_valid_id(s->member_id))
 		return refuse(v, RJ_INVALID,
 			      "site.member_id: 1..64 characters of "
 			      "[A-Za-z0-9._-]");
-	if (!orders_rules_valid_text(s->name, ORDERS_NAME_MAX))
+	if (!lz_valid_text(s->name, ORDERS_NAME_MAX))
 		return refuse(v, RJ_INVALID,
 			      "site.name: at most %d bytes of UTF-8",
 			      ORDERS_NAME_MAX);
-	if (!orders_rules_valid_text(s->address, ORDERS_TEXT_MAX))
+	if (!lz_valid_text(s->address, ORDERS_TEXT_MAX))
 		return refuse(v, RJ_INVALID,
 			      "site.address: at most %d bytes of UTF-8",
 			      ORDERS_TEXT_MAX);
-	if (!orders_rules_valid_text(s->zone, ORDERS_ZONE_MAX))
+	if (!lz_valid_text(s->zone, ORDERS_ZONE_MAX))
 		return refuse(v, RJ_INVALID,
 			      "site.zone: at most %d bytes of UTF-8",
 			      ORDERS_ZONE_MAX);
@@ -453,7 +374,7 @@ check_line(const OrderLine *l, size_t i, const Site *dest,
 	int cls = (int)l->temperature_class;
 
 	if (l->product == NULL || l->product[0] == '\0' ||
-	    !orders_rules_valid_text(l->product, ORDERS_NAME_MAX))
+	    !lz_valid_text(l->product, ORDERS_NAME_MAX))
 		return refuse(v, RJ_INVALID,
 			      "lines[%zu].product: 1..%d bytes of UTF-8", i,
 			      ORDERS_NAME_MAX);
@@ -481,8 +402,8 @@ check_line(const OrderLine *l, size_t i, const Site *dest,
 	for (size_t k = 0; k < l->n_containers; k++) {
 		const ContainerCount *c = l->containers[k];
 		if (c->container_type == NULL || c->container_type[0] == '\0' ||
-		    !orders_rules_valid_text(c->container_type,
-					     ORDERS_CONTAINER_TYPE_MAX))
+		    !lz_valid_text(c->container_type,
+				   ORDERS_CONTAINER_TYPE_MAX))
 			return refuse(v, RJ_INVALID,
 				      "lines[%zu].containers[%zu]."
 				      "container_type: 1..%d bytes",
@@ -572,7 +493,7 @@ orders_rules_order(const Order *o, const Site *dest, const Site *pickup,
 	for (size_t i = 0; i < o->n_lines; i++)
 		if (check_line(o->lines[i], i, dest, v) != RJ_NONE)
 			return v->reason;
-	if (!orders_rules_valid_text(o->notes, ORDERS_TEXT_MAX))
+	if (!lz_valid_text(o->notes, ORDERS_TEXT_MAX))
 		return refuse(v, RJ_INVALID, "notes: at most %d bytes of UTF-8",
 			      ORDERS_TEXT_MAX);
 	if (!orders_rules_open_during(dest, dw->start, dw->end))
@@ -596,7 +517,7 @@ orders_rules_place(const Order *o, int member_known, int ref_taken,
 		return refuse(v, RJ_UNKNOWN_MEMBER,
 			      "tenant: member %s is not registered",
 			      shown(o->member_id));
-	if (!orders_rules_valid_id(o->reference))
+	if (!lz_valid_id(o->reference))
 		return refuse(v, RJ_INVALID,
 			      "reference: 1..64 characters of "
 			      "[A-Za-z0-9._-]");
@@ -656,7 +577,7 @@ orders_rules_cancel(const Order *cur, const char *tenant, const CancelOrder *c,
 	if (!own_order(cur, tenant))
 		return refuse(v, RJ_UNKNOWN_ORDER, "order_id: no order %s",
 			      shown_order(c->order_id));
-	if (!orders_rules_valid_text(c->reason, ORDERS_TEXT_MAX))
+	if (!lz_valid_text(c->reason, ORDERS_TEXT_MAX))
 		return refuse(v, RJ_INVALID,
 			      "reason: at most %d bytes of UTF-8",
 			      ORDERS_TEXT_MAX);

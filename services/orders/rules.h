@@ -46,15 +46,6 @@ struct orders_verdict {
  * would silently fall back to UTC).  Call once, at startup. */
 int orders_rules_set_timezone(const char *tz);
 
-/* Whether S is a valid identifier: 1..64 characters of [A-Za-z0-9._-]. */
-int orders_rules_valid_id(const char *s);
-
-/* Whether S is an order id: "<member>/<reference>", both valid ids. */
-int orders_rules_valid_order_id(const char *s);
-
-/* Whether S is valid UTF-8 of at most MAX bytes. */
-int orders_rules_valid_text(const char *s, size_t max);
-
 /* Writes the local date of T (seconds since the epoch) as "YYYYMMDD" into
  * OUT (9 bytes).  Returns 0, or -EINVAL if T cannot be represented. */
 int orders_rules_local_date(int64_t t, char out[9]);

@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include "lz_metrics.h"
 #include "lz_registry.h"
 #include "lz_store.h"
 #include "lz_util.h"
@@ -374,3 +375,13 @@ orders_store_stats(MDB_txn *txn, const struct orders_db *db, orders_stat_fn fn,
 {
 	return lz_store_counters(txn, db->stats, "", fn, arg);
 }
+
+const struct lz_stat_metric orders_stat_metrics[] = {
+	{"placed", "lz_orders_placed_total", "Orders placed", NULL, 0, 0},
+	{"illegal_transition", "lz_orders_illegal_transitions_total",
+	 "Status changes refused by the state machine", NULL, 0, 0},
+	{"refused", "lz_orders_rejected_total", "Commands refused, by reason",
+	 "reason", 0, 0},
+	{"status", "lz_orders", "Orders by status", "status", 0, 1},
+};
+const size_t orders_n_stat_metrics = LZ_ARRAY_LEN(orders_stat_metrics);

@@ -13,8 +13,9 @@
  *              (YYYYMMDD: the local date of the delivery window's start;
  *              start: its time, sign-flipped so that keys sort by time)
  *   stats      name -> be64 count, the durable source of the metrics:
- *              "placed", "rejected/<reason>", "bad_payload",
- *              "illegal_transition", "status/<status>" (orders in it)
+ *              "placed", "refused/<reason>", "events_refused/<reason>"
+ *              (lz_service), "illegal_transition", "status/<status>"
+ *              (orders in it); orders_stat_metrics says how they show
  *
  * Every function takes the caller's transaction.  Errors are negative
  * (lz_store_rc()): a store error, or MDB_CORRUPTED when a stored record no
@@ -26,6 +27,7 @@
 #ifndef ORDERS_STORE_H
 #define ORDERS_STORE_H
 
+#include "lz_metrics.h"
 #include "codec.h"
 
 #include <lmdb.h>
@@ -88,5 +90,9 @@ int orders_store_stat_add(MDB_txn *txn, const struct orders_db *db,
 typedef void (*orders_stat_fn)(const char *name, int64_t value, void *arg);
 int orders_store_stats(MDB_txn *txn, const struct orders_db *db,
 		       orders_stat_fn fn, void *arg);
+
+/* How the counters show as metrics (lz_service_sync_metrics). */
+extern const struct lz_stat_metric orders_stat_metrics[];
+extern const size_t orders_n_stat_metrics;
 
 #endif

@@ -200,7 +200,7 @@ check_eq "events carry the member as tenant and the partner as actor" \
 	"$(py 'print(sorted({(e["tenant"], e.get("actor")) for e in evs if e["type"] == "lz.orders.v1.OrderPlaced"}))')" \
 	"[('m1', 'p-m1'), ('m2', 'p-m2')]"
 check_eq "undecodable payload counted, foreign type ignored" \
-	"$(metric "$ADMIN" lz_orders_bad_payload_total)" 1
+	"$(metric "$ADMIN" 'lz_events_refused_total{reason="payload"}')" 1
 check_eq "metrics: orders placed" "$(metric "$ADMIN" lz_orders_placed_total)" 4
 check "metrics: rejections by reason" sh -c \
 	"curl -s '$API/metrics' | grep -qx 'lz_orders_rejected_total{reason=\"too_late\"} 2'"

@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "lz_store.h"
 #include "lz_test.h"
+#include "lz_util.h"
 #include "rules.h"
 #include "store.h"
 
@@ -159,32 +160,32 @@ test_ids(void)
 {
 	char long_id[70];
 
-	CHECK(orders_rules_valid_id("m1"));
-	CHECK(orders_rules_valid_id("Ab.c_d-9"));
-	CHECK(!orders_rules_valid_id(""));
-	CHECK(!orders_rules_valid_id(NULL));
-	CHECK(!orders_rules_valid_id("a b"));
-	CHECK(!orders_rules_valid_id("a/b"));
-	CHECK(!orders_rules_valid_id("caf\xc3\xa9"));
+	CHECK(lz_valid_id("m1"));
+	CHECK(lz_valid_id("Ab.c_d-9"));
+	CHECK(!lz_valid_id(""));
+	CHECK(!lz_valid_id(NULL));
+	CHECK(!lz_valid_id("a b"));
+	CHECK(!lz_valid_id("a/b"));
+	CHECK(!lz_valid_id("caf\xc3\xa9"));
 	memset(long_id, 'x', 64);
 	long_id[64] = '\0';
-	CHECK(orders_rules_valid_id(long_id));
+	CHECK(lz_valid_id(long_id));
 	long_id[64] = 'x';
 	long_id[65] = '\0';
-	CHECK(!orders_rules_valid_id(long_id));
-	CHECK(orders_rules_valid_order_id("m1/r1"));
-	CHECK(!orders_rules_valid_order_id("m1"));
-	CHECK(!orders_rules_valid_order_id("m1/"));
-	CHECK(!orders_rules_valid_order_id("/r1"));
-	CHECK(!orders_rules_valid_order_id("m1/r1/x"));
-	CHECK(orders_rules_valid_text("caf\xc3\xa9 \xe2\x82\xac", 20));
-	CHECK(!orders_rules_valid_text("caf\xc3\xa9", 4));
-	CHECK(!orders_rules_valid_text("\xc3", 20));
-	CHECK(!orders_rules_valid_text("\xc0\xaf", 20));     /* overlong */
-	CHECK(!orders_rules_valid_text("\xed\xa0\x80", 20)); /* surrogate */
-	CHECK(!orders_rules_valid_text("\xf4\x90\x80\x80",
+	CHECK(!lz_valid_id(long_id));
+	CHECK(lz_valid_order_id("m1/r1"));
+	CHECK(!lz_valid_order_id("m1"));
+	CHECK(!lz_valid_order_id("m1/"));
+	CHECK(!lz_valid_order_id("/r1"));
+	CHECK(!lz_valid_order_id("m1/r1/x"));
+	CHECK(lz_valid_text("caf\xc3\xa9 \xe2\x82\xac", 20));
+	CHECK(!lz_valid_text("caf\xc3\xa9", 4));
+	CHECK(!lz_valid_text("\xc3", 20));
+	CHECK(!lz_valid_text("\xc0\xaf", 20));     /* overlong */
+	CHECK(!lz_valid_text("\xed\xa0\x80", 20)); /* surrogate */
+	CHECK(!lz_valid_text("\xf4\x90\x80\x80",
 				       20)); /* > U+10FFFF */
-	CHECK(!orders_rules_valid_text("\xff", 20));
+	CHECK(!lz_valid_text("\xff", 20));
 }
 
 static void
