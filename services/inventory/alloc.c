@@ -117,72 +117,6 @@ inv_alloc_result_release(struct inv_alloc_result *r)
 
 /* ---- receptions ---- */
 
-int
-inv_valid_id(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > INV_ID_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-/* Whether S (N bytes) is well-formed UTF-8 without control characters. */
-static int
-clean_utf8(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i];
-		size_t len;
-		unsigned cp;
-
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return 0;
-		if (i + len > n)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 &&
-		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
-int
-inv_valid_text(const char *s, size_t max, int empty_ok)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0)
-		return empty_ok;
-	return n <= max && clean_utf8((const unsigned char *)s, n);
-}
-
 #define FAIL(reason, ...)                                                      \
 	do {                                                                   \
 		snprintf(detail, detail_len, __VA_ARGS__);                     \
@@ -197,18 +131,19 @@ inv_check_reception(const struct inv_reception *r,
 	int64_t g, ml;
 
 	detail[0] = '\0';
-	if (!inv_valid_id(r->lot_id))
+	if (!lz_valid_id(r->lot_id))
 		FAIL(INV_INVALID, "lot_id: 1..64 characters of [A-Za-z0-9._-]");
-	if (!inv_valid_id(r->owner))
+	if (!lz_valid_id(r->owner))
 		FAIL(INV_INVALID,
 		     "owner_member_id: 1..64 characters of [A-Za-z0-9._-]");
-	if (!inv_valid_id(r->zone_id))
+	if (!lz_valid_id(r->zone_id))
 		FAIL(INV_INVALID,
 		     "zone_id: 1..64 characters of [A-Za-z0-9._-]");
-	if (!inv_valid_text(r->product, INV_TEXT_MAX, 0))
+	if (r->product == NULL || r->product[0] == '\0' ||
+	    !lz_valid_text(r->product, INV_TEXT_MAX))
 		FAIL(INV_INVALID, "product: 1..200 bytes of UTF-8 text");
-	if (!inv_valid_text(r->origin_site_id, INV_ID_MAX, 1) ||
-	    !inv_valid_text(r->origin_order_id, 2 * INV_ID_MAX + 1, 1))
+	if (!lz_valid_text(r->origin_site_id, INV_ID_MAX) ||
+	    !lz_valid_text(r->origin_order_id, 2 * INV_ID_MAX + 1))
 		FAIL(INV_INVALID, "origin: ids of at most 64 (site) or 129 "
 				  "(order) bytes");
 	if (r->temp < 1 || r->temp > 3)

@@ -133,12 +133,6 @@ int inv_check_reception(const struct inv_reception *r,
 			const struct inv_zone_state *zone, int lot_taken,
 			int64_t now, char *detail, size_t detail_len);
 
-/* Whether S is a valid id: 1..INV_ID_MAX bytes of [A-Za-z0-9._-]. */
-int inv_valid_id(const char *s);
-/* Whether S is a valid product name or note: 1..MAX bytes of UTF-8
- * without control characters (EMPTY_OK: may be empty). */
-int inv_valid_text(const char *s, size_t max, int empty_ok);
-
 /* ---- goods unloaded by the tours service ---- */
 
 /* Writes into OUT the lot id of line LINE of producer-pickup order

@@ -13,6 +13,7 @@
 #include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
+#include "lz_service.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,10 +44,19 @@ enum {
 
 /* Whether order status ST is final (delivered, rejected, cancelled,
  * failed). */
-int inventory_status_final(int st);
+static inline int
+inventory_status_final(int st)
+{
+	return st == OST_DELIVERED || st == OST_REJECTED ||
+	       st == OST_CANCELLED || st == OST_FAILED;
+}
 
 /* The short lower-case name of refusal reason R ("unknown_zone"), or
  * "unknown".  Static storage. */
-const char *inventory_reason_name(int r);
+static inline const char *
+inventory_reason_name(int r)
+{
+	return lz_enum_name(&lz__inventory__v1__refusal_reason__descriptor, r);
+}
 
 #endif

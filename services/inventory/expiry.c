@@ -126,7 +126,7 @@ on_timer(void *arg)
 	if (rc != 0)
 		lz_log_error("expiry watch failed", "error=\"%s\"",
 			     lz_store_strerror(rc));
-	inventory_sync_metrics(t.inv);
+	lz_service_sync_metrics(&t.inv->svc);
 }
 
 struct lz_timer *

@@ -1,20 +1,21 @@
 /*
  * inventory.h -- the inventory service (lz-inventory): the hub's zones and
  * lots, receptions, reservations for hub-stock orders, picking, counts and
- * the expiry watch.  main.c wires it up; handlers.c applies bus events;
- * expiry.c runs the expiry watch; query.c serves the read models.
+ * the expiry watch.  main.c wires it up; commands.c applies the partners'
+ * commands and follow.c the orders' and tours' events, both through
+ * stock.c; expiry.c runs the expiry watch; store.c keeps the records;
+ * query.c serves the read models.
  */
 #ifndef INVENTORY_INVENTORY_H
 #define INVENTORY_INVENTORY_H
 
-#include "lz_log.h"
+#include "lz_service.h"
 #include "store.h"
 
 #include <stdint.h>
 
 struct lz_bus;
 struct lz_bus_txn;
-struct lz_event;
 struct lz_http;
 struct lz_loop;
 struct lz_metrics;
@@ -28,21 +29,25 @@ struct inventory {
 	struct lz_bus *bus;
 	int64_t horizon;  /* expiry watch: seconds ahead */
 	int64_t expiring; /* lots within the horizon at the last pass */
-	struct lz_log_limit log_limit; /* of bad-input log lines */
+	struct lz_service svc;
 };
 
-/* The bus apply function (lz_bus_apply_fn); ARG is a struct inventory.
- * Applies the inventory commands (SetZone, SetStockSharing, ReceiveLot,
- * PickOrder, CountStock), the orders events (OrderPlaced, OrderAmended,
- * OrderStatusChanged; source orders only) and the tours events
- * (GoodsUnloaded: a pickup's lines received as lots reserved for the order;
- * TaskStatusChanged: such an order's delivery on board picks them; source
- * tours only).  Every refusal is an event (ReceptionRefused,
- * CommandRefused) and changes nothing else.  Other types are ignored; an
- * undecodable payload is logged, counted and consumed.  Returns 0 or a
- * negative store error. */
-int inventory_apply(struct lz_bus_txn *tx, const struct lz_event *ev,
-		    void *arg);
+/* The service's state of the event being applied. */
+static inline struct inventory *
+inventory_of(const struct lz_call *c)
+{
+	return c->state;
+}
+
+/* The handler tables (commands.c, follow.c) of lz_service_apply: the
+ * inventory commands (SetZone, SetStockSharing, ReceiveLot, PickOrder,
+ * CountStock), the orders' events (OrderPlaced, OrderAmended,
+ * OrderStatusChanged) and the tours' (GoodsUnloaded: a pickup's lines
+ * received as lots reserved for the order; TaskStatusChanged: such an
+ * order's delivery on board picks them).  Every refusal is an event
+ * (ReceptionRefused, CommandRefused) and changes nothing else. */
+extern const struct lz_handler inventory_commands[], inventory_follows[];
+extern const size_t inventory_n_commands, inventory_n_follows;
 
 /* One pass of the expiry watch at time NOW (seconds): emits
  * LotNearingExpiry and LotExpired for at most MAX lots in transaction TX.
@@ -54,10 +59,9 @@ int inventory_expiry_pass(struct lz_bus_txn *tx, struct inventory *inv,
 struct lz_timer *inventory_expiry_start(struct inventory *inv,
 					struct lz_loop *loop, int scan);
 
-/* Refreshes the metrics from the counters kept in the store (the bus's
- * on_commit hook; also after each expiry pass).  ARG is a struct
- * inventory. */
-void inventory_sync_metrics(void *arg);
+/* Sets the zones' fill gauges and lots expiring from TXN (the service's
+ * sync_more); ARG is a struct inventory. */
+int inventory_sync_gauges(MDB_txn *txn, void *arg);
 
 /* Routes the read models (/v1/stock, /v1/lots..., /v1/zones,
  * /v1/reservations/..., /v1/invariants) on H. */

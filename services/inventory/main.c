@@ -60,8 +60,25 @@ main(int argc, char **argv)
 	if ((rc = inventory_store_open(inv.store, &inv.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, inventory_apply, inventory_sync_metrics, &inv);
-	inventory_sync_metrics(&inv);
+	inv.svc = (struct lz_service){
+		.name = "inventory",
+		.state = &inv,
+		.commands = inventory_commands,
+		.n_commands = inventory_n_commands,
+		.follows = inventory_follows,
+		.n_follows = inventory_n_follows,
+		.refusal = &lz__inventory__v1__command_refused__descriptor,
+		.store = inv.store,
+		.stats = inv.db.stats,
+		.stat_prefix = "",
+		.metrics = inv.metrics,
+		.stat_metrics = inventory_stat_metrics,
+		.n_stat_metrics = inventory_n_stat_metrics,
+		.sync_more = inventory_sync_gauges,
+	};
+	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
+			  &inv.svc);
+	lz_service_sync_metrics(&inv.svc);
 	inv.bus = d.bus;
 	inventory_http_routes(d.http, &inv);
 	timer = inventory_expiry_start(&inv, d.loop,

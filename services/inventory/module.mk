@@ -1,9 +1,10 @@
 # The inventory service: lz-inventory and its unit tests.
 
 INVENTORY_CORE := services/inventory/alloc.c
-INVENTORY_SRC := services/inventory/main.c services/inventory/handlers.c \
+INVENTORY_SRC := services/inventory/main.c services/inventory/commands.c \
+	services/inventory/follow.c services/inventory/stock.c \
 	services/inventory/expiry.c services/inventory/query.c \
-	services/inventory/store.c services/inventory/codec.c $(INVENTORY_CORE)
+	services/inventory/store.c $(INVENTORY_CORE)
 
 # Unit tests of the pure decisions (allocation, receptions, expiry).
 UNIT_TESTS += $(B)/tests/unit/test_inventory

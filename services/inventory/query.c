@@ -46,17 +46,6 @@ reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
 	json_decref(j);
 }
 
-static int
-only_get(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
-		return 1;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  "GET");
-	lz_http_reply_error(req, 405, "method not allowed: use GET");
-	return 0;
-}
-
 /* The only query parameter NAME (others: 400), or NULL if absent. */
 static int
 one_param(struct evhttp_request *req, const char *name, struct evkeyvalq *q,
@@ -146,7 +135,7 @@ on_stock(struct evhttp_request *req, void *arg)
 	size_t ne = 0;
 	int rc;
 
-	if (!only_get(req) || one_param(req, "by", &q, &by) != 0)
+	if (!lz_http_only_get(req) || one_param(req, "by", &q, &by) != 0)
 		goto out;
 	for (int i = 0; i < 3; i++)
 		if (by && strcmp(by, bys[i]) == 0)
@@ -256,7 +245,7 @@ on_lots(struct evhttp_request *req, void *arg)
 	const char *within;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if (strcmp(rest, "expiring") == 0) {
 		Lz__Inventory__V1__LotList list =
@@ -286,7 +275,7 @@ on_lots(struct evhttp_request *req, void *arg)
 		reply_message(req, &list.base);
 		goto out;
 	}
-	if (!inv_valid_id(rest)) {
+	if (!lz_valid_id(rest)) {
 		lz_http_reply_error(
 			req, 400, "lot id: 1..64 characters of [A-Za-z0-9._-]");
 		goto out;
@@ -379,7 +368,7 @@ on_zones(struct evhttp_request *req, void *arg)
 		LZ__INVENTORY__V1__ZONE_FILL_LIST__INIT;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if ((rc = lz_store_read(c.inv->store, zones_fn, &c)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
@@ -418,11 +407,10 @@ on_reservation(struct evhttp_request *req, void *arg)
 	char *id;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	id = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
-	if (id == NULL || strlen(id) != len ||
-	    !inv_valid_text(id, 2 * INV_ID_MAX + 1, 0)) {
+	if (id == NULL || strlen(id) != len || !lz_valid_order_id(id)) {
 		lz_http_reply_error(req, 400,
 				    "bad order id: want <member>/<reference>");
 		free(id);
@@ -616,7 +604,7 @@ on_invariants(struct evhttp_request *req, void *arg)
 	json_t *j;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	c.inv = arg;
 	c.violations = json_array();
@@ -655,52 +643,12 @@ out:
 
 /* ---- metrics ---- */
 
-static const struct lz_stat_metric stat_metrics[] = {
-	{"received", "lz_inventory_received_units_total",
-	 "Units received into stock", NULL, 0, 0},
-	{"picked", "lz_inventory_picked_units_total", "Units picked for orders",
-	 NULL, 0, 0},
-	{"expired", "lz_inventory_expired_units_total",
-	 "Units that expired in stock", NULL, 0, 0},
-	{"expired_lots", "lz_inventory_expired_lots_total", "Lots that expired",
-	 NULL, 0, 0},
-	{"nearing", "lz_inventory_nearing_expiry_total",
-	 "Lots announced as nearing expiry", NULL, 0, 0},
-	{"reservations", "lz_inventory_reservations_total", "Reservations made",
-	 NULL, 0, 0},
-	{"shortages", "lz_inventory_shortages_total", "Shortages emitted", NULL,
-	 0, 0},
-	{"bad_payload", "lz_inventory_bad_payload_total",
-	 "Events whose payload did not decode", NULL, 0, 0},
-	{"stock", "lz_inventory_stock_units", "Units in stock", NULL, 0, 1},
-	{"reserved", "lz_inventory_reserved_units", "Units reserved", NULL, 0,
-	 1},
-	{"lots", "lz_inventory_lots", "Lots ever received", NULL, 0, 1},
-	{"refused", "lz_inventory_refused_total", "Commands refused, by reason",
-	 "reason", 0, 0},
-};
-
-/* The counters and the zones' fill, in one read transaction. */
-static int
-sync_fn(MDB_txn *txn, void *arg)
-{
-	struct zones_ctx *c = arg;
-	int rc = lz_store_sync_metrics_txn(txn, c->inv->db.stats, "",
-					   c->inv->metrics, stat_metrics,
-					   LZ_ARRAY_LEN(stat_metrics));
-
-	return rc ? rc : zones_fn(txn, c);
-}
-
-void
-inventory_sync_metrics(void *arg)
+int
+inventory_sync_gauges(MDB_txn *txn, void *arg)
 {
 	struct zones_ctx c = {arg, NULL, NULL, 0};
-	int rc = lz_store_read(c.inv->store, sync_fn, &c);
+	int rc = zones_fn(txn, &c);
 
-	if (rc != 0)
-		lz_log_warn("cannot read counters", "error=\"%s\"",
-			    lz_store_strerror(rc));
 	for (size_t i = 0; i < c.n && rc == 0; i++)
 		lz_metric_set(lz_metrics_gauge(c.inv->metrics,
 					       "lz_inventory_zone_fill_ratio",
@@ -716,6 +664,7 @@ inventory_sync_metrics(void *arg)
 				       NULL, NULL),
 		      (double)c.inv->expiring);
 	free_fills(&c);
+	return rc;
 }
 
 void

@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include "alloc.h"
+#include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
@@ -430,3 +431,27 @@ inventory_store_stats(MDB_txn *txn, const struct inventory_db *db,
 {
 	return lz_store_counters(txn, db->stats, "", fn, arg);
 }
+
+const struct lz_stat_metric inventory_stat_metrics[] = {
+	{"received", "lz_inventory_received_units_total",
+	 "Units received into stock", NULL, 0, 0},
+	{"picked", "lz_inventory_picked_units_total", "Units picked for orders",
+	 NULL, 0, 0},
+	{"expired", "lz_inventory_expired_units_total",
+	 "Units that expired in stock", NULL, 0, 0},
+	{"expired_lots", "lz_inventory_expired_lots_total", "Lots that expired",
+	 NULL, 0, 0},
+	{"nearing", "lz_inventory_nearing_expiry_total",
+	 "Lots announced as nearing expiry", NULL, 0, 0},
+	{"reservations", "lz_inventory_reservations_total", "Reservations made",
+	 NULL, 0, 0},
+	{"shortages", "lz_inventory_shortages_total", "Shortages emitted", NULL,
+	 0, 0},
+	{"stock", "lz_inventory_stock_units", "Units in stock", NULL, 0, 1},
+	{"reserved", "lz_inventory_reserved_units", "Units reserved", NULL, 0,
+	 1},
+	{"lots", "lz_inventory_lots", "Lots ever received", NULL, 0, 1},
+	{"refused", "lz_inventory_refused_total", "Commands refused, by reason",
+	 "reason", 0, 0},
+};
+const size_t inventory_n_stat_metrics = LZ_ARRAY_LEN(inventory_stat_metrics);

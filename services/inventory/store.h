@@ -27,6 +27,7 @@
 #ifndef INVENTORY_STORE_H
 #define INVENTORY_STORE_H
 
+#include "lz_metrics.h"
 #include "codec.h"
 
 #include <lmdb.h>
@@ -99,5 +100,9 @@ int inventory_store_stat_get(MDB_txn *txn, const struct inventory_db *db,
 typedef void (*inventory_stat_fn)(const char *name, int64_t value, void *arg);
 int inventory_store_stats(MDB_txn *txn, const struct inventory_db *db,
 			  inventory_stat_fn fn, void *arg);
+
+/* How the counters show as metrics (lz_service_sync_metrics). */
+extern const struct lz_stat_metric inventory_stat_metrics[];
+extern const size_t inventory_n_stat_metrics;
 
 #endif

@@ -41,17 +41,6 @@ reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
 	json_decref(j);
 }
 
-static int
-only_get(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
-		return 1;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  "GET");
-	lz_http_reply_error(req, 405, "method not allowed: use GET");
-	return 0;
-}
-
 /* ---- one order ---- */
 
 struct get_ctx {
@@ -86,7 +75,7 @@ on_order(struct evhttp_request *req, void *arg)
 	char *id;
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	/* The path comes still percent-encoded: decode "%2F" here. */
 	id = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
@@ -258,7 +247,7 @@ on_list(struct evhttp_request *req, void *arg)
 	char date[9];
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if (parse_list(req, &q, &l, date) == 0) {
 		rc = lz_store_read(l.o->store, list_fn, &l);

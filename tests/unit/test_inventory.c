@@ -5,6 +5,7 @@
  */
 #include "alloc.h"
 #include "lz_test.h"
+#include "lz_util.h"
 
 #include <string.h>
 
@@ -331,10 +332,18 @@ test_reception_checks(void)
 		     INV_INVALID);
 	r.date_kind = INV_DATE_NONE;
 	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)), INV_OK);
-	CHECK(inv_valid_text("Crème fraîche", 200, 0));
-	CHECK(!inv_valid_text("a\nb", 200, 0));
-	CHECK(!inv_valid_text("", 200, 0));
-	CHECK(inv_valid_text("", 200, 1));
+	CHECK(lz_valid_text("Crème fraîche", 200));
+	CHECK(!lz_valid_text("a\001b", 200));
+	CHECK(!lz_valid_text("\xc3", 200));
+	CHECK(!lz_valid_text("Crème", 5));
+	CHECK(lz_valid_text("", 200));
+	r = reception();
+	r.product = "";
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
+	r.product = "a\033b";
+	CHECK_EQ_INT(inv_check_reception(&r, &z, 0, T0, d, sizeof(d)),
+		     INV_INVALID);
 }
 
 static void
@@ -392,7 +401,7 @@ test_unload(void)
 
 	inv_unload_lot_id("fournil/p1", 0, id);
 	CHECK_EQ_STR(id, "in-fournil.p1-9be69e4e-0");
-	CHECK(inv_valid_id(id));
+	CHECK(lz_valid_id(id));
 	/* Same characters once sanitised, another order: another id. */
 	inv_unload_lot_id("fournil.p1", 0, id2);
 	CHECK(strcmp(id, id2) != 0);
@@ -403,10 +412,10 @@ test_unload(void)
 	longid[3] = '/';
 	longid[5] = '"';
 	inv_unload_lot_id(longid, 4294967295u, id);
-	CHECK(inv_valid_id(id));
+	CHECK(lz_valid_id(id));
 	CHECK_EQ_INT((long long)strlen(id), 63);
 	inv_unload_lot_id("", 0, id);
-	CHECK(inv_valid_id(id));
+	CHECK(lz_valid_id(id));
 
 	CHECK_EQ_INT(inv_choose_zone(z, 3, 1, 5000, 5000), 0);
 	/* The first chilled zone has no room for 200 g: the next one. */
