@@ -14,12 +14,12 @@
 #include <string.h>
 
 static int64_t
-deposit_of(struct returns_call *c, const char *type, int *rc)
+deposit_of(struct lz_call *c, const char *type, int *rc)
 {
 	ContainerType *t = NULL;
 	int64_t cents = 0;
 
-	*rc = lz_store_get_msg(c->txn, c->r->db.types, type,
+	*rc = lz_store_get_msg(c->txn, returns_of(c)->db.types, type,
 			       &lz__returns__v1__container_type__descriptor,
 			       (ProtobufCMessage **)&t);
 	if (t) {
@@ -31,18 +31,19 @@ deposit_of(struct returns_call *c, const char *type, int *rc)
 
 /* A return declared at a collection point, for its forecast. */
 static int
-remember_return(struct returns_call *c, const char *account, uint64_t move,
+remember_return(struct lz_call *c, const char *account, uint64_t move,
 		int64_t count)
 {
 	char name[128];
 
 	snprintf(name, sizeof(name), "%s %020" PRId64 " %" PRIu64,
 		 account + strlen("empties:"), c->now, move);
-	return lz_store_counter_add(c->txn, c->r->db.history, name, count);
+	return lz_store_counter_add(c->txn, returns_of(c)->db.history, name,
+				    count);
 }
 
 int
-returns_move(struct returns_call *c, const char *type, const char *member,
+returns_move(struct lz_call *c, const char *type, const char *member,
 	     const char *from, const char *to, int64_t count, int discrepancy,
 	     const char *site_id, const char *reference)
 {
@@ -57,13 +58,14 @@ returns_move(struct returns_call *c, const char *type, const char *member,
 		return 0;
 	ev.deposit_cents = deposit_of(c, type, &rc);
 	if (rc != 0 ||
-	    (rc = returns_store_next(c->txn, &c->r->db, "move", &n)) != 0 ||
-	    (rc = returns_store_balance_add(c->txn, &c->r->db, from, fm, type,
-					    -count)) != 0 ||
-	    (rc = returns_store_balance_add(c->txn, &c->r->db, to, tm, type,
-					    count)) != 0 ||
-	    (rc = returns_stat(c, "movements", 1)) != 0 ||
-	    (discrepancy && (rc = returns_stat(c, "discrepancies", 1)) != 0))
+	    (rc = returns_store_next(c->txn, &returns_of(c)->db, "move", &n)) !=
+		    0 ||
+	    (rc = returns_store_balance_add(c->txn, &returns_of(c)->db, from,
+					    fm, type, -count)) != 0 ||
+	    (rc = returns_store_balance_add(c->txn, &returns_of(c)->db, to, tm,
+					    type, count)) != 0 ||
+	    (rc = lz_service_stat(c, "movements", 1)) != 0 ||
+	    (discrepancy && (rc = lz_service_stat(c, "discrepancies", 1)) != 0))
 		return rc;
 	if (strncmp(to, "empties:", 8) == 0 && !discrepancy &&
 	    strncmp(from, "site:", 5) == 0 &&
@@ -76,7 +78,7 @@ returns_move(struct returns_call *c, const char *type, const char *member,
 	ev.count = (uint32_t)count;
 	ev.from_account = (char *)from;
 	ev.to_account = (char *)to;
-	ev.cause = (char *)c->type;
+	ev.cause = (char *)c->ev->type;
 	ev.discrepancy = discrepancy != 0;
 	ev.at = c->now;
 	ev.site_id = (char *)(site_id ? site_id : "");
@@ -120,7 +122,7 @@ holdings_free(struct holdings *hs)
 }
 
 int
-returns_take(struct returns_call *c, const char *type, const char *const *from,
+returns_take(struct lz_call *c, const char *type, const char *const *from,
 	     size_t n, int64_t want, const char *to, const char *member,
 	     const char *site_id, const char *reference)
 {
@@ -135,8 +137,9 @@ returns_take(struct returns_call *c, const char *type, const char *const *from,
 
 		/* The account's keys start with its name and a NUL. */
 		snprintf(prefix, sizeof(prefix), "%s", from[a]);
-		if ((rc = returns_store_balances(c->txn, &c->r->db, prefix,
-						 holding_one, &hs)) != 0) {
+		if ((rc = returns_store_balances(c->txn, &returns_of(c)->db,
+						 prefix, holding_one, &hs)) !=
+		    0) {
 			holdings_free(&hs);
 			break;
 		}
@@ -163,7 +166,7 @@ returns_take(struct returns_call *c, const char *type, const char *const *from,
 }
 
 int
-returns_collected(struct returns_call *c, const char *site_id, const char *type,
+returns_collected(struct lz_call *c, const char *site_id, const char *type,
 		  int64_t count, const char *to, const char *reference)
 {
 	char empties[RETURNS_ACCOUNT_MAX], site[RETURNS_ACCOUNT_MAX];
@@ -171,7 +174,7 @@ returns_collected(struct returns_call *c, const char *site_id, const char *type,
 
 	if (returns_empties_account(empties, sizeof(empties), site_id) != 0 ||
 	    returns_site_account(site, sizeof(site), site_id) != 0)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (strcmp(to, empties) == 0)
 		return 0;
 	return returns_take(c, type, from, LZ_ARRAY_LEN(from), count, to, "",
@@ -179,7 +182,7 @@ returns_collected(struct returns_call *c, const char *site_id, const char *type,
 }
 
 struct load {
-	struct returns_call *c;
+	struct lz_call *c;
 	MDB_txn *txn;
 	const struct returns_db *db;
 	const char *account;

@@ -14,6 +14,7 @@
 #include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz/returns/v1/returns.pb-c.h"
+#include "lz_service.h"
 #include "lz/tours/v1/tours.pb-c.h"
 
 typedef Lz__Orders__V1__Site Site;
@@ -78,9 +79,21 @@ typedef Lz__Returns__V1__CollectionPoint CollectionPoint;
 
 /* Short lower-case names ("donation", "unsold_food", "not_your_outlet",
  * "assigned"...), "unknown" outside the enum.  Static storage. */
-const char *returns_level_name(int level);
-const char *returns_kind_name(int kind);
-const char *returns_reason_name(int reason);
-const char *returns_status_name(int status);
+static inline const char *
+returns_level_name(int level)
+{
+	return lz_enum_name(&lz__returns__v1__hierarchy_level__descriptor,
+			    level);
+}
+static inline const char *
+returns_reason_name(int reason)
+{
+	return lz_enum_name(&lz__returns__v1__reason__descriptor, reason);
+}
+static inline const char *
+returns_status_name(int status)
+{
+	return lz_enum_name(&lz__returns__v1__flow_status__descriptor, status);
+}
 
 #endif

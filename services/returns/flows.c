@@ -16,13 +16,13 @@
 #include <string.h>
 
 int
-returns_flow_emit(struct returns_call *c, Flow *f, int from)
+returns_flow_emit(struct lz_call *c, Flow *f, int from)
 {
 	Lz__Returns__V1__FlowStatusChanged ev =
 		LZ__RETURNS__V1__FLOW_STATUS_CHANGED__INIT;
 	int rc;
 
-	if ((rc = lz_store_put_msg(c->txn, c->r->db.flows, f->flow_id,
+	if ((rc = lz_store_put_msg(c->txn, returns_of(c)->db.flows, f->flow_id,
 				   &f->base)) != 0)
 		return rc;
 	ev.flow_id = f->flow_id;
@@ -44,26 +44,27 @@ returns_flow_emit(struct returns_call *c, Flow *f, int from)
 	ev.collector = f->collector;
 	ev.origin = f->origin;
 	ev.reason = f->reason;
-	ev.cause = (char *)c->type;
+	ev.cause = (char *)c->ev->type;
 	ev.flow = f;
 	return lz_bus_emit(c->tx, f->member_id[0] ? f->member_id : NULL,
 			   &ev.base);
 }
 
 int
-returns_flow_open(struct returns_call *c, Flow *f, char id[RETURNS_FLOW_ID_MAX])
+returns_flow_open(struct lz_call *c, Flow *f, char id[RETURNS_FLOW_ID_MAX])
 {
 	uint64_t n;
 	int rc;
 
-	if ((rc = returns_store_next(c->txn, &c->r->db, "flow", &n)) != 0)
+	if ((rc = returns_store_next(c->txn, &returns_of(c)->db, "flow", &n)) !=
+	    0)
 		return rc;
 	snprintf(id, RETURNS_FLOW_ID_MAX, "F%" PRIu64, n);
 	f->flow_id = id;
 	f->status = FS_OPENED;
 	f->opened_at = c->now;
-	if ((rc = returns_stat(c, "flows_opened", 1)) != 0 ||
-	    (rc = returns_stat(c, "flows_open", 1)) != 0 ||
+	if ((rc = lz_service_stat(c, "flows_opened", 1)) != 0 ||
+	    (rc = lz_service_stat(c, "flows_open", 1)) != 0 ||
 	    (rc = returns_flow_emit(c, f, 0)) != 0)
 		return rc;
 	rc = returns_flow_match(c, f);
@@ -72,18 +73,19 @@ returns_flow_open(struct returns_call *c, Flow *f, char id[RETURNS_FLOW_ID_MAX])
 }
 
 int
-returns_window(struct returns_call *c, const Site *site, int64_t *start,
+returns_window(struct lz_call *c, const Site *site, int64_t *start,
 	       int64_t *end)
 {
 	struct returns_hours h = returns_site_hours(site);
 
-	return returns_collection_window(&h, c->now, c->r->conf.days_ahead,
-					 c->r->conf.collect_from,
-					 c->r->conf.collect_until, start, end);
+	return returns_collection_window(
+		&h, c->now, returns_of(c)->conf.days_ahead,
+		returns_of(c)->conf.collect_from,
+		returns_of(c)->conf.collect_until, start, end);
 }
 
 int
-returns_request_collection(struct returns_call *c, const Site *site,
+returns_request_collection(struct lz_call *c, const Site *site,
 			   const char *request_id, const char *what,
 			   const char *dest_site_id, int temperature_class,
 			   int64_t grams, int64_t millilitres, const char *flow,
@@ -97,10 +99,11 @@ returns_request_collection(struct returns_call *c, const Site *site,
 	w.start = start;
 	w.end = end;
 	snprintf(key, sizeof(key), "req/%s", request_id);
-	if ((rc = returns_store_meta_put(c->txn, &c->r->db, key, what)) != 0)
+	if ((rc = returns_store_meta_put(c->txn, &returns_of(c)->db, key,
+					 what)) != 0)
 		return rc;
 	if (*collector == NULL && site->zone &&
-	    strcmp(site->zone, c->r->conf.bike_zone) == 0) {
+	    strcmp(site->zone, returns_of(c)->conf.bike_zone) == 0) {
 		Lz__Bikes__V1__CollectionRequested b =
 			LZ__BIKES__V1__COLLECTION_REQUESTED__INIT;
 
@@ -140,18 +143,18 @@ returns_request_collection(struct returns_call *c, const Site *site,
 		rc = lz_bus_emit(c->tx, NULL, &t.base);
 	}
 	if (rc == 0)
-		rc = returns_stat(c,
-				  strcmp(*collector, "bikes") == 0
-					  ? "requests/bikes"
-					  : "requests/tours",
-				  1);
+		rc = lz_service_stat(c,
+				     strcmp(*collector, "bikes") == 0
+					     ? "requests/bikes"
+					     : "requests/tours",
+				     1);
 	return rc;
 }
 
 /* ---- matching ---- */
 
 struct candidates {
-	struct returns_call *c;
+	struct lz_call *c;
 	Outlet **outlets;
 	Site **sites;
 	struct returns_outlet *in;
@@ -218,8 +221,8 @@ used_fn(size_t i, const char *date, void *arg)
 	int rc;
 
 	snprintf(name, sizeof(name), "%s %s", k->in[i].outlet_id, date);
-	if ((rc = lz_store_counter_get(k->c->txn, k->c->r->db.usage, name,
-				       &v)) != 0 &&
+	if ((rc = lz_store_counter_get(k->c->txn, returns_of(k->c)->db.usage,
+				       name, &v)) != 0 &&
 	    k->rc == 0)
 		k->rc = rc;
 	return v;
@@ -243,7 +246,7 @@ flow_name(int kind)
 /* Keeps a reason in F: REASON is static or in a buffer of the caller that
  * outlives the write. */
 static int
-set_reason(struct returns_call *c, Flow *f, const char *reason)
+set_reason(struct lz_call *c, Flow *f, const char *reason)
 {
 	char *old = f->reason;
 	int rc;
@@ -251,13 +254,14 @@ set_reason(struct returns_call *c, Flow *f, const char *reason)
 	if (strcmp(old ? old : "", reason) == 0)
 		return 0;
 	f->reason = (char *)reason;
-	rc = lz_store_put_msg(c->txn, c->r->db.flows, f->flow_id, &f->base);
+	rc = lz_store_put_msg(c->txn, returns_of(c)->db.flows, f->flow_id,
+			      &f->base);
 	f->reason = old; /* F may be an unpacked record */
 	return rc;
 }
 
 static int
-assign(struct returns_call *c, Flow *f, const Site *site, struct candidates *k,
+assign(struct lz_call *c, Flow *f, const Site *site, struct candidates *k,
        const struct returns_match *m, int64_t start, int64_t end)
 {
 	const Outlet *o = k->outlets[m->index];
@@ -269,7 +273,7 @@ assign(struct returns_call *c, Flow *f, const Site *site, struct candidates *k,
 	snprintf(name, sizeof(name), "%s %s", o->outlet_id, m->date);
 	snprintf(rid, sizeof(rid), "ret-%s", f->flow_id);
 	snprintf(what, sizeof(what), "flow:%s", f->flow_id);
-	if ((rc = lz_store_counter_add(c->txn, c->r->db.usage, name,
+	if ((rc = lz_store_counter_add(c->txn, returns_of(c)->db.usage, name,
 				       f->grams)) != 0 ||
 	    (rc = returns_request_collection(
 		     c, site, rid, what, o->site_id, f->temperature_class,
@@ -293,7 +297,7 @@ assign(struct returns_call *c, Flow *f, const Site *site, struct candidates *k,
 }
 
 int
-returns_flow_match(struct returns_call *c, Flow *f)
+returns_flow_match(struct lz_call *c, Flow *f)
 {
 	struct candidates k = {c, NULL, NULL, NULL, 0, 0};
 	struct returns_flow_in in = {0};
@@ -305,8 +309,8 @@ returns_flow_match(struct returns_call *c, Flow *f)
 
 	/* Food of the hub's stock announced before the hub was known. */
 	if (f->site_id[0] == '\0') {
-		if ((rc = returns_store_meta_get(c->txn, &c->r->db, "hub", hub,
-						 sizeof(hub))) != 0)
+		if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db,
+						 "hub", hub, sizeof(hub))) != 0)
 			return rc;
 		f->site_id = hub;
 	}
@@ -321,7 +325,7 @@ returns_flow_match(struct returns_call *c, Flow *f)
 		rc = set_reason(c, f, "site_closed");
 		goto out;
 	}
-	if ((rc = returns_store_scan(c->txn, c->r->db.outlets,
+	if ((rc = returns_store_scan(c->txn, returns_of(c)->db.outlets,
 				     &lz__returns__v1__outlet__descriptor,
 				     keep_outlet, &k)) != 0)
 		goto out;
@@ -336,7 +340,8 @@ returns_flow_match(struct returns_call *c, Flow *f)
 		in.lon = site->location->lon;
 	}
 	in.ready = end;
-	m = returns_match(&in, k.in, k.n, &c->r->conf.match, used_fn, &k);
+	m = returns_match(&in, k.in, k.n, &returns_of(c)->conf.match, used_fn,
+			  &k);
 	if ((rc = k.rc) != 0)
 		goto out;
 	if (m.index < 0)
@@ -355,7 +360,7 @@ out:
 /* The bikes service refused flow F's pickup (too heavy, cold, out of its
  * zone): the same collection, by van. */
 static int
-flow_by_van(struct returns_call *c, Flow *f)
+flow_by_van(struct lz_call *c, Flow *f)
 {
 	const char *collector = "tours";
 	char rid[100], what[80];
@@ -381,7 +386,8 @@ flow_by_van(struct returns_call *c, Flow *f)
 	f->request_id = rid;
 	f->collector = (char *)collector;
 	f->reason = "bikes_refused";
-	rc = lz_store_put_msg(c->txn, c->r->db.flows, f->flow_id, &f->base);
+	rc = lz_store_put_msg(c->txn, returns_of(c)->db.flows, f->flow_id,
+			      &f->base);
 	*f = saved; /* an unpacked record: its own strings back */
 out:
 	returns_free_site(site);
@@ -389,13 +395,13 @@ out:
 }
 
 static int
-flow_collected(struct returns_call *c, const char *flow_id, int how)
+flow_collected(struct lz_call *c, const char *flow_id, int how)
 {
 	char *old_reason;
 	Flow *f = NULL;
 	int rc;
 
-	if ((rc = lz_store_get_msg(c->txn, c->r->db.flows, flow_id,
+	if ((rc = lz_store_get_msg(c->txn, returns_of(c)->db.flows, flow_id,
 				   &lz__returns__v1__flow__descriptor,
 				   (ProtobufCMessage **)&f)) != 0 ||
 	    f == NULL)
@@ -424,7 +430,7 @@ out:
 }
 
 int
-returns_request_ended(struct returns_call *c, const char *request_id, int how)
+returns_request_ended(struct lz_call *c, const char *request_id, int how)
 {
 	char key[120], what[120];
 	int rc;
@@ -432,7 +438,7 @@ returns_request_ended(struct returns_call *c, const char *request_id, int how)
 	if (strlen(request_id) > 80)
 		return 0;
 	snprintf(key, sizeof(key), "req/%s", request_id);
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, key, what,
+	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, key, what,
 					 sizeof(what))) != 0)
 		return rc;
 	if (strncmp(what, "flow:", 5) == 0)
@@ -441,19 +447,20 @@ returns_request_ended(struct returns_call *c, const char *request_id, int how)
 		char open[120], cur[120];
 
 		snprintf(open, sizeof(open), "open/%s", what + 6);
-		if ((rc = returns_store_meta_get(c->txn, &c->r->db, open, cur,
-						 sizeof(cur))) != 0)
+		if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db,
+						 open, cur, sizeof(cur))) != 0)
 			return rc;
 		if (strcmp(cur, request_id) != 0)
 			return 0;
 		if (how == RETURNS_REQ_REFUSED) {
 			snprintf(open, sizeof(open), "van/%s", what + 6);
-			if ((rc = returns_store_meta_put(c->txn, &c->r->db,
+			if ((rc = returns_store_meta_put(c->txn,
+							 &returns_of(c)->db,
 							 open, "1")) != 0)
 				return rc;
 			snprintf(open, sizeof(open), "open/%s", what + 6);
 		}
-		return returns_store_meta_del(c->txn, &c->r->db, open);
+		return returns_store_meta_del(c->txn, &returns_of(c)->db, open);
 	}
 	return 0;
 }
@@ -510,7 +517,7 @@ out:
 }
 
 int
-returns_point_check(struct returns_call *c, const CollectionPoint *p)
+returns_point_check(struct lz_call *c, const CollectionPoint *p)
 {
 	Lz__Returns__V1__FillForecast ev = LZ__RETURNS__V1__FILL_FORECAST__INIT;
 	char open[100], van[100], by_van[8], rid[40], what[100];
@@ -521,7 +528,8 @@ returns_point_check(struct returns_call *c, const CollectionPoint *p)
 	uint64_t n;
 	int rc;
 
-	if ((rc = returns_point_forecast(c->txn, c->r, p, c->now, &st)) != 0 ||
+	if ((rc = returns_point_forecast(c->txn, returns_of(c), p, c->now,
+					 &st)) != 0 ||
 	    st.request_id[0] != '\0' || !st.forecast.due)
 		return rc;
 	if ((rc = returns_get_site(c, p->site_id, &site)) != 0 ||
@@ -529,16 +537,18 @@ returns_point_check(struct returns_call *c, const CollectionPoint *p)
 		goto out;
 	/* The bikes service refused this point's collections once: vans. */
 	snprintf(van, sizeof(van), "van/%s", p->site_id);
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, van, by_van,
-					 sizeof(by_van))) != 0 ||
-	    (rc = returns_store_next(c->txn, &c->r->db, "point", &n)) != 0)
+	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, van,
+					 by_van, sizeof(by_van))) != 0 ||
+	    (rc = returns_store_next(c->txn, &returns_of(c)->db, "point",
+				     &n)) != 0)
 		goto out;
 	if (by_van[0] != '\0')
 		collector = "tours";
 	snprintf(open, sizeof(open), "open/%s", p->site_id);
 	snprintf(rid, sizeof(rid), "ret-P%" PRIu64, n);
 	snprintf(what, sizeof(what), "point:%s", p->site_id);
-	if ((rc = returns_store_meta_put(c->txn, &c->r->db, open, rid)) ||
+	if ((rc = returns_store_meta_put(c->txn, &returns_of(c)->db, open,
+					 rid)) ||
 	    (rc = returns_request_collection(
 		     c, site, rid, what, NULL, 1, st.grams, st.millilitres,
 		     "containers", "empties", start, end, &collector)) != 0)
@@ -559,7 +569,7 @@ out:
 /* ---- the timer ---- */
 
 struct tick {
-	struct returns_call *c;
+	struct lz_call *c;
 	void **items;
 	size_t n;
 };
@@ -593,7 +603,11 @@ tick_free(struct tick *t)
 int
 returns_tick(struct returns *r, struct lz_bus_txn *tx, int64_t now)
 {
-	struct returns_call c = {r, tx, lz_bus_mdb(tx), NULL, "timer", "", now};
+	struct lz_event tick = {.source = "returns",
+				.type = "timer",
+				.tenant = "",
+				.timestamp_us = now * 1000000};
+	struct lz_call c = {&r->svc, r, tx, lz_bus_mdb(tx), &tick, now};
 	struct tick t = {&c, NULL, 0};
 	int rc;
 

@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-returns_valid_id(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 1 && n <= 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._-") == n;
-}
-
 static const char *const pooled[] = {
 	ACCT_SUPPLY,  ACCT_HUB_STOCK, ACCT_HUB_RETURNED,
 	ACCT_WASHING, ACCT_LOST,      ACCT_UNACCOUNTED,
@@ -28,9 +18,9 @@ int
 returns_account_per_member(const char *account)
 {
 	return account && ((strncmp(account, "site:", 5) == 0 &&
-			    returns_valid_id(account + 5)) ||
+			    lz_valid_id(account + 5)) ||
 			   (strncmp(account, "empties:", 8) == 0 &&
-			    returns_valid_id(account + 8)));
+			    lz_valid_id(account + 8)));
 }
 
 int
@@ -49,7 +39,7 @@ prefixed(char *out, size_t outlen, const char *prefix, const char *id)
 {
 	int n = snprintf(out, outlen, "%s%s", prefix, id ? id : "");
 
-	return n > 0 && (size_t)n < outlen && returns_valid_id(id) ? 0 : -1;
+	return n > 0 && (size_t)n < outlen && lz_valid_id(id) ? 0 : -1;
 }
 
 int

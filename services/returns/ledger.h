@@ -21,9 +21,6 @@
 #define ACCT_LOST "lost"
 #define ACCT_UNACCOUNTED "unaccounted"
 
-/* Whether S is an id: 1..64 characters of [A-Za-z0-9._-]. */
-int returns_valid_id(const char *s);
-
 /* Whether ACCOUNT is one of the pooled names above, "site:<id>" or
  * "empties:<id>". */
 int returns_account_valid(const char *account);

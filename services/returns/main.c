@@ -83,7 +83,7 @@ on_timer(void *arg)
 	if ((rc = lz_bus_write(r->bus, tick_fn, r)) != 0)
 		lz_log_error("forecast failed", "error=\"%s\"",
 			     lz_store_strerror(rc));
-	returns_sync_metrics(r);
+	lz_service_sync_metrics(&r->svc);
 }
 
 static const struct lz_daemon_spec spec = {
@@ -141,9 +141,25 @@ main(int argc, char **argv)
 	if ((rc = returns_store_open(r.store, &r.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, returns_apply, returns_sync_metrics, &r);
+	r.svc = (struct lz_service){
+		.name = "returns",
+		.state = &r,
+		.commands = returns_commands,
+		.n_commands = returns_n_commands,
+		.follows = returns_follows,
+		.n_follows = returns_n_follows,
+		.refusal = &lz__returns__v1__command_refused__descriptor,
+		.store = r.store,
+		.stats = r.db.meta,
+		.stat_prefix = "stat/",
+		.metrics = r.metrics,
+		.stat_metrics = returns_stat_metrics,
+		.n_stat_metrics = returns_n_stat_metrics,
+	};
+	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
+			  &r.svc);
 	r.bus = d.bus;
-	returns_sync_metrics(&r);
+	lz_service_sync_metrics(&r.svc);
 	returns_http_routes(d.http, &r);
 	timer = lz_timer_new(
 		d.loop, (int)lz_config_int(cfg, "forecast-interval-s") * 1000,

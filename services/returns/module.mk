@@ -3,8 +3,9 @@
 # after this one.
 
 RETURNS_CORE := services/returns/match.c services/returns/ledger.c \
-	services/returns/forecast.c services/returns/codec.c
-RETURNS_SRC := services/returns/main.c services/returns/handlers.c \
+	services/returns/forecast.c
+RETURNS_SRC := services/returns/main.c services/returns/follow.c \
+	services/returns/directory.c \
 	services/returns/commands.c services/returns/book.c \
 	services/returns/flows.c \
 	services/returns/query.c services/returns/store.c $(RETURNS_CORE)

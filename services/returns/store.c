@@ -241,3 +241,31 @@ returns_store_scan(MDB_txn *txn, MDB_dbi dbi,
 	mdb_cursor_close(c);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
 }
+
+const struct lz_stat_metric returns_stat_metrics[] = {
+	{"flows_open", "lz_returns_flows_open",
+	 "Flows opened and not yet closed", NULL, 0, 1},
+	{"flows_opened", "lz_returns_flows_opened_total", "Flows opened", NULL,
+	 0, 0},
+	{"flows_closed", "lz_returns_flows_closed_total",
+	 "Flows closed by the outlets' confirmations", NULL, 0, 0},
+	{"diverted_g", "lz_returns_diverted_kg_total",
+	 "Kilograms processed by outlets, by hierarchy level", "level", 1e-3,
+	 0},
+	{"movements", "lz_returns_ledger_movements_total",
+	 "Deposit ledger movements", NULL, 0, 0},
+	{"discrepancies", "lz_returns_ledger_discrepancies_total",
+	 "Ledger movements flagged as discrepancies", NULL, 0, 0},
+	{"requests", "lz_returns_collections_requested_total",
+	 "Collections requested, by collector", "collector", 0, 0},
+	{"refused", "lz_returns_refused_total", "Commands refused, by reason",
+	 "reason", 0, 0},
+	{"bad_payload", "lz_returns_bad_payload_total",
+	 "Events whose content made no sense (an undecodable payload is in\n\t "
+	 "lz_events_refused_total)",
+	 NULL, 0, 0},
+	{"unknown_type", "lz_returns_unknown_container_type_total",
+	 "Containers of an unregistered type in orders or collections", NULL, 0,
+	 0},
+};
+const size_t returns_n_stat_metrics = LZ_ARRAY_LEN(returns_stat_metrics);

@@ -29,6 +29,7 @@
 #ifndef RETURNS_STORE_H
 #define RETURNS_STORE_H
 
+#include "lz_metrics.h"
 #include "codec.h"
 
 #include "lz_store.h"
@@ -88,5 +89,9 @@ typedef int (*returns_record_fn)(ProtobufCMessage *m, void *arg);
 int returns_store_scan(MDB_txn *txn, MDB_dbi dbi,
 		       const ProtobufCMessageDescriptor *desc,
 		       returns_record_fn fn, void *arg);
+
+/* How the counters show as metrics (lz_service_sync_metrics). */
+extern const struct lz_stat_metric returns_stat_metrics[];
+extern const size_t returns_n_stat_metrics;
 
 #endif

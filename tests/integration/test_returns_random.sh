@@ -230,7 +230,7 @@ assert all(m["fromAccount"] == "unaccounted" for m in flagged)
 assert all(m.get("discrepancy") for m in mv if m["fromAccount"] == "unaccounted")
 assert len(flagged) == json.load(open(sys.argv[2]))["discrepancies"] > 0' "$TMP/returns.out" "$TMP/balances.json"
 check_eq "a payload that does not decode: counted once" \
-	"$(metric "$RETURNS_ADMIN" lz_returns_bad_payload_total)" 1
+	"$(metric "$RETURNS_ADMIN" 'lz_events_refused_total{reason="payload"}')" 1
 check_eq "bad input refused, counted by reason" \
 	"$(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="unknown_container_type"}' | grep -c .) $(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="bad_quantity"}' | grep -c .)" \
 	"1 1"

@@ -1,17 +1,13 @@
 /*
- * handlers.c -- applies what the returns service consumes from the other
- * services: the directory and the orders' containers (source orders),
- * collections (tours, bikes), lots nearing expiry, expired and refused
- * (inventory); dispatches the partners' commands to commands.c.
- *
- * As in every service, an apply may run twice for the same event (a
- * retried batch), so its only effects are in the transaction; the metrics
- * are counters in the store, refreshed after each commit.
+ * follow.c -- what the returns service follows from the other services,
+ * each event accepted only from its service: the directory and the
+ * orders' containers (orders), collections (tours, bikes), lots nearing
+ * expiry, expired and refused (inventory).
  */
 #include "returns.h"
 
 #include "lz_bus.h"
-#include "lz_metrics.h"
+#include "lz_service.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
@@ -19,79 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- helpers (returns.h) ---- */
-
-int
-returns_stat(struct returns_call *c, const char *name, int64_t delta)
-{
-	return returns_store_stat_add(c->txn, &c->r->db, name, delta);
-}
-
-int
-returns_get_site(struct returns_call *c, const char *id, Site **out)
-{
-	return lz_store_get_msg(c->txn, c->r->db.sites, id,
-				&lz__orders__v1__site__descriptor,
-				(ProtobufCMessage **)out);
-}
-
-void
-returns_free_site(Site *s)
-{
-	if (s)
-		lz__orders__v1__site__free_unpacked(s, NULL);
-}
-
-struct returns_hours
-returns_site_hours(const Site *site)
-{
-	struct returns_hours h = {NULL, 0};
-
-	if (site) {
-		h.h = (const OpeningHours *const *)site->opening_hours;
-		h.n = site->n_opening_hours;
-	}
-	return h;
-}
-
-static int
-get_type(struct returns_call *c, const char *id, ContainerType **out)
-{
-	*out = NULL;
-	if (!returns_valid_id(id))
-		return 0;
-	return lz_store_get_msg(c->txn, c->r->db.types, id,
-				&lz__returns__v1__container_type__descriptor,
-				(ProtobufCMessage **)out);
-}
-
-int
-returns_type_known(struct returns_call *c, const char *id)
-{
-	ContainerType *t;
-	int rc = get_type(c, id, &t);
-
-	if (rc != 0)
-		return rc;
-	if (t == NULL)
-		return 0;
-	lz__returns__v1__container_type__free_unpacked(t, NULL);
-	return 1;
-}
-
 /* ---- directory and orders (source orders) ---- */
 
 static int
-on_site(struct returns_call *c, const ProtobufCMessage *msg)
+on_site(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Site *s = ((const Lz__Orders__V1__SiteRegistered *)msg)->site;
 	const char *role = NULL;
 	char cur[80];
 	int rc;
 
-	if (s == NULL || !returns_valid_id(s->site_id))
-		return returns_stat(c, "bad_payload", 1);
-	if ((rc = lz_store_put_msg(c->txn, c->r->db.sites, s->site_id,
+	if (s == NULL || !lz_valid_id(s->site_id))
+		return lz_service_stat(c, "bad_payload", 1);
+	if ((rc = lz_store_put_msg(c->txn, returns_of(c)->db.sites, s->site_id,
 				   &s->base)) != 0)
 		return rc;
 	if (s->kind == LZ__ORDERS__V1__SITE_KIND__SITE_KIND_HUB)
@@ -101,22 +37,23 @@ on_site(struct returns_call *c, const ProtobufCMessage *msg)
 	if (role == NULL)
 		return 0;
 	/* The first hub (bike relay) registered is the one. */
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, role, cur,
+	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, role, cur,
 					 sizeof(cur))) != 0 ||
 	    cur[0] != '\0')
 		return rc;
-	return returns_store_meta_put(c->txn, &c->r->db, role, s->site_id);
+	return returns_store_meta_put(c->txn, &returns_of(c)->db, role,
+				      s->site_id);
 }
 
 static int
-on_member(struct returns_call *c, const ProtobufCMessage *msg)
+on_member(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__Member *m =
 		((const Lz__Orders__V1__MemberRegistered *)msg)->member;
 
-	if (m == NULL || !returns_valid_id(m->member_id))
-		return returns_stat(c, "bad_payload", 1);
-	return lz_store_put_msg(c->txn, c->r->db.members, m->member_id,
+	if (m == NULL || !lz_valid_id(m->member_id))
+		return lz_service_stat(c, "bad_payload", 1);
+	return lz_store_put_msg(c->txn, returns_of(c)->db.members, m->member_id,
 				&m->base);
 }
 
@@ -132,40 +69,40 @@ has_containers(const Order *o)
 
 /* Forgets order ID (delivered, ended, or without containers). */
 static int
-forget_order(struct returns_call *c, const char *id)
+forget_order(struct lz_call *c, const char *id)
 {
 	MDB_val k = {strlen(id), (void *)id};
-	int rc = mdb_del(c->txn, c->r->db.orders, &k, NULL);
+	int rc = mdb_del(c->txn, returns_of(c)->db.orders, &k, NULL);
 
 	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
 }
 
 static int
-on_order(struct returns_call *c, const ProtobufCMessage *msg)
+on_order(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	/* OrderPlaced and OrderAmended have the same shape. */
 	const Order *o = ((const Lz__Orders__V1__OrderPlaced *)msg)->order;
 
 	if (o == NULL || o->order_id == NULL || strlen(o->order_id) < 3 ||
 	    strlen(o->order_id) > 200)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (has_containers(o))
-		return lz_store_put_msg(c->txn, c->r->db.orders, o->order_id,
-					&o->base);
+		return lz_store_put_msg(c->txn, returns_of(c)->db.orders,
+					o->order_id, &o->base);
 	return forget_order(c, o->order_id);
 }
 
 /* The containers of a delivered order leave the hub's stock for the
  * destination site, on the order's member's account. */
 static int
-deliver(struct returns_call *c, const Order *o)
+deliver(struct lz_call *c, const Order *o)
 {
 	char site[RETURNS_ACCOUNT_MAX];
 	const char *from[] = {ACCT_HUB_STOCK};
 	int rc = 0;
 
 	if (returns_site_account(site, sizeof(site), o->destination_site_id))
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	for (size_t i = 0; i < o->n_lines && rc == 0; i++)
 		for (size_t k = 0; k < o->lines[i]->n_containers && rc == 0;
 		     k++) {
@@ -177,7 +114,8 @@ deliver(struct returns_call *c, const Order *o)
 			if ((rc = returns_type_known(c, cc->container_type)) <=
 			    0) {
 				if (rc == 0)
-					rc = returns_stat(c, "unknown_type", 1);
+					rc = lz_service_stat(c, "unknown_type",
+							     1);
 				continue;
 			}
 			rc = returns_take(c, cc->container_type, from, 1,
@@ -192,12 +130,12 @@ deliver(struct returns_call *c, const Order *o)
  * the rider's parcel, the orders service) moves them, the others find
  * nothing. */
 static int
-deliver_order(struct returns_call *c, const char *order_id)
+deliver_order(struct lz_call *c, const char *order_id)
 {
 	Order *o = NULL;
 	int rc;
 
-	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, order_id,
+	if ((rc = lz_store_get_msg(c->txn, returns_of(c)->db.orders, order_id,
 				   &lz__orders__v1__order__descriptor,
 				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
@@ -209,14 +147,14 @@ deliver_order(struct returns_call *c, const char *order_id)
 }
 
 static int
-on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
+on_order_status(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__OrderStatusChanged *ev =
 		(const Lz__Orders__V1__OrderStatusChanged *)msg;
 	int to = (int)ev->to;
 
 	if (ev->order_id == NULL || strlen(ev->order_id) > 200)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (to == LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED)
 		return deliver_order(c, ev->order_id);
 	if (to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED &&
@@ -230,7 +168,7 @@ on_order_status(struct returns_call *c, const ProtobufCMessage *msg)
 
 /* Containers a driver or rider brought back from SITE_ID. */
 static int
-collected(struct returns_call *c, const char *site_id, size_t n,
+collected(struct lz_call *c, const char *site_id, size_t n,
 	  const Lz__Tours__V1__ContainerCount *const *cc, const char *to,
 	  const char *reference)
 {
@@ -241,7 +179,7 @@ collected(struct returns_call *c, const char *site_id, size_t n,
 			continue;
 		if ((rc = returns_type_known(c, cc[i]->container_type)) <= 0) {
 			if (rc == 0)
-				rc = returns_stat(c, "unknown_type", 1);
+				rc = lz_service_stat(c, "unknown_type", 1);
 			continue;
 		}
 		rc = returns_collected(c, site_id, cc[i]->container_type,
@@ -253,7 +191,7 @@ collected(struct returns_call *c, const char *site_id, size_t n,
 /* "onboard/<tour>#<stop>/<order>": a delivery with containers on board
  * for that stop. */
 struct at_stop {
-	struct returns_call *c;
+	struct lz_call *c;
 	char **orders;
 	size_t n;
 };
@@ -269,21 +207,22 @@ keep_order_id(const char *key, const char *value, void *arg)
 }
 
 static int
-deliver_at_stop(struct returns_call *c, const char *stop_ref)
+deliver_at_stop(struct lz_call *c, const char *stop_ref)
 {
 	struct at_stop a = {c, NULL, 0};
 	char prefix[320];
 	int rc;
 
 	snprintf(prefix, sizeof(prefix), "onboard/%s/", stop_ref);
-	rc = returns_store_meta_scan(c->txn, &c->r->db, prefix, keep_order_id,
-				     &a);
+	rc = returns_store_meta_scan(c->txn, &returns_of(c)->db, prefix,
+				     keep_order_id, &a);
 	for (size_t i = 0; i < a.n && rc == 0; i++) {
 		char key[600];
 
 		snprintf(key, sizeof(key), "%s%s", prefix, a.orders[i]);
 		if ((rc = deliver_order(c, a.orders[i])) == 0)
-			rc = returns_store_meta_del(c->txn, &c->r->db, key);
+			rc = returns_store_meta_del(c->txn, &returns_of(c)->db,
+						    key);
 	}
 	for (size_t i = 0; i < a.n; i++)
 		free(a.orders[i]);
@@ -307,8 +246,7 @@ onboard_key(const Lz__Tours__V1__TaskStatusChanged *ev, char *key, size_t len)
 /* A delivery task on board: remember its stop, to deliver its containers
  * when the stop is completed; done, failed or cancelled: forget it. */
 static int
-on_delivery_task(struct returns_call *c,
-		 const Lz__Tours__V1__TaskStatusChanged *ev)
+on_delivery_task(struct lz_call *c, const Lz__Tours__V1__TaskStatusChanged *ev)
 {
 	Order *o = NULL;
 	char key[600];
@@ -317,19 +255,20 @@ on_delivery_task(struct returns_call *c,
 	if (onboard_key(ev, key, sizeof(key)) != 0)
 		return 0;
 	if (ev->to != LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD)
-		return returns_store_meta_del(c->txn, &c->r->db, key);
-	if ((rc = lz_store_get_msg(c->txn, c->r->db.orders, ev->task->order_id,
+		return returns_store_meta_del(c->txn, &returns_of(c)->db, key);
+	if ((rc = lz_store_get_msg(c->txn, returns_of(c)->db.orders,
+				   ev->task->order_id,
 				   &lz__orders__v1__order__descriptor,
 				   (ProtobufCMessage **)&o)) != 0 ||
 	    o == NULL)
 		return rc;
 	lz__orders__v1__order__free_unpacked(o, NULL);
-	return returns_store_meta_put(c->txn, &c->r->db, key,
+	return returns_store_meta_put(c->txn, &returns_of(c)->db, key,
 				      ev->task->order_id);
 }
 
 static int
-on_stop(struct returns_call *c, const ProtobufCMessage *msg)
+on_stop(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__StopStatusChanged *ev =
 		(const Lz__Tours__V1__StopStatusChanged *)msg;
@@ -339,8 +278,8 @@ on_stop(struct returns_call *c, const ProtobufCMessage *msg)
 	if (ev->to != LZ__TOURS__V1__STOP_STATUS__STOP_STATUS_COMPLETED ||
 	    ev->n_containers_collected == 0 || ev->tour_id == NULL)
 		return 0;
-	if (!returns_valid_id(ev->site_id))
-		return returns_stat(c, "bad_payload", 1);
+	if (!lz_valid_id(ev->site_id))
+		return lz_service_stat(c, "bad_payload", 1);
 	snprintf(ref, sizeof(ref), "%.250s#%u", ev->tour_id, ev->stop_index);
 	/* The jars delivered at this stop are there before the empties
 	 * taken back (tours reports the stop before its tasks). */
@@ -353,7 +292,7 @@ on_stop(struct returns_call *c, const ProtobufCMessage *msg)
 }
 
 static int
-on_task(struct returns_call *c, const ProtobufCMessage *msg)
+on_task(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__TaskStatusChanged *ev =
 		(const Lz__Tours__V1__TaskStatusChanged *)msg;
@@ -361,7 +300,7 @@ on_task(struct returns_call *c, const ProtobufCMessage *msg)
 	int rc;
 
 	if (ev->task == NULL)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (ev->task->kind == LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY &&
 	    (ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD ||
 	     ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_DONE ||
@@ -394,11 +333,11 @@ on_task(struct returns_call *c, const ProtobufCMessage *msg)
 /* Where a rider's containers go: the bike relay's empties (a van brings
  * them to the hub), or the hub's returns when no relay is known. */
 static int
-bike_destination(struct returns_call *c, char *out, size_t len)
+bike_destination(struct lz_call *c, char *out, size_t len)
 {
 	char relay[80];
-	int rc = returns_store_meta_get(c->txn, &c->r->db, "relay", relay,
-					sizeof(relay));
+	int rc = returns_store_meta_get(c->txn, &returns_of(c)->db, "relay",
+					relay, sizeof(relay));
 
 	if (rc != 0)
 		return rc;
@@ -408,15 +347,15 @@ bike_destination(struct returns_call *c, char *out, size_t len)
 }
 
 static int
-on_parcel(struct returns_call *c, const ProtobufCMessage *msg)
+on_parcel(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__ParcelStatusChanged *ev =
 		(const Lz__Bikes__V1__ParcelStatusChanged *)msg;
 	char to[RETURNS_ACCOUNT_MAX];
 	int rc;
 
-	if (ev->parcel == NULL || !returns_valid_id(ev->parcel->site_id))
-		return returns_stat(c, "bad_payload", 1);
+	if (ev->parcel == NULL || !lz_valid_id(ev->parcel->site_id))
+		return lz_service_stat(c, "bad_payload", 1);
 	/* Delivered first: the rider hands over the full jars before
 	 * taking the empties back. */
 	if (ev->order_status ==
@@ -435,7 +374,7 @@ on_parcel(struct returns_call *c, const ProtobufCMessage *msg)
 }
 
 static int
-on_pickup(struct returns_call *c, const ProtobufCMessage *msg)
+on_pickup(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__PickupStatusChanged *ev =
 		(const Lz__Bikes__V1__PickupStatusChanged *)msg;
@@ -443,10 +382,10 @@ on_pickup(struct returns_call *c, const ProtobufCMessage *msg)
 	int rc = 0;
 
 	if (ev->request_id == NULL)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (ev->to == LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_COLLECTED) {
 		if (ev->n_containers_collected > 0 &&
-		    returns_valid_id(ev->site_id) &&
+		    lz_valid_id(ev->site_id) &&
 		    ((rc = bike_destination(c, to, sizeof(to))) != 0 ||
 		     (rc = collected(c, ev->site_id, ev->n_containers_collected,
 				     (const Lz__Tours__V1__ContainerCount *const
@@ -474,7 +413,7 @@ on_pickup(struct returns_call *c, const ProtobufCMessage *msg)
 
 /* Opens a flow of unsold food at the hub for LOT_ID (once per lot). */
 static int
-lot_flow(struct returns_call *c, const char *lot_id, const char *owner,
+lot_flow(struct lz_call *c, const char *lot_id, const char *owner,
 	 const char *product, int64_t units, int64_t unit_grams,
 	 int64_t unit_ml, int tc, int date_kind, int64_t date,
 	 const char *origin)
@@ -483,16 +422,16 @@ lot_flow(struct returns_call *c, const char *lot_id, const char *owner,
 	char key[120], hub[80], cur[RETURNS_FLOW_ID_MAX];
 	int rc;
 
-	if (!returns_valid_id(lot_id) || units <= 0 || unit_grams <= 0 ||
+	if (!lz_valid_id(lot_id) || units <= 0 || unit_grams <= 0 ||
 	    units > RETURNS_GRAMS_MAX || unit_grams > RETURNS_GRAMS_MAX ||
 	    units * unit_grams > RETURNS_GRAMS_MAX)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	snprintf(key, sizeof(key), "lot/%s", lot_id);
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, key, cur,
+	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, key, cur,
 					 sizeof(cur))) != 0 ||
 	    cur[0] != '\0')
 		return rc;
-	if ((rc = returns_store_meta_get(c->txn, &c->r->db, "hub", hub,
+	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, "hub", hub,
 					 sizeof(hub))) != 0)
 		return rc;
 	/* No hub yet: the flow waits for it (see returns_flow_match). */
@@ -520,18 +459,18 @@ lot_flow(struct returns_call *c, const char *lot_id, const char *owner,
 	f.reference = (char *)lot_id;
 	if ((rc = returns_flow_open(c, &f, cur)) != 0)
 		return rc;
-	return returns_store_meta_put(c->txn, &c->r->db, key, cur);
+	return returns_store_meta_put(c->txn, &returns_of(c)->db, key, cur);
 }
 
 static int
-on_nearing(struct returns_call *c, const ProtobufCMessage *msg)
+on_nearing(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Inventory__V1__LotNearingExpiry *ev =
 		(const Lz__Inventory__V1__LotNearingExpiry *)msg;
 	const Lz__Inventory__V1__Lot *l = ev->lot;
 
 	if (l == NULL)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	return lot_flow(c, l->lot_id, l->owner_member_id, l->product,
 			ev->unreserved, l->unit_grams, l->unit_millilitres,
 			l->temperature_class, l->date_kind, l->date,
@@ -539,14 +478,14 @@ on_nearing(struct returns_call *c, const ProtobufCMessage *msg)
 }
 
 static int
-on_expired(struct returns_call *c, const ProtobufCMessage *msg)
+on_expired(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Inventory__V1__LotExpired *ev =
 		(const Lz__Inventory__V1__LotExpired *)msg;
 	const Lz__Inventory__V1__Lot *l = ev->lot;
 
 	if (l == NULL)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	if (ev->removed <= 0)
 		return 0;
 	return lot_flow(c, l->lot_id, l->owner_member_id, l->product,
@@ -556,14 +495,14 @@ on_expired(struct returns_call *c, const ProtobufCMessage *msg)
 }
 
 static int
-on_refused_reception(struct returns_call *c, const ProtobufCMessage *msg)
+on_refused_reception(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Inventory__V1__ReceptionRefused *ev =
 		(const Lz__Inventory__V1__ReceptionRefused *)msg;
 	const Lz__Inventory__V1__ReceiveLot *l = ev->reception;
 
 	if (l == NULL)
-		return returns_stat(c, "bad_payload", 1);
+		return lz_service_stat(c, "bad_payload", 1);
 	/* Refused for a malformed or duplicate label: nothing physical to
 	 * divert, or already known. */
 	if (ev->reason ==
@@ -579,81 +518,21 @@ on_refused_reception(struct returns_call *c, const ProtobufCMessage *msg)
 			"reception_refused");
 }
 
-/* ---- dispatch ---- */
-
-static const struct returns_handler handlers[] = {
-	{&lz__orders__v1__site_registered__descriptor, on_site},
-	{&lz__orders__v1__member_registered__descriptor, on_member},
-	{&lz__orders__v1__order_placed__descriptor, on_order},
-	{&lz__orders__v1__order_amended__descriptor, on_order},
-	{&lz__orders__v1__order_status_changed__descriptor, on_order_status},
-	{&lz__tours__v1__stop_status_changed__descriptor, on_stop},
-	{&lz__tours__v1__task_status_changed__descriptor, on_task},
-	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
-	{&lz__bikes__v1__pickup_status_changed__descriptor, on_pickup},
-	{&lz__inventory__v1__lot_nearing_expiry__descriptor, on_nearing},
-	{&lz__inventory__v1__lot_expired__descriptor, on_expired},
+const struct lz_handler returns_follows[] = {
+	{&lz__orders__v1__site_registered__descriptor, on_site, "orders"},
+	{&lz__orders__v1__member_registered__descriptor, on_member, "orders"},
+	{&lz__orders__v1__order_placed__descriptor, on_order, "orders"},
+	{&lz__orders__v1__order_amended__descriptor, on_order, "orders"},
+	{&lz__orders__v1__order_status_changed__descriptor, on_order_status,
+	 "orders"},
+	{&lz__tours__v1__stop_status_changed__descriptor, on_stop, "tours"},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task, "tours"},
+	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel, "bikes"},
+	{&lz__bikes__v1__pickup_status_changed__descriptor, on_pickup, "bikes"},
+	{&lz__inventory__v1__lot_nearing_expiry__descriptor, on_nearing,
+	 "inventory"},
+	{&lz__inventory__v1__lot_expired__descriptor, on_expired, "inventory"},
 	{&lz__inventory__v1__reception_refused__descriptor,
-	 on_refused_reception},
+	 on_refused_reception, "inventory"},
 };
-
-int
-returns_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
-{
-	struct returns_call c = {arg, tx,       lz_bus_mdb(tx),
-				 ev,  ev->type, ev->tenant ? ev->tenant : "",
-				 0};
-	const struct returns_handler *h =
-		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
-				sizeof(handlers[0]), ev->type);
-	ProtobufCMessage *msg;
-	int rc;
-
-	if (h == NULL)
-		h = lz_handler_find(returns_commands, returns_n_commands,
-				    sizeof(returns_commands[0]), ev->type);
-	if (h == NULL)
-		return 0;
-	c.now = lz_event_seconds(ev);
-	if ((msg = lz_event_unpack(ev, h->desc, &c.r->log_limit)) == NULL)
-		return returns_stat(&c, "bad_payload", 1);
-	rc = h->fn(&c, msg);
-	protobuf_c_message_free_unpacked(msg, NULL);
-	return rc < 0 ? rc : 0;
-}
-
-/* ---- metrics ---- */
-
-static const struct lz_stat_metric stat_metrics[] = {
-	{"flows_open", "lz_returns_flows_open",
-	 "Flows opened and not yet closed", NULL, 0, 1},
-	{"flows_opened", "lz_returns_flows_opened_total", "Flows opened", NULL,
-	 0, 0},
-	{"flows_closed", "lz_returns_flows_closed_total",
-	 "Flows closed by the outlets' confirmations", NULL, 0, 0},
-	{"diverted_g", "lz_returns_diverted_kg_total",
-	 "Kilograms processed by outlets, by hierarchy level", "level", 1e-3,
-	 0},
-	{"movements", "lz_returns_ledger_movements_total",
-	 "Deposit ledger movements", NULL, 0, 0},
-	{"discrepancies", "lz_returns_ledger_discrepancies_total",
-	 "Ledger movements flagged as discrepancies", NULL, 0, 0},
-	{"requests", "lz_returns_collections_requested_total",
-	 "Collections requested, by collector", "collector", 0, 0},
-	{"refused", "lz_returns_refused_total", "Commands refused, by reason",
-	 "reason", 0, 0},
-	{"bad_payload", "lz_returns_bad_payload_total",
-	 "Events whose payload did not decode or made no sense", NULL, 0, 0},
-	{"unknown_type", "lz_returns_unknown_container_type_total",
-	 "Containers of an unregistered type in orders or collections", NULL, 0,
-	 0},
-};
-
-void
-returns_sync_metrics(void *arg)
-{
-	struct returns *r = arg;
-
-	lz_store_sync_metrics(r->store, r->db.meta, "stat/", r->metrics,
-			      stat_metrics, LZ_ARRAY_LEN(stat_metrics));
-}
+const size_t returns_n_follows = LZ_ARRAY_LEN(returns_follows);
