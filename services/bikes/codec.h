@@ -4,8 +4,9 @@
  * As in the other services, the protobuf-c structs of lz.bikes.v1 (and the
  * lz.orders.v1 directory and lz.tours.v1 tasks the service follows) are
  * the domain model: a Parcel, a Run, a Rider are stored in their wire
- * encoding.  This header adds short names, enum aliases and names.  Only
- * codec.h includes the *.pb-c.h headers.
+ * encoding.  This header adds short names, enum aliases and names (from
+ * the descriptors: lz_enum_name).  Only codec.h includes the *.pb-c.h
+ * headers.
  */
 #ifndef BIKES_CODEC_H
 #define BIKES_CODEC_H
@@ -13,6 +14,7 @@
 #include "lz/bikes/v1/bikes.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
+#include "lz_service.h"
 
 typedef Lz__Common__V1__TimeWindow TimeWindow;
 typedef Lz__Common__V1__GeoPoint GeoPoint;
@@ -88,14 +90,18 @@ typedef Lz__Bikes__V1__ContainerCount ContainerCount;
 #define OS_DELIVERED LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED
 #define OS_FAILED LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_FAILED
 
-#define BIKES_SOURCE_GATEWAY "gateway"
-#define BIKES_SOURCE_ORDERS "orders"
-#define BIKES_SOURCE_TOURS "tours"
-#define BIKES_SOURCE_RETURNS "returns"
-
 /* Short lower-case names ("too_heavy", "at_relay"...), "unknown" outside
  * the enum.  Static storage. */
-const char *bikes_reason_name(int rs);
-const char *bikes_parcel_status_name(int ps);
+static inline const char *
+bikes_reason_name(int rs)
+{
+	return lz_enum_name(&lz__bikes__v1__reason__descriptor, rs);
+}
+
+static inline const char *
+bikes_parcel_status_name(int ps)
+{
+	return lz_enum_name(&lz__bikes__v1__parcel_status__descriptor, ps);
+}
 
 #endif

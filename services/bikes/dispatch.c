@@ -1,12 +1,15 @@
 /*
- * dispatch.c -- re-plans the runs that have not started (see bikes.h):
+ * dispatch.c -- re-plans the runs that have not started (see dispatch.h):
  * gathers the riders on shift with their bikes, the runs of the day (a
  * started or pinned run is kept; the rider is free after it, plus the
  * reload time), the open parcels at the relay and requested pickups, plans
  * them with runs.c and writes what changed.  Also re-sequences a run an
  * operator pins.
  */
+#include "dispatch.h"
+
 #include "bikes.h"
+#include "events.h"
 
 #include "lz_bus.h"
 #include "lz_log.h"
@@ -853,14 +856,13 @@ static int
 replan_fn(struct lz_bus_txn *tx, void *arg)
 {
 	struct bikes *b = arg;
-	MDB_val k = {6, "replan"};
 	char cause[128];
-	int rc = lz_store_get_str(lz_bus_mdb(tx), b->db.meta, "replan", cause,
-				  sizeof(cause));
+	int rc = bikes_store_replan_cause(lz_bus_mdb(tx), &b->db, cause,
+					  sizeof(cause));
 
 	if (rc != 0 || cause[0] == '\0')
 		return rc;
-	if ((rc = lz_store_rc(mdb_del(lz_bus_mdb(tx), b->db.meta, &k, NULL))))
+	if ((rc = bikes_store_clear_replan(lz_bus_mdb(tx), &b->db)) != 0)
 		return rc;
 	return bikes_dispatch(b, tx, lz_now_us() / 1000000, cause);
 }
@@ -870,16 +872,14 @@ pending_fn(MDB_txn *txn, void *arg)
 {
 	struct bikes *b = arg;
 	char cause[128];
-	int rc = lz_store_get_str(txn, b->db.meta, "replan", cause,
-				  sizeof(cause));
+	int rc = bikes_store_replan_cause(txn, &b->db, cause, sizeof(cause));
 
 	return rc != 0 ? rc : cause[0] != '\0';
 }
 
 void
-bikes_after_commit(void *arg)
+bikes_dispatch_pending(struct bikes *b)
 {
-	struct bikes *b = arg;
 	int rc = lz_store_read(b->store, pending_fn, b);
 
 	if (rc > 0 && (rc = lz_bus_write(b->bus, replan_fn, b)) != 0)
@@ -888,5 +888,4 @@ bikes_after_commit(void *arg)
 	else if (rc < 0)
 		lz_log_error("cannot read the store", "error=\"%s\"",
 			     lz_store_strerror(rc));
-	bikes_sync_metrics(b);
 }

@@ -1,7 +1,8 @@
 /*
- * events.c -- the status changes of parcels, pickups and runs: each writes
- * the record, keeps the counters behind the metrics and emits its event.
+ * events.c -- see events.h.
  */
+#include "events.h"
+
 #include "bikes.h"
 
 #include "lz_bus.h"

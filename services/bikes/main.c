@@ -11,12 +11,13 @@
  * progress is committed.
  */
 #include "bikes.h"
+#include "dispatch.h"
+
 #include "lz_daemon.h"
 #include "lz_date.h"
 #include "lz_log.h"
-#include "lz_metrics.h"
+#include "lz_service.h"
 #include "lz_store.h"
-#include "lz_util.h"
 
 #include <stdlib.h>
 
@@ -51,37 +52,15 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-static const struct lz_stat_metric stats[] = {
-	{"waiting", "lz_bikes_parcels_waiting",
-	 "Parcels at the bike relay, not on a bike yet", NULL, 1, 1},
-	{"delivered", "lz_bikes_parcels_delivered_total", "Parcels delivered",
-	 NULL, 1, 0},
-	{"failed", "lz_bikes_parcels_failed_total", "Failed delivery attempts",
-	 NULL, 1, 0},
-	{"at_relay_point", "lz_bikes_parcels_at_relay_point_total",
-	 "Parcels left at a neighbourhood relay point", NULL, 1, 0},
-	{"cancelled", "lz_bikes_parcels_cancelled_total", "Parcels cancelled",
-	 NULL, 1, 0},
-	{"collected", "lz_bikes_pickups_collected_total", "Pickups collected",
-	 NULL, 1, 0},
-	{"runs", "lz_bikes_runs_planned_total",
-	 "Runs planned (a re-planned run counts again)", NULL, 1, 0},
-	{"ridden_m", "lz_bikes_km_total",
-	 "Kilometres of the runs completed (measured, else planned)", NULL,
-	 1e-3, 0},
-	{"bad_payload", "lz_bikes_bad_payload_total",
-	 "Events whose payload did not decode", NULL, 1, 0},
-	{"refused", "lz_bikes_refused_total", "Commands refused, by reason",
-	 "reason", 1, 0},
-};
-
-void
-bikes_sync_metrics(void *arg)
+/* The bus's on_commit hook (ARG is the struct lz_service): the
+ * re-planning the batch asked for, then the metrics. */
+static void
+on_commit(void *arg)
 {
-	struct bikes *b = arg;
+	struct lz_service *svc = arg;
 
-	lz_store_sync_metrics(b->store, b->db.meta, "stat/", b->metrics, stats,
-			      LZ_ARRAY_LEN(stats));
+	bikes_dispatch_pending(svc->state);
+	lz_service_sync_metrics(svc);
 }
 
 static const struct lz_daemon_spec spec = {
@@ -139,10 +118,25 @@ main(int argc, char **argv)
 	if ((rc = bikes_store_open(b.store, &b.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, bikes_apply, bikes_after_commit, &b);
+	b.svc = (struct lz_service){
+		.name = "bikes",
+		.state = &b,
+		.commands = bikes_commands,
+		.n_commands = bikes_n_commands,
+		.follows = bikes_follows,
+		.n_follows = bikes_n_follows,
+		.refusal = &lz__bikes__v1__command_refused__descriptor,
+		.store = b.store,
+		.stats = b.db.meta,
+		.stat_prefix = "stat/",
+		.metrics = b.metrics,
+		.stat_metrics = bikes_stat_metrics,
+		.n_stat_metrics = bikes_n_stat_metrics,
+	};
+	lz_daemon_connect(&d, lz_service_apply, on_commit, &b.svc);
 	b.bus = d.bus;
-	/* A re-planning asked for just before a stop. */
-	bikes_after_commit(&b);
+	/* A re-planning asked for just before a stop; the metrics. */
+	on_commit(&b.svc);
 	bikes_http_routes(d.http, &b);
 	lz_log_info("settings", "polygons=%zu", b.zone.n);
 	rc = lz_daemon_run(&d);

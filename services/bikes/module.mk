@@ -1,11 +1,11 @@
 # The bike relay dispatch service: lz-bikes and its unit tests.
 # (The routing library by name: services/routing/module.mk comes later.)
 
-BIKES_CORE := services/bikes/runs.c services/bikes/zone.c \
-	services/bikes/codec.c
-BIKES_SRC := services/bikes/main.c services/bikes/handlers.c \
-	services/bikes/dispatch.c services/bikes/events.c \
-	services/bikes/query.c services/bikes/store.c $(BIKES_CORE)
+BIKES_CORE := services/bikes/runs.c services/bikes/zone.c
+BIKES_SRC := services/bikes/main.c services/bikes/commands.c \
+	services/bikes/follow.c services/bikes/dispatch.c \
+	services/bikes/events.c services/bikes/query.c \
+	services/bikes/store.c $(BIKES_CORE)
 
 BINS += $(B)/bin/lz-bikes
 $(B)/bin/lz-bikes: $(call objs,$(BIKES_SRC)) $(COMMON_LIB) $(B)/lib/liblzrouting.a

@@ -3,7 +3,9 @@
  */
 #include "store.h"
 
+#include "lz_metrics.h"
 #include "lz_store.h"
+#include "lz_util.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -35,6 +37,20 @@ bikes_store_open(struct lz_store *s, struct bikes_db *db)
 				      (MDB_dbi *)((char *)db + dbs[i].off))))
 			return rc;
 	return 0;
+}
+
+int
+bikes_store_get(MDB_txn *txn, MDB_dbi dbi, const char *key,
+		const ProtobufCMessageDescriptor *desc, void *out)
+{
+	return lz_store_get_msg(txn, dbi, key, desc, (ProtobufCMessage **)out);
+}
+
+void
+bikes_store_drop(void *m)
+{
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
 }
 
 static int
@@ -149,3 +165,49 @@ bikes_store_stat_add(MDB_txn *txn, const struct bikes_db *db, const char *name,
 	snprintf(key, sizeof(key), "stat/%s", name);
 	return lz_store_counter_add(txn, db->meta, key, delta);
 }
+
+int
+bikes_store_ask_replan(MDB_txn *txn, const struct bikes_db *db,
+		       const char *cause)
+{
+	return lz_store_put_str(txn, db->meta, "replan", cause);
+}
+
+int
+bikes_store_replan_cause(MDB_txn *txn, const struct bikes_db *db, char *cause,
+			 size_t len)
+{
+	return lz_store_get_str(txn, db->meta, "replan", cause, len);
+}
+
+int
+bikes_store_clear_replan(MDB_txn *txn, const struct bikes_db *db)
+{
+	MDB_val k = {6, "replan"};
+	int rc = mdb_del(txn, db->meta, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+const struct lz_stat_metric bikes_stat_metrics[] = {
+	{"waiting", "lz_bikes_parcels_waiting",
+	 "Parcels at the bike relay, not on a bike yet", NULL, 1, 1},
+	{"delivered", "lz_bikes_parcels_delivered_total", "Parcels delivered",
+	 NULL, 1, 0},
+	{"failed", "lz_bikes_parcels_failed_total", "Failed delivery attempts",
+	 NULL, 1, 0},
+	{"at_relay_point", "lz_bikes_parcels_at_relay_point_total",
+	 "Parcels left at a neighbourhood relay point", NULL, 1, 0},
+	{"cancelled", "lz_bikes_parcels_cancelled_total", "Parcels cancelled",
+	 NULL, 1, 0},
+	{"collected", "lz_bikes_pickups_collected_total", "Pickups collected",
+	 NULL, 1, 0},
+	{"runs", "lz_bikes_runs_planned_total",
+	 "Runs planned (a re-planned run counts again)", NULL, 1, 0},
+	{"ridden_m", "lz_bikes_km_total",
+	 "Kilometres of the runs completed (measured, else planned)", NULL,
+	 1e-3, 0},
+	{"refused", "lz_bikes_refused_total", "Commands refused, by reason",
+	 "reason", 1, 0},
+};
+const size_t bikes_n_stat_metrics = LZ_ARRAY_LEN(bikes_stat_metrics);

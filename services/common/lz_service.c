@@ -18,22 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The longest id echoed in a refusal. */
-#define ECHO_MAX 200
-
-/* Whether a partner's id may be echoed in a refusal: ids and the paths
- * made of them (an order "member/reference", a tour "date/wave/vehicle",
- * a stop "tour#3"), nothing that was not checked. */
-static int
-echoable(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 1 && n <= ECHO_MAX &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._-/:#") == n;
-}
-
 int
 lz_service_from(const char *from, const char *source)
 {
@@ -73,18 +57,18 @@ lz_service_stat(struct lz_call *c, const char *name, int64_t delta)
 	return lz_store_counter_add(c->txn, c->svc->stats, key, delta);
 }
 
-/* Counts and logs an event that is refused before its handler runs. */
-static int
-refuse_event(struct lz_call *c, const char *reason, const char *limit)
+int
+lz_service_refuse_event(struct lz_call *c, const char *reason, const char *key,
+			const char *value)
 {
 	char name[64];
 
 	if (lz_log_allow(&c->svc->log_limit))
 		lz_log_warn("event refused",
 			    "service=%s source=%s seq=%" PRIu64
-			    " type=%s reason=%s allowed=%s",
+			    " type=%s reason=%s %s=%s",
 			    c->svc->name, c->ev->source, c->ev->seq,
-			    c->ev->type, reason, limit);
+			    c->ev->type, reason, key, value);
 	snprintf(name, sizeof(name), "events_refused/%s", reason);
 	return lz_service_stat(c, name, 1);
 }
@@ -101,15 +85,16 @@ lz_service_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
 	if (h == NULL)
 		return 0;
 	if (!lz_service_from(h->from, ev->source))
-		return refuse_event(&c, "source", h->from);
+		return lz_service_refuse_event(&c, "source", "allowed",
+					       h->from);
 	c.now = lz_event_seconds(ev);
 	msg = protobuf_c_message_unpack(h->desc, NULL, ev->payload_len,
 					ev->payload);
 	if (msg == NULL) {
 		char size[32];
 
-		snprintf(size, sizeof(size), "bytes=%zu", ev->payload_len);
-		return refuse_event(&c, "payload", size);
+		snprintf(size, sizeof(size), "%zu", ev->payload_len);
+		return lz_service_refuse_event(&c, "payload", "bytes", size);
 	}
 	rc = h->fn(&c, msg);
 	protobuf_c_message_free_unpacked(msg, NULL);
@@ -164,7 +149,7 @@ lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,
 		const char *v = ids[i + 1];
 
 		set_str(m, field(d, ids[i], PROTOBUF_C_TYPE_STRING),
-			echoable(v) ? v : "");
+			lz_valid_path(v) ? v : "");
 	}
 	snprintf(name, sizeof(name), "refused/%s", rname);
 	if ((rc = lz_service_stat(c, name, 1)) == 0) {

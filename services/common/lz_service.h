@@ -108,6 +108,15 @@ const struct lz_handler *lz_service_handler(const struct lz_service *s,
 /* Whether SOURCE is one of the comma-separated sources in FROM. */
 int lz_service_from(const char *from, const char *source);
 
+/* Refuses the event being applied for REASON ("source", "payload": a
+ * payload that decodes but cannot be used, e.g. a malformed id in an
+ * event of a trusted service): counted in events_refused/<REASON>
+ * (lz_events_refused_total{reason}), logged with KEY=VALUE under the log
+ * limit; the event is consumed and changes nothing else.  Returns 0 or a
+ * negative store error. */
+int lz_service_refuse_event(struct lz_call *c, const char *reason,
+			    const char *key, const char *value);
+
 /* Adds DELTA to the durable counter NAME (under the service's prefix) in
  * the transaction being applied.  Returns 0 or a negative store error. */
 int lz_service_stat(struct lz_call *c, const char *name, int64_t delta);
@@ -115,7 +124,7 @@ int lz_service_stat(struct lz_call *c, const char *name, int64_t delta);
 /* Emits the service's refusal of the command being applied, with REASON
  * (a value of the refusal's "reason" enum), a detail made from FMT, and the
  * id fields in IDS: NULL-terminated pairs of field name and value (a value
- * may be NULL), each echoed only when it is short printable text; counts
+ * may be NULL), each echoed only when it is an id (lz_valid_path); counts
  * it as "refused/<reason>" and logs it at debug level.  The tenant is the
  * command's.  Returns LZ_REFUSED, or a negative store error. */
 int lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,

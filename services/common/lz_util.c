@@ -124,6 +124,27 @@ lz_valid_order_id(const char *s)
 }
 
 int
+lz_valid_path(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n > LZ_PATH_MAX)
+		return 0;
+	for (const char *p = s;;) {
+		size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+		if (k < 1 || k > LZ_ID_MAX)
+			return 0;
+		if (p[k] == '\0')
+			return 1;
+		if (p[k] != '/' && p[k] != ':')
+			return 0;
+		p += k + 1;
+	}
+}
+
+int
 lz_valid_text(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -25,6 +25,12 @@ char *xstrndup(const char *s, size_t n);
 int lz_valid_id(const char *s);
 /* Whether S is an order id: MEMBER/REFERENCE, two lz_valid_id parts. */
 int lz_valid_order_id(const char *s);
+/* Whether S is an id the services make of ids: 1 to LZ_PATH_MAX bytes of
+ * lz_valid_id parts separated by '/' or ':' (a tour "date/wave/vehicle", a
+ * run "date/rider/001", an order "member/reference", a task
+ * "d:member/reference"). */
+#define LZ_PATH_MAX 200
+int lz_valid_path(const char *s);
 /* Whether S (NULL and "" are valid) is at most MAX bytes of well-formed
  * UTF-8 without control characters other than tab and newline. */
 int lz_valid_text(const char *s, size_t max);

@@ -10,14 +10,13 @@
 #define IMPACT_IMPACT_H
 
 #include "account.h"
-#include "lz_log.h"
+#include "lz_service.h"
 #include "store.h"
 
 #include <stdint.h>
 
 struct lz_bus;
 struct lz_bus_txn;
-struct lz_event;
 struct lz_http;
 struct lz_metrics;
 struct lz_store;
@@ -34,19 +33,23 @@ struct impact {
 	struct lz_metrics *metrics;
 	struct lz_bus *bus;
 	struct impact_conf conf;
-	struct lz_log_limit log_limit; /* of bad-input log lines */
+	struct lz_service svc;
 };
 
-/* The bus apply function (lz_bus_apply_fn); ARG is a struct impact.
- * Records the directory, orders delivered, tours, tasks and vehicles, bike
- * runs, parcels and shifts, flows processed and ledger movements.  An
- * event that does not decode, or whose ids cannot be kept, is logged,
- * counted and consumed, and changes nothing.  Returns 0 or a negative
- * store error. */
-int impact_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg);
+/* The service's state of the event being applied. */
+static inline struct impact *
+impact_of(const struct lz_call *c)
+{
+	return c->state;
+}
 
-/* Refreshes the metrics from the counters in the store (on_commit hook). */
-void impact_sync_metrics(void *arg);
+/* The handler table (follow.c) of lz_service_apply: records the
+ * directory, orders delivered, tours, tasks and vehicles, bike runs,
+ * parcels and shifts, flows processed and ledger movements.  An event
+ * whose ids cannot be kept is logged, counted (lz_impact_ignored_total)
+ * and consumed, and changes nothing.  Impact takes no commands. */
+extern const struct lz_handler impact_follows[];
+extern const size_t impact_n_follows;
 
 /*
  * Builds the report of local dates FROM..TO for MEMBER (NULL or "": the

@@ -114,15 +114,26 @@ main(int argc, char **argv)
 	read_conf(cfg, &im.conf);
 	im.store = d.store;
 	im.metrics = d.metrics;
-	lz_metrics_counter(im.metrics, "lz_impact_events_total",
-			   "Events recorded", NULL, NULL);
 	lz_metrics_counter(im.metrics, CF_SOLVES, CF_SOLVES_HELP, NULL, NULL);
 	if ((rc = impact_store_open(im.store, &im.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, impact_apply, impact_sync_metrics, &im);
+	im.svc = (struct lz_service){
+		.name = "impact",
+		.state = &im,
+		.follows = impact_follows,
+		.n_follows = impact_n_follows,
+		.store = im.store,
+		.stats = im.db.meta,
+		.stat_prefix = "stat/",
+		.metrics = im.metrics,
+		.stat_metrics = impact_stat_metrics,
+		.n_stat_metrics = impact_n_stat_metrics,
+	};
+	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
+			  &im.svc);
 	im.bus = d.bus;
-	impact_sync_metrics(&im);
+	lz_service_sync_metrics(&im.svc);
 	impact_http_routes(d.http, &im);
 	lz_log_info("settings", "counterfactual=%s",
 		    lz_config_str(cfg, "counterfactual"));

@@ -2,7 +2,7 @@
 # before services/routing/module.mk: name the routing library by its path.)
 
 IMPACT_CORE := services/impact/account.c services/impact/render.c
-IMPACT_SRC := services/impact/main.c services/impact/handlers.c \
+IMPACT_SRC := services/impact/main.c services/impact/follow.c \
 	services/impact/report.c services/impact/query.c \
 	services/impact/store.c $(IMPACT_CORE)
 

@@ -4,7 +4,9 @@
 #include "store.h"
 
 #include "lz_date.h"
+#include "lz_metrics.h"
 #include "lz_store.h"
+#include "lz_util.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -148,3 +150,13 @@ impact_store_stat_add(MDB_txn *txn, const struct impact_db *db,
 	snprintf(key, sizeof(key), "stat/%s", name);
 	return lz_store_counter_add(txn, db->meta, key, delta);
 }
+
+const struct lz_stat_metric impact_stat_metrics[] = {
+	{"deliveries", "lz_impact_deliveries_total",
+	 "Orders delivered recorded", NULL, 0, 0},
+	{"tours_completed", "lz_impact_tours_completed_total",
+	 "Van tours completed recorded", NULL, 0, 0},
+	{"ignored", "lz_impact_ignored_total", "Events not kept, by reason",
+	 "reason", 0, 0},
+};
+const size_t impact_n_stat_metrics = LZ_ARRAY_LEN(impact_stat_metrics);

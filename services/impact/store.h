@@ -26,6 +26,7 @@
 #ifndef IMPACT_STORE_H
 #define IMPACT_STORE_H
 
+#include "lz_metrics.h"
 #include <lmdb.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
@@ -69,5 +70,9 @@ int impact_store_flag_get(MDB_txn *txn, const struct impact_db *db,
 			  const char *name, int *out);
 int impact_store_stat_add(MDB_txn *txn, const struct impact_db *db,
 			  const char *name, int64_t delta);
+
+/* How the counters show as metrics (lz_service_sync_metrics). */
+extern const struct lz_stat_metric impact_stat_metrics[];
+extern const size_t impact_n_stat_metrics;
 
 #endif

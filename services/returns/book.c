@@ -174,7 +174,8 @@ returns_collected(struct lz_call *c, const char *site_id, const char *type,
 
 	if (returns_empties_account(empties, sizeof(empties), site_id) != 0 ||
 	    returns_site_account(site, sizeof(site), site_id) != 0)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "site_id");
 	if (strcmp(to, empties) == 0)
 		return 0;
 	return returns_take(c, type, from, LZ_ARRAY_LEN(from), count, to, "",

@@ -26,7 +26,8 @@ on_site(struct lz_call *c, const ProtobufCMessage *msg)
 	int rc;
 
 	if (s == NULL || !lz_valid_id(s->site_id))
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "site.site_id");
 	if ((rc = lz_store_put_msg(c->txn, returns_of(c)->db.sites, s->site_id,
 				   &s->base)) != 0)
 		return rc;
@@ -52,7 +53,8 @@ on_member(struct lz_call *c, const ProtobufCMessage *msg)
 		((const Lz__Orders__V1__MemberRegistered *)msg)->member;
 
 	if (m == NULL || !lz_valid_id(m->member_id))
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "member.member_id");
 	return lz_store_put_msg(c->txn, returns_of(c)->db.members, m->member_id,
 				&m->base);
 }
@@ -85,7 +87,8 @@ on_order(struct lz_call *c, const ProtobufCMessage *msg)
 
 	if (o == NULL || o->order_id == NULL || strlen(o->order_id) < 3 ||
 	    strlen(o->order_id) > 200)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "order.order_id");
 	if (has_containers(o))
 		return lz_store_put_msg(c->txn, returns_of(c)->db.orders,
 					o->order_id, &o->base);
@@ -102,7 +105,8 @@ deliver(struct lz_call *c, const Order *o)
 	int rc = 0;
 
 	if (returns_site_account(site, sizeof(site), o->destination_site_id))
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "order.destination_site_id");
 	for (size_t i = 0; i < o->n_lines && rc == 0; i++)
 		for (size_t k = 0; k < o->lines[i]->n_containers && rc == 0;
 		     k++) {
@@ -154,7 +158,8 @@ on_order_status(struct lz_call *c, const ProtobufCMessage *msg)
 	int to = (int)ev->to;
 
 	if (ev->order_id == NULL || strlen(ev->order_id) > 200)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "order_id");
 	if (to == LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_DELIVERED)
 		return deliver_order(c, ev->order_id);
 	if (to != LZ__ORDERS__V1__ORDER_STATUS__ORDER_STATUS_CANCELLED &&
@@ -279,7 +284,8 @@ on_stop(struct lz_call *c, const ProtobufCMessage *msg)
 	    ev->n_containers_collected == 0 || ev->tour_id == NULL)
 		return 0;
 	if (!lz_valid_id(ev->site_id))
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "site_id");
 	snprintf(ref, sizeof(ref), "%.250s#%u", ev->tour_id, ev->stop_index);
 	/* The jars delivered at this stop are there before the empties
 	 * taken back (tours reports the stop before its tasks). */
@@ -300,7 +306,7 @@ on_task(struct lz_call *c, const ProtobufCMessage *msg)
 	int rc;
 
 	if (ev->task == NULL)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid", "task");
 	if (ev->task->kind == LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY &&
 	    (ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_ON_BOARD ||
 	     ev->to == LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_DONE ||
@@ -355,7 +361,8 @@ on_parcel(struct lz_call *c, const ProtobufCMessage *msg)
 	int rc;
 
 	if (ev->parcel == NULL || !lz_valid_id(ev->parcel->site_id))
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "parcel.site_id");
 	/* Delivered first: the rider hands over the full jars before
 	 * taking the empties back. */
 	if (ev->order_status ==
@@ -382,7 +389,8 @@ on_pickup(struct lz_call *c, const ProtobufCMessage *msg)
 	int rc = 0;
 
 	if (ev->request_id == NULL)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "request_id");
 	if (ev->to == LZ__BIKES__V1__PICKUP_STATUS__PICKUP_STATUS_COLLECTED) {
 		if (ev->n_containers_collected > 0 &&
 		    lz_valid_id(ev->site_id) &&
@@ -425,7 +433,8 @@ lot_flow(struct lz_call *c, const char *lot_id, const char *owner,
 	if (!lz_valid_id(lot_id) || units <= 0 || unit_grams <= 0 ||
 	    units > RETURNS_GRAMS_MAX || unit_grams > RETURNS_GRAMS_MAX ||
 	    units * unit_grams > RETURNS_GRAMS_MAX)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "quantity");
 	snprintf(key, sizeof(key), "lot/%s", lot_id);
 	if ((rc = returns_store_meta_get(c->txn, &returns_of(c)->db, key, cur,
 					 sizeof(cur))) != 0 ||
@@ -470,7 +479,7 @@ on_nearing(struct lz_call *c, const ProtobufCMessage *msg)
 	const Lz__Inventory__V1__Lot *l = ev->lot;
 
 	if (l == NULL)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid", "lot");
 	return lot_flow(c, l->lot_id, l->owner_member_id, l->product,
 			ev->unreserved, l->unit_grams, l->unit_millilitres,
 			l->temperature_class, l->date_kind, l->date,
@@ -485,7 +494,7 @@ on_expired(struct lz_call *c, const ProtobufCMessage *msg)
 	const Lz__Inventory__V1__Lot *l = ev->lot;
 
 	if (l == NULL)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid", "lot");
 	if (ev->removed <= 0)
 		return 0;
 	return lot_flow(c, l->lot_id, l->owner_member_id, l->product,
@@ -502,7 +511,7 @@ on_refused_reception(struct lz_call *c, const ProtobufCMessage *msg)
 	const Lz__Inventory__V1__ReceiveLot *l = ev->reception;
 
 	if (l == NULL)
-		return lz_service_stat(c, "bad_payload", 1);
+		return lz_service_refuse_event(c, "payload", "invalid", "lot");
 	/* Refused for a malformed or duplicate label: nothing physical to
 	 * divert, or already known. */
 	if (ev->reason ==

@@ -260,10 +260,6 @@ const struct lz_stat_metric returns_stat_metrics[] = {
 	 "Collections requested, by collector", "collector", 0, 0},
 	{"refused", "lz_returns_refused_total", "Commands refused, by reason",
 	 "reason", 0, 0},
-	{"bad_payload", "lz_returns_bad_payload_total",
-	 "Events whose content made no sense (an undecodable payload is in\n\t "
-	 "lz_events_refused_total)",
-	 NULL, 0, 0},
 	{"unknown_type", "lz_returns_unknown_container_type_total",
 	 "Containers of an unregistered type in orders or collections", NULL, 0,
 	 0},

@@ -5,13 +5,15 @@
  * lz.orders.v1 directory and orders the service follows) are the domain
  * model: a Task, a Vehicle, a Tour are stored in their wire encoding.  This
  * header adds short names, enum aliases and the few conversions.  Only
- * codec.h includes the *.pb-c.h headers.
+ * codec.h includes the *.pb-c.h headers.  The names of enum values come
+ * from the descriptors (lz_enum_name).
  */
 #ifndef TOURS_CODEC_H
 #define TOURS_CODEC_H
 
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
+#include "lz_service.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +68,6 @@ typedef Lz__Tours__V1__CompartmentFill CompartmentFill;
 #define RS_DUPLICATE LZ__TOURS__V1__REASON__REASON_DUPLICATE
 #define RS_MAX_DURATION LZ__TOURS__V1__REASON__REASON_MAX_DURATION
 #define RS_MAX_DISTANCE LZ__TOURS__V1__REASON__REASON_MAX_DISTANCE
-#define RS_COUNT 18
 
 #define TOUR_PLANNED LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_PLANNED
 #define TOUR_STARTED LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_STARTED
@@ -99,11 +100,32 @@ typedef Lz__Tours__V1__CompartmentFill CompartmentFill;
 #define SITE_HUB LZ__ORDERS__V1__SITE_KIND__SITE_KIND_HUB
 #define SITE_BIKE_RELAY LZ__ORDERS__V1__SITE_KIND__SITE_KIND_BIKE_RELAY
 
+/* The services whose events the tours service follows (lz_service
+ * sources); the partners' commands come from LZ_FROM_GATEWAY. */
+#define ORDERS_SOURCE "orders"
+#define RETURNS_SOURCE "returns"
+
 /* Index 0..2 of temperature class TC (unspecified counts as ambient). */
-int tours_class_index(int tc);
-/* Short lower-case names ("no_room", "delivery"...), "unknown" outside the
- * enum.  Static storage. */
-const char *tours_reason_name(int rs);
-const char *tours_kind_name(int tk);
+static inline int
+tours_class_index(int tc)
+{
+	return tc >= 1 && tc <= TOURS_NCLASSES ? tc - 1 : 0;
+}
+
+/* The short lower-case name of reason RS ("no_room", "unknown_site"), or
+ * "unknown" outside the enum.  Static storage. */
+static inline const char *
+tours_reason_name(int rs)
+{
+	return lz_enum_name(&lz__tours__v1__reason__descriptor, rs);
+}
+
+/* The short lower-case name of tour status ST ("planned", "started",
+ * "completed"), or "unknown".  Static storage. */
+static inline const char *
+tours_tour_status_name(int st)
+{
+	return lz_enum_name(&lz__tours__v1__tour_status__descriptor, st);
+}
 
 #endif

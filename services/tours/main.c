@@ -4,6 +4,14 @@
  * solved with the routing engine, the tours and their execution by the
  * drivers.
  *
+ * It follows the gateway (partners' commands, commands.c), the orders
+ * service (the directory and the orders' lifecycle, follow.c) and the
+ * returns service (collection requests) on the bus, applies each event
+ * exactly once with its LMDB store through lz_service, publishes what it
+ * decides (TourPlanned, TaskStatusChanged, CommandRefused, ...) from its
+ * outbox, plans the next day's wave at the cut-off (wave.c), and serves
+ * its read models on the admin HTTP address (query.c).
+ *
  * Startup (lz_daemon): config -> log -> store -> time zone -> matrix ->
  * databases -> bus -> http -> cut-off timer -> run; SIGTERM/SIGINT stop
  * after the batch in progress is committed.
@@ -12,9 +20,11 @@
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
+#include "lz_service.h"
 #include "lz_store.h"
 #include "lz_util.h"
 #include "tours.h"
+#include "wave.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +84,7 @@ parse_hhmm(const char *s)
 	return h * 3600 + m * 60;
 }
 
+/* Creates the main metrics at zero, so that dashboards see them at once. */
 static void
 init_metrics(struct lz_metrics *m)
 {
@@ -87,68 +98,19 @@ init_metrics(struct lz_metrics *m)
 			   "Kilometres of the tours planned", NULL, NULL);
 	lz_metrics_counter(m, "lz_tours_solve_seconds_total",
 			   "Time spent solving waves", NULL, NULL);
-	lz_metrics_counter(m, "lz_tours_bad_payload_total",
-			   "Events whose payload did not decode", NULL, NULL);
 	for (int r = RS_UNKNOWN_SITE; r <= RS_NO_ROOM; r++)
 		lz_metrics_counter(m, "lz_tours_tasks_unplanned_total",
 				   "Tasks a wave could not plan, by reason",
 				   "reason", tours_reason_name(r));
 }
 
-/* The cut-off: once a day, after the configured local time, plan the
- * next day's wave (once: remembered in the store). */
-struct cutoff {
-	struct tours *t;
-	char date[11];
-};
-
+/* The lz_service's sync_more: the gauges beside the counters. */
 static int
-cutoff_fn(struct lz_bus_txn *tx, void *arg)
-{
-	struct cutoff *co = arg;
-	char key[40], done[16];
-	int rc;
-
-	snprintf(key, sizeof(key), "auto/%s", co->date);
-	if ((rc = tours_store_meta_get(lz_bus_mdb(tx), &co->t->db, key, done,
-				       sizeof(done))) != 0 ||
-	    done[0] != '\0')
-		return rc;
-	if ((rc = tours_store_meta_put(lz_bus_mdb(tx), &co->t->db, key, "1")))
-		return rc;
-	return tours_plan_wave(co->t, tx, co->date, co->t->cutoff_wave, NULL, 0,
-			       lz_now_us() / 1000000, "cutoff");
-}
-
-static void
-on_cutoff_timer(void *arg)
+sync_gauges(MDB_txn *txn, void *arg)
 {
 	struct tours *t = arg;
-	struct cutoff co = {t, ""};
-	int64_t now = lz_now_us() / 1000000, midnight;
-	char today[11];
-	int rc;
 
-	char why[128];
-
-	if (t->cutoff < 0 || lz_date_local(now, today) != 0 ||
-	    lz_date_midnight(today, &midnight, NULL) != 0 ||
-	    now - midnight < t->cutoff)
-		return;
-	/* Not before every followed source is applied: after a restart the
-	 * inbox may be behind, and a wave planned then would miss tasks. */
-	if (!lz_bus_ready(t->bus, why, sizeof(why))) {
-		lz_log_info("cut-off planning waits", "reason=\"%s\"", why);
-		return;
-	}
-	/* The next day: a day and a half ahead of midnight is always in it
-	 * (23- and 25-hour days included). */
-	if (lz_date_local(midnight + 36 * 3600, co.date) != 0)
-		return;
-	if ((rc = lz_bus_write(t->bus, cutoff_fn, &co)) != 0)
-		lz_log_error("cut-off planning failed", "date=%s error=\"%s\"",
-			     co.date, lz_store_strerror(rc));
-	tours_sync_metrics(t);
+	return tours_store_sync_gauges(txn, &t->db, t->metrics);
 }
 
 static const struct lz_daemon_spec spec = {
@@ -210,6 +172,9 @@ main(int argc, char **argv)
 	if (s && s[0] && t.cutoff < 0)
 		lz_fatal("bad cutoff", "want=HH:MM");
 	t.cutoff_wave = lz_config_str(cfg, "cutoff-wave");
+	if (!lz_valid_id(t.cutoff_wave) || strlen(t.cutoff_wave) > 32)
+		lz_fatal("bad cutoff-wave",
+			 "want=\"1..32 characters of [A-Za-z0-9._-]\"");
 	s = lz_config_str(cfg, "matrix");
 	if (s && s[0]) {
 		if (tours_matrix_load(s, &matrix, err, sizeof(err)) != 0)
@@ -224,12 +189,29 @@ main(int argc, char **argv)
 	if ((rc = tours_store_open(t.store, &t.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));
-	lz_daemon_connect(&d, tours_apply, tours_sync_metrics, &t);
+	t.svc = (struct lz_service){
+		.name = "tours",
+		.state = &t,
+		.commands = tours_commands,
+		.n_commands = tours_n_commands,
+		.follows = tours_follows,
+		.n_follows = tours_n_follows,
+		.refusal = &lz__tours__v1__command_refused__descriptor,
+		.store = t.store,
+		.stats = t.db.meta,
+		.stat_prefix = "stat/",
+		.metrics = t.metrics,
+		.stat_metrics = tours_stat_metrics,
+		.n_stat_metrics = tours_n_stat_metrics,
+		.sync_more = sync_gauges,
+	};
+	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
+			  &t.svc);
 	t.bus = d.bus;
-	tours_sync_metrics(&t);
+	lz_service_sync_metrics(&t.svc);
 	tours_http_routes(d.http, &t);
 	if (t.cutoff >= 0)
-		timer = lz_timer_new(d.loop, 30000, 1, on_cutoff_timer, &t);
+		timer = lz_timer_new(d.loop, 30000, 1, tours_wave_cutoff, &t);
 	lz_log_info("settings", "time_limit_ms=%lld iterations=%lld",
 		    lz_config_int(cfg, "time-limit-ms"),
 		    lz_config_int(cfg, "iterations"));

@@ -1,9 +1,11 @@
 # The tour planning service: lz-tours, its unit tests and benchmark.
 
-TOURS_CORE := services/tours/plan.c services/tours/codec.c
-TOURS_SRC := services/tours/main.c services/tours/handlers.c \
-	services/tours/wave.c services/tours/query.c services/tours/store.c \
+TOURS_CORE := services/tours/plan.c
+# The files that apply events (the unit test checks their tables).
+TOURS_APPLY := services/tours/commands.c services/tours/follow.c \
+	services/tours/tasks.c services/tours/wave.c services/tours/store.c \
 	$(TOURS_CORE)
+TOURS_SRC := services/tours/main.c services/tours/query.c $(TOURS_APPLY)
 
 BINS += $(B)/bin/lz-tours
 $(B)/bin/lz-tours: $(call objs,$(TOURS_SRC)) $(COMMON_LIB) $(ROUTING_LIB)
@@ -11,7 +13,7 @@ $(B)/bin/lz-tours: $(call objs,$(TOURS_SRC)) $(COMMON_LIB) $(ROUTING_LIB)
 
 UNIT_TESTS += $(B)/tests/unit/test_tours
 $(B)/tests/unit/test_tours: $(call objs,tests/unit/test_tours.c \
-	$(TOURS_CORE)) $(COMMON_LIB) $(ROUTING_LIB)
+	$(TOURS_APPLY)) $(COMMON_LIB) $(ROUTING_LIB)
 	$(link)
 $(call objs,tests/unit/test_tours.c): CPPFLAGS += -Iservices/tours
 

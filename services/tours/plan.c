@@ -218,15 +218,7 @@ tours_task_for_collection(const Lz__Tours__V1__CollectionRequested *r,
 			  const Site *site, const struct tours_conf *c,
 			  int64_t now, struct tours_task_buf *out)
 {
-	size_t n;
-
-	if (r == NULL || r->request_id == NULL || r->window == NULL)
-		return 0;
-	n = strlen(r->request_id);
-	if (n < 1 || n > 64 ||
-	    strspn(r->request_id, "abcdefghijklmnopqrstuvwxyz"
-				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "0123456789._-") != n)
+	if (r == NULL || !lz_valid_id(r->request_id) || r->window == NULL)
 		return 0;
 	if (r->window->end < r->window->start || r->n_loads > 16)
 		return 0;

@@ -24,17 +24,6 @@
 /* Most records one answer holds. */
 #define LIST_MAX 20000
 
-static int
-only_get(struct evhttp_request *req)
-{
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
-		return 1;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-			  "GET");
-	lz_http_reply_error(req, 405, "method not allowed: use GET");
-	return 0;
-}
-
 struct list {
 	struct tours *t;
 	char date[11];
@@ -145,7 +134,8 @@ on_tours(struct evhttp_request *req, void *arg)
 	struct list l = {arg, "", NULL, 0};
 	int geojson, rc;
 
-	if (!only_get(req) || path_date(req, "/v1/tours/", l.date, &geojson))
+	if (!lz_http_only_get(req) ||
+	    path_date(req, "/v1/tours/", l.date, &geojson))
 		return;
 	if ((rc = lz_store_read(l.t->store, tours_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
@@ -169,7 +159,8 @@ on_tasks(struct evhttp_request *req, void *arg)
 	struct list l = {arg, "", NULL, 0};
 	int geojson, rc;
 
-	if (!only_get(req) || path_date(req, "/v1/tasks/", l.date, &geojson))
+	if (!lz_http_only_get(req) ||
+	    path_date(req, "/v1/tasks/", l.date, &geojson))
 		return;
 	if (geojson) {
 		lz_http_reply_error(req, 400, "want a date YYYY-MM-DD");
@@ -193,7 +184,7 @@ on_vehicles(struct evhttp_request *req, void *arg)
 	struct list l = {arg, "", NULL, 0};
 	int rc;
 
-	if (!only_get(req))
+	if (!lz_http_only_get(req))
 		return;
 	if ((rc = lz_store_read(l.t->store, vehicles_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));

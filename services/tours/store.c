@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
@@ -26,6 +27,51 @@ tours_store_open(struct lz_store *s, struct tours_db *db)
 	    (rc = lz_store_db(s, "meta", 0, &db->meta)) != 0)
 		return rc;
 	return 0;
+}
+
+int
+tours_store_get_task(MDB_txn *txn, const struct tours_db *db, const char *id,
+		     Task **out)
+{
+	return lz_store_get_msg(txn, db->tasks, id,
+				&lz__tours__v1__task__descriptor,
+				(ProtobufCMessage **)out);
+}
+
+int
+tours_store_get_tour(MDB_txn *txn, const struct tours_db *db, const char *id,
+		     Tour **out)
+{
+	return lz_store_get_msg(txn, db->tours, id,
+				&lz__tours__v1__tour__descriptor,
+				(ProtobufCMessage **)out);
+}
+
+int
+tours_store_get_site(MDB_txn *txn, const struct tours_db *db, const char *id,
+		     Site **out)
+{
+	return lz_store_get_msg(txn, db->sites, id,
+				&lz__orders__v1__site__descriptor,
+				(ProtobufCMessage **)out);
+}
+
+int
+tours_store_get_order(MDB_txn *txn, const struct tours_db *db, const char *id,
+		      Order **out)
+{
+	return lz_store_get_msg(txn, db->orders, id,
+				&lz__orders__v1__order__descriptor,
+				(ProtobufCMessage **)out);
+}
+
+int
+tours_store_get_vehicle(MDB_txn *txn, const struct tours_db *db, const char *id,
+			Vehicle **out)
+{
+	return lz_store_get_msg(txn, db->vehicles, id,
+				&lz__tours__v1__vehicle__descriptor,
+				(ProtobufCMessage **)out);
 }
 
 static size_t
@@ -208,4 +254,47 @@ tours_store_stat_add(MDB_txn *txn, const struct tours_db *db, const char *name,
 
 	snprintf(key, sizeof(key), "stat/%s", name);
 	return lz_store_counter_add(txn, db->meta, key, delta);
+}
+
+/* ---- metrics ---- */
+
+const struct lz_stat_metric tours_stat_metrics[] = {
+	{"created", "lz_tours_tasks_created_total", "Tasks created", NULL, 0,
+	 0},
+	{"planned", "lz_tours_tasks_planned_total", "Tasks planned by waves",
+	 NULL, 0, 0},
+	{"inserted", "lz_tours_tasks_inserted_total",
+	 "Late tasks inserted into planned tours", NULL, 0, 0},
+	{"waves", "lz_tours_waves_total", "Waves planned", NULL, 0, 0},
+	{"tours", "lz_tours_tours_planned_total", "Tours planned", NULL, 0, 0},
+	{"distance_m", "lz_tours_planned_km_total",
+	 "Kilometres of the tours planned", NULL, 1e-3, 0},
+	{"driven_m", "lz_tours_completed_km_total",
+	 "Planned kilometres of the tours completed", NULL, 1e-3, 0},
+	{"solve_us", "lz_tours_solve_seconds_total", "Time spent solving waves",
+	 NULL, 1e-6, 0},
+	{"stops_completed", "lz_tours_stops_completed_total", "Stops completed",
+	 NULL, 0, 0},
+	{"stops_failed", "lz_tours_stops_failed_total", "Stops failed", NULL, 0,
+	 0},
+	{"unplanned", "lz_tours_tasks_unplanned_total",
+	 "Tasks a wave could not plan, by reason", "reason", 0, 0},
+	{"refused", "lz_tours_refused_total", "Commands refused, by reason",
+	 "reason", 0, 0},
+};
+const size_t tours_n_stat_metrics = LZ_ARRAY_LEN(tours_stat_metrics);
+
+int
+tours_store_sync_gauges(MDB_txn *txn, const struct tours_db *db,
+			struct lz_metrics *m)
+{
+	char s[32];
+	int rc = tours_store_meta_get(txn, db, "last_solve_s", s, sizeof(s));
+
+	if (rc == 0)
+		lz_metric_set(lz_metrics_gauge(m, "lz_tours_last_solve_seconds",
+					       "Solve time of the last wave",
+					       NULL, NULL),
+			      atof(s));
+	return rc;
 }

@@ -10,7 +10,10 @@
  *   tours      tour_id ("<date>/<wave>/<vehicle>") -> Tour; the key starts
  *              with the date, so the tours of a date are a prefix scan
  *   meta       name -> value: "hub", "relay" (site ids), "plan" (count of
- *              plans), "stat/<name>" (be64 counters behind the metrics)
+ *              plans), "last_solve_s" (seconds, text), "auto/<date>" (the
+ *              cut-off planned that date), "stat/<name>" (be64 counters
+ *              behind the metrics: tours_stat_metrics says how they show,
+ *              "stat/events_refused/<reason>" are lz_service's)
  *
  * Every function takes the caller's transaction.  Errors are negative
  * (lz_store_rc()), MDB_CORRUPTED when a record no longer decodes.  Messages
@@ -22,6 +25,7 @@
 
 #include "codec.h"
 
+#include "lz_metrics.h"
 #include "lz_store.h"
 
 #include <lmdb.h>
@@ -36,6 +40,20 @@ struct tours_db {
 
 /* Opens (creating them) the databases above; call before lz_bus_new(). */
 int tours_store_open(struct lz_store *s, struct tours_db *db);
+
+/* The record of ID, an unpacked copy in *OUT, or NULL when there is none
+ * (or ID is empty or too long to be a key); MDB_CORRUPTED when it no
+ * longer decodes.  The caller frees *OUT. */
+int tours_store_get_task(MDB_txn *txn, const struct tours_db *db,
+			 const char *id, Task **out);
+int tours_store_get_tour(MDB_txn *txn, const struct tours_db *db,
+			 const char *id, Tour **out);
+int tours_store_get_site(MDB_txn *txn, const struct tours_db *db,
+			 const char *id, Site **out);
+int tours_store_get_order(MDB_txn *txn, const struct tours_db *db,
+			  const char *id, Order **out);
+int tours_store_get_vehicle(MDB_txn *txn, const struct tours_db *db,
+			    const char *id, Vehicle **out);
 
 /* Writes task T and its date index entry (OLD_DATE: its previous date, to
  * move the entry; NULL for a new task). */
@@ -62,8 +80,19 @@ int tours_store_meta_get(MDB_txn *txn, const struct tours_db *db,
 int tours_store_meta_put(MDB_txn *txn, const struct tours_db *db,
 			 const char *name, const char *value);
 
-/* Counters "stat/<name>". */
+/* Adds DELTA to the counter "stat/<name>" (lz_service_stat does the same
+ * for a handler; this is for the lower files, which may run without an
+ * event: the cut-off). */
 int tours_store_stat_add(MDB_txn *txn, const struct tours_db *db,
 			 const char *name, int64_t delta);
+
+/* How the counters show as metrics (lz_service_sync_metrics). */
+extern const struct lz_stat_metric tours_stat_metrics[];
+extern const size_t tours_n_stat_metrics;
+
+/* Sets the gauges that are not counters (lz_tours_last_solve_seconds) on
+ * M from TXN: the lz_service's sync_more.  Returns 0 or a read error. */
+int tours_store_sync_gauges(MDB_txn *txn, const struct tours_db *db,
+			    struct lz_metrics *m);
 
 #endif

@@ -5,10 +5,15 @@
  * (the bus batch of the PlanWave command, or the cut-off timer's
  * lz_bus_write): a crash before the commit leaves no part of it.
  */
+#include "wave.h"
+
+#include "tasks.h"
 #include "tours.h"
 
 #include "lz_bus.h"
 #include "lz_log.h"
+#include "lz_service.h"
+#include "lz_store.h"
 #include "lz_util.h"
 
 #include <inttypes.h>
@@ -41,9 +46,7 @@ site_get(struct sites *c, const char *id, const Site **out)
 			*out = c->s[i];
 			return 0;
 		}
-	if ((rc = lz_store_get_msg(c->txn, c->db->sites, id,
-				   &lz__orders__v1__site__descriptor,
-				   (ProtobufCMessage **)&s)) != 0 ||
+	if ((rc = tours_store_get_site(c->txn, c->db, id, &s)) != 0 ||
 	    s == NULL)
 		return rc;
 	c->s = xrealloc(c->s, sizeof(*c->s) * (c->n + 1));
@@ -307,9 +310,15 @@ tours_plan_wave(struct tours *t, struct lz_bus_txn *tx, const char *date,
 			const Tour *tr = plan.tours[p->tour];
 
 			rc = tours_task_change(
-				t, tx, w.tasks[i], TS_PLANNED, tr->tour_id,
-				(unsigned)p->stop, RS_NONE, NULL,
-				planned_order_status(w.tasks[i]), now, cause);
+				t, tx, w.tasks[i],
+				&(struct tours_change){
+					.to = TS_PLANNED,
+					.tour_id = tr->tour_id,
+					.stop = (unsigned)p->stop,
+					.order_status = planned_order_status(
+						w.tasks[i]),
+					.at = now,
+					.cause = cause});
 		} else {
 			char name[64];
 
@@ -318,8 +327,12 @@ tours_plan_wave(struct tours *t, struct lz_bus_txn *tx, const char *date,
 			rc = stat(t, w.txn, name, 1);
 			if (rc == 0)
 				rc = tours_task_change(
-					t, tx, w.tasks[i], TS_UNPLANNED, NULL,
-					0, p->reason, NULL, 0, now, cause);
+					t, tx, w.tasks[i],
+					&(struct tours_change){
+						.to = TS_UNPLANNED,
+						.reason = p->reason,
+						.at = now,
+						.cause = cause});
 		}
 	}
 	if (rc == 0 && ((rc = stat(t, w.txn, "planned", plan.planned)) ||
@@ -376,10 +389,9 @@ tour_tasks(struct wave *w, const Tour *tr, Task ***out, size_t *n)
 					dup = 1;
 			if (dup)
 				continue;
-			rc = lz_store_get_msg(w->txn, w->t->db.tasks,
-					      tr->stops[s]->task_ids[k],
-					      &lz__tours__v1__task__descriptor,
-					      (ProtobufCMessage **)&tk);
+			rc = tours_store_get_task(w->txn, &w->t->db,
+						  tr->stops[s]->task_ids[k],
+						  &tk);
 			if (rc != 0 || tk == NULL)
 				continue;
 			if (tk->status == TS_CANCELLED) {
@@ -430,10 +442,8 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 
 		if (tr->status != TOUR_PLANNED)
 			continue;
-		if ((rc = lz_store_get_msg(w.txn, t->db.vehicles,
-					   tr->vehicle_id,
-					   &lz__tours__v1__vehicle__descriptor,
-					   (ProtobufCMessage **)&v)) != 0 ||
+		if ((rc = tours_store_get_vehicle(w.txn, &t->db, tr->vehicle_id,
+						  &v)) != 0 ||
 		    v == NULL)
 			continue;
 		w.veh = xrealloc(w.veh, sizeof(*w.veh) * (w.nveh + 1));
@@ -485,12 +495,75 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		if ((rc = emit_tour(t, tx, best)) == 0 &&
 		    (rc = stat(t, w.txn, "inserted", 1)) == 0)
 			rc = tours_task_change(
-				t, tx, task, TS_PLANNED, best->tour_id, stop,
-				RS_NONE, "late insertion",
-				planned_order_status(task), now, cause);
+				t, tx, task,
+				&(struct tours_change){
+					.to = TS_PLANNED,
+					.tour_id = best->tour_id,
+					.stop = stop,
+					.detail = "late insertion",
+					.order_status =
+						planned_order_status(task),
+					.at = now,
+					.cause = cause});
 	}
 out:
 	tours_tour_free(best);
 	wave_release(&w);
 	return rc;
+}
+
+/* ---- the cut-off ---- */
+
+struct cutoff {
+	struct tours *t;
+	char date[11];
+	int64_t now;
+};
+
+static int
+cutoff_fn(struct lz_bus_txn *tx, void *arg)
+{
+	struct cutoff *co = arg;
+	char key[40], done[16];
+	int rc;
+
+	snprintf(key, sizeof(key), "auto/%s", co->date);
+	if ((rc = tours_store_meta_get(lz_bus_mdb(tx), &co->t->db, key, done,
+				       sizeof(done))) != 0 ||
+	    done[0] != '\0')
+		return rc;
+	if ((rc = tours_store_meta_put(lz_bus_mdb(tx), &co->t->db, key, "1")))
+		return rc;
+	return tours_plan_wave(co->t, tx, co->date, co->t->cutoff_wave, NULL, 0,
+			       co->now, "cutoff");
+}
+
+void
+tours_wave_cutoff(void *arg)
+{
+	struct tours *t = arg;
+	struct cutoff co = {t, "", lz_now_us() / 1000000};
+	int64_t midnight;
+	char today[11], why[128];
+	int rc;
+
+	if (t->cutoff < 0 || lz_date_local(co.now, today) != 0 ||
+	    lz_date_midnight(today, &midnight, NULL) != 0 ||
+	    co.now - midnight < t->cutoff)
+		return;
+	/* Not before every followed source is applied: after a restart the
+	 * inbox may be behind, and a wave planned then would miss tasks. */
+	if (!lz_bus_ready(t->bus, why, sizeof(why))) {
+		lz_log_info("cut-off planning waits", "reason=\"%s\"", why);
+		return;
+	}
+	/* The next day: a day and a half ahead of midnight is always in it
+	 * (23- and 25-hour days included). */
+	if (lz_date_local(midnight + 36 * 3600, co.date) != 0)
+		return;
+	if ((rc = lz_bus_write(t->bus, cutoff_fn, &co)) != 0)
+		lz_log_error("cut-off planning failed", "date=%s error=\"%s\"",
+			     co.date, lz_store_strerror(rc));
+	/* A write outside a batch runs no on_commit hook. */
+	lz_service_sync_metrics(&t->svc);
 }

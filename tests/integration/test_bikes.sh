@@ -387,6 +387,37 @@ for l in sys.stdin:
         print(p.get("to"), p.get("reason"), p.get("cause"))') $(refused out_of_zone)" \
 	"PICKUP_STATUS_REFUSED REASON_OUT_OF_ZONE lz.bikes.v1.CollectionRequested 1"
 
+# ---- an event from a source not allowed changes nothing ----
+# The same publisher, as source "returns", sends types lz-bikes applies
+# from other sources only: a relay task of the tours, an operator's rider
+# and re-planning.  Each is refused before it is applied (counted, logged),
+# and neither the read models nor lz-bikes' outbox move.
+model() { echo "$(parcels_json) $(runs_json) $(curl -s --max-time 5 "$API/v1/pickups")"; }
+MODEL_BEFORE=$(model)
+OUTBOX_BEFORE=$(metric "$BIKES_ADMIN" lz_outbox_seq)
+cat >"$TMP/foreign.jsonl" <<EOF
+{"type":"lz.tours.v1.TaskStatusChanged","payload":{"task":{"taskId":"del:fournil/faux","kind":"TASK_KIND_RELAY_DELIVERY","orderId":"fournil/faux","memberId":"fournil","siteId":"relais-velo","finalSiteId":"c1","loads":[{"temperatureClass":"TEMPERATURE_CLASS_AMBIENT","grams":"1000","millilitres":"1000"}]},"to":"TASK_STATUS_DONE"}}
+{"type":"lz.bikes.v1.RegisterRider","payload":{"rider":{"riderId":"eve","name":"Eve"}}}
+{"type":"lz.bikes.v1.PlanRuns","payload":{"date":"$DATE"}}
+EOF
+kill -TERM "$pid_retpub"
+wait_pid "$pid_retpub" 10
+start retpub "$B/tests/lz-cmdpub" --state "$TMP/retpub" --source returns \
+	--pub "$XSUB" --replay "$RETURNS_REPLAY" --input "$TMP/foreign.jsonl" --no-sync
+check "lz-bikes read the events of a source not allowed" \
+	wait_metric "$BIKES_ADMIN" 'lz_inbox_seq{source="returns"}' 5 30
+check "and settled" settle
+check_eq "they changed neither the read models nor lz-bikes' outbox" \
+	"$([ "$(model)" = "$MODEL_BEFORE" ] && echo same) $(metric "$BIKES_ADMIN" lz_outbox_seq)" \
+	"same $OUTBOX_BEFORE"
+check_eq "each counted as refused for its source" \
+	"$(metric "$BIKES_ADMIN" 'lz_events_refused_total{reason="source"}')" 3
+check_eq "and logged with the sources allowed" \
+	"$(grep -c 'event refused" service=bikes source=returns .*reason=source allowed=' "$TMP/bikes.log") $(grep -c 'type=lz.tours.v1.TaskStatusChanged reason=source allowed=tours' "$TMP/bikes.log") $(grep -c 'type=lz.bikes.v1.RegisterRider reason=source allowed=gateway' "$TMP/bikes.log")" \
+	"3 1 1"
+check_eq "no undecodable payload" \
+	"$(metric "$BIKES_ADMIN" 'lz_events_refused_total{reason="payload"}')" 0
+
 # ---- bob ends his shift early: his parcels are re-dispatched ----
 BOB_PARCELS=$(parcels_json | python3 -c '
 import json, sys

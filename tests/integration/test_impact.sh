@@ -31,7 +31,7 @@ eval start_bikes --no-sync --centre-zone \"\$ZONE\" --iterations 200 \
 	--run-max-s 3600 --reload-s 600 --min-run-s 900
 start_returns --no-sync
 # impact also follows "junk", a source that lz-cmdpub plays below with
-# malformed events
+# events of the types impact records, which only their services may send
 start_impact --no-sync --cf-iterations 200 --follow orders,tours,bikes,returns,junk
 mkfifo "$TMP/junk"
 exec 3<>"$TMP/junk"
@@ -218,15 +218,18 @@ IMPACT_DOWN=0
 check "lz-impact restarted catches up on what it missed" settle
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 
-# ---- malformed events: counted, logged, nothing recorded ----
+# ---- events from a source not allowed: refused, counted, logged,
+# nothing recorded ----
 echo '{"type":"lz.tours.v1.TourPlanned","payloadBase64":"//////8="}' >&3
 echo '{"type":"lz.tours.v1.TourStatusChanged","payload":{"tourId":"2026-01-01/x/ghost","to":"TOUR_STATUS_COMPLETED","odometerKm":"99999"}}' >&3
 echo "{\"type\":\"lz.tours.v1.TourPlanned\",\"payload\":{\"tour\":{\"tourId\":\"elsewhere/am/frigo-1\",\"date\":\"$DATE\",\"distanceM\":\"999000\"}}}" >&3
 echo '{"type":"lz.orders.v1.OrderStatusChanged","payload":{"orderId":"ghost/o1","to":"ORDER_STATUS_DELIVERED"}}' >&3
-check "impact applied the malformed events" wait_metric "$IMPACT_ADMIN" \
+check "impact consumed the forged events" wait_metric "$IMPACT_ADMIN" \
 	'lz_inbox_seq{source="junk"}' 4 20
-check_eq "each counted with its reason" "$(for r in bad_payload unknown_tour bad_id unknown_order; do
-	metric "$IMPACT_ADMIN" "lz_impact_ignored_total{reason=\"$r\"}"; done | tr '\n' ' ')" "1 1 1 1 "
+check_eq "each refused for its source, none kept" "$(metric "$IMPACT_ADMIN" 'lz_events_refused_total{reason="source"}') $(for r in bad_payload unknown_tour bad_id unknown_order; do
+	metric "$IMPACT_ADMIN" "lz_impact_ignored_total{reason=\"$r\"}"; done | grep -c .)" "4 0"
+check "the refusals logged with the sources allowed" \
+	grep -q 'msg="event refused" service=impact source=junk .*type=lz.tours.v1.TourPlanned reason=source allowed=tours' "$TMP/impact.log"
 check "lz-impact still healthy" wait_http "$IMPACT_ADMIN" 5
 
 # ---- the reports, recomputed independently ----

@@ -62,7 +62,12 @@ for i in range(n):
         out("lz.inventory.v1.PickOrder", "livrazou", {"orderId": oid})
     else:
         out("lz.inventory.v1.CountStock", "livrazou", {"lotId": random.choice(lots), "counted": str(random.randint(-1, 60))})
+    if i % 1000 == 500:
+        # forged: the orders' and tours' events, from the gateway
+        out("lz.orders.v1.OrderPlaced", "m1", {"order": {"orderId": "m1/forged%d" % i, "memberId": "m1", "source": "ORDER_SOURCE_HUB_STOCK", "lines": [{"product": "lait", "quantity": 5, "unitGrams": 100, "temperatureClass": "TEMPERATURE_CLASS_CHILLED"}]}})
+        out("lz.tours.v1.GoodsUnloaded", "m1", {"orderId": "m1/forged%d" % i, "memberId": "m1", "lines": [{"line": 0, "product": "lait", "quantity": 5, "unitGrams": 100, "temperatureClass": "TEMPERATURE_CLASS_CHILLED"}]})
 PY
+FORGED=$(grep -c '"lz.orders.v1.OrderPlaced"\|"lz.tours.v1.GoodsUnloaded"' "$TMP/ops")
 TOTAL=$(wc -l <"$TMP/ops")
 echo "# $TOTAL operations"
 
@@ -116,5 +121,10 @@ evs = [json.loads(l) for l in open(sys.argv[1])]
 ans = set(e["payload"]["orderId"] for e in evs if e["type"] in ("lz.inventory.v1.ReservationMade", "lz.inventory.v1.Shortage"))
 print("# answered orders:", len(ans))
 assert len(ans) > 100' "$TMP/inv.out"
+check_eq "the forged events refused for their source, nothing of them kept" \
+	"$(metric "$INVENTORY_ADMIN" 'lz_events_refused_total{reason="source"}') $(grep -c forged "$TMP/inv.out")" \
+	"$FORGED 0"
+check "the refusals logged with the sources allowed" sh -c \
+	"grep -q 'msg=\"event refused\" service=inventory source=gateway .*type=lz.orders.v1.OrderPlaced reason=source allowed=orders' '$TMP'/inventory*.log"
 exec 3>&-
 summary

@@ -163,6 +163,10 @@ cmd PlaceOrder m1 "{\"reference\":\"c1\",\"destinationSiteId\":\"cust\",$W,$L,$H
 # garbage and foreign types
 send '{"type":"lz.orders.v1.PlaceOrder","tenant":"m1","payloadBase64":"/////w=="}'
 send '{"type":"lz.testing.v1.Tick","tenant":"m1","payload":{"n":"1"}}'
+# Events of types orders applies, but from the gateway: only inventory may
+# confirm an order, only tours deliver it.
+send '{"type":"lz.inventory.v1.ReservationMade","tenant":"m2","payload":{"orderId":"m2/x1","complete":true}}'
+send '{"type":"lz.tours.v1.TaskStatusChanged","tenant":"m2","payload":{"task":{"taskId":"d:m2/x1","orderId":"m2/x1"},"orderStatus":9}}'
 check "lz-orders applied every command" wait_applied
 outbox
 
@@ -201,6 +205,12 @@ check_eq "events carry the member as tenant and the partner as actor" \
 	"[('m1', 'p-m1'), ('m2', 'p-m2')]"
 check_eq "undecodable payload counted, foreign type ignored" \
 	"$(metric "$ADMIN" 'lz_events_refused_total{reason="payload"}')" 1
+check_eq "events from a source not allowed: refused, counted, nothing changed" \
+	"$(metric "$ADMIN" 'lz_events_refused_total{reason="source"}') $(py 'print([p["to"] for p in of("OrderStatusChanged") if p["orderId"] == "m2/x1"])')" \
+	"2 []"
+check "the refusals logged with the source allowed" sh -c \
+	"grep -q 'msg=\"event refused\" service=orders source=gateway .*type=lz.inventory.v1.ReservationMade reason=source allowed=inventory' '$TMP/orders.log' &&
+	 grep -q 'msg=\"event refused\" service=orders source=gateway .*type=lz.tours.v1.TaskStatusChanged reason=source allowed=tours' '$TMP/orders.log'"
 check_eq "metrics: orders placed" "$(metric "$ADMIN" lz_orders_placed_total)" 4
 check "metrics: rejections by reason" sh -c \
 	"curl -s '$API/metrics' | grep -qx 'lz_orders_rejected_total{reason=\"too_late\"} 2'"

@@ -111,6 +111,8 @@ PY
 # A lot of the hub's stock nears its use-by date before the hub is known:
 # its flow waits for the hub, then is matched.
 NOW=$(date +%s)
+# The same from the gateway: only the inventory may say so.
+echo "{\"type\":\"lz.inventory.v1.LotNearingExpiry\",\"tenant\":\"m1\",\"payload\":{\"lot\":{\"lotId\":\"FORGED\",\"ownerMemberId\":\"m1\",\"product\":\"yaourt\",\"quantity\":\"40\",\"unitGrams\":\"125\",\"dateKind\":\"DATE_KIND_USE_BY\",\"date\":\"$((NOW + 5 * 86400))\"},\"unreserved\":\"40\"}}" >&3
 echo "{\"type\":\"lz.inventory.v1.LotNearingExpiry\",\"tenant\":\"m1\",\"payload\":{\"lot\":{\"lotId\":\"L1\",\"ownerMemberId\":\"m1\",\"product\":\"yaourt\",\"quantity\":\"40\",\"unitGrams\":\"125\",\"dateKind\":\"DATE_KIND_USE_BY\",\"date\":\"$((NOW + 5 * 86400))\"},\"unreserved\":\"40\"}}" >&7
 check "the lot's flow opened before the hub is known" wait_metric \
 	"$RETURNS_ADMIN" lz_returns_flows_opened_total 1 20
@@ -231,6 +233,10 @@ assert all(m.get("discrepancy") for m in mv if m["fromAccount"] == "unaccounted"
 assert len(flagged) == json.load(open(sys.argv[2]))["discrepancies"] > 0' "$TMP/returns.out" "$TMP/balances.json"
 check_eq "a payload that does not decode: counted once" \
 	"$(metric "$RETURNS_ADMIN" 'lz_events_refused_total{reason="payload"}')" 1
+check_eq "an event from a source not allowed: refused, counted, nothing kept" \
+	"$(metric "$RETURNS_ADMIN" 'lz_events_refused_total{reason="source"}') $(grep -c FORGED "$TMP/returns.out")" "1 0"
+check "the refusal logged with the source allowed" grep -q \
+	'msg="event refused" service=returns source=gateway .*type=lz.inventory.v1.LotNearingExpiry reason=source allowed=inventory' "$TMP/returns.log"
 check_eq "bad input refused, counted by reason" \
 	"$(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="unknown_container_type"}' | grep -c .) $(metric "$RETURNS_ADMIN" 'lz_returns_refused_total{reason="bad_quantity"}' | grep -c .)" \
 	"1 1"

@@ -8,7 +8,11 @@
 # an independent checker (check_tours.py) verifies every tour (windows,
 # compartments along the route, skills, shifts, centre orders through the
 # bike relay); GeoJSON; driver reports move tasks and orders; a failed stop
-# is planned again; a late order is inserted; garbage is counted.
+# is planned again; a late order is inserted; garbage is counted; events
+# of a type tours applies but from a source not allowed (an OrderPlaced
+# from the gateway, a PlanWave from the orders service) change nothing and
+# are counted and logged; malformed ids in the drivers' reports are
+# refused.
 . "$(dirname "$0")/lib.sh"
 
 CMDPUB=$B/tests/lz-cmdpub
@@ -235,7 +239,35 @@ t = [x["tour"] for x in of("TourPlanned") if x["tour"]["tourId"] == p.get("tourI
 print(p["to"], p.get("detail"), t[-1].get("revision", 0) >= 1, any("del:m9/late" in s.get("taskIds", []) for s in t[-1]["stops"]))')" \
 	"TASK_STATUS_PLANNED late insertion True True"
 check_eq "cancelled order: its task is cancelled" "$(py 'print(last("del:m9/heavy")["to"])')" TASK_STATUS_CANCELLED
-check "garbage payload counted" wait_metric "$TOURS_ADMIN" lz_tours_bad_payload_total 1 5
+check "garbage payload counted" wait_metric "$TOURS_ADMIN" 'lz_events_refused_total{reason="payload"}' 1 5
+
+# ---- events from a source not allowed ----
+SEQ=$(metric "$TOURS_ADMIN" lz_outbox_seq)
+WAVES=$(metric "$TOURS_ADMIN" lz_tours_waves_total)
+# An order placed and confirmed as if by the orders service, but published
+# by the gateway (any partner could), and a wave asked by the orders
+# service: each would create a task or plan tours.
+echo "{\"type\":\"lz.orders.v1.OrderPlaced\",\"tenant\":\"m9\",\"payload\":{\"order\":{\"orderId\":\"m9/spoof\",\"memberId\":\"m9\",\"destinationSiteId\":\"c-15e-014\",\"deliveryWindow\":{\"start\":\"$((M0 + 8 * 3600))\",\"end\":\"$((M0 + 16 * 3600))\"},\"lines\":[{\"quantity\":1,\"unitGrams\":1000,\"temperatureClass\":\"TEMPERATURE_CLASS_AMBIENT\"}],\"source\":\"ORDER_SOURCE_HUB_STOCK\",\"status\":\"ORDER_STATUS_PLACED\"}}}" >&3
+echo '{"type":"lz.orders.v1.OrderStatusChanged","tenant":"m9","payload":{"orderId":"m9/spoof","from":"ORDER_STATUS_PLACED","to":"ORDER_STATUS_CONFIRMED"}}' >&3
+SENT_GW=$((SENT_GW + 2))
+ord "{\"type\":\"lz.tours.v1.PlanWave\",\"tenant\":\"livrazou\",\"payload\":{\"date\":\"$DATE\",\"wave\":\"spoof\"}}"
+check "events from a source not allowed applied" wait_applied 30
+check_eq "events from a source not allowed: refused, counted by reason source" \
+	"$(metric "$TOURS_ADMIN" 'lz_events_refused_total{reason="source"}')" 3
+check_eq "... and they change nothing: no task, no wave, the outbox unchanged" \
+	"$(curl -s "$API/v1/tasks/$DATE" | grep -c 'm9/spoof') $(metric "$TOURS_ADMIN" lz_tours_waves_total) $(metric "$TOURS_ADMIN" lz_outbox_seq)" \
+	"0 $WAVES $SEQ"
+check "... and they are logged with the sources allowed" sh -c "
+	grep 'event refused' '$TMP/tours.log' | grep 'source=gateway' | grep 'type=lz.orders.v1.OrderPlaced' | grep 'reason=source' | grep -q 'allowed=orders' &&
+	grep 'event refused' '$TMP/tours.log' | grep 'source=orders' | grep 'type=lz.tours.v1.PlanWave' | grep 'reason=source' | grep -q 'allowed=gateway'"
+# ---- malformed identifiers in the drivers' reports ----
+gw TourStarted '{"tourId":"not a tour"}'
+gw StopCompleted "{\"tourId\":\"$TOUR\",\"stopIndex\":$S1,\"containersCollected\":[{\"containerType\":\"caisse 30 l\",\"count\":1}]}"
+check "malformed reports applied" wait_applied 30
+outbox
+check_eq "a malformed tour id or container type: invalid, named in the detail" "$(py '
+print(",".join(p["reason"].replace("REASON_", "").lower() + ":" + p["detail"].split(":")[0] for p in of("CommandRefused")[-2:]))')" \
+	"invalid:tour_id,invalid:containers_collected[0].container_type"
 python3 - "$TMP/data/data.json" "$M0" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -3,7 +3,8 @@
  * (points inside, outside, on edges and vertices, several polygons, the
  * text form), a shift split into runs, run planning over riders' runs
  * (capacity, insulation, windows, a parcel given to one rider, pickups),
- * a pinned sequence, and the fit of a parcel against the bikes.
+ * a pinned sequence, the fit of a parcel against the bikes, and the names
+ * of the reasons and parcel statuses (from the descriptors).
  */
 #include "lz_test.h"
 #include "runs.h"
@@ -320,6 +321,35 @@ test_sequence(void)
 	free(r.visits);
 }
 
+/* The names from the descriptors are the ones the metrics and details
+ * have always shown (the former tables of codec.c). */
+static void
+test_names(void)
+{
+	static const char *const reasons[] = {
+		"unspecified",    "invalid",        "unknown_rider",
+		"unknown_bike",   "unknown_parcel", "unknown_run",
+		"unknown_pickup", "unknown_site",   "not_on_rider_run",
+		"out_of_zone",    "too_heavy",      "no_insulated_bike",
+		"unknown",        "no_shift",       "on_shift",
+		"bad_state",      "duplicate",      "no_rider",
+		"time_window",    "no_relay",       "no_room",
+	};
+	static const char *const statuses[] = {
+		"unspecified", "expected",       "at_relay",
+		"planned",     "on_bike",        "delivered",
+		"failed",      "at_relay_point", "cancelled",
+	};
+
+	for (int i = 0; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++)
+		CHECK_EQ_STR(bikes_reason_name(i), reasons[i]);
+	CHECK_EQ_STR(bikes_reason_name(21), "unknown");
+	CHECK_EQ_STR(bikes_reason_name(-1), "unknown");
+	for (int i = 0; i < (int)(sizeof(statuses) / sizeof(statuses[0])); i++)
+		CHECK_EQ_STR(bikes_parcel_status_name(i), statuses[i]);
+	CHECK_EQ_STR(bikes_parcel_status_name(9), "unknown");
+}
+
 static void
 test_fits(void)
 {
@@ -353,5 +383,6 @@ main(void)
 	RUN(test_plan_reload);
 	RUN(test_sequence);
 	RUN(test_fits);
+	RUN(test_names);
 	return lz_test_summary();
 }

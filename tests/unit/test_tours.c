@@ -2,10 +2,12 @@
  * test_tours.c -- the pure part of the tours service (plan.c): local dates,
  * the tasks an order needs, the routing problem of a wave (dimensions,
  * skills, relay consolidation, reasons), tours from a solution, fill rates,
- * GeoJSON and the operator's matrix.
+ * GeoJSON and the operator's matrix; the names of enum values; the
+ * sources each handler accepts.
  */
 #include "lz_test.h"
 #include "plan.h"
+#include "tours.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,6 +508,82 @@ test_matrix(void)
 	unlink(path);
 }
 
+static void
+test_names(void)
+{
+	/* The strings of the table lz_enum_name replaced: metric labels and
+	 * stat names keep them. */
+	static const char *const reasons[] = {
+		"unspecified",     "unknown_site",
+		"no_hub",          "no_vehicle",
+		"skills",          "capacity",
+		"time_window",     "no_room",
+		"unknown_vehicle", "unknown_tour",
+		"bad_stop",        "bad_state",
+		"invalid",         "unknown_vehicle_hub",
+		"no_relay",        "duplicate",
+		"max_duration",    "max_distance",
+	};
+
+	for (int r = 0; r < (int)(sizeof(reasons) / sizeof(reasons[0])); r++)
+		CHECK_EQ_STR(tours_reason_name(r), reasons[r]);
+	CHECK_EQ_INT(RS_MAX_DISTANCE + 1,
+		     (int)(sizeof(reasons) / sizeof(reasons[0])));
+	CHECK_EQ_STR(tours_reason_name(RS_MAX_DISTANCE + 1), "unknown");
+	CHECK_EQ_STR(tours_reason_name(-1), "unknown");
+	CHECK_EQ_STR(tours_tour_status_name(TOUR_PLANNED), "planned");
+	CHECK_EQ_STR(tours_tour_status_name(TOUR_STARTED), "started");
+	CHECK_EQ_STR(tours_tour_status_name(TOUR_COMPLETED), "completed");
+	CHECK_EQ_INT(tours_class_index(0), 0);
+	CHECK_EQ_INT(tours_class_index(3), 2);
+	CHECK_EQ_INT(tours_class_index(4), 0);
+}
+
+static void
+test_sources(void)
+{
+	struct lz_service svc = {0};
+	const struct lz_handler *h;
+
+	svc.commands = tours_commands;
+	svc.n_commands = tours_n_commands;
+	svc.follows = tours_follows;
+	svc.n_follows = tours_n_follows;
+	/* Every command comes from the gateway, none from another service
+	 * but the returns service's collection requests. */
+	for (size_t i = 0; i < tours_n_commands; i++) {
+		const struct lz_handler *c = &tours_commands[i];
+		int collection =
+			c->desc ==
+			&lz__tours__v1__collection_requested__descriptor;
+
+		CHECK(c->fn != NULL);
+		CHECK(strncmp(c->desc->name, "lz.tours.v1.", 12) == 0);
+		CHECK(lz_service_from(c->from, "gateway"));
+		CHECK(!lz_service_from(c->from, "orders"));
+		CHECK(!lz_service_from(c->from, "tours"));
+		CHECK(lz_service_from(c->from, "returns") == collection);
+	}
+	CHECK_EQ_INT((int)tours_n_commands, 8);
+	/* The followed events come from the orders service only. */
+	for (size_t i = 0; i < tours_n_follows; i++) {
+		const struct lz_handler *f = &tours_follows[i];
+
+		CHECK(f->fn != NULL);
+		CHECK(strncmp(f->desc->name, "lz.orders.v1.", 13) == 0);
+		CHECK_EQ_STR(f->from, "orders");
+	}
+	CHECK_EQ_INT((int)tours_n_follows, 4);
+	h = lz_service_handler(&svc, "lz.orders.v1.OrderPlaced");
+	CHECK(h != NULL && !lz_service_from(h->from, "gateway"));
+	h = lz_service_handler(&svc, "lz.tours.v1.CollectionRequested");
+	CHECK(h != NULL && strcmp(h->from, "gateway,returns") == 0);
+	h = lz_service_handler(&svc, "lz.tours.v1.PlanWave");
+	CHECK(h != NULL && strcmp(h->from, "gateway") == 0);
+	CHECK(lz_service_handler(&svc, "lz.tours.v1.TourPlanned") == NULL);
+	CHECK(lz_service_handler(&svc, "lz.orders.v1.PlaceOrder") == NULL);
+}
+
 int
 main(void)
 {
@@ -520,5 +598,7 @@ main(void)
 	RUN(test_tasks);
 	RUN(test_plan);
 	RUN(test_matrix);
+	RUN(test_names);
+	RUN(test_sources);
 	return lz_test_summary();
 }

@@ -1,5 +1,6 @@
 /*
- * handlers.c -- what the impact service keeps of the events it follows.
+ * follow.c -- what the impact service keeps of the events it follows, each
+ * accepted only from its service (orders, tours, bikes, returns).
  * It decides nothing and emits nothing: it records, by day, what the
  * reports need (see store.h), so that a report over any period is a few
  * range scans.  An apply may run twice for the same event (a retried
@@ -8,6 +9,7 @@
 #include "impact.h"
 
 #include "lz_bus.h"
+#include "lz_service.h"
 #include "lz_date.h"
 #include "lz_log.h"
 #include "lz_metrics.h"
@@ -20,67 +22,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The event being applied. */
-struct call {
-	struct impact *im;
-	MDB_txn *txn;
-	const struct lz_event *ev;
-	int64_t now; /* the event's time, seconds */
-};
-
-/* Most bytes of an id kept as (part of) a key. */
-#define ID_MAX 200
-
-static int
-valid_id(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 1 && n <= ID_MAX;
-}
-
 /* Counts and logs an event that cannot be kept (REASON); it is consumed
  * and changes nothing else. */
 static int
-ignore(struct call *c, const char *reason)
+ignore(struct lz_call *c, const char *reason)
 {
 	char name[64];
 
-	if (lz_log_allow(&c->im->log_limit))
+	if (lz_log_allow(&c->svc->log_limit))
 		lz_log_warn("event not kept",
 			    "source=%s seq=%" PRIu64 " type=%s reason=%s",
 			    c->ev->source, c->ev->seq, c->ev->type, reason);
 	snprintf(name, sizeof(name), "ignored/%s", reason);
-	return impact_store_stat_add(c->txn, &c->im->db, name, 1);
-}
-
-static int
-count(struct call *c, const char *name)
-{
-	return impact_store_stat_add(c->txn, &c->im->db, name, 1);
+	return lz_service_stat(c, name, 1);
 }
 
 /* The local date of T (or of the event when T is 0). */
 static int
-date_of(struct call *c, int64_t t, char out[11])
+date_of(struct lz_call *c, int64_t t, char out[11])
 {
 	return lz_date_local(t > 0 ? t : c->now, out);
 }
 
 /* Stores MSG under ID in DBI, or ignores the event when ID is unusable. */
 static int
-put(struct call *c, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+put(struct lz_call *c, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
 {
-	if (!valid_id(id))
+	if (!lz_valid_path(id))
 		return ignore(c, "bad_id");
 	return lz_store_put_msg(c->txn, dbi, id, msg);
 }
 
 static int
-put_dated(struct call *c, MDB_dbi dbi, const char *date, const char *id,
+put_dated(struct lz_call *c, MDB_dbi dbi, const char *date, const char *id,
 	  const ProtobufCMessage *msg)
 {
-	if (!valid_id(id) || !lz_date_valid(date))
+	if (!lz_valid_path(id) || !lz_date_valid(date))
 		return ignore(c, "bad_id");
 	return impact_store_put_dated(c->txn, dbi, date, id, msg);
 }
@@ -88,35 +65,36 @@ put_dated(struct call *c, MDB_dbi dbi, const char *date, const char *id,
 /* ---- orders ---- */
 
 static int
-on_member(struct call *c, const ProtobufCMessage *msg)
+on_member(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__MemberRegistered *e = (const void *)msg;
 
 	if (e->member == NULL)
 		return ignore(c, "missing");
-	return put(c, c->im->db.members, e->member->member_id,
+	return put(c, impact_of(c)->db.members, e->member->member_id,
 		   &e->member->base);
 }
 
 static int
-on_site(struct call *c, const ProtobufCMessage *msg)
+on_site(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__SiteRegistered *e = (const void *)msg;
 
 	if (e->site == NULL)
 		return ignore(c, "missing");
-	return put(c, c->im->db.sites, e->site->site_id, &e->site->base);
+	return put(c, impact_of(c)->db.sites, e->site->site_id, &e->site->base);
 }
 
 static int
-on_order(struct call *c, const ProtobufCMessage *msg)
+on_order(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	/* OrderPlaced and OrderAmended have the same shape */
 	const Lz__Orders__V1__OrderPlaced *e = (const void *)msg;
 
 	if (e->order == NULL)
 		return ignore(c, "missing");
-	return put(c, c->im->db.orders, e->order->order_id, &e->order->base);
+	return put(c, impact_of(c)->db.orders, e->order->order_id,
+		   &e->order->base);
 }
 
 static int64_t
@@ -130,14 +108,14 @@ order_grams(const Order *o)
 }
 
 static int
-delivered(struct call *c, const Lz__Orders__V1__OrderStatusChanged *e)
+delivered(struct lz_call *c, const Lz__Orders__V1__OrderStatusChanged *e)
 {
 	Delivery d = LZ__IMPACT__V1__DELIVERY__INIT;
 	Order *o = NULL;
-	char date[11], flag[ID_MAX + 16];
+	char date[11], flag[LZ_PATH_MAX + 16];
 	int by_bike, rc;
 
-	if ((rc = lz_store_get_msg(c->txn, c->im->db.orders, e->order_id,
+	if ((rc = lz_store_get_msg(c->txn, impact_of(c)->db.orders, e->order_id,
 				   &lz__orders__v1__order__descriptor,
 				   (ProtobufCMessage **)&o)) != 0)
 		return rc;
@@ -147,7 +125,8 @@ delivered(struct call *c, const Lz__Orders__V1__OrderStatusChanged *e)
 	/* The day of the delivery is the day it was due (the start of its
 	 * window): the day of the tours that served it, whenever the
 	 * driver's report arrives. */
-	if ((rc = impact_store_flag_get(c->txn, &c->im->db, flag, &by_bike)) ||
+	if ((rc = impact_store_flag_get(c->txn, &impact_of(c)->db, flag,
+					&by_bike)) ||
 	    (rc = date_of(c,
 			  o->delivery_window && o->delivery_window->start > 0
 				  ? o->delivery_window->start
@@ -165,25 +144,25 @@ delivered(struct call *c, const Lz__Orders__V1__OrderStatusChanged *e)
 	d.pickup_site_id = o->pickup_site_id;
 	d.destination_site_id = o->destination_site_id;
 	d.grams = order_grams(o);
-	if ((rc = put_dated(c, c->im->db.deliveries, date, o->order_id,
+	if ((rc = put_dated(c, impact_of(c)->db.deliveries, date, o->order_id,
 			    &d.base)) == 0)
-		rc = count(c, "deliveries");
+		rc = lz_service_stat(c, "deliveries", 1);
 out:
 	lz__orders__v1__order__free_unpacked(o, NULL);
 	return rc;
 }
 
 static int
-on_order_status(struct call *c, const ProtobufCMessage *msg)
+on_order_status(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Orders__V1__OrderStatusChanged *e = (const void *)msg;
-	char flag[ID_MAX + 16];
+	char flag[LZ_PATH_MAX + 16];
 
-	if (!valid_id(e->order_id))
+	if (!lz_valid_path(e->order_id))
 		return ignore(c, "bad_id");
 	if (e->to == OS_AT_BIKE_RELAY) {
 		snprintf(flag, sizeof(flag), "relay/%s", e->order_id);
-		return impact_store_flag_set(c->txn, &c->im->db, flag);
+		return impact_store_flag_set(c->txn, &impact_of(c)->db, flag);
 	}
 	return e->to == OS_DELIVERED ? delivered(c, e) : 0;
 }
@@ -191,34 +170,34 @@ on_order_status(struct call *c, const ProtobufCMessage *msg)
 /* ---- tours ---- */
 
 static int
-on_vehicle(struct call *c, const ProtobufCMessage *msg)
+on_vehicle(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__VehicleRegistered *e = (const void *)msg;
 
 	if (e->vehicle == NULL)
 		return ignore(c, "missing");
-	return put(c, c->im->db.vehicles, e->vehicle->vehicle_id,
+	return put(c, impact_of(c)->db.vehicles, e->vehicle->vehicle_id,
 		   &e->vehicle->base);
 }
 
 static int
-get_tour(struct call *c, const char *id, TourRecord **out)
+get_tour(struct lz_call *c, const char *id, TourRecord **out)
 {
 	*out = NULL;
-	return lz_store_get_msg(c->txn, c->im->db.tours, id,
+	return lz_store_get_msg(c->txn, impact_of(c)->db.tours, id,
 				&lz__impact__v1__tour_record__descriptor,
 				(ProtobufCMessage **)out);
 }
 
 static int
-on_tour_planned(struct call *c, const ProtobufCMessage *msg)
+on_tour_planned(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__TourPlanned *e = (const void *)msg;
 	TourRecord *r = NULL, fresh = LZ__IMPACT__V1__TOUR_RECORD__INIT;
 	Tour *old;
 	int rc;
 
-	if (e->tour == NULL || !valid_id(e->tour->tour_id) ||
+	if (e->tour == NULL || !lz_valid_path(e->tour->tour_id) ||
 	    !lz_date_valid(e->tour->date) ||
 	    strncmp(e->tour->tour_id, e->tour->date, 10) != 0)
 		return ignore(c, "bad_id");
@@ -228,7 +207,7 @@ on_tour_planned(struct call *c, const ProtobufCMessage *msg)
 		r = &fresh;
 	old = r->tour;
 	r->tour = e->tour; /* the latest revision */
-	rc = lz_store_put_msg(c->txn, c->im->db.tours, e->tour->tour_id,
+	rc = lz_store_put_msg(c->txn, impact_of(c)->db.tours, e->tour->tour_id,
 			      &r->base);
 	r->tour = old;
 	if (r != &fresh)
@@ -237,13 +216,13 @@ on_tour_planned(struct call *c, const ProtobufCMessage *msg)
 }
 
 static int
-on_tour_status(struct call *c, const ProtobufCMessage *msg)
+on_tour_status(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__TourStatusChanged *e = (const void *)msg;
 	TourRecord *r = NULL;
 	int rc;
 
-	if (!valid_id(e->tour_id))
+	if (!lz_valid_path(e->tour_id))
 		return ignore(c, "bad_id");
 	if ((rc = get_tour(c, e->tour_id, &r)) != 0)
 		return rc;
@@ -257,37 +236,38 @@ on_tour_status(struct call *c, const ProtobufCMessage *msg)
 		r->completed_at = e->at;
 		r->completed = 1;
 	}
-	rc = lz_store_put_msg(c->txn, c->im->db.tours, e->tour_id, &r->base);
+	rc = lz_store_put_msg(c->txn, impact_of(c)->db.tours, e->tour_id,
+			      &r->base);
 	if (rc == 0 && r->completed &&
 	    e->to == LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_COMPLETED)
-		rc = count(c, "tours_completed");
+		rc = lz_service_stat(c, "tours_completed", 1);
 	lz__impact__v1__tour_record__free_unpacked(r, NULL);
 	return rc;
 }
 
 static int
-on_task(struct call *c, const ProtobufCMessage *msg)
+on_task(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__TaskStatusChanged *e = (const void *)msg;
 
 	if (e->task == NULL)
 		return ignore(c, "missing");
-	return put(c, c->im->db.tasks, e->task->task_id, &e->task->base);
+	return put(c, impact_of(c)->db.tasks, e->task->task_id, &e->task->base);
 }
 
 /* ---- bikes ---- */
 
 static int
-get_run(struct call *c, const char *id, RunRecord **out)
+get_run(struct lz_call *c, const char *id, RunRecord **out)
 {
 	*out = NULL;
-	return lz_store_get_msg(c->txn, c->im->db.runs, id,
+	return lz_store_get_msg(c->txn, impact_of(c)->db.runs, id,
 				&lz__impact__v1__run_record__descriptor,
 				(ProtobufCMessage **)out);
 }
 
 static int
-on_run_planned(struct call *c, const ProtobufCMessage *msg)
+on_run_planned(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__RunPlanned *e = (const void *)msg;
 	const Lz__Bikes__V1__Run *run = e->run;
@@ -296,7 +276,7 @@ on_run_planned(struct call *c, const ProtobufCMessage *msg)
 	size_t n = 0;
 	int rc;
 
-	if (run == NULL || !valid_id(run->run_id) ||
+	if (run == NULL || !lz_valid_path(run->run_id) ||
 	    !lz_date_valid(run->date) ||
 	    strncmp(run->run_id, run->date, 10) != 0)
 		return ignore(c, "bad_id");
@@ -313,19 +293,20 @@ on_run_planned(struct call *c, const ProtobufCMessage *msg)
 	r.distance_m = run->distance_m;
 	r.n_parcel_ids = n;
 	r.parcel_ids = ids;
-	rc = lz_store_put_msg(c->txn, c->im->db.runs, run->run_id, &r.base);
+	rc = lz_store_put_msg(c->txn, impact_of(c)->db.runs, run->run_id,
+			      &r.base);
 	free(ids);
 	return rc;
 }
 
 static int
-on_run_status(struct call *c, const ProtobufCMessage *msg)
+on_run_status(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__RunStatusChanged *e = (const void *)msg;
 	RunRecord *r = NULL;
 	int rc;
 
-	if (!valid_id(e->run_id))
+	if (!lz_valid_path(e->run_id))
 		return ignore(c, "bad_id");
 	if ((rc = get_run(c, e->run_id, &r)) != 0)
 		return rc;
@@ -338,13 +319,14 @@ on_run_status(struct call *c, const ProtobufCMessage *msg)
 		if (e->distance_m > 0)
 			r->distance_m = e->distance_m;
 	}
-	rc = lz_store_put_msg(c->txn, c->im->db.runs, e->run_id, &r->base);
+	rc = lz_store_put_msg(c->txn, impact_of(c)->db.runs, e->run_id,
+			      &r->base);
 	lz__impact__v1__run_record__free_unpacked(r, NULL);
 	return rc;
 }
 
 static int
-on_parcel(struct call *c, const ProtobufCMessage *msg)
+on_parcel(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__ParcelStatusChanged *e = (const void *)msg;
 	ParcelRecord r = LZ__IMPACT__V1__PARCEL_RECORD__INIT;
@@ -354,11 +336,11 @@ on_parcel(struct call *c, const ProtobufCMessage *msg)
 	r.parcel_id = e->parcel->parcel_id;
 	r.member_id = e->parcel->member_id;
 	r.grams = e->parcel->grams;
-	return put(c, c->im->db.parcels, r.parcel_id, &r.base);
+	return put(c, impact_of(c)->db.parcels, r.parcel_id, &r.base);
 }
 
 static int
-on_shift_ended(struct call *c, const ProtobufCMessage *msg)
+on_shift_ended(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__ShiftEnded *e = (const void *)msg;
 	ShiftRecord r = LZ__IMPACT__V1__SHIFT_RECORD__INIT;
@@ -373,13 +355,14 @@ on_shift_ended(struct call *c, const ProtobufCMessage *msg)
 	r.end = s->end > 0 ? s->end : e->at;
 	if (r.end < r.start)
 		return ignore(c, "bad_time");
-	return put_dated(c, c->im->db.shifts, s->date, s->shift_id, &r.base);
+	return put_dated(c, impact_of(c)->db.shifts, s->date, s->shift_id,
+			 &r.base);
 }
 
 /* ---- returns ---- */
 
 static int
-on_flow(struct call *c, const ProtobufCMessage *msg)
+on_flow(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Returns__V1__FlowStatusChanged *e = (const void *)msg;
 	FlowRecord r = LZ__IMPACT__V1__FLOW_RECORD__INIT;
@@ -397,11 +380,11 @@ on_flow(struct call *c, const ProtobufCMessage *msg)
 	r.grams = e->actual_grams;
 	if (r.grams < 0)
 		return ignore(c, "bad_quantity");
-	return put_dated(c, c->im->db.flows, date, e->flow_id, &r.base);
+	return put_dated(c, impact_of(c)->db.flows, date, e->flow_id, &r.base);
 }
 
 static int
-on_ledger(struct call *c, const ProtobufCMessage *msg)
+on_ledger(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const LedgerMoved *e = (const void *)msg;
 	char date[11];
@@ -410,71 +393,28 @@ on_ledger(struct call *c, const ProtobufCMessage *msg)
 		return ignore(c, "bad_time");
 	if (e->deposit_cents < 0)
 		return ignore(c, "bad_quantity");
-	return put_dated(c, c->im->db.ledger, date, e->movement_id, &e->base);
+	return put_dated(c, impact_of(c)->db.ledger, date, e->movement_id,
+			 &e->base);
 }
 
-/* ---- dispatch ---- */
-
-static const struct handler {
-	const ProtobufCMessageDescriptor *desc;
-	int (*fn)(struct call *c, const ProtobufCMessage *msg);
-} handlers[] = {
-	{&lz__orders__v1__member_registered__descriptor, on_member},
-	{&lz__orders__v1__site_registered__descriptor, on_site},
-	{&lz__orders__v1__order_placed__descriptor, on_order},
-	{&lz__orders__v1__order_amended__descriptor, on_order},
-	{&lz__orders__v1__order_status_changed__descriptor, on_order_status},
-	{&lz__tours__v1__vehicle_registered__descriptor, on_vehicle},
-	{&lz__tours__v1__tour_planned__descriptor, on_tour_planned},
-	{&lz__tours__v1__tour_status_changed__descriptor, on_tour_status},
-	{&lz__tours__v1__task_status_changed__descriptor, on_task},
-	{&lz__bikes__v1__run_planned__descriptor, on_run_planned},
-	{&lz__bikes__v1__run_status_changed__descriptor, on_run_status},
-	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel},
-	{&lz__bikes__v1__shift_ended__descriptor, on_shift_ended},
-	{&lz__returns__v1__flow_status_changed__descriptor, on_flow},
-	{&lz__returns__v1__ledger_moved__descriptor, on_ledger},
+const struct lz_handler impact_follows[] = {
+	{&lz__orders__v1__member_registered__descriptor, on_member, "orders"},
+	{&lz__orders__v1__site_registered__descriptor, on_site, "orders"},
+	{&lz__orders__v1__order_placed__descriptor, on_order, "orders"},
+	{&lz__orders__v1__order_amended__descriptor, on_order, "orders"},
+	{&lz__orders__v1__order_status_changed__descriptor, on_order_status,
+	 "orders"},
+	{&lz__tours__v1__vehicle_registered__descriptor, on_vehicle, "tours"},
+	{&lz__tours__v1__tour_planned__descriptor, on_tour_planned, "tours"},
+	{&lz__tours__v1__tour_status_changed__descriptor, on_tour_status,
+	 "tours"},
+	{&lz__tours__v1__task_status_changed__descriptor, on_task, "tours"},
+	{&lz__bikes__v1__run_planned__descriptor, on_run_planned, "bikes"},
+	{&lz__bikes__v1__run_status_changed__descriptor, on_run_status,
+	 "bikes"},
+	{&lz__bikes__v1__parcel_status_changed__descriptor, on_parcel, "bikes"},
+	{&lz__bikes__v1__shift_ended__descriptor, on_shift_ended, "bikes"},
+	{&lz__returns__v1__flow_status_changed__descriptor, on_flow, "returns"},
+	{&lz__returns__v1__ledger_moved__descriptor, on_ledger, "returns"},
 };
-
-int
-impact_apply(struct lz_bus_txn *tx, const struct lz_event *ev, void *arg)
-{
-	struct call c = {arg, lz_bus_mdb(tx), ev, lz_event_seconds(ev)};
-	const struct handler *h =
-		lz_handler_find(handlers, LZ_ARRAY_LEN(handlers),
-				sizeof(handlers[0]), ev->type);
-	ProtobufCMessage *msg;
-	int rc;
-
-	if (h == NULL)
-		return 0;
-	if ((msg = lz_event_unpack(ev, h->desc, &c.im->log_limit)) == NULL)
-		return impact_store_stat_add(c.txn, &c.im->db,
-					     "ignored/bad_payload", 1);
-	rc = h->fn(&c, msg);
-	protobuf_c_message_free_unpacked(msg, NULL);
-	if (rc == 0)
-		rc = count(&c, "events");
-	return rc < 0 ? rc : 0;
-}
-
-/* ---- metrics ---- */
-
-static const struct lz_stat_metric stat_metrics[] = {
-	{"events", "lz_impact_events_total", "Events recorded", NULL, 0, 0},
-	{"deliveries", "lz_impact_deliveries_total",
-	 "Orders delivered recorded", NULL, 0, 0},
-	{"tours_completed", "lz_impact_tours_completed_total",
-	 "Van tours completed recorded", NULL, 0, 0},
-	{"ignored", "lz_impact_ignored_total", "Events not kept, by reason",
-	 "reason", 0, 0},
-};
-
-void
-impact_sync_metrics(void *arg)
-{
-	struct impact *im = arg;
-
-	lz_store_sync_metrics(im->store, im->db.meta, "stat/", im->metrics,
-			      stat_metrics, LZ_ARRAY_LEN(stat_metrics));
-}
+const size_t impact_n_follows = LZ_ARRAY_LEN(impact_follows);

@@ -1,0 +1,43 @@
+/*
+ * tasks.h -- the changes of a task that the partners' commands, the
+ * followed events and the wave planner share: each writes the task (with
+ * its date index) in the caller's transaction and emits TaskStatusChanged
+ * there, which tells the orders service where the order is.
+ */
+#ifndef TOURS_TASKS_H
+#define TOURS_TASKS_H
+
+#include "codec.h"
+
+#include <stdint.h>
+
+struct lz_bus_txn;
+struct tours;
+
+/* A task's move to another status, as TaskStatusChanged says it. */
+struct tours_change {
+	int to;              /* the new status, TS_... */
+	const char *tour_id; /* its tour from now on; NULL: unchanged */
+	unsigned stop;       /* its stop in that tour */
+	int reason;          /* RS_..., RS_NONE */
+	const char *detail;  /* may be NULL */
+	int order_status;    /* the order's next status, OS_...; 0: none */
+	int64_t at;          /* seconds */
+	const char *cause;   /* the type of the event that moves it */
+};
+
+/* Moves TASK as CH says (writing it, with its date index) and emits
+ * TaskStatusChanged in TX, with the task's member as tenant.  TASK's
+ * fields are restored before returning (it may be an unpacked record).
+ * Returns 0 or a negative store error. */
+int tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
+		      const struct tours_change *ch);
+
+/* Records the new TASK as pending (counted as "created") because of an
+ * event of type CAUSE at NOW (seconds).  The caller then offers it to the
+ * planned tours (tours_insert_late).  Returns 0 or a negative store
+ * error. */
+int tours_task_create(struct tours *t, struct lz_bus_txn *tx, Task *task,
+		      int64_t now, const char *cause);
+
+#endif
