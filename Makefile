@@ -5,6 +5,8 @@
 #   make test          unit + integration tests (what CI runs)
 #   make check-asan    the tests again under ASan + UBSan, in build/asan/
 #   make bench         every benchmark (bench-bus, bench-routing, ...)
+#                      (these three and `make demo` first install the
+#                      packages that are missing: deploy/install-deps.sh)
 #   make lint          cppcheck + clang-format check
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -29,11 +31,19 @@ PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih
 ifeq ($(filter clean lint,$(MAKECMDGOALS)),)
 missing_pkgs = $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 MISSING_PKGS := $(missing_pkgs)
-# `make demo` on a fresh machine installs what is missing first (the
-# script is idempotent: it installs only missing packages).
-ifneq ($(filter demo,$(MAKECMDGOALS)),)
+# `make demo`, `make test`, `make check-asan` and `make bench` on a fresh
+# machine install what is missing first: the script is idempotent (it
+# installs only missing packages) and knows what the tests need besides
+# the libraries (python3-zmq, chromium...).  It runs once per command: the
+# sub-make of check-asan inherits LZ_DEPS_CHECKED.  Plain `make`, `make
+# lint` and `make clean` never install anything.
+INSTALL_GOALS := demo test check-asan bench bench-%
+ifneq ($(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(LZ_DEPS_CHECKED),)
 $(if $(shell ./deploy/install-deps.sh >&2 && echo ok),,$(error ./deploy/install-deps.sh failed))
+export LZ_DEPS_CHECKED := 1
 MISSING_PKGS := $(missing_pkgs)
+endif
 endif
 ifneq ($(MISSING_PKGS),)
 $(error missing libraries: $(MISSING_PKGS) -- run ./deploy/install-deps.sh)
@@ -114,6 +124,7 @@ lint:
 	  --suppress=missingIncludeSystem -Iservices/common -Iservices/routing \
 	  $(LINT_SRC)
 	clang-format --dry-run --Werror $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
+	python3 tests/lint/check_docs.py
 	@echo "lint: ok"
 
 format:
@@ -127,6 +138,9 @@ install: all
 	done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/livrazou
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/livrazou/
+	for f in $$(find docs -name '*.md'); do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/doc/livrazou/$$f; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/share/livrazou/examples
 	install -m 0644 deploy/livrazou.ini deploy/partners.example \
 		$(DESTDIR)$(PREFIX)/share/livrazou/examples/

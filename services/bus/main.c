@@ -251,7 +251,13 @@ main(int argc, char **argv)
 		    lz_config_str(cfg, "xsub"), lz_config_str(cfg, "xpub"),
 		    lz_config_str(cfg, "admin"), LZ_VERSION);
 	rc = lz_loop_run(b.loop);
-	lz_log_info("stopped", "forwarded=%.0f", lz_metric_value(b.m_msgs));
+	if (rc != 0)
+		lz_log_error("stopped on a failure",
+			     "rc=%d forwarded=%.0f exit=1", rc,
+			     lz_metric_value(b.m_msgs));
+	else
+		lz_log_info("stopped", "forwarded=%.0f exit=0",
+			    lz_metric_value(b.m_msgs));
 	lz_zwatch_destroy(&b.xsub_watch);
 	lz_zwatch_destroy(&b.xpub_watch);
 	lz_http_destroy(&http);

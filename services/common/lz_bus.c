@@ -371,6 +371,7 @@ struct write_ctx {
 	struct lz_bus *b;
 	lz_bus_write_fn fn;
 	void *arg;
+	int fn_rc; /* FN's result in the last attempt */
 };
 
 static int
@@ -379,7 +380,7 @@ write_fn(MDB_txn *txn, void *arg)
 	struct write_ctx *w = arg;
 	struct lz_bus_txn tx = {w->b, txn, NULL, 0, NULL, ""};
 
-	return w->fn(&tx, w->arg);
+	return w->fn_rc = w->fn(&tx, w->arg);
 }
 
 static void
@@ -391,12 +392,21 @@ write_reset(void *arg)
 int
 lz_bus_write(struct lz_bus *b, lz_bus_write_fn fn, void *arg)
 {
-	struct write_ctx w = {b, fn, arg};
+	struct write_ctx w = {b, fn, arg, 0};
 	int64_t t0 = lz_mono_us();
 	int rc = lz_store_write(b->store, write_fn, write_reset, &w);
 
 	if (rc != 0) {
 		rollback_memory(b);
+		/* FN's own refusal is the caller's; a store that cannot
+		 * begin or commit a transaction, or grow its map, is fatal,
+		 * as in apply_batch. */
+		if (w.fn_rc == 0 || rc == MDB_MAP_FULL) {
+			lz_log_error("cannot commit",
+				     "error=\"%s\" rc=%d fatal=1",
+				     lz_store_strerror(rc), rc);
+			lz_loop_fail(b->loop, rc);
+		}
 		return rc;
 	}
 	lz_metric_observe(b->m_commit, (double)(lz_mono_us() - t0) / 1e6);
@@ -581,12 +591,14 @@ apply_batch(struct lz_bus *b, Envelope **evs, int n)
 	}
 	if (rc != 0) {
 		/* Storage is failing (disk full, map at its limit): nothing
-		 * was acknowledged, so stop rather than lose events; on
-		 * restart the inbox tells where to resume. */
+		 * was acknowledged, so stop rather than lose events, and as a
+		 * failure (exit status 1), so that the service manager
+		 * restarts us; on restart the inbox tells where to resume. */
 		rollback_memory(b);
-		lz_log_error("cannot commit batch", "error=\"%s\" events=%d",
-			     lz_store_strerror(rc), n);
-		lz_loop_stop(b->loop);
+		lz_log_error("cannot commit batch",
+			     "error=\"%s\" rc=%d events=%d fatal=1",
+			     lz_store_strerror(rc), rc, n);
+		lz_loop_fail(b->loop, rc);
 		return;
 	}
 	lz_metric_observe(b->m_commit, (double)(lz_mono_us() - t0) / 1e6);

@@ -101,9 +101,11 @@ ProtobufCMessage *lz_event_unpack(const struct lz_event *ev,
 
 /* Applies EV to the service's state through lz_bus_mdb(TX), emitting events
  * with lz_bus_emit().  Returns 0, LZ_BUS_REJECT, or a negative store error
- * (the whole batch is then retried or, for other errors, the process
- * stops).  May be called more than once for the same event when a batch is
- * retried: it must keep no effect outside the transaction. */
+ * (the whole batch is then retried on MDB_MAP_FULL; any other error is
+ * logged as "cannot commit batch" and fails the loop, lz_loop_fail(): the
+ * daemon exits with status 1 and resumes from its inbox when restarted).
+ * May be called more than once for the same event when a batch is retried:
+ * it must keep no effect outside the transaction. */
 typedef int (*lz_bus_apply_fn)(struct lz_bus_txn *tx, const struct lz_event *ev,
 			       void *arg);
 typedef int (*lz_bus_write_fn)(struct lz_bus_txn *tx, void *arg);
@@ -120,7 +122,11 @@ void lz_bus_destroy(struct lz_bus **bp);
 /* Runs FN in a write transaction (for work that does not come from the bus:
  * a partner's command, a timer), commits, then publishes what FN emitted.
  * FN may run more than once (map growth).  Returns FN's non-zero result or
- * a store error (nothing committed, nothing published), or 0. */
+ * a store error (nothing committed, nothing published), or 0.  A store
+ * that cannot begin or commit the transaction (disk full, I/O error) or
+ * grow its map any more is fatal: logged as "cannot commit", it fails the
+ * loop (lz_loop_fail), and the process ends with exit status 1 after the
+ * callback that is running; FN's own non-zero result is not. */
 int lz_bus_write(struct lz_bus *b, lz_bus_write_fn fn, void *arg);
 
 /* Appends an event with payload MSG (type: MSG's full name) to the outbox.

@@ -24,14 +24,58 @@
 struct lz_client {
 	void *ctx;
 	void *sock;
+	void *monitor; /* PAIR receiving the socket's connection events */
+	/* what the connection events told so far */
+	int connected, retried, handshaken, auth_failed, auth_status,
+		handshake_failed;
 };
+
+/* Reads the connection events waiting on the monitor socket: they tell
+ * apart a gateway that is not there from one that refuses our key. */
+static void
+read_events(struct lz_client *c)
+{
+	for (;;) {
+		zmq_msg_t head, addr;
+		uint16_t ev;
+		uint32_t value;
+
+		zmq_msg_init(&head);
+		if (zmq_msg_recv(&head, c->monitor, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&head);
+			return;
+		}
+		/* [event u16, value u32][endpoint] */
+		zmq_msg_init(&addr);
+		if (zmq_msg_more(&head))
+			zmq_msg_recv(&addr, c->monitor, 0);
+		if (zmq_msg_size(&head) >= 6) {
+			memcpy(&ev, zmq_msg_data(&head), 2);
+			memcpy(&value, (char *)zmq_msg_data(&head) + 2, 4);
+			if (ev == ZMQ_EVENT_CONNECTED)
+				c->connected = 1;
+			else if (ev == ZMQ_EVENT_CONNECT_RETRIED)
+				c->retried = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+				c->handshaken = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+				c->auth_failed = 1;
+				c->auth_status = (int)value;
+			} else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ||
+				   ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+				c->handshake_failed = 1;
+		}
+		zmq_msg_close(&addr);
+		zmq_msg_close(&head);
+	}
+}
 
 struct lz_client *
 lz_client_new(const char *endpoint, const char *key_path,
 	      const char *server_key, char *err, size_t errlen)
 {
 	struct lz_client *c;
-	char pub[41], sec[41], srv[41];
+	char pub[41], sec[41], srv[41], mon[64];
 	int zero = 0;
 
 	if (sodium_init() < 0) {
@@ -61,6 +105,23 @@ lz_client_new(const char *endpoint, const char *key_path,
 	zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, pub, 40);
 	zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, 40);
 	sodium_memzero(sec, sizeof(sec));
+	/* The monitor is connected before the socket, so that no event of
+	 * the connection is lost. */
+	snprintf(mon, sizeof(mon), "inproc://lz-client-monitor-%p", (void *)c);
+	if (zmq_socket_monitor(c->sock, mon,
+			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
+				       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) ==
+	    0) {
+		c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
+		zmq_setsockopt(c->monitor, ZMQ_LINGER, &zero, sizeof(zero));
+		if (zmq_connect(c->monitor, mon) != 0) {
+			zmq_close(c->monitor);
+			c->monitor = NULL;
+		}
+	}
 	if (zmq_connect(c->sock, endpoint) != 0) {
 		snprintf(err, errlen, "%s: %s", endpoint,
 			 zmq_strerror(zmq_errno()));
@@ -77,6 +138,10 @@ lz_client_destroy(struct lz_client **cp)
 
 	if (c == NULL)
 		return;
+	if (c->monitor) {
+		zmq_socket_monitor(c->sock, NULL, 0);
+		zmq_close(c->monitor);
+	}
 	zmq_close(c->sock);
 	zmq_ctx_term(c->ctx);
 	free(c);
@@ -91,14 +156,19 @@ wait_ack(struct lz_client *c, const char *id, int timeout_ms,
 {
 	int64_t end = lz_mono_us() + (int64_t)timeout_ms * 1000;
 	Lz__Gateway__V1__Ack *ack;
-	zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
+	zmq_pollitem_t it[2] = {{c->sock, 0, ZMQ_POLLIN, 0},
+				{c->monitor, 0, ZMQ_POLLIN, 0}};
 	zmq_msg_t m;
 	long left;
 
 	for (;;) {
 		left = (long)((end - lz_mono_us()) / 1000);
-		if (left <= 0 || zmq_poll(&it, 1, left) <= 0)
-			return -ETIMEDOUT;
+		if (left <= 0 || zmq_poll(it, c->monitor ? 2 : 1, left) <= 0)
+			break;
+		if (it[1].revents & ZMQ_POLLIN)
+			read_events(c);
+		if (!(it[0].revents & ZMQ_POLLIN))
+			continue;
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
@@ -127,6 +197,9 @@ wait_ack(struct lz_client *c, const char *id, int timeout_ms,
 		lz__gateway__v1__ack__free_unpacked(ack, NULL);
 		return 0;
 	}
+	if (c->monitor)
+		read_events(c);
+	return -ETIMEDOUT;
 }
 
 int
@@ -199,6 +272,51 @@ lz_client_submit_json(struct lz_client *c, const char *type, const char *json,
 			      retries, ack);
 	free(payload);
 	return rc;
+}
+
+enum lz_client_cause
+lz_client_explain(const struct lz_client *c, char *why, size_t len)
+{
+	if (c->auth_failed) {
+		snprintf(why, len,
+			 "the gateway refused this partner's key (CURVE "
+			 "handshake, status %d): its public key is not in the "
+			 "gateway's partners file, or the file was changed "
+			 "without a reload (SIGHUP)",
+			 c->auth_status);
+		return LZ_CLIENT_KEY_REFUSED;
+	}
+	if (c->handshaken) {
+		snprintf(why, len, "%s",
+			 "the gateway accepted the connection and the key but "
+			 "sent no Ack");
+		return LZ_CLIENT_NO_ACK;
+	}
+	if (c->handshake_failed) {
+		snprintf(why, len, "%s",
+			 "the CURVE handshake failed: the server key given is "
+			 "not this gateway's, or this is not the gateway's "
+			 "ZeroMQ endpoint");
+		return LZ_CLIENT_HANDSHAKE_FAILED;
+	}
+	if (c->connected) {
+		snprintf(why, len, "%s",
+			 "something listens there but never completed a "
+			 "ZeroMQ handshake: not the gateway's ZeroMQ endpoint "
+			 "(its HTTP port?)");
+		return LZ_CLIENT_NO_HANDSHAKE;
+	}
+	if (c->retried) {
+		snprintf(why, len, "%s",
+			 "nothing is listening there (connection refused): is "
+			 "lz-gateway running, and is this its ZeroMQ "
+			 "endpoint?");
+		return LZ_CLIENT_NOT_LISTENING;
+	}
+	snprintf(why, len, "%s",
+		 "no connection was made: either nothing is listening there, "
+		 "or the key was refused by CURVE (which answers nothing)");
+	return LZ_CLIENT_UNKNOWN;
 }
 
 static int

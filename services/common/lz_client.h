@@ -55,6 +55,23 @@ int lz_client_submit_json(struct lz_client *c, const char *type,
 			  int retries, struct lz_client_ack *ack, char *err,
 			  size_t errlen);
 
+/* Why C's last lz_client_submit() got no Ack (-ETIMEDOUT), as far as the
+ * socket's connection events tell (ZeroMQ's socket monitor): writes into
+ * WHY (LEN bytes) a sentence for the user that follows "no answer from
+ * the gateway at ENDPOINT:", and returns the cause.  CURVE gives a client
+ * whose key is refused no answer, so the events are the only way to tell
+ * a refused key from a wrong endpoint. */
+enum lz_client_cause {
+	LZ_CLIENT_UNKNOWN = 0,      /* no event tells: both causes listed */
+	LZ_CLIENT_NOT_LISTENING,    /* connection refused */
+	LZ_CLIENT_NO_HANDSHAKE,     /* connected, no ZeroMQ peer answered */
+	LZ_CLIENT_HANDSHAKE_FAILED, /* wrong server key, or not CURVE */
+	LZ_CLIENT_KEY_REFUSED,      /* the gateway refused our key */
+	LZ_CLIENT_NO_ACK,           /* handshake done, no Ack in time */
+};
+enum lz_client_cause lz_client_explain(const struct lz_client *c, char *why,
+				       size_t len);
+
 /* GET PATH from ADDR ("host:port", IPv4; 0.0.0.0 means loopback) over
  * HTTP/1.0, waiting at most TIMEOUT_MS between reads.  Returns the status
  * code, or 0 when the server does not answer; *BODY (may be NULL) gets

@@ -16,8 +16,9 @@
 #define LZ_VERSION "dev"
 #endif
 
-/* Where a value came from, to let a higher layer override a lower one. */
-enum origin { FROM_DEFAULT, FROM_COMMON, FROM_SECTION, FROM_FLAG };
+/* Where a value came from, to let a higher layer override a lower one.
+ * FROM_OTHER: another program's section (lz_config_from_section). */
+enum origin { FROM_DEFAULT, FROM_OTHER, FROM_COMMON, FROM_SECTION, FROM_FLAG };
 
 static const struct lz_option builtin_opts[] = {
 	{"config", LZ_OPT_STRING, NULL, "read options from this INI file", 0,
@@ -363,6 +364,71 @@ const char *
 lz_config_arg(const struct lz_config *c, int i)
 {
 	return i >= 0 && i < c->nargs ? c->args[i] : NULL;
+}
+
+struct from_section {
+	const char *section, *key;
+	char *value;
+};
+
+static int
+on_other_line(void *user, const char *section, const char *name,
+	      const char *value)
+{
+	struct from_section *f = user;
+
+	if (strcmp(section, f->section) == 0 && strcmp(name, f->key) == 0) {
+		free(f->value);
+		f->value = xstrdup(value);
+	}
+	return 1;
+}
+
+/* A daemon binds its sockets on every address (0.0.0.0, or * for
+ * ZeroMQ); a client on the same host reaches them on loopback. */
+static char *
+connectable(char *v)
+{
+	static const char *const any[] = {
+		"tcp://0.0.0.0:", "tcp://*:", "0.0.0.0:"};
+
+	for (size_t i = 0; i < LZ_ARRAY_LEN(any); i++) {
+		size_t n = strlen(any[i]);
+		const char *scheme =
+			strncmp(any[i], "tcp://", 6) ? "" : "tcp://";
+		char *out;
+		size_t len;
+
+		if (strncmp(v, any[i], n) != 0)
+			continue;
+		len = strlen(scheme) + strlen("127.0.0.1:") + strlen(v + n) + 1;
+		out = xmalloc(len);
+		snprintf(out, len, "%s127.0.0.1:%s", scheme, v + n);
+		free(v);
+		return out;
+	}
+	return v;
+}
+
+int
+lz_config_from_section(struct lz_config *c, const char *name,
+		       const char *section, const char *key)
+{
+	struct slot *s = (struct slot *)must_find(c, name);
+	const char *path = lz_config_str(c, "config");
+	struct from_section f = {section, key, NULL};
+
+	if (path == NULL || s->origin != FROM_DEFAULT)
+		return 0;
+	if (ini_parse(path, on_other_line, &f) != 0 || f.value == NULL ||
+	    f.value[0] == '\0') {
+		free(f.value);
+		return 0;
+	}
+	free(s->value);
+	s->value = connectable(f.value);
+	s->origin = FROM_OTHER;
+	return 1;
 }
 
 void

@@ -56,6 +56,19 @@ int lz_config_flag(const struct lz_config *c, const char *name);
 int lz_config_nargs(const struct lz_config *c);
 const char *lz_config_arg(const struct lz_config *c, int i);
 
+/* For a client of the deployment the --config file describes (lz-ctl,
+ * lz-tap): after lz_config_parse, when --config was given and option NAME
+ * still has its default (it was set neither on the command line nor in
+ * the program's own or the [common] section), sets it to the value of KEY
+ * in the file's SECTION, another program's (e.g. --gateway from the
+ * gateway's "zmq").  An address the daemon binds on every interface
+ * (host 0.0.0.0, or * in a ZeroMQ endpoint) becomes its loopback address,
+ * which a client on the same host can connect to.  Returns 1 when it set
+ * the value, 0 when not (no --config, NAME was given, or SECTION has no
+ * non-empty KEY). */
+int lz_config_from_section(struct lz_config *c, const char *name,
+			   const char *section, const char *key);
+
 /* Initialises lz_log with the program name and the --log-level value. */
 void lz_config_init_log(const struct lz_config *c);
 

@@ -109,9 +109,16 @@ lz_daemon_run(struct lz_daemon *d)
 		    lz_config_str(d->cfg, "admin"), lz_http_port(d->http),
 		    LZ_VERSION);
 	rc = lz_loop_run(d->loop);
-	lz_log_info("stopped", "outbox_seq=%llu",
+	if (rc != 0) {
+		/* What failed was logged where it failed. */
+		lz_log_error("stopped on a failure",
+			     "rc=%d outbox_seq=%llu exit=1", rc,
+			     (unsigned long long)lz_bus_outbox_seq(d->bus));
+		return 1;
+	}
+	lz_log_info("stopped", "outbox_seq=%llu exit=0",
 		    (unsigned long long)lz_bus_outbox_seq(d->bus));
-	return rc == 0 ? 0 : 1;
+	return 0;
 }
 
 void

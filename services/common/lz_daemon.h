@@ -3,7 +3,10 @@
  * bikes, returns, impact) runs around its own logic: the options of its
  * store, bus client and admin address; the startup in order (loop,
  * metrics, store, the service's databases, bus client, admin HTTP); the
- * run until SIGTERM/SIGINT; the shutdown.
+ * run until SIGTERM/SIGINT (exit status 0) or a fatal error such as a
+ * batch that cannot be committed (exit status 1); SIGHUP, which is logged
+ * and reloads nothing (lz_loop_on_reload for a service that has something
+ * to reload); the shutdown.
  *
  *	struct lz_daemon d = {0};
  *	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
@@ -72,8 +75,9 @@ void lz_daemon_connect(struct lz_daemon *d, lz_bus_apply_fn apply,
 		       void (*on_commit)(void *arg), void *arg);
 
 /* Logs "started", runs the loop until SIGTERM/SIGINT (the batch in
- * progress is committed and published), logs "stopped".  Returns the exit
- * status. */
+ * progress is committed and published) or a failure (lz_loop_fail: the
+ * store cannot commit), logs "stopped" or "stopped on a failure".  Returns
+ * the exit status: 0 after a stop, 1 after a failure. */
 int lz_daemon_run(struct lz_daemon *d);
 
 /* Frees what the functions above made, the configuration included. */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -23,7 +24,13 @@ struct lz_loop {
 	struct event_base *base;
 	void *zctx;
 	int stopping;
+	/* the first lz_loop_fail()'s code, or 0 */
+	int failure;
 	struct lz_callback *signals; /* owned */
+	/* the reload hook, run on SIGHUP */
+	char reload_what[64];
+	lz_loop_fn reload_fn;
+	void *reload_arg;
 };
 
 struct lz_zwatch {
@@ -41,6 +48,25 @@ on_stop_signal(void *arg)
 
 	lz_log_info("stopping", "reason=signal");
 	lz_loop_stop(l);
+}
+
+/* `systemctl reload` sends SIGHUP: a daemon must survive it.  The log
+ * goes to stderr, owned by the service manager, so only the program's own
+ * state is reloaded. */
+static void
+on_hup_signal(void *arg)
+{
+	struct lz_loop *l = arg;
+	char what[160];
+
+	if (l->reload_fn == NULL) {
+		lz_log_info("reload: nothing to reload",
+			    "signal=SIGHUP log=stderr");
+		return;
+	}
+	lz_log_info("reload", "signal=SIGHUP log=stderr what=%s",
+		    lz_log_quote(what, sizeof(what), l->reload_what));
+	l->reload_fn(l->reload_arg);
 }
 
 static void
@@ -67,6 +93,7 @@ lz_loop_new(void)
 	signal(SIGPIPE, SIG_IGN);
 	lz_loop_on_signal(l, SIGTERM, on_stop_signal, l);
 	lz_loop_on_signal(l, SIGINT, on_stop_signal, l);
+	lz_loop_on_signal(l, SIGHUP, on_hup_signal, l);
 	return l;
 }
 
@@ -104,9 +131,18 @@ lz_loop_zctx(struct lz_loop *l)
 int
 lz_loop_run(struct lz_loop *l)
 {
-	int rc = event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	int rc = 0, stopped;
 
-	if (l->stopping)
+	/* libevent forgets a loopbreak asked for before the loop runs. */
+	if (!l->stopping && !l->failure)
+		rc = event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	/* A stop ends one run (a test may run the loop again); a failure
+	 * is for good. */
+	stopped = l->stopping;
+	l->stopping = 0;
+	if (l->failure)
+		return l->failure;
+	if (stopped)
 		return 0;
 	lz_log_error("event loop ended unexpectedly", "rc=%d", rc);
 	return -1;
@@ -119,10 +155,35 @@ lz_loop_stop(struct lz_loop *l)
 	event_base_loopbreak(l->base);
 }
 
+void
+lz_loop_fail(struct lz_loop *l, int rc)
+{
+	if (l->failure == 0) {
+		l->failure = rc < 0 ? rc : -1;
+		lz_log_error("stopping", "reason=failure rc=%d", l->failure);
+	}
+	lz_loop_stop(l);
+}
+
+int
+lz_loop_failure(const struct lz_loop *l)
+{
+	return l->failure;
+}
+
 int
 lz_loop_stopping(const struct lz_loop *l)
 {
-	return l->stopping;
+	return l->stopping || l->failure;
+}
+
+void
+lz_loop_on_reload(struct lz_loop *l, const char *what, lz_loop_fn fn, void *arg)
+{
+	snprintf(l->reload_what, sizeof(l->reload_what), "%s",
+		 what && what[0] ? what : "-");
+	l->reload_fn = fn;
+	l->reload_arg = arg;
 }
 
 static int

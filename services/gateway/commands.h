@@ -8,7 +8,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
-/* The roles (partners.h bits) any of which allows TYPE; 0 when TYPE is not
+/* The roles (lz_partners.h bits) any of which allows TYPE; 0 when TYPE is not
  * a command partners may send. */
 unsigned gw_command_roles(const char *type);
 

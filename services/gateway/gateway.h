@@ -13,7 +13,7 @@
 #define GW_GATEWAY_H
 
 #include "lz/gateway/v1/gateway.pb-c.h"
-#include "partners.h"
+#include "lz_partners.h"
 
 #include <event2/http.h>
 #include <lmdb.h>
@@ -63,7 +63,7 @@ struct gw {
 	struct lz_timer *prune_timer;
 
 	char *partners_path;
-	struct gw_partners *partners;
+	struct lz_partners *partners;
 
 	/* limits */
 	size_t max_frame, max_payload, max_string, max_list;
@@ -98,7 +98,7 @@ void gw_submit_init(struct gw *g);
 /* Checks a command from partner P; on success queues it and returns
  * ERROR_CODE_NONE (the Ack comes after the commit); otherwise returns the
  * error with a message in MSG. */
-Lz__Gateway__V1__ErrorCode gw_submit(struct gw *g, struct gw_partner *p,
+Lz__Gateway__V1__ErrorCode gw_submit(struct gw *g, struct lz_partner *p,
 				     const char *msg_id, const char *type,
 				     const uint8_t *payload, size_t len,
 				     struct gw_reply *reply, char *msg,

@@ -146,7 +146,7 @@ reject_now(struct gw *g, struct evhttp_request *req, const char *partner_id,
 }
 
 /* The partner behind the request's bearer token, or NULL. */
-static struct gw_partner *
+static struct lz_partner *
 authenticate(struct gw *g, struct evhttp_request *req)
 {
 	const char *h = evhttp_find_header(
@@ -154,7 +154,7 @@ authenticate(struct gw *g, struct evhttp_request *req)
 
 	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
 		return NULL;
-	return gw_partners_by_token(g->partners, h + 7);
+	return lz_partners_by_token(g->partners, h + 7);
 }
 
 static void
@@ -168,7 +168,7 @@ on_command(struct evhttp_request *req, void *arg)
 	const char *msg_id = evhttp_find_header(
 		evhttp_request_get_input_headers(req), "Idempotency-Key");
 	const ProtobufCMessageDescriptor *d;
-	struct gw_partner *p;
+	struct lz_partner *p;
 	struct gw_reply r = {0};
 	json_error_t jerr;
 	json_t *body;
@@ -309,7 +309,7 @@ on_orders(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
 	const char *path = evhttp_uri_get_path(u);
 	const char *query = evhttp_uri_get_query(u);
-	struct gw_partner *p = authenticate(g, req);
+	struct lz_partner *p = authenticate(g, req);
 	int operator;
 	struct gw_wait *w;
 	char uri[1024];
@@ -323,7 +323,7 @@ on_orders(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 405, "use GET");
 		return;
 	}
-	operator=(p->roles &GW_ROLE_OPERATOR) != 0;
+	operator=(p->roles &LZ_ROLE_OPERATOR) != 0;
 	w = wait_new(g, req);
 	if (strcmp(path, "/v1/orders") != 0 &&
 	    strcmp(path, "/v1/orders/") != 0) {
@@ -399,7 +399,7 @@ static void
 on_events_stream(struct evhttp_request *req, void *arg)
 {
 	struct gw *g = arg;
-	struct gw_partner *p = authenticate(g, req);
+	struct lz_partner *p = authenticate(g, req);
 	struct gw_sse *c;
 
 	if (p == NULL) {
@@ -411,7 +411,7 @@ on_events_stream(struct evhttp_request *req, void *arg)
 	c->req = req;
 	c->conn = evhttp_request_get_connection(req);
 	c->member = xstrdup(p->member);
-	c->all = (p->roles & GW_ROLE_OPERATOR) != 0;
+	c->all = (p->roles & LZ_ROLE_OPERATOR) != 0;
 	c->next = g->sse;
 	g->sse = c;
 	evhttp_connection_set_closecb(c->conn, on_sse_close, c);

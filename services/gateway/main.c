@@ -17,7 +17,6 @@
 #include "lz_util.h"
 
 #include <event2/event.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,27 +61,29 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
+/* SIGHUP (lz_loop_on_reload): the partners file again; on an error the
+ * partners loaded before stay. */
 static void
-on_hup(void *arg)
+on_reload(void *arg)
 {
 	struct gw *g = arg;
-	struct gw_partners *np;
+	struct lz_partners *np;
 	char err[512];
 
-	if (gw_partners_load(g->partners_path, &np, err, sizeof(err)) < 0) {
+	if (lz_partners_load(g->partners_path, &np, err, sizeof(err)) < 0) {
 		lz_log_error("partners file not reloaded", "error=\"%s\"", err);
 		return;
 	}
 	/* Keep each partner's rate-limit bucket across the reload. */
 	for (size_t i = 0; i < np->n; i++) {
-		struct gw_partner *old =
-			gw_partners_by_id(g->partners, np->v[i].id);
+		struct lz_partner *old =
+			lz_partners_by_id(g->partners, np->v[i].id);
 		if (old) {
 			np->v[i].tokens = old->tokens;
 			np->v[i].refill_us = old->refill_us;
 		}
 	}
-	gw_partners_destroy(&g->partners);
+	lz_partners_destroy(&g->partners);
 	g->partners = np;
 	lz_metric_set(g->m_partners, (double)np->n);
 	lz_log_info("partners file reloaded", "partners=%zu", np->n);
@@ -135,7 +136,7 @@ main(int argc, char **argv)
 	g.burst = (double)lz_config_int(cfg, "burst");
 	g.ack_retention = lz_config_int(cfg, "ack-retention");
 	g.partners_path = xstrdup(lz_config_str(cfg, "partners"));
-	if (gw_partners_load(g.partners_path, &g.partners, err, sizeof(err)) <
+	if (lz_partners_load(g.partners_path, &g.partners, err, sizeof(err)) <
 	    0)
 		lz_fatal("cannot read partners file", "error=\"%s\"", err);
 
@@ -177,7 +178,7 @@ main(int argc, char **argv)
 	if (admin == NULL)
 		lz_fatal("cannot start admin http", NULL);
 	lz_http_admin(admin, g.metrics, NULL, NULL);
-	lz_loop_on_signal(g.loop, SIGHUP, on_hup, &g);
+	lz_loop_on_reload(g.loop, "partners", on_reload, &g);
 	gw_acks_prune(&g);
 	if (g.ack_retention > 0)
 		g.prune_timer = lz_timer_new(g.loop, prune_interval_ms(&g), 1,
@@ -189,8 +190,15 @@ main(int argc, char **argv)
 	rc = lz_loop_run(g.loop);
 
 	gw_flush(&g); /* anything checked but not yet committed */
-	lz_log_info("stopped", "outbox_seq=%llu",
-		    (unsigned long long)lz_bus_outbox_seq(g.bus));
+	if (rc == 0)
+		rc = lz_loop_failure(g.loop); /* that last commit failed */
+	if (rc != 0)
+		lz_log_error("stopped on a failure",
+			     "rc=%d outbox_seq=%llu exit=1", rc,
+			     (unsigned long long)lz_bus_outbox_seq(g.bus));
+	else
+		lz_log_info("stopped", "outbox_seq=%llu exit=0",
+			    (unsigned long long)lz_bus_outbox_seq(g.bus));
 	lz_timer_destroy(&g.prune_timer);
 	gw_http_stop(&g);
 	gw_zmq_stop(&g);
@@ -200,7 +208,7 @@ main(int argc, char **argv)
 	lz_store_destroy(&g.store);
 	lz_loop_destroy(&g.loop);
 	lz_metrics_destroy(&g.metrics);
-	gw_partners_destroy(&g.partners);
+	lz_partners_destroy(&g.partners);
 	free(g.partners_path);
 	free(g.q);
 	lz_config_destroy(&cfg);

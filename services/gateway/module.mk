@@ -1,6 +1,6 @@
 GATEWAY_SRC := services/gateway/main.c services/gateway/submit.c services/gateway/acks.c \
 	services/gateway/zmq_api.c services/gateway/http_api.c \
-	services/gateway/partners.c services/gateway/commands.c
+	services/gateway/commands.c
 
 BINS += $(B)/bin/lz-gateway
 $(B)/bin/lz-gateway: $(call objs,$(GATEWAY_SRC)) $(COMMON_LIB)

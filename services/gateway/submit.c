@@ -96,7 +96,7 @@ valid_msg_id(const char *s)
 }
 
 Lz__Gateway__V1__ErrorCode
-gw_submit(struct gw *g, struct gw_partner *p, const char *msg_id,
+gw_submit(struct gw *g, struct lz_partner *p, const char *msg_id,
 	  const char *type, const uint8_t *payload, size_t len,
 	  struct gw_reply *reply, char *msg, size_t msglen)
 {
@@ -107,7 +107,7 @@ gw_submit(struct gw *g, struct gw_partner *p, const char *msg_id,
 	struct gw_pending *e;
 	crypto_hash_sha256_state st;
 
-	if (!gw_rate_allow(p, g->rate, g->burst, lz_mono_us())) {
+	if (!lz_partners_rate_allow(p, g->rate, g->burst, lz_mono_us())) {
 		snprintf(msg, msglen, "over %.0f commands per second", g->rate);
 		return LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_RATE_LIMITED;
 	}
@@ -126,8 +126,8 @@ gw_submit(struct gw *g, struct gw_partner *p, const char *msg_id,
 	}
 	if (!(roles & p->roles)) {
 		char have[128], need[128];
-		gw_roles_format(p->roles, have, sizeof(have));
-		gw_roles_format(roles, need, sizeof(need));
+		lz_partners_format_roles(p->roles, have, sizeof(have));
+		lz_partners_format_roles(roles, need, sizeof(need));
 		snprintf(msg, msglen, "%s needs role %s; partner has %s", type,
 			 need, have);
 		return LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN;
@@ -267,8 +267,14 @@ gw_flush(struct gw *g)
 		return;
 	rc = lz_bus_write(g->bus, flush_fn, g);
 	if (rc != 0) {
-		lz_log_error("cannot commit commands", "error=\"%s\" count=%zu",
-			     lz_store_strerror(rc), g->nq);
+		/* The store cannot commit (disk full, map at its limit): the
+		 * partners are told to retry, and the gateway stops with exit
+		 * status 1 so that the service manager restarts it rather
+		 * than it refusing every command while looking healthy. */
+		lz_log_error("cannot commit commands",
+			     "error=\"%s\" rc=%d count=%zu fatal=1",
+			     lz_store_strerror(rc), rc, g->nq);
+		lz_loop_fail(g->loop, rc);
 		for (size_t i = 0; i < g->nq; i++) {
 			g->q[i].status =
 				LZ__GATEWAY__V1__ACK_STATUS__ACK_STATUS_REJECTED;

@@ -40,7 +40,7 @@ on_zap(void *sock, void *arg)
 	struct gw *g = arg;
 	zmq_msg_t f[8];
 	int n;
-	struct gw_partner *p = NULL;
+	struct lz_partner *p = NULL;
 	char key[41] = "", addr[64] = "";
 
 	for (int i = 0; i < 8; i++)
@@ -51,7 +51,7 @@ on_zap(void *sock, void *arg)
 	    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
 	    zmq_msg_size(&f[6]) == 32) {
 		zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-		p = gw_partners_by_key(g->partners, key);
+		p = lz_partners_by_key(g->partners, key);
 	}
 	if (n >= 4)
 		snprintf(addr, sizeof(addr), "%.*s",
@@ -117,7 +117,7 @@ on_router(void *sock, void *arg)
 		zmq_msg_t *id = &f[0], *body = &f[1];
 		struct gw_reply r = {0};
 		const char *user;
-		struct gw_partner *p;
+		struct lz_partner *p;
 		Lz__Gateway__V1__Submit *s;
 		char msg[300];
 		Lz__Gateway__V1__ErrorCode code;
@@ -134,7 +134,7 @@ on_router(void *sock, void *arg)
 		r.zmq_id = xmalloc(r.zmq_id_len);
 		memcpy(r.zmq_id, zmq_msg_data(id), r.zmq_id_len);
 		user = zmq_msg_gets(body, "User-Id");
-		p = user ? gw_partners_by_id(g->partners, user) : NULL;
+		p = user ? lz_partners_by_id(g->partners, user) : NULL;
 		if (p == NULL) {
 			reject_now(
 				g, &r, user, "",

@@ -6,10 +6,8 @@ SIM_SRC := services/sim/main.c services/sim/play.c services/sim/summary.c \
 	$(SIM_CORE)
 
 BINS += $(B)/bin/lz-sim
-$(B)/bin/lz-sim: $(call objs,$(SIM_SRC) services/gateway/partners.c) \
-		$(COMMON_LIB)
+$(B)/bin/lz-sim: $(call objs,$(SIM_SRC)) $(COMMON_LIB)
 	$(link)
-$(call objs,services/sim/play.c): CPPFLAGS += -Iservices/gateway
 
 UNIT_TESTS += $(B)/tests/unit/test_sim
 $(B)/tests/unit/test_sim: $(call objs,tests/unit/test_sim.c $(SIM_CORE)) \

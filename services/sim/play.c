@@ -9,9 +9,9 @@
 
 #include "lz_client.h"
 #include "lz_date.h"
+#include "lz_partners.h"
 #include "lz_util.h"
 #include "lz_zmq.h"
-#include "partners.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,7 +102,7 @@ write_key(const char *dir, const char *id, char pub[41])
 int
 sim_setup(const struct sim_territory *t, const char *dir)
 {
-	struct gw_partners *ps = NULL;
+	struct lz_partners *ps = NULL;
 	char path[512], pub[41], err[512];
 	FILE *f;
 	int rc = 0;
@@ -133,11 +133,11 @@ sim_setup(const struct sim_territory *t, const char *dir)
 	if (fclose(f) != 0 || rc != 0)
 		goto fail;
 	/* Read back as the gateway will. */
-	if (gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+	if (lz_partners_load(path, &ps, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lz-sim: %s\n", err);
 		return -1;
 	}
-	gw_partners_destroy(&ps);
+	lz_partners_destroy(&ps);
 	return 0;
 fail:
 	fprintf(stderr, "lz-sim: %s: %s\n", path, strerror(errno));

@@ -12,16 +12,23 @@
  *          [--impact-api HOST:PORT] [--out FILE]
  *                                          an impact report (json, csv or
  *                                          html) from lz-impact
+ *
+ * With --config FILE (a deployment's livrazou.ini), every subcommand takes
+ * the deployment's addresses and files from the daemons' sections, the
+ * command line still winning: --gateway from [gateway] zmq, --server-key
+ * from [gateway] server-key, --partners from [gateway] partners,
+ * --impact-api from [impact] admin, the admin addresses from every
+ * section's admin.
  */
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz_client.h"
 #include "lz_config.h"
 #include "lz_json.h"
 #include "lz_log.h"
+#include "lz_partners.h"
 #include "lz_registry.h"
 #include "lz_util.h"
 #include "lz_zmq.h"
-#include "partners.h"
 
 #include <arpa/inet.h>
 #include <event2/http.h>
@@ -46,7 +53,8 @@ static const struct lz_option options[] = {
 	 "the report to this file",
 	 0, 0},
 	{"partners", LZ_OPT_STRING, "/etc/livrazou/partners",
-	 "partner add: the partners file", 0, 0},
+	 "partner add: the partners file (with --config: [gateway] partners)",
+	 0, 0},
 	{"id", LZ_OPT_STRING, NULL, "partner add: partner id", 0, 0},
 	{"member", LZ_OPT_STRING, NULL,
 	 "partner add: the partner's member; impact: the member reported on "
@@ -61,11 +69,15 @@ static const struct lz_option options[] = {
 	{"no-token", LZ_OPT_FLAG, "false",
 	 "partner add: no HTTP token (ZeroMQ only)", 0, 0},
 	{"gateway", LZ_OPT_STRING, "tcp://127.0.0.1:7000",
-	 "submit: the gateway's ZeroMQ endpoint", 0, 0},
+	 "submit: the gateway's ZeroMQ endpoint (with --config: [gateway] "
+	 "zmq)",
+	 0, 0},
 	{"key", LZ_OPT_STRING, NULL, "submit: the partner's key pair file", 0,
 	 0},
 	{"server-key", LZ_OPT_STRING, NULL,
-	 "submit: the gateway's public key (Z85) or key file", 0, 0},
+	 "submit: the gateway's public key (Z85) or key file (with --config: "
+	 "[gateway] server-key, of which only the public key is read)",
+	 0, 0},
 	{"type", LZ_OPT_STRING, NULL, "submit: command type", 0, 0},
 	{"json", LZ_OPT_STRING, NULL,
 	 "submit: the command as proto3 JSON ('-': read standard input)", 0, 0},
@@ -74,7 +86,8 @@ static const struct lz_option options[] = {
 	{"timeout", LZ_OPT_INT, "10", "submit: seconds to wait for the Ack", 1,
 	 3600},
 	{"impact-api", LZ_OPT_STRING, "127.0.0.1:7187",
-	 "impact: lz-impact's admin address", 0, 0},
+	 "impact: lz-impact's admin address (with --config: [impact] admin)", 0,
+	 0},
 	{"from", LZ_OPT_STRING, NULL,
 	 "impact: first local date of the period, YYYY-MM-DD (default: today)",
 	 0, 0},
@@ -128,7 +141,7 @@ partner_add(const struct lz_config *c)
 	const char *member = lz_config_str(c, "member");
 	const char *roles = lz_config_str(c, "roles");
 	const char *key = lz_config_str(c, "public-key");
-	struct gw_partners *ps = NULL;
+	struct lz_partners *ps = NULL;
 	unsigned mask;
 	char bad[64], err[512], hash[65] = "-", token[65] = "";
 	unsigned char raw[32], dummy[32];
@@ -139,7 +152,7 @@ partner_add(const struct lz_config *c)
 				"--roles\n");
 		return 2;
 	}
-	if (gw_roles_parse(roles, &mask, bad, sizeof(bad)) < 0) {
+	if (lz_partners_parse_roles(roles, &mask, bad, sizeof(bad)) < 0) {
 		fprintf(stderr, "lz-ctl: unknown role %s\n", bad);
 		return 2;
 	}
@@ -149,24 +162,24 @@ partner_add(const struct lz_config *c)
 		return 2;
 	}
 	if (access(path, F_OK) == 0 &&
-	    gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+	    lz_partners_load(path, &ps, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lz-ctl: %s\n", err);
 		return 1;
 	}
-	if (ps && (gw_partners_by_id(ps, id) ||
-		   (key && gw_partners_by_key(ps, key)))) {
+	if (ps && (lz_partners_by_id(ps, id) ||
+		   (key && lz_partners_by_key(ps, key)))) {
 		fprintf(stderr,
 			"lz-ctl: partner %s or its key is already in "
 			"%s\n",
 			id, path);
-		gw_partners_destroy(&ps);
+		lz_partners_destroy(&ps);
 		return 1;
 	}
-	gw_partners_destroy(&ps);
+	lz_partners_destroy(&ps);
 	if (!lz_config_flag(c, "no-token")) {
 		randombytes_buf(raw, sizeof(raw));
 		sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
-		gw_token_hash_hex(token, hash);
+		lz_partners_hash_token(token, hash);
 	}
 	f = fopen(path, "a");
 	if (f == NULL) {
@@ -180,11 +193,11 @@ partner_add(const struct lz_config *c)
 		return 1;
 	}
 	/* Validate what we wrote as the gateway will read it. */
-	if (gw_partners_load(path, &ps, err, sizeof(err)) < 0) {
+	if (lz_partners_load(path, &ps, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lz-ctl: %s\n", err);
 		return 1;
 	}
-	gw_partners_destroy(&ps);
+	lz_partners_destroy(&ps);
 	if (token[0])
 		printf("token = %s\n# shown once: give it to the partner; only "
 		       "its hash is kept\n",
@@ -240,6 +253,8 @@ submit(const struct lz_config *c)
 				   (int)lz_config_int(c, "timeout") * 1000, 0,
 				   &ack, err, sizeof(err));
 	free(input);
+	if (rc == -ETIMEDOUT)
+		lz_client_explain(cl, err, sizeof(err));
 	lz_client_destroy(&cl);
 	if (rc == -EBADMSG || rc == -EINVAL) {
 		fprintf(stderr, "lz-ctl: --json: %s\n", err);
@@ -247,10 +262,10 @@ submit(const struct lz_config *c)
 	}
 	if (rc == -ETIMEDOUT) {
 		fprintf(stderr,
-			"lz-ctl: no answer from %s in %llds (a wrong "
-			"key is refused silently by CURVE)\n",
+			"lz-ctl: no answer from the gateway at %s within "
+			"%lld s: %s\n",
 			lz_config_str(c, "gateway"),
-			lz_config_int(c, "timeout"));
+			lz_config_int(c, "timeout"), err);
 		return 1;
 	}
 	if (rc != 0) {
@@ -277,9 +292,10 @@ struct daemons {
 };
 
 static const struct daemon default_daemons[] = {
-	{"bus", "127.0.0.1:7180"},    {"gateway", "127.0.0.1:7181"},
-	{"orders", "127.0.0.1:7182"}, {"inventory", "127.0.0.1:7183"},
-	{"tours", "127.0.0.1:7184"},
+	{"bus", "127.0.0.1:7180"},     {"gateway", "127.0.0.1:7181"},
+	{"orders", "127.0.0.1:7182"},  {"inventory", "127.0.0.1:7183"},
+	{"tours", "127.0.0.1:7184"},   {"bikes", "127.0.0.1:7185"},
+	{"returns", "127.0.0.1:7186"}, {"impact", "127.0.0.1:7187"},
 };
 
 static int
@@ -419,7 +435,9 @@ main(int argc, char **argv)
 		"of the default ports) for /healthz and /readyz and exits 1 "
 		"if one is down or not ready.  impact prints a report of "
 		"lz-impact (--from, --to, --member, --format json, csv or "
-		"html).",
+		"html).  With --config, the endpoints and files not given "
+		"on the command line are the deployment's: its [gateway] "
+		"zmq, server-key and partners, its [impact] admin.",
 		options);
 	int rc = lz_config_parse(cfg, argc, argv);
 	const char *cmd;
@@ -431,6 +449,12 @@ main(int argc, char **argv)
 	lz_config_init_log(cfg);
 	if (sodium_init() < 0)
 		lz_fatal("cannot initialise libsodium", NULL);
+	/* With --config, the deployment's own addresses and files, unless
+	 * given on the command line. */
+	lz_config_from_section(cfg, "gateway", "gateway", "zmq");
+	lz_config_from_section(cfg, "server-key", "gateway", "server-key");
+	lz_config_from_section(cfg, "partners", "gateway", "partners");
+	lz_config_from_section(cfg, "impact-api", "impact", "admin");
 	cmd = lz_config_arg(cfg, 0);
 	if (cmd && strcmp(cmd, "keygen") == 0) {
 		rc = keygen(cfg);

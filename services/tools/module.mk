@@ -4,8 +4,6 @@ $(B)/bin/lz-tap: $(call objs,services/tools/tap.c) $(COMMON_LIB)
 LINT_SRC += services/tools/tap.c
 
 BINS += $(B)/bin/lz-ctl
-$(B)/bin/lz-ctl: $(call objs,services/tools/ctl.c services/gateway/partners.c) \
-		$(COMMON_LIB)
+$(B)/bin/lz-ctl: $(call objs,services/tools/ctl.c) $(COMMON_LIB)
 	$(link)
 LINT_SRC += services/tools/ctl.c
-$(call objs,services/tools/ctl.c): CPPFLAGS += -Iservices/gateway

@@ -4,6 +4,8 @@
  *
  *   lz-tap lz.orders. lz.tours.          live events of two domains
  *   lz-tap --replay orders --from 120    history of source "orders"
+ *   lz-tap --config /etc/livrazou/livrazou.ini lz.orders.
+ *                                        the deployment's bus ([bus] xpub)
  *
  * Each line is an event as lz_evjson_envelope() writes it: the envelope's
  * fields and the decoded payload; an unknown type, or a payload that does
@@ -28,7 +30,7 @@
 
 static const struct lz_option options[] = {
 	{"sub", LZ_OPT_STRING, "tcp://127.0.0.1:7101",
-	 "bus XPUB endpoint to subscribe to", 0, 0},
+	 "bus XPUB endpoint to subscribe to (with --config: [bus] xpub)", 0, 0},
 	{"count", LZ_OPT_INT, "0", "exit after printing N events (0: no limit)",
 	 0, 2000000000},
 	{"timeout", LZ_OPT_INT, "0",
@@ -39,8 +41,10 @@ static const struct lz_option options[] = {
 	{"from", LZ_OPT_INT, "1", "first sequence to replay", 1,
 	 (long long)1 << 62},
 	{"replay-endpoint", LZ_OPT_STRING, NULL,
-	 "the source's replay endpoint (default: learnt from its heartbeat)", 0,
-	 0},
+	 "the source's replay endpoint (default: with --config, the "
+	 "replay-advertise or replay of the source's section; else learnt "
+	 "from its heartbeat)",
+	 0, 0},
 	{"heartbeats", LZ_OPT_FLAG, "false", "also print heartbeats", 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
@@ -273,7 +277,8 @@ main(int argc, char **argv)
 		"Prints the events on the bus whose topic (type name) starts "
 		"with one of the prefixes (all events if none), one JSON line "
 		"each; or, with --replay SOURCE, the history of a source from "
-		"its replay endpoint.",
+		"its replay endpoint.  With --config, the endpoints not given "
+		"on the command line are the deployment's.",
 		options);
 	struct tap t = {0};
 	void *ctx, *sub;
@@ -292,6 +297,13 @@ main(int argc, char **argv)
 	t.active_us = lz_mono_us();
 	t.heartbeats = lz_config_flag(cfg, "heartbeats");
 	source = lz_config_str(cfg, "replay");
+	/* With --config, the deployment's bus and replay endpoints, unless
+	 * given on the command line. */
+	lz_config_from_section(cfg, "sub", "bus", "xpub");
+	if (source && !lz_config_from_section(cfg, "replay-endpoint", source,
+					      "replay-advertise"))
+		lz_config_from_section(cfg, "replay-endpoint", source,
+				       "replay");
 	ctx = zmq_ctx_new();
 	sub = zmq_socket(ctx, ZMQ_SUB);
 	int zero = 0;

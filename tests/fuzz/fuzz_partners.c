@@ -3,7 +3,7 @@
  * parser: any content loads or is refused with a message, never crashes,
  * and what loads can be looked up by id, key and token.
  */
-#include "partners.h"
+#include "lz_partners.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[] = "/tmp/lz-fuzz-partners-XXXXXX";
 	int fd = mkstemp(path);
-	struct gw_partners *ps = NULL;
+	struct lz_partners *ps = NULL;
 	char err[512];
 
 	if (fd < 0)
@@ -28,17 +28,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	close(fd);
-	if (gw_partners_load(path, &ps, err, sizeof(err)) == 0) {
+	if (lz_partners_load(path, &ps, err, sizeof(err)) == 0) {
 		for (size_t i = 0; i < ps->n; i++) {
-			if (gw_partners_by_id(ps, ps->v[i].id) != &ps->v[i])
+			if (lz_partners_by_id(ps, ps->v[i].id) != &ps->v[i])
 				abort();
 			if (ps->v[i].curve_key[0] &&
-			    gw_partners_by_key(ps, ps->v[i].curve_key) !=
+			    lz_partners_by_key(ps, ps->v[i].curve_key) !=
 				    &ps->v[i])
 				abort();
 		}
-		gw_partners_by_token(ps, "token");
-		gw_partners_destroy(&ps);
+		lz_partners_by_token(ps, "token");
+		lz_partners_destroy(&ps);
 	} else if (err[0] == '\0') {
 		abort(); /* a refusal must say why */
 	}

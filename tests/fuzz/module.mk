@@ -5,15 +5,14 @@ FUZZ_SECONDS ?= 30
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -D_GNU_SOURCE \
-	-Iservices/common -Iservices/gateway -I$(B)/gen \
+	-Iservices/common -I$(B)/gen \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_COMMON := $(filter-out services/common/lz_loop.c services/common/lz_http.c \
 	services/common/lz_bus.c services/common/lz_store.c services/common/lz_config.c \
-	services/common/lz_daemon.c, \
+	services/common/lz_daemon.c services/common/lz_service.c, \
 	$(COMMON_SRC)) $(PROTO_C) $(B)/gen/lz_registry.c
 
 FUZZ_TARGETS := json envelope partners
-FUZZ_EXTRA_partners := services/gateway/partners.c
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) | $(PROTO_H)
 	@mkdir -p $(@D)

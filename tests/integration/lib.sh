@@ -14,12 +14,16 @@ PORT_BASE=$((10000 + ($$ % 220) * 100))
 PASSED=0
 FAILED=0
 PIDS=""
+MOUNTS="" # tmpfs mounted by mount_tmpfs, unmounted by cleanup
 
 cleanup() {
 	for p in $PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for m in $MOUNTS; do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
 	if [ "$FAILED" -eq 0 ] && [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$TMP"
 	else
@@ -122,4 +126,16 @@ wait_pid() {
 		sleep 0.05
 	done
 	wait "$1"
+}
+
+# mount_tmpfs DIR SIZE: mounts a tmpfs of SIZE bytes (e.g. 512k) on DIR, a
+# filesystem a daemon's state can fill; cleanup unmounts it.  Fails, saying
+# why, where mounting is not permitted (not root, no CAP_SYS_ADMIN).
+mount_tmpfs() {
+	mkdir -p "$1"
+	if ! mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" 2>"$TMP/mount.err"; then
+		echo "# cannot mount a tmpfs on $1: $(cat "$TMP/mount.err")"
+		return 1
+	fi
+	MOUNTS="$MOUNTS $1"
 }

@@ -8,4 +8,9 @@ INTEG_TESTS += tests/integration/test_bus_durability.sh \
 	tests/integration/test_gateway.sh tests/integration/test_interop_python.sh \
 	tests/integration/test_orders_gateway.sh tests/integration/test_deploy.sh
 $(INTEG_TESTS): $(TESTPEER) $(BINS) $(B)/tests/bench-gateway-load
+
+# Failure semantics of every daemon: SIGHUP, SIGTERM, a store that cannot
+# commit (a tiny tmpfs: needs root, skipped otherwise).
+INTEG_TESTS += tests/integration/test_failures.sh
+tests/integration/test_failures.sh: $(TESTPEER) $(BINS) $(CMDPUB)
 LINT_SRC += tests/integration/peer.c

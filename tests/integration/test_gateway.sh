@@ -1,7 +1,9 @@
 #!/bin/bash
 # lz-gateway on its own: CURVE authentication, roles, tenant from the
 # identity, idempotent acceptance across restarts, HTTP status codes, limits,
-# rate limit, Server-Sent Events, partners file reload.
+# rate limit, Server-Sent Events, partners file reload; lz-ctl's diagnosis
+# of a gateway that does not answer; a deployment's file read by the
+# daemons, lz-ctl and lz-tap alike.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
 
@@ -42,6 +44,26 @@ check_eq "an operator can" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
 	--timeout 2 >"$TMP/stranger.out" 2>&1
 check_eq "an unknown key gets no answer" "$?" 1
 check "and is counted" test "$(metric "$GW_ADMIN" 'lz_gateway_rejects_total{code="unauthenticated"}')" -ge 1
+check "lz-ctl says the gateway refused the key, not that nothing listens" \
+	grep -q "no answer from the gateway at $GW_ZMQ within 2 s: the gateway refused this partner's key" \
+	"$TMP/stranger.out"
+"$BIN/lz-ctl" submit --gateway "tcp://127.0.0.1:$((PORT_BASE + 49))" --key "$TMP/shop.key" \
+	--server-key "$SERVER_KEY" --type lz.orders.v1.PlaceOrder --json "$PLACE" \
+	--timeout 1 >"$TMP/noport.out" 2>&1
+check_eq "a wrong port gets no answer either" "$?" 1
+check "and lz-ctl says nothing is listening there" \
+	grep -q "no answer from the gateway at tcp://127.0.0.1:$((PORT_BASE + 49)) within 1 s: nothing is listening there (connection refused)" \
+	"$TMP/noport.out"
+"$BIN/lz-ctl" submit --gateway "$GW_ZMQ" --key "$TMP/shop.key" \
+	--server-key "$(sed -n 's/^public-key = //p' "$TMP/stranger.key")" \
+	--type lz.orders.v1.PlaceOrder --json "$PLACE" --timeout 1 >"$TMP/badsrv.out" 2>&1
+check "a wrong server key: the handshake failed, says lz-ctl" \
+	grep -q "the CURVE handshake failed: the server key given is not this gateway's" "$TMP/badsrv.out"
+"$BIN/lz-ctl" submit --gateway "tcp://$GW_HTTP" --key "$TMP/shop.key" \
+	--server-key "$SERVER_KEY" --type lz.orders.v1.PlaceOrder --json "$PLACE" \
+	--timeout 1 >"$TMP/httpport.out" 2>&1
+check "the HTTP port instead of the ZeroMQ one: not a ZeroMQ endpoint, says lz-ctl" \
+	grep -q "never completed a ZeroMQ handshake" "$TMP/httpport.out"
 big=$(python3 -c 'print("{\"reference\":\"r9\",\"notes\":\"" + "x" * 5000 + "\"}")')
 ack=$(submit shop lz.orders.v1.PlaceOrder "$big" m5)
 check_eq "an oversize frame is refused" "$(jfield "$ack" errorCode)" ERROR_CODE_TOO_LARGE
@@ -118,10 +140,14 @@ check_eq "the outbox holds every accepted command once" "$(grep -c '"reference":
 
 # Partners file reloaded on SIGHUP.
 partner late newcomer shipper
-ack=$(submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1 2>&1)
-check "a partner added to the file is unknown before SIGHUP" sh -c "echo '$ack' | grep -q 'no answer'"
+submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1 >"$TMP/late.out" 2>&1
+check "a partner added to the file is unknown before SIGHUP" grep -q 'no answer' "$TMP/late.out"
+check "and lz-ctl says its key was refused, and why" \
+	grep -q "refused this partner's key .*not in the gateway's partners file" "$TMP/late.out"
 kill -HUP "$pid_gateway"
-sleep 0.3
+check "SIGHUP is logged with what it reloads" \
+	wait_grep "$TMP/gateway.log" 'msg=reload signal=SIGHUP log=stderr what=partners' 5
+check "and the reload itself" wait_grep "$TMP/gateway.log" 'msg="partners file reloaded" partners=6' 5
 ack=$(submit late lz.orders.v1.PlaceOrder '{"reference":"n1"}' n1)
 check_eq "and accepted after it" "$(jfield "$ack" status)" ACK_STATUS_ACCEPTED
 check "the gateway logs no secret" sh -c "! grep -q -e '$(token shop)' -e secret-key '$TMP/gateway.log'"
@@ -146,4 +172,77 @@ check_eq "and a retry within the retention is a duplicate of it" \
 wait_metric "$GW_ADMIN" lz_gateway_acks_pruned_total $((pruned + 1)) 10
 check "the timer prunes it once the retention has passed" \
 	test "$(metric "$GW_ADMIN" lz_gateway_acks_pruned_total)" -gt "$pruned"
+
+# A deployment on other ports than the defaults, described by one file:
+# the daemons read it, and lz-ctl and lz-tap need nothing but --config to
+# reach them (the command line still wins).
+D=$TMP/deploy
+P=$((PORT_BASE + 30))
+mkdir -p "$D"
+cat >"$D/livrazou.ini" <<EOF
+[common]
+log-level = info
+
+[bus]
+xsub = tcp://127.0.0.1:$P
+xpub = tcp://127.0.0.1:$((P + 1))
+admin = 127.0.0.1:$((P + 2))
+
+[gateway]
+state = $D/gateway
+partners = $D/partners
+server-key = $D/gateway.key
+zmq = tcp://0.0.0.0:$((P + 3))
+http = 127.0.0.1:$((P + 4))
+admin = 127.0.0.1:$((P + 5))
+pub = tcp://127.0.0.1:$P
+sub = tcp://127.0.0.1:$((P + 1))
+replay = tcp://127.0.0.1:$((P + 6))
+orders-api = 127.0.0.1:$((P + 7))
+
+[impact]
+state = $D/impact
+pub = tcp://127.0.0.1:$P
+sub = tcp://127.0.0.1:$((P + 1))
+replay = tcp://127.0.0.1:$((P + 8))
+admin = 127.0.0.1:$((P + 9))
+timezone = Europe/Paris
+EOF
+CONF="--config $D/livrazou.ini"
+"$BIN/lz-ctl" keygen --out "$D/gateway.key" >/dev/null
+pub=$("$BIN/lz-ctl" keygen --out "$D/op.key" | sed 's/^public-key = //')
+"$BIN/lz-ctl" $CONF partner add --id op --member livrazou --roles operator \
+	--public-key "$pub" >/dev/null
+check "lz-ctl --config: partner add writes the deployment's partners file" \
+	grep -qF "op livrazou operator $pub " "$D/partners"
+start dbus "$BIN/lz-bus" $CONF
+start dgateway "$BIN/lz-gateway" $CONF
+start dimpact "$BIN/lz-impact" $CONF --no-sync
+wait_http $((P + 2)) 10 && wait_http $((P + 5)) 10 && wait_http $((P + 9)) 10
+start dtap "$BIN/lz-tap" $CONF --count 1 --timeout 20 lz.orders.
+sleep 0.5
+"$BIN/lz-ctl" $CONF submit --key "$D/op.key" --type lz.orders.v1.RegisterMember \
+	--json '{"member":{"memberId":"m1","name":"M"}}' --timeout 5 >"$D/submit.out" 2>&1
+check_eq "lz-ctl --config: submit reaches the deployment's gateway (its key from the file)" \
+	"$(jfield "$(cat "$D/submit.out")" status)" ACK_STATUS_ACCEPTED
+check "lz-tap --config: the deployment's bus, live" wait_pid "$pid_dtap" 20
+check "and it printed the command" grep -q '"type":"lz.orders.v1.RegisterMember"' "$TMP/dtap.log"
+"$BIN/lz-tap" $CONF --replay gateway --from 1 --timeout 5 >"$D/replay.out" 2>&1
+check_eq "lz-tap --config --replay: the source's replay endpoint from its section" \
+	"$(grep -c '"memberId":"m1"' "$D/replay.out")" 1
+"$BIN/lz-ctl" $CONF impact --format json >"$D/impact.out" 2>&1
+check_eq "lz-ctl --config: impact asks the deployment's lz-impact" "$?" 0
+check "and prints its report" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$D/impact.out"
+"$BIN/lz-ctl" $CONF health >"$D/health.out" 2>&1
+check_eq "lz-ctl --config: health of the deployment's daemons" "$?" 0
+check "every one of them" sh -c "grep -q '^bus .*127.0.0.1:$((P + 2)) .*ok' '$D/health.out' &&
+	grep -q '^gateway .*ok' '$D/health.out' && grep -q '^impact .*ok' '$D/health.out'"
+"$BIN/lz-ctl" $CONF submit --gateway "tcp://127.0.0.1:$((P + 20))" --key "$D/op.key" \
+	--type lz.orders.v1.RegisterMember --json '{"member":{"memberId":"m2"}}' \
+	--timeout 1 >"$D/flag.out" 2>&1
+check "a flag wins over the file (lz-ctl)" \
+	grep -q "at tcp://127.0.0.1:$((P + 20)) within 1 s: nothing is listening there" "$D/flag.out"
+"$BIN/lz-tap" $CONF --replay gateway --replay-endpoint "tcp://127.0.0.1:$((P + 21))" \
+	--timeout 1 >"$D/flag2.out" 2>&1
+check "a flag wins over the file (lz-tap)" grep -q "no answer from tcp://127.0.0.1:$((P + 21))" "$D/flag2.out"
 summary

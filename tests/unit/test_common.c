@@ -1,5 +1,7 @@
 /*
- * test_common.c -- lz_config, lz_metrics, lz_log, lz_util and lz_http.
+ * test_common.c -- lz_config, lz_metrics, lz_log, lz_util, lz_http,
+ * lz_loop (stop, failure, SIGHUP), lz_partners and lz_client's diagnosis of
+ * a gateway that does not answer.
  *
  * lz_http is tested through a real HTTP exchange: the server listens on
  * 127.0.0.1:0 inside an lz_loop and an evhttp client on the same event base
@@ -7,11 +9,13 @@
  * is checked by a small parser of the Prometheus text format 0.0.4 (HELP and
  * TYPE once per family, contiguous families, escapes, cumulative buckets).
  */
+#include "lz_client.h"
 #include "lz_config.h"
 #include "lz_http.h"
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
+#include "lz_partners.h"
 #include "lz_test.h"
 #include "lz_util.h"
 
@@ -22,11 +26,14 @@
 #include <event2/keyvalq_struct.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 /* ---- helpers ---- */
 
@@ -993,6 +1000,116 @@ test_config_file_errors(void)
 	CHECK_EQ_INT(parse_rc(ARGV("--config")), -1);
 }
 
+/* lz-ctl and lz-tap read a deployment's endpoints from the daemons'
+ * sections of the same file. */
+static void
+test_config_from_section(void)
+{
+	static const char text[] = "[common]\nlog-level = warn\n"
+				   "[gateway]\nzmq = tcp://0.0.0.0:7400\n"
+				   "key = /etc/livrazou/gateway.key\n"
+				   "empty =\n"
+				   "[impact]\nadmin = 0.0.0.0:7187\n"
+				   "[bus]\nxpub = tcp://*:7101\n"
+				   "[orders]\nadmin = 10.0.0.2:7182\n"
+				   "[test]\nnodef = from-own-section\n";
+	char path[64];
+	struct lz_config *c;
+
+	if (write_temp(path, sizeof(path), text) < 0) {
+		CHECK(!"cannot write a temporary file");
+		return;
+	}
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		/* A bind on every address becomes loopback. */
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "name", "gateway", "zmq"), 1);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "tcp://127.0.0.1:7400");
+		/* Taken once: the option no longer has its default. */
+		CHECK_EQ_INT(lz_config_from_section(c, "name", "bus", "xpub"),
+			     0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "tcp://127.0.0.1:7400");
+		/* The program's own section wins. */
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "nodef", "gateway", "key"),
+			0);
+		CHECK_EQ_STR(lz_config_str(c, "nodef"), "from-own-section");
+	}
+	lz_config_destroy(&c);
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(lz_config_from_section(c, "name", "bus", "xpub"),
+			     1);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "tcp://127.0.0.1:7101");
+	}
+	lz_config_destroy(&c);
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "name", "impact", "admin"),
+			1);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "127.0.0.1:7187");
+		/* Another host, or a path, is kept as it is. */
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "nodef", "orders", "admin"),
+			0);
+	}
+	lz_config_destroy(&c);
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path);
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "name", "orders", "admin"),
+			1);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "10.0.0.2:7182");
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "count", "gateway", "key"),
+			1);
+		CHECK_EQ_STR(lz_config_str(c, "count"),
+			     "/etc/livrazou/gateway.key");
+	}
+	lz_config_destroy(&c);
+	/* A flag wins; a missing or empty key, a missing section change
+	 * nothing. */
+	c = new_config();
+	{
+		char **argv = ARGV("--config", path, "--name", "tcp://h:1");
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "name", "gateway", "zmq"), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "tcp://h:1");
+		CHECK_EQ_INT(lz_config_from_section(c, "nodef", "gateway",
+						    "nothere"),
+			     0);
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "port", "gateway", "empty"),
+			0);
+		CHECK_EQ_INT(lz_config_int(c, "port"), 7000);
+		CHECK_EQ_INT(lz_config_from_section(c, "port", "nosuch", "zmq"),
+			     0);
+	}
+	lz_config_destroy(&c);
+	/* Without --config, nothing is read. */
+	c = new_config();
+	{
+		char *argv[] = {"prog", NULL};
+		CHECK_EQ_INT(parse(c, argv), 0);
+		CHECK_EQ_INT(
+			lz_config_from_section(c, "name", "gateway", "zmq"), 0);
+		CHECK_EQ_STR(lz_config_str(c, "name"), "dflt");
+	}
+	lz_config_destroy(&c);
+	unlink(path);
+}
+
 /* ---- lz_metrics ---- */
 
 static void
@@ -1407,6 +1524,375 @@ test_http_no_ready_fn(void)
 	lz_loop_destroy(&loop);
 }
 
+/* ---- lz_loop: stop, failure, SIGHUP ---- */
+
+struct fail_case {
+	struct lz_loop *loop;
+	int rc;
+	int stop_first;
+	int calls;
+};
+
+static void
+on_fail_timer(void *arg)
+{
+	struct fail_case *f = arg;
+
+	f->calls++;
+	if (f->stop_first)
+		lz_loop_stop(f->loop);
+	lz_loop_fail(f->loop, f->rc);
+}
+
+static void
+on_stop_timer(void *arg)
+{
+	lz_loop_stop(arg);
+}
+
+/* Runs a new loop in which a timer calls lz_loop_fail(RC) (after
+ * lz_loop_stop if STOP_FIRST); returns lz_loop_run's result. */
+static int
+run_failing(int rc, int stop_first, int *calls)
+{
+	struct lz_loop *l = lz_loop_new();
+	struct fail_case f = {l, rc, stop_first, 0};
+	/* Repeating: it must not run again once it failed the loop. */
+	struct lz_timer *t = lz_timer_new(l, 1, 1, on_fail_timer, &f);
+	int out = lz_loop_run(l);
+
+	*calls = f.calls;
+	lz_timer_destroy(&t);
+	lz_loop_destroy(&l);
+	return out;
+}
+
+static char loop_log[8192];
+
+static void
+loop_fail_cases(void)
+{
+	struct lz_loop *l = lz_loop_new();
+	struct lz_timer *t;
+	int calls;
+
+	lz_log_init("unit-test", LZ_LOG_INFO);
+	/* A stop: 0, and it ends one run only. */
+	t = lz_timer_new(l, 1, 0, on_stop_timer, l);
+	CHECK_EQ_INT(lz_loop_run(l), 0);
+	lz_timer_destroy(&t);
+	CHECK_EQ_INT(lz_loop_failure(l), 0);
+	CHECK(!lz_loop_stopping(l));
+	t = lz_timer_new(l, 1, 0, on_stop_timer, l);
+	CHECK_EQ_INT(lz_loop_run(l), 0);
+	lz_timer_destroy(&t);
+	/* A stop asked for before the run returns at once. */
+	lz_loop_stop(l);
+	CHECK(lz_loop_stopping(l));
+	CHECK_EQ_INT(lz_loop_run(l), 0);
+	/* A failure outside the loop (a last flush after the run) is kept,
+	 * the first one only, and every later run returns it. */
+	lz_loop_fail(l, -ENOSPC);
+	CHECK_EQ_INT(lz_loop_failure(l), -ENOSPC);
+	CHECK(lz_loop_stopping(l));
+	lz_loop_fail(l, -EIO);
+	CHECK_EQ_INT(lz_loop_failure(l), -ENOSPC);
+	CHECK_EQ_INT(lz_loop_run(l), -ENOSPC);
+	CHECK_EQ_INT(lz_loop_run(l), -ENOSPC);
+	CHECK(lz_loop_stopping(l));
+	lz_loop_destroy(&l);
+
+	/* A failure in a callback ends the run after that callback. */
+	CHECK_EQ_INT(run_failing(-ENOSPC, 0, &calls), -ENOSPC);
+	CHECK_EQ_INT(calls, 1);
+	/* Even after a stop in the same turn. */
+	CHECK_EQ_INT(run_failing(-EIO, 1, &calls), -EIO);
+	CHECK_EQ_INT(calls, 1);
+	/* A failure is never 0 or positive. */
+	CHECK_EQ_INT(run_failing(0, 0, &calls), -1);
+	CHECK_EQ_INT(run_failing(7, 0, &calls), -1);
+	lz_log_init("test_common", LZ_LOG_WARN);
+}
+
+static void
+test_loop_fail(void)
+{
+	capture_stderr(loop_fail_cases, loop_log, sizeof(loop_log));
+	CHECK(strstr(loop_log, "level=error prog=unit-test msg=stopping "
+			       "reason=failure rc=-28\n") != NULL);
+	CHECK(strstr(loop_log, "msg=stopping reason=failure rc=-5\n") != NULL);
+	/* The second failure of the same loop is not logged. */
+	{
+		int n = 0;
+		for (const char *p = loop_log;
+		     (p = strstr(p, "reason=failure rc=-28")) != NULL; p++)
+			n++;
+		CHECK_EQ_INT(n, 2);
+	}
+}
+
+static void
+on_raise_hup(void *arg)
+{
+	raise(SIGHUP);
+}
+
+static void
+on_reload(void *arg)
+{
+	int *n = arg;
+
+	(*n)++;
+}
+
+static int hup_runs, hup_reloads;
+
+/* Raises SIGHUP in a running loop, then stops it 50 ms later. */
+static void
+hup_once(struct lz_loop *l)
+{
+	struct lz_timer *t1 = lz_timer_new(l, 1, 0, on_raise_hup, NULL);
+	struct lz_timer *t2 = lz_timer_new(l, 50, 0, on_stop_timer, l);
+
+	if (lz_loop_run(l) == 0)
+		hup_runs++;
+	lz_timer_destroy(&t1);
+	lz_timer_destroy(&t2);
+}
+
+static void
+loop_hup_cases(void)
+{
+	struct lz_loop *l = lz_loop_new();
+
+	lz_log_init("unit-test", LZ_LOG_INFO);
+	hup_once(l); /* no hook: logged, and nothing else */
+	lz_loop_on_reload(l, "partners file", on_reload, &hup_reloads);
+	hup_once(l);
+	hup_once(l);
+	lz_loop_on_reload(l, NULL, NULL, NULL);
+	hup_once(l);
+	lz_loop_destroy(&l);
+	lz_log_init("test_common", LZ_LOG_WARN);
+}
+
+static void
+test_loop_sighup(void)
+{
+	/* SIGHUP would end this process if the loop did not handle it. */
+	capture_stderr(loop_hup_cases, loop_log, sizeof(loop_log));
+	CHECK_EQ_INT(hup_runs, 4);
+	CHECK_EQ_INT(hup_reloads, 2);
+	CHECK(strstr(loop_log, " level=info prog=unit-test msg=\"reload: "
+			       "nothing to reload\" signal=SIGHUP "
+			       "log=stderr\n") != NULL);
+	CHECK(strstr(loop_log, " level=info prog=unit-test msg=reload "
+			       "signal=SIGHUP log=stderr what=\"partners "
+			       "file\"\n") != NULL);
+	{
+		int n = 0;
+		for (const char *p = loop_log;
+		     (p = strstr(p, "nothing to reload")) != NULL; p++)
+			n++;
+		CHECK_EQ_INT(n, 2);
+	}
+}
+
+/* ---- lz_partners ---- */
+
+static void
+test_partners(void)
+{
+	char pub[41], sec[41], pub2[41], sec2[41], hash[65], text[1024];
+	char path[64], err[512], roles[128], bad[64];
+	struct lz_partners *ps = NULL;
+	struct lz_partner *p;
+	unsigned mask;
+
+	CHECK(zmq_curve_keypair(pub, sec) == 0);
+	CHECK(zmq_curve_keypair(pub2, sec2) == 0);
+	lz_partners_hash_token("secret-token", hash);
+	CHECK_EQ_INT(strlen(hash), 64);
+	snprintf(text, sizeof(text),
+		 "# id member roles key token\n"
+		 "\n"
+		 "shop fournil shipper %s %s\n"
+		 "  ops\tlivrazou operator,receiver - -\n"
+		 "rider1 livrazou rider %s -\n",
+		 pub, hash, pub2);
+	if (write_temp(path, sizeof(path), text) < 0) {
+		CHECK(!"cannot write a temporary file");
+		return;
+	}
+	CHECK_EQ_INT(lz_partners_load(path, &ps, err, sizeof(err)), 0);
+	unlink(path);
+	if (ps == NULL)
+		return;
+	CHECK_EQ_INT(ps->n, 3);
+	p = lz_partners_by_id(ps, "shop");
+	CHECK(p != NULL && strcmp(p->member, "fournil") == 0 &&
+	      p->roles == LZ_ROLE_SHIPPER && p->has_token);
+	CHECK(lz_partners_by_key(ps, pub) == p);
+	CHECK(lz_partners_by_token(ps, "secret-token") == p);
+	CHECK(lz_partners_by_token(ps, "secret-tokeN") == NULL);
+	CHECK(lz_partners_by_key(ps, pub2) == lz_partners_by_id(ps, "rider1"));
+	CHECK(lz_partners_by_id(ps, "nobody") == NULL);
+	p = lz_partners_by_id(ps, "ops");
+	CHECK(p != NULL && p->curve_key[0] == '\0' && !p->has_token);
+	if (p) {
+		lz_partners_format_roles(p->roles, roles, sizeof(roles));
+		CHECK_EQ_STR(roles, "receiver,operator");
+	}
+	/* The rate limit: a burst, then the refill rate. */
+	p = lz_partners_by_id(ps, "shop");
+	if (p) {
+		CHECK_EQ_INT(lz_partners_rate_allow(p, 1, 2, 1000000), 1);
+		CHECK_EQ_INT(lz_partners_rate_allow(p, 1, 2, 1000000), 1);
+		CHECK_EQ_INT(lz_partners_rate_allow(p, 1, 2, 1000000), 0);
+		CHECK_EQ_INT(lz_partners_rate_allow(p, 1, 2, 1500000), 0);
+		CHECK_EQ_INT(lz_partners_rate_allow(p, 1, 2, 2000000), 1);
+	}
+	lz_partners_destroy(&ps);
+	CHECK(ps == NULL);
+	lz_partners_destroy(&ps); /* NULL is fine */
+
+	CHECK_EQ_INT(lz_partners_parse_roles("driver,relay", &mask, bad,
+					     sizeof(bad)),
+		     0);
+	CHECK_EQ_INT(mask, LZ_ROLE_DRIVER | LZ_ROLE_RELAY);
+	CHECK_EQ_INT(lz_partners_parse_roles("shipper,chef", &mask, bad,
+					     sizeof(bad)),
+		     -1);
+	CHECK_EQ_STR(bad, "chef");
+
+	/* Refusals say where and why; ids go through lz_valid_id. */
+	{
+		static const struct {
+			const char *line, *why;
+		} cases[] = {
+			{"a/b m shipper - -", ":1: bad partner id"},
+			{"a m/x shipper - -", ":1: bad member id"},
+			{"a m chef - -", ":1: unknown role: chef"},
+			{"a m shipper short -", ":1: bad CURVE public key"},
+			{"a m shipper - abc", ":1: bad token hash"},
+			{"a m shipper -", ":1: want 5 fields"},
+			{"a m shipper - -\na n shipper - -",
+			 ":2: partner id or "
+			 "key listed twice"},
+		};
+		for (size_t i = 0; i < LZ_ARRAY_LEN(cases); i++) {
+			if (write_temp(path, sizeof(path), cases[i].line) < 0)
+				continue;
+			err[0] = '\0';
+			CHECK_EQ_INT(
+				lz_partners_load(path, &ps, err, sizeof(err)),
+				-1);
+			CHECK(ps == NULL);
+			if (strstr(err, cases[i].why) == NULL)
+				printf("# %s -> %s\n", cases[i].line, err);
+			CHECK(strstr(err, cases[i].why) != NULL);
+			unlink(path);
+		}
+	}
+	CHECK_EQ_INT(lz_partners_load("/nonexistent/partners", &ps, err,
+				      sizeof(err)),
+		     -1);
+	CHECK(strstr(err, "No such file") != NULL);
+}
+
+/* ---- lz_client: why a gateway does not answer ---- */
+
+/* A key-pair file like lz-ctl keygen writes, into PATH. */
+static int
+write_keys(char *path, size_t size, char pub[41])
+{
+	char sec[41], text[160];
+
+	if (zmq_curve_keypair(pub, sec) != 0)
+		return -1;
+	snprintf(text, sizeof(text), "public-key = %s\nsecret-key = %s\n", pub,
+		 sec);
+	return write_temp(path, size, text);
+}
+
+/* Submits a command through a client of ENDPOINT trusting SERVER_KEY;
+ * returns what lz_client_explain says of the timeout (-1 if an Ack came).
+ */
+static int
+explain_timeout(const char *endpoint, const char *key_path,
+		const char *server_key, char *why, size_t len)
+{
+	char err[256];
+	struct lz_client *c =
+		lz_client_new(endpoint, key_path, server_key, err, sizeof(err));
+	struct lz_client_ack ack;
+	int rc, cause = -1;
+
+	if (c == NULL) {
+		printf("# %s\n", err);
+		return -2;
+	}
+	rc = lz_client_submit(c, "lz.orders.v1.PlaceOrder", (const uint8_t *)"",
+			      0, "m1", 600, 0, &ack);
+	if (rc == -ETIMEDOUT)
+		cause = (int)lz_client_explain(c, why, len);
+	json_decref(ack.json);
+	lz_client_destroy(&c);
+	return cause;
+}
+
+static void
+test_client_explain(void)
+{
+	char keys[64], srv_keys[64], pub[41], srv_pub[41], srv_sec[41];
+	char other_pub[41], other_sec[41], ep[64], why[512];
+	void *ctx = zmq_ctx_new(), *srv = zmq_socket(ctx, ZMQ_ROUTER);
+	int one = 1, zero = 0;
+	size_t len = sizeof(ep);
+
+	if (write_keys(keys, sizeof(keys), pub) < 0 ||
+	    write_keys(srv_keys, sizeof(srv_keys), srv_pub) < 0) {
+		CHECK(!"cannot write key files");
+		return;
+	}
+	/* Nothing listens on a port we bound and closed (its context
+	 * terminated, so that the listener is gone). */
+	{
+		void *tctx = zmq_ctx_new(), *tmp = zmq_socket(tctx, ZMQ_ROUTER);
+		zmq_setsockopt(tmp, ZMQ_LINGER, &zero, sizeof(zero));
+		zmq_bind(tmp, "tcp://127.0.0.1:*");
+		zmq_getsockopt(tmp, ZMQ_LAST_ENDPOINT, ep, &len);
+		zmq_close(tmp);
+		zmq_ctx_term(tctx);
+	}
+	CHECK_EQ_INT(explain_timeout(ep, keys, srv_pub, why, sizeof(why)),
+		     LZ_CLIENT_NOT_LISTENING);
+	CHECK(strstr(why, "nothing is listening there") != NULL);
+
+	/* A CURVE server that completes handshakes (no ZAP handler: every
+	 * key is accepted) but never answers. */
+	CHECK(zmq_curve_keypair(srv_pub, srv_sec) == 0);
+	CHECK(zmq_curve_keypair(other_pub, other_sec) == 0);
+	zmq_setsockopt(srv, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(srv, ZMQ_CURVE_SERVER, &one, sizeof(one));
+	zmq_setsockopt(srv, ZMQ_CURVE_SECRETKEY, srv_sec, 40);
+	len = sizeof(ep);
+	CHECK(zmq_bind(srv, "tcp://127.0.0.1:*") == 0);
+	zmq_getsockopt(srv, ZMQ_LAST_ENDPOINT, ep, &len);
+	CHECK_EQ_INT(explain_timeout(ep, keys, srv_pub, why, sizeof(why)),
+		     LZ_CLIENT_NO_ACK);
+	CHECK(strstr(why, "sent no Ack") != NULL);
+	/* The wrong server key: the handshake fails. */
+	CHECK_EQ_INT(explain_timeout(ep, keys, other_pub, why, sizeof(why)),
+		     LZ_CLIENT_HANDSHAKE_FAILED);
+	CHECK(strstr(why, "the server key given is not this gateway's") !=
+	      NULL);
+	zmq_close(srv);
+	zmq_ctx_term(ctx);
+	unlink(keys);
+	unlink(srv_keys);
+}
+
 int
 main(void)
 {
@@ -1430,6 +1916,7 @@ main(void)
 	RUN(test_config_args);
 	RUN(test_config_file);
 	RUN(test_config_file_errors);
+	RUN(test_config_from_section);
 	RUN(test_metrics_values);
 	RUN(test_metrics_render);
 	RUN(test_metrics_sync_stat);
@@ -1437,5 +1924,11 @@ main(void)
 	RUN(test_http_bad_addresses);
 	RUN(test_http_admin);
 	RUN(test_http_no_ready_fn);
+	RUN(test_loop_fail);
+	RUN(test_loop_sighup);
+	if (sodium_init() < 0)
+		printf("# cannot initialise libsodium\n");
+	RUN(test_partners);
+	RUN(test_client_explain);
 	return lz_test_summary();
 }

@@ -181,10 +181,9 @@ test_ids(void)
 	CHECK(lz_valid_text("caf\xc3\xa9 \xe2\x82\xac", 20));
 	CHECK(!lz_valid_text("caf\xc3\xa9", 4));
 	CHECK(!lz_valid_text("\xc3", 20));
-	CHECK(!lz_valid_text("\xc0\xaf", 20));     /* overlong */
-	CHECK(!lz_valid_text("\xed\xa0\x80", 20)); /* surrogate */
-	CHECK(!lz_valid_text("\xf4\x90\x80\x80",
-				       20)); /* > U+10FFFF */
+	CHECK(!lz_valid_text("\xc0\xaf", 20));         /* overlong */
+	CHECK(!lz_valid_text("\xed\xa0\x80", 20));     /* surrogate */
+	CHECK(!lz_valid_text("\xf4\x90\x80\x80", 20)); /* > U+10FFFF */
 	CHECK(!lz_valid_text("\xff", 20));
 }
 

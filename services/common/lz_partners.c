@@ -1,11 +1,10 @@
 /*
- * partners.c -- see partners.h.
+ * lz_partners.c -- see lz_partners.h.
  */
-#include "partners.h"
+#include "lz_partners.h"
 
 #include "lz_util.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,14 +16,15 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } role_names[] = {
-	{"shipper", GW_ROLE_SHIPPER},   {"receiver", GW_ROLE_RECEIVER},
-	{"driver", GW_ROLE_DRIVER},     {"rider", GW_ROLE_RIDER},
-	{"relay", GW_ROLE_RELAY},       {"processor", GW_ROLE_PROCESSOR},
-	{"operator", GW_ROLE_OPERATOR},
+	{"shipper", LZ_ROLE_SHIPPER},   {"receiver", LZ_ROLE_RECEIVER},
+	{"driver", LZ_ROLE_DRIVER},     {"rider", LZ_ROLE_RIDER},
+	{"relay", LZ_ROLE_RELAY},       {"processor", LZ_ROLE_PROCESSOR},
+	{"operator", LZ_ROLE_OPERATOR},
 };
 
 int
-gw_roles_parse(const char *list, unsigned *out, char *bad, size_t badlen)
+lz_partners_parse_roles(const char *list, unsigned *out, char *bad,
+			size_t badlen)
 {
 	const char *p = list;
 
@@ -54,7 +54,7 @@ gw_roles_parse(const char *list, unsigned *out, char *bad, size_t badlen)
 }
 
 void
-gw_roles_format(unsigned mask, char *buf, size_t len)
+lz_partners_format_roles(unsigned mask, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -71,7 +71,7 @@ gw_roles_format(unsigned mask, char *buf, size_t len)
 }
 
 void
-gw_token_hash_hex(const char *token, char hex[65])
+lz_partners_hash_token(const char *token, char hex[65])
 {
 	unsigned char h[32];
 
@@ -79,31 +79,17 @@ gw_token_hash_hex(const char *token, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
-static int
-valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
-		    *s != '.')
-			return 0;
-	return 1;
-}
-
 static void
-free_partner(struct gw_partner *p)
+free_partner(struct lz_partner *p)
 {
 	free(p->id);
 	free(p->member);
 }
 
 void
-gw_partners_destroy(struct gw_partners **pp)
+lz_partners_destroy(struct lz_partners **pp)
 {
-	struct gw_partners *p = *pp;
+	struct lz_partners *p = *pp;
 
 	if (p == NULL)
 		return;
@@ -116,7 +102,7 @@ gw_partners_destroy(struct gw_partners **pp)
 
 /* Parses one non-comment line into P; returns NULL or the reason. */
 static const char *
-parse_line(char *line, struct gw_partner *p, char *bad, size_t badlen)
+parse_line(char *line, struct lz_partner *p, char *bad, size_t badlen)
 {
 	char *f[6];
 	int n = 0;
@@ -130,11 +116,11 @@ parse_line(char *line, struct gw_partner *p, char *bad, size_t badlen)
 	}
 	if (n != 5)
 		return "want 5 fields: id member roles curve-key token-sha256";
-	if (!valid_id(f[0]))
+	if (!lz_valid_id(f[0]))
 		return "bad partner id (1-64 of A-Z a-z 0-9 . _ -)";
-	if (!valid_id(f[1]))
+	if (!lz_valid_id(f[1]))
 		return "bad member id (1-64 of A-Z a-z 0-9 . _ -)";
-	if (gw_roles_parse(f[2], &p->roles, bad, badlen) < 0)
+	if (lz_partners_parse_roles(f[2], &p->roles, bad, badlen) < 0)
 		return "unknown role";
 	if (strcmp(f[3], "-") != 0) {
 		uint8_t key[32];
@@ -157,11 +143,11 @@ parse_line(char *line, struct gw_partner *p, char *bad, size_t badlen)
 }
 
 int
-gw_partners_load(const char *path, struct gw_partners **out, char *err,
+lz_partners_load(const char *path, struct lz_partners **out, char *err,
 		 size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	struct gw_partners *ps;
+	struct lz_partners *ps;
 	char line[1024];
 	int lineno = 0;
 
@@ -172,7 +158,7 @@ gw_partners_load(const char *path, struct gw_partners **out, char *err,
 	}
 	ps = xcalloc(1, sizeof(*ps));
 	while (fgets(line, sizeof(line), f)) {
-		struct gw_partner p;
+		struct lz_partner p;
 		char bad[64] = "";
 		const char *why;
 		size_t lead = strspn(line, " \t\r\n");
@@ -188,8 +174,8 @@ gw_partners_load(const char *path, struct gw_partners **out, char *err,
 			free_partner(&p);
 			goto fail;
 		}
-		if (gw_partners_by_id(ps, p.id) ||
-		    (p.curve_key[0] && gw_partners_by_key(ps, p.curve_key))) {
+		if (lz_partners_by_id(ps, p.id) ||
+		    (p.curve_key[0] && lz_partners_by_key(ps, p.curve_key))) {
 			snprintf(err, errlen, "%s:%d: partner id or key %s",
 				 path, lineno, "listed twice");
 			free_partner(&p);
@@ -203,12 +189,12 @@ gw_partners_load(const char *path, struct gw_partners **out, char *err,
 	return 0;
 fail:
 	fclose(f);
-	gw_partners_destroy(&ps);
+	lz_partners_destroy(&ps);
 	return -1;
 }
 
-struct gw_partner *
-gw_partners_by_id(const struct gw_partners *p, const char *id)
+struct lz_partner *
+lz_partners_by_id(const struct lz_partners *p, const char *id)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (strcmp(p->v[i].id, id) == 0)
@@ -216,8 +202,8 @@ gw_partners_by_id(const struct gw_partners *p, const char *id)
 	return NULL;
 }
 
-struct gw_partner *
-gw_partners_by_key(const struct gw_partners *p, const char *key)
+struct lz_partner *
+lz_partners_by_key(const struct lz_partners *p, const char *key)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].curve_key[0] && strcmp(p->v[i].curve_key, key) == 0)
@@ -225,11 +211,11 @@ gw_partners_by_key(const struct gw_partners *p, const char *key)
 	return NULL;
 }
 
-struct gw_partner *
-gw_partners_by_token(const struct gw_partners *p, const char *token)
+struct lz_partner *
+lz_partners_by_token(const struct lz_partners *p, const char *token)
 {
 	unsigned char h[32];
-	struct gw_partner *found = NULL;
+	struct lz_partner *found = NULL;
 
 	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
 	/* Look at every entry, in constant time per entry. */
@@ -241,7 +227,8 @@ gw_partners_by_token(const struct gw_partners *p, const char *token)
 }
 
 int
-gw_rate_allow(struct gw_partner *p, double rate, double burst, int64_t now_us)
+lz_partners_rate_allow(struct lz_partner *p, double rate, double burst,
+		       int64_t now_us)
 {
 	if (p->refill_us == 0) {
 		p->tokens = burst;

@@ -1,6 +1,8 @@
 /*
- * partners.h -- the partners file: who may talk to the gateway, as which
- * member, with which roles, and how they prove it.
+ * lz_partners.h -- the partners file: who may talk to the gateway, as which
+ * member, with which roles, and how they prove it.  Read by lz-gateway
+ * (and again on SIGHUP), written by `lz-ctl partner add` and `lz-sim
+ * setup`.
  *
  * Format: one partner per line, five fields separated by blanks; a line
  * whose first non-blank character is '#' is a comment ('#' is also a Z85
@@ -15,23 +17,23 @@
  * token field is the hex SHA-256 of the partner's HTTP bearer token (the
  * token itself is never stored).  `lz-ctl partner add` appends lines.
  */
-#ifndef GW_PARTNERS_H
-#define GW_PARTNERS_H
+#ifndef LZ_PARTNERS_H
+#define LZ_PARTNERS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum gw_role {
-	GW_ROLE_SHIPPER = 1u << 0,
-	GW_ROLE_RECEIVER = 1u << 1,
-	GW_ROLE_DRIVER = 1u << 2,
-	GW_ROLE_RIDER = 1u << 3,
-	GW_ROLE_RELAY = 1u << 4,
-	GW_ROLE_PROCESSOR = 1u << 5,
-	GW_ROLE_OPERATOR = 1u << 6,
+enum lz_role {
+	LZ_ROLE_SHIPPER = 1u << 0,
+	LZ_ROLE_RECEIVER = 1u << 1,
+	LZ_ROLE_DRIVER = 1u << 2,
+	LZ_ROLE_RIDER = 1u << 3,
+	LZ_ROLE_RELAY = 1u << 4,
+	LZ_ROLE_PROCESSOR = 1u << 5,
+	LZ_ROLE_OPERATOR = 1u << 6,
 };
 
-struct gw_partner {
+struct lz_partner {
 	char *id;
 	char *member;
 	unsigned roles;
@@ -43,39 +45,42 @@ struct gw_partner {
 	int64_t refill_us;
 };
 
-struct gw_partners {
-	struct gw_partner *v;
+struct lz_partners {
+	struct lz_partner *v;
 	size_t n;
 };
 
 /* Parses a comma-separated list of role names into a bit set; returns -1
  * and the first unknown name in BAD (BADLEN bytes) if one is unknown. */
-int gw_roles_parse(const char *list, unsigned *out, char *bad, size_t badlen);
+int lz_partners_parse_roles(const char *list, unsigned *out, char *bad,
+			    size_t badlen);
 /* Writes the roles of MASK as a comma-separated list into BUF. */
-void gw_roles_format(unsigned mask, char *buf, size_t len);
+void lz_partners_format_roles(unsigned mask, char *buf, size_t len);
 
 /* Reads the partners file PATH.  Returns 0 and *OUT (caller destroys), or
  * -1 with "path:line: reason" in ERR. */
-int gw_partners_load(const char *path, struct gw_partners **out, char *err,
+int lz_partners_load(const char *path, struct lz_partners **out, char *err,
 		     size_t errlen);
-void gw_partners_destroy(struct gw_partners **pp);
+void lz_partners_destroy(struct lz_partners **pp);
 
-struct gw_partner *gw_partners_by_id(const struct gw_partners *p,
+/* The partner of P with id ID, key KEY or token TOKEN, or NULL.  The
+ * partner belongs to P and lives as long as it does. */
+struct lz_partner *lz_partners_by_id(const struct lz_partners *p,
 				     const char *id);
 /* KEY is a Z85 public key. */
-struct gw_partner *gw_partners_by_key(const struct gw_partners *p,
+struct lz_partner *lz_partners_by_key(const struct lz_partners *p,
 				      const char *key);
 /* TOKEN is the bearer token as sent; compared by its SHA-256 in constant
  * time. */
-struct gw_partner *gw_partners_by_token(const struct gw_partners *p,
+struct lz_partner *lz_partners_by_token(const struct lz_partners *p,
 					const char *token);
 
 /* Hex SHA-256 of TOKEN into HEX (65 bytes). */
-void gw_token_hash_hex(const char *token, char hex[65]);
+void lz_partners_hash_token(const char *token, char hex[65]);
 
 /* Takes one token from P's bucket, refilled at RATE per second up to
  * BURST; returns 1 if allowed, 0 if over the rate.  NOW_US: monotonic. */
-int gw_rate_allow(struct gw_partner *p, double rate, double burst,
-		  int64_t now_us);
+int lz_partners_rate_allow(struct lz_partner *p, double rate, double burst,
+			   int64_t now_us);
 
 #endif
