@@ -22,8 +22,6 @@
 #include <stdlib.h>
 
 static const struct lz_option options[] = {
-	{"timezone", LZ_OPT_STRING, "Europe/Paris", "time zone of run dates", 0,
-	 0},
 	{"centre-zone", LZ_OPT_STRING, "",
 	 "the centre zone: polygons separated by ';', each \"lon lat, lon "
 	 "lat, ...\" (WGS84 degrees, at least 3 vertices); empty: every site",
@@ -75,26 +73,22 @@ static const struct lz_daemon_spec spec = {
 	.replay = 7240,
 	.admin = 7185,
 	.follow = "gateway,orders,tours,returns",
+	.zoned = 1,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct bikes b = {0};
 	char err[200];
-	const char *s;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
-	s = lz_config_str(cfg, "timezone");
-	if (lz_date_set_timezone(s) != 0)
-		lz_fatal("unknown time zone", "timezone=%s", s);
 	if (bikes_zone_parse(lz_config_str(cfg, "centre-zone"), &b.zone, err,
 			     sizeof(err)) != 0)
 		lz_fatal("bad centre-zone", "error=\"%s\"", err);
@@ -126,14 +120,12 @@ main(int argc, char **argv)
 		.follows = bikes_follows,
 		.n_follows = bikes_n_follows,
 		.refusal = &lz__bikes__v1__command_refused__descriptor,
-		.store = b.store,
 		.stats = b.db.meta,
 		.stat_prefix = "stat/",
-		.metrics = b.metrics,
 		.stat_metrics = bikes_stat_metrics,
 		.n_stat_metrics = bikes_n_stat_metrics,
 	};
-	lz_daemon_connect(&d, lz_service_apply, on_commit, &b.svc);
+	lz_daemon_serve(&d, &b.svc, on_commit);
 	b.bus = d.bus;
 	/* A re-planning asked for just before a stop; the metrics. */
 	on_commit(&b.svc);

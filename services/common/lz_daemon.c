@@ -3,19 +3,21 @@
  */
 #include "lz_daemon.h"
 
+#include "lz_date.h"
 #include "lz_http.h"
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
+#include "lz_service.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
 #include <stdio.h>
 #include <string.h>
 
-struct lz_config *
-lz_daemon_config(struct lz_daemon *d, const struct lz_daemon_spec *spec,
-		 const struct lz_option *options)
+int
+lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
+	       const struct lz_option *options, int argc, char **argv)
 {
 	const struct lz_option opts[LZ_DAEMON_NOPTS] = {
 		{"state", LZ_OPT_STRING, d->state_def,
@@ -43,8 +45,13 @@ lz_daemon_config(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 		 "do not fsync at commit (tests only: a crash may lose "
 		 "commits)",
 		 0, 0},
+		{spec->zoned ? "timezone" : NULL, LZ_OPT_STRING, "Europe/Paris",
+		 "the territory's time zone, of dates and opening hours (IANA "
+		 "name or POSIX TZ)",
+		 0, 0},
 		{NULL, 0, NULL, NULL, 0, 0},
 	};
+	int rc;
 
 	snprintf(d->state_def, sizeof(d->state_def), "/var/lib/livrazou/%s",
 		 spec->name);
@@ -53,10 +60,14 @@ lz_daemon_config(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 	snprintf(d->admin_def, sizeof(d->admin_def), "127.0.0.1:%d",
 		 spec->admin);
 	memcpy(d->opts, opts, sizeof(opts));
+	d->zoned = spec->zoned;
 	d->cfg = lz_config_new(spec->prog, spec->name, "[OPTIONS]",
 			       spec->summary, d->opts);
 	lz_config_add(d->cfg, options);
-	return d->cfg;
+	if ((rc = lz_config_parse(d->cfg, argc, argv)) == 0)
+		return -1;
+	lz_config_destroy(&d->cfg);
+	return rc > 0 ? 0 : 2;
 }
 
 void
@@ -69,6 +80,10 @@ lz_daemon_open(struct lz_daemon *d)
 	lz_config_init_log(d->cfg);
 	d->loop = lz_loop_new();
 	d->metrics = lz_metrics_new();
+	if (d->zoned &&
+	    lz_date_set_timezone(lz_config_str(d->cfg, "timezone")) != 0)
+		lz_fatal("unknown time zone", "timezone=%s",
+			 lz_config_str(d->cfg, "timezone"));
 	so.no_sync = lz_config_flag(d->cfg, "no-sync");
 	if ((rc = lz_store_open(&d->store, state, &so)) != 0)
 		lz_fatal("cannot open state", "dir=%s error=\"%s\"", state,
@@ -76,8 +91,8 @@ lz_daemon_open(struct lz_daemon *d)
 }
 
 void
-lz_daemon_connect(struct lz_daemon *d, lz_bus_apply_fn apply,
-		  void (*on_commit)(void *arg), void *arg)
+lz_daemon_serve(struct lz_daemon *d, struct lz_service *s,
+		void (*on_commit)(void *arg))
 {
 	struct lz_bus_options bo = {0};
 	const char *admin = lz_config_str(d->cfg, "admin");
@@ -89,12 +104,16 @@ lz_daemon_connect(struct lz_daemon *d, lz_bus_apply_fn apply,
 	bo.replay_advertise = lz_config_str(d->cfg, "replay-advertise");
 	bo.follow = lz_config_str(d->cfg, "follow");
 	bo.metrics = d->metrics;
-	bo.on_commit = on_commit;
-	if ((d->bus = lz_bus_new(d->loop, d->store, &bo, apply, arg)) == NULL)
+	bo.on_commit = on_commit ? on_commit : lz_service_sync_metrics;
+	s->store = d->store;
+	s->metrics = d->metrics;
+	d->bus = lz_bus_new(d->loop, d->store, &bo, lz_service_apply, s);
+	if (d->bus == NULL)
 		lz_fatal("cannot start the bus client", NULL);
 	if ((d->http = lz_http_new(d->loop, admin)) == NULL)
 		lz_fatal("cannot start admin http", "addr=%s", admin);
 	lz_http_admin(d->http, d->metrics, lz_bus_ready, d->bus);
+	lz_service_sync_metrics(s);
 }
 
 int

@@ -9,12 +9,12 @@
  * to reload); the shutdown.
  *
  *	struct lz_daemon d = {0};
- *	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
- *	if ((rc = lz_config_parse(cfg, argc, argv)) != 0) ...
- *	lz_daemon_open(&d);                       (loop, metrics, store)
- *	... the service's metrics and databases in d.store ...
- *	lz_daemon_connect(&d, apply, sync_metrics, &svc);
- *	svc.bus = d.bus; sync_metrics(&svc);
+ *	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+ *		return rc;                        (--help, --version, usage)
+ *	lz_daemon_open(&d);                       (loop, metrics, store, TZ)
+ *	... the service's databases in d.store ...
+ *	svc.svc = (struct lz_service){...};       (its handler tables)
+ *	lz_daemon_serve(&d, &svc.svc, NULL);      (bus, admin HTTP)
  *	... the service's routes on d.http, timers on d.loop ...
  *	rc = lz_daemon_run(&d);
  *	... the service's timers freed ...
@@ -34,14 +34,18 @@ struct lz_http;
 /* A service daemon: lz-NAME, reading section [NAME], source NAME, its
  * state in /var/lib/livrazou/NAME, its replay endpoint and admin address
  * on loopback ports REPLAY and ADMIN, following the comma-separated
- * sources FOLLOW by default. */
+ * sources FOLLOW by default; with ZONED, it takes --timezone (the
+ * territory's time zone, of dates and opening hours), set at open. */
 struct lz_daemon_spec {
 	const char *prog, *name, *summary;
 	int replay, admin;
 	const char *follow;
+	int zoned;
 };
 
-#define LZ_DAEMON_NOPTS 10
+#define LZ_DAEMON_NOPTS 11
+
+struct lz_service;
 
 struct lz_daemon {
 	struct lz_config *cfg;
@@ -53,26 +57,33 @@ struct lz_daemon {
 	/* the options every service takes, and their defaults */
 	struct lz_option opts[LZ_DAEMON_NOPTS];
 	char state_def[96], replay_def[48], admin_def[32];
+	int zoned;
 };
 
 /* Creates D's configuration: the options every service daemon takes
  * (state, pub, sub, replay, replay-advertise, admin, follow, source,
- * no-sync, with SPEC's defaults), then the service's own OPTIONS (which
- * must outlive D).  Returns D->cfg. */
-struct lz_config *lz_daemon_config(struct lz_daemon *d,
-				   const struct lz_daemon_spec *spec,
-				   const struct lz_option *options);
+ * no-sync, and timezone when SPEC is zoned, with SPEC's defaults), then the
+ * service's own OPTIONS (which must outlive D), and parses ARGV (and the
+ * configuration file it names).  Returns -1 when the daemon is to run (D's
+ * configuration in D->cfg), or else the exit status (0 after --help or
+ * --version, 2 after a usage error, said on stderr) with nothing left to
+ * free. */
+int lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
+		   const struct lz_option *options, int argc, char **argv);
 
-/* Initialises the log, creates the loop and the metrics, and opens the
- * store at --state; logs and exits when the store cannot open. */
+/* Initialises the log, creates the loop and the metrics, sets the time
+ * zone (zoned daemons) and opens the store at --state; logs and exits when
+ * the time zone is unknown or the store cannot open. */
 void lz_daemon_open(struct lz_daemon *d);
 
-/* Starts the bus client (APPLY(..., ARG) applies the followed sources'
- * events from the first turn of the loop, ON_COMMIT(ARG) runs after each
- * commit) and the admin HTTP server at --admin, ready when the bus client
- * is; logs and exits when one cannot start. */
-void lz_daemon_connect(struct lz_daemon *d, lz_bus_apply_fn apply,
-		       void (*on_commit)(void *arg), void *arg);
+/* Serves service S: gives it D's store and metrics, starts the bus client
+ * (lz_service_apply applies the followed sources' events from the first
+ * turn of the loop; after each commit ON_COMMIT(S) runs, by default
+ * lz_service_sync_metrics) and the admin HTTP server at --admin, ready when
+ * the bus client is, and brings the metrics up to date.  Logs and exits
+ * when one cannot start. */
+void lz_daemon_serve(struct lz_daemon *d, struct lz_service *s,
+		     void (*on_commit)(void *arg));
 
 /* Logs "started", runs the loop until SIGTERM/SIGINT (the batch in
  * progress is committed and published) or a failure (lz_loop_fail: the

@@ -10,20 +10,42 @@
 #include <time.h>
 #include <unistd.h>
 
+static int
+zone_file_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512];
+
+	if (tz[0] == ':')
+		tz++;
+	if (tz[0] == '\0' || strstr(tz, "..") != NULL)
+		return 0;
+	if (tz[0] == '/')
+		return access(tz, R_OK) == 0;
+	snprintf(path, sizeof(path), "%s/%s",
+		 dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+	return access(path, R_OK) == 0;
+}
+
+/* A POSIX TZ string starts with a zone abbreviation of three or more
+ * letters (or <...>) followed by an offset. */
+static int
+posix_tz(const char *tz)
+{
+	size_t n = 0;
+
+	if (tz[0] == '<')
+		return strchr(tz, '>') != NULL;
+	while ((tz[n] >= 'A' && tz[n] <= 'Z') || (tz[n] >= 'a' && tz[n] <= 'z'))
+		n++;
+	return n >= 3 &&
+	       (tz[n] == '+' || tz[n] == '-' || (tz[n] >= '0' && tz[n] <= '9'));
+}
+
 int
 lz_date_set_timezone(const char *tz)
 {
-	char path[300];
-
-	if (tz == NULL || tz[0] == '\0')
-		return -EINVAL;
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	/* A POSIX string names an offset ("CET-1CEST,M3.5.0,M10.5.0/3"). */
-	if (strchr(tz, '/') == NULL && strpbrk(tz, "0123456789") == NULL &&
-	    access(path, R_OK) != 0)
-		return -EINVAL;
-	if (strchr(tz, '/') != NULL &&
-	    (strstr(tz, "..") != NULL || access(path, R_OK) != 0))
+	if (tz == NULL || (!zone_file_exists(tz) && !posix_tz(tz)))
 		return -EINVAL;
 	if (setenv("TZ", tz, 1) != 0)
 		return -errno;

@@ -8,7 +8,11 @@
 
 #include <stdint.h>
 
-/* Sets the time zone (IANA name or POSIX TZ string).  -EINVAL if unknown. */
+/* Sets the process's time zone to TZ (an IANA name such as
+ * "Europe/Paris", found under $TZDIR or /usr/share/zoneinfo, or a POSIX TZ
+ * string such as "CET-1CEST,M3.5.0,M10.5.0/3").  Returns 0, or -EINVAL if
+ * TZ names no zone known to the system (glibc would silently fall back to
+ * UTC).  Call once, at startup. */
 int lz_date_set_timezone(const char *tz);
 /* Whether DATE is a valid "YYYY-MM-DD". */
 int lz_date_valid(const char *date);

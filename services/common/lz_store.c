@@ -243,8 +243,8 @@ lz_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 	return lz_store_rc(mdb_put(txn, dbi, &k, &val, 0));
 }
 
-static int
-usable_key(const char *key)
+int
+lz_store_key_usable(const char *key)
 {
 	size_t n = key ? strlen(key) : 0;
 
@@ -259,7 +259,7 @@ lz_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 	int rc;
 
 	*out = NULL;
-	if (!usable_key(key))
+	if (!lz_store_key_usable(key))
 		return 0;
 	k.mv_size = strlen(key);
 	k.mv_data = (void *)key;
@@ -281,7 +281,7 @@ lz_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 	uint8_t *buf;
 	int rc;
 
-	if (!usable_key(key))
+	if (!lz_store_key_usable(key))
 		return -EINVAL;
 	buf = lz_registry_pack(msg, &len);
 	k.mv_size = strlen(key);

@@ -114,6 +114,9 @@ int lz_store_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key,
  * record can have; MDB_CORRUPTED if the value does not decode.  put stores
  * MSG under KEY (-EINVAL for an unusable key). */
 #define LZ_STORE_KEY_MAX 511
+/* Whether KEY can be a key: 1..LZ_STORE_KEY_MAX bytes.  Ids come from
+ * partners, and a key LMDB refuses would fail the whole batch. */
+int lz_store_key_usable(const char *key);
 int lz_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 		     const ProtobufCMessageDescriptor *desc,
 		     ProtobufCMessage **out);

@@ -21,8 +21,6 @@
 #include <string.h>
 
 static const struct lz_option options[] = {
-	{"timezone", LZ_OPT_STRING, "Europe/Paris",
-	 "time zone of the days of the reports", 0, 0},
 	{"diesel-g-per-l", LZ_OPT_INT, "3170",
 	 "gCO2e per litre of diesel, well-to-wheel", 1, 100000},
 	{"petrol-g-per-l", LZ_OPT_INT, "0",
@@ -92,25 +90,21 @@ static const struct lz_daemon_spec spec = {
 	.replay = 7260,
 	.admin = 7187,
 	.follow = "orders,tours,bikes,returns",
+	.zoned = 1,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct impact im = {0};
-	const char *s;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
-	s = lz_config_str(cfg, "timezone");
-	if (lz_date_set_timezone(s) != 0)
-		lz_fatal("unknown time zone", "timezone=%s", s);
 	read_conf(cfg, &im.conf);
 	im.store = d.store;
 	im.metrics = d.metrics;
@@ -123,17 +117,13 @@ main(int argc, char **argv)
 		.state = &im,
 		.follows = impact_follows,
 		.n_follows = impact_n_follows,
-		.store = im.store,
 		.stats = im.db.meta,
 		.stat_prefix = "stat/",
-		.metrics = im.metrics,
 		.stat_metrics = impact_stat_metrics,
 		.n_stat_metrics = impact_n_stat_metrics,
 	};
-	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
-			  &im.svc);
+	lz_daemon_serve(&d, &im.svc, NULL);
 	im.bus = d.bus;
-	lz_service_sync_metrics(&im.svc);
 	impact_http_routes(d.http, &im);
 	lz_log_info("settings", "counterfactual=%s",
 		    lz_config_str(cfg, "counterfactual"));

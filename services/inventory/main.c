@@ -44,15 +44,14 @@ int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct inventory inv = {0};
 	struct lz_timer *timer;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
 	inv.horizon = lz_config_int(cfg, "expiry-horizon");
 	inv.store = d.store;
@@ -68,17 +67,13 @@ main(int argc, char **argv)
 		.follows = inventory_follows,
 		.n_follows = inventory_n_follows,
 		.refusal = &lz__inventory__v1__command_refused__descriptor,
-		.store = inv.store,
 		.stats = inv.db.stats,
 		.stat_prefix = "",
-		.metrics = inv.metrics,
 		.stat_metrics = inventory_stat_metrics,
 		.n_stat_metrics = inventory_n_stat_metrics,
 		.sync_more = inventory_sync_gauges,
 	};
-	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
-			  &inv.svc);
-	lz_service_sync_metrics(&inv.svc);
+	lz_daemon_serve(&d, &inv.svc, NULL);
 	inv.bus = d.bus;
 	inventory_http_routes(d.http, &inv);
 	timer = inventory_expiry_start(&inv, d.loop,

@@ -32,20 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
-{
-	json_t *j = lz_json_from_message(m);
-
-	if (j == NULL) {
-		lz_http_reply_error(req, 500,
-				    "stored record cannot be shown as JSON");
-		return;
-	}
-	lz_http_reply_json(req, 200, j);
-	json_decref(j);
-}
-
 /* The only query parameter NAME (others: 400), or NULL if absent. */
 static int
 one_param(struct evhttp_request *req, const char *name, struct evkeyvalq *q,
@@ -170,7 +156,7 @@ on_stock(struct evhttp_request *req, void *arg)
 	}
 	rep.n_entries = ne;
 	rep.entries = eptr;
-	reply_message(req, &rep.base);
+	lz_http_reply_json_new(req, lz_json_from_message(&rep.base));
 out:
 	for (size_t i = 0; i < s.n; i++)
 		free(s.rows[i].key);
@@ -272,7 +258,7 @@ on_lots(struct evhttp_request *req, void *arg)
 		}
 		list.n_lots = c.n;
 		list.lots = c.lots;
-		reply_message(req, &list.base);
+		lz_http_reply_json_new(req, lz_json_from_message(&list.base));
 		goto out;
 	}
 	if (!lz_valid_id(rest)) {
@@ -286,7 +272,8 @@ on_lots(struct evhttp_request *req, void *arg)
 	else if (c.n == 0)
 		lz_http_reply_error(req, 404, "no such lot");
 	else
-		reply_message(req, &c.lots[0]->base);
+		lz_http_reply_json_new(req,
+				       lz_json_from_message(&c.lots[0]->base));
 out:
 	inventory_store_free_lots(c.lots, c.n);
 	evhttp_clear_headers(&q);
@@ -375,7 +362,7 @@ on_zones(struct evhttp_request *req, void *arg)
 	} else {
 		list.n_zones = c.n;
 		list.zones = c.fills;
-		reply_message(req, &list.base);
+		lz_http_reply_json_new(req, lz_json_from_message(&list.base));
 	}
 	free_fills(&c);
 }
@@ -422,7 +409,7 @@ on_reservation(struct evhttp_request *req, void *arg)
 	else if (c.o == NULL)
 		lz_http_reply_error(req, 404, "no such hub-stock order");
 	else
-		reply_message(req, &c.o->base);
+		lz_http_reply_json_new(req, lz_json_from_message(&c.o->base));
 	if (c.o)
 		lz__inventory__v1__order_record__free_unpacked(c.o, NULL);
 	free(id);

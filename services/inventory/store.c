@@ -32,15 +32,6 @@ inventory_store_open(struct lz_store *s, struct inventory_db *db)
 
 /* ---- records ---- */
 
-/* Keys come from partners: one LMDB refuses would fail the batch. */
-static int
-usable_key(const char *key)
-{
-	size_t n = key ? strlen(key) : 0;
-
-	return n > 0 && n <= 2 * INV_ID_MAX + 1;
-}
-
 int
 inventory_store_get_zone(MDB_txn *txn, const struct inventory_db *db,
 			 const char *id, Zone **out)
@@ -387,7 +378,7 @@ inventory_store_shared(MDB_txn *txn, const struct inventory_db *db,
 	int rc;
 
 	*out = 0;
-	if (!usable_key(member))
+	if (!lz_store_key_usable(member))
 		return 0;
 	rc = mdb_get(txn, db->sharing, &k, &v);
 	if (rc == MDB_NOTFOUND)

@@ -20,9 +20,6 @@
 #include "rules.h"
 
 static const struct lz_option options[] = {
-	{"timezone", LZ_OPT_STRING, "Europe/Paris",
-	 "time zone of opening hours and of dates (IANA name or POSIX TZ)", 0,
-	 0},
 	{"grace", LZ_OPT_INT, "0",
 	 "seconds a window may start before the command's time", 0, 86400},
 	{NULL, 0, NULL, NULL, 0, 0},
@@ -56,25 +53,23 @@ static const struct lz_daemon_spec spec = {
 	.replay = 7210,
 	.admin = 7182,
 	.follow = "gateway,inventory,tours,bikes",
+	.zoned = 1,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct orders o = {0};
 	const char *tz;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
 	tz = lz_config_str(cfg, "timezone");
-	if (orders_rules_set_timezone(tz) != 0)
-		lz_fatal("unknown time zone", "timezone=%s", tz);
 	o.grace = lz_config_int(cfg, "grace");
 	o.store = d.store;
 	o.metrics = d.metrics;
@@ -90,16 +85,12 @@ main(int argc, char **argv)
 		.follows = orders_follows,
 		.n_follows = orders_n_follows,
 		.refusal = &lz__orders__v1__order_rejected__descriptor,
-		.store = o.store,
 		.stats = o.db.stats,
 		.stat_prefix = "",
-		.metrics = o.metrics,
 		.stat_metrics = orders_stat_metrics,
 		.n_stat_metrics = orders_n_stat_metrics,
 	};
-	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
-			  &o.svc);
-	lz_service_sync_metrics(&o.svc);
+	lz_daemon_serve(&d, &o.svc, NULL);
 	orders_http_routes(d.http, &o);
 	lz_log_info("settings", "timezone=%s grace=%lld", tz,
 		    (long long)o.grace);

@@ -27,20 +27,6 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
 
-static void
-reply_message(struct evhttp_request *req, const ProtobufCMessage *m)
-{
-	json_t *j = lz_json_from_message(m);
-
-	if (j == NULL) {
-		lz_http_reply_error(req, 500,
-				    "stored record cannot be shown as JSON");
-		return;
-	}
-	lz_http_reply_json(req, 200, j);
-	json_decref(j);
-}
-
 /* ---- one order ---- */
 
 struct get_ctx {
@@ -96,7 +82,7 @@ on_order(struct evhttp_request *req, void *arg)
 		view.order = g.order;
 		view.n_history = g.nhistory;
 		view.history = g.history;
-		reply_message(req, &view.base);
+		lz_http_reply_json_new(req, lz_json_from_message(&view.base));
 	}
 	if (g.order)
 		lz__orders__v1__order__free_unpacked(g.order, NULL);
@@ -256,7 +242,8 @@ on_list(struct evhttp_request *req, void *arg)
 		} else {
 			list.n_orders = l.n;
 			list.orders = l.orders;
-			reply_message(req, &list.base);
+			lz_http_reply_json_new(
+				req, lz_json_from_message(&list.base));
 		}
 	}
 	orders_store_free_orders(l.orders, l.n);

@@ -39,49 +39,6 @@ pass(struct orders_verdict *v)
 
 /* ---- time zone and calendar ---- */
 
-static int
-zone_file_exists(const char *tz)
-{
-	const char *dir = getenv("TZDIR");
-	char path[512];
-
-	if (tz[0] == ':')
-		tz++;
-	if (tz[0] == '\0' || strstr(tz, "..") != NULL)
-		return 0;
-	if (tz[0] == '/')
-		return access(tz, R_OK) == 0;
-	snprintf(path, sizeof(path), "%s/%s",
-		 dir && *dir ? dir : "/usr/share/zoneinfo", tz);
-	return access(path, R_OK) == 0;
-}
-
-/* A POSIX TZ string starts with a zone abbreviation of three or more
- * letters (or <...>) followed by an offset. */
-static int
-posix_tz(const char *tz)
-{
-	size_t n = 0;
-
-	if (tz[0] == '<')
-		return strchr(tz, '>') != NULL;
-	while ((tz[n] >= 'A' && tz[n] <= 'Z') || (tz[n] >= 'a' && tz[n] <= 'z'))
-		n++;
-	return n >= 3 &&
-	       (tz[n] == '+' || tz[n] == '-' || (tz[n] >= '0' && tz[n] <= '9'));
-}
-
-int
-orders_rules_set_timezone(const char *tz)
-{
-	if (tz == NULL || (!zone_file_exists(tz) && !posix_tz(tz)))
-		return -EINVAL;
-	if (setenv("TZ", tz, 1) != 0)
-		return -errno;
-	tzset();
-	return 0;
-}
-
 int
 orders_rules_local_date(int64_t t, char out[9])
 {

@@ -5,8 +5,8 @@
  * what a rule needs (the order, the sites, whether the member exists) and
  * passes the time of the event being applied, so that a replay reaches the
  * same verdicts.  The only process-wide input is the time zone, set once at
- * startup with orders_rules_set_timezone(), in which opening hours and
- * local dates are read.
+ * startup with lz_date_set_timezone() (lz_daemon), in which opening hours
+ * and local dates are read.
  *
  * A check answers with a reject reason (RJ_NONE when accepted) and writes
  * into a verdict a one-line detail that names the offending field, e.g.
@@ -39,12 +39,6 @@ struct orders_verdict {
 	int reason;       /* RJ_NONE when accepted */
 	char detail[256]; /* names the field; "" when accepted */
 };
-
-/* Sets the process's time zone to TZ (an IANA name such as
- * "Europe/Paris", or a POSIX TZ string such as "CET-1CEST,M3.5.0,M10.5.0/3").
- * Returns 0, or -EINVAL if TZ names no zone known to the system (glibc
- * would silently fall back to UTC).  Call once, at startup. */
-int orders_rules_set_timezone(const char *tz);
 
 /* Writes the local date of T (seconds since the epoch) as "YYYYMMDD" into
  * OUT (9 bytes).  Returns 0, or -EINVAL if T cannot be represented. */

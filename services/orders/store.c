@@ -34,16 +34,6 @@ orders_store_open(struct lz_store *s, struct orders_db *db)
 
 /* ---- records ---- */
 
-/* Whether KEY can be looked up: ids come from partners, and a key LMDB
- * refuses (empty, too long) would fail the whole batch. */
-static int
-usable_key(const char *key)
-{
-	size_t n = key ? strlen(key) : 0;
-
-	return n > 0 && n <= 2 * ORDERS_ID_MAX + 1;
-}
-
 int
 orders_store_get_member(MDB_txn *txn, const struct orders_db *db,
 			const char *id, Member **out)
@@ -255,7 +245,7 @@ orders_store_history(MDB_txn *txn, const struct orders_db *db,
 
 	*out = NULL;
 	*n = 0;
-	if (!usable_key(order_id))
+	if (!lz_store_key_usable(order_id))
 		return 0;
 	if ((rc = mdb_cursor_open(txn, db->history, &c)) != 0)
 		return lz_store_rc(rc);
@@ -310,7 +300,7 @@ orders_store_list(MDB_txn *txn, const struct orders_db *db, const char *member,
 
 	*out = NULL;
 	*n = 0;
-	if (!usable_key(member) || limit == 0)
+	if (!lz_store_key_usable(member) || limit == 0)
 		return 0;
 	key_prefix(&prefix, member, status, date);
 	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)

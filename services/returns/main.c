@@ -23,8 +23,6 @@
 #include <string.h>
 
 static const struct lz_option options[] = {
-	{"timezone", LZ_OPT_STRING, "Europe/Paris",
-	 "time zone of dates, opening hours and collection windows", 0, 0},
 	{"bike-zone", LZ_OPT_STRING, "centre",
 	 "site zone whose collections are asked of the bikes service", 0, 0},
 	{"collect-window", LZ_OPT_STRING, "08:00-18:00",
@@ -98,26 +96,23 @@ static const struct lz_daemon_spec spec = {
 	.replay = 7250,
 	.admin = 7186,
 	.follow = "gateway,orders,inventory,tours,bikes",
+	.zoned = 1,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct returns r = {0};
 	struct lz_timer *timer;
 	const char *s, *dash;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
-	s = lz_config_str(cfg, "timezone");
-	if (lz_date_set_timezone(s) != 0)
-		lz_fatal("unknown time zone", "timezone=%s", s);
 	r.conf.bike_zone = lz_config_str(cfg, "bike-zone");
 	s = lz_config_str(cfg, "collect-window");
 	dash = s ? strchr(s, '-') : NULL;
@@ -149,17 +144,13 @@ main(int argc, char **argv)
 		.follows = returns_follows,
 		.n_follows = returns_n_follows,
 		.refusal = &lz__returns__v1__command_refused__descriptor,
-		.store = r.store,
 		.stats = r.db.meta,
 		.stat_prefix = "stat/",
-		.metrics = r.metrics,
 		.stat_metrics = returns_stat_metrics,
 		.n_stat_metrics = returns_n_stat_metrics,
 	};
-	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
-			  &r.svc);
+	lz_daemon_serve(&d, &r.svc, NULL);
 	r.bus = d.bus;
-	lz_service_sync_metrics(&r.svc);
 	returns_http_routes(d.http, &r);
 	timer = lz_timer_new(
 		d.loop, (int)lz_config_int(cfg, "forecast-interval-s") * 1000,

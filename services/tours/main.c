@@ -32,8 +32,6 @@
 #include <time.h>
 
 static const struct lz_option options[] = {
-	{"timezone", LZ_OPT_STRING, "Europe/Paris",
-	 "time zone of dates, shifts and the cut-off", 0, 0},
 	{"time-limit-ms", LZ_OPT_INT, "2000",
 	 "wall-clock limit of a wave's solve, ms (0: iterations only)", 0,
 	 600000},
@@ -124,28 +122,25 @@ static const struct lz_daemon_spec spec = {
 	.replay = 7230,
 	.admin = 7184,
 	.follow = "gateway,orders,inventory,returns",
+	.zoned = 1,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct lz_daemon d = {0};
-	struct lz_config *cfg = lz_daemon_config(&d, &spec, options);
+	struct lz_config *cfg;
 	struct tours t = {0};
 	struct tours_matrix *matrix = NULL;
 	struct lz_timer *timer = NULL;
 	char err[300];
 	const char *s;
-	int rc = lz_config_parse(cfg, argc, argv), bw;
+	int rc, bw;
 
-	if (rc != 0) {
-		lz_config_destroy(&d.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_daemon_init(&d, &spec, options, argc, argv)) >= 0)
+		return rc;
+	cfg = d.cfg;
 	lz_daemon_open(&d);
-	s = lz_config_str(cfg, "timezone");
-	if (lz_date_set_timezone(s) != 0)
-		lz_fatal("unknown time zone", "timezone=%s", s);
 	tours_conf_init(&t.conf);
 	t.conf.circuity = atof(lz_config_str(cfg, "circuity"));
 	if (!(t.conf.circuity >= 1 && t.conf.circuity <= 3))
@@ -197,18 +192,14 @@ main(int argc, char **argv)
 		.follows = tours_follows,
 		.n_follows = tours_n_follows,
 		.refusal = &lz__tours__v1__command_refused__descriptor,
-		.store = t.store,
 		.stats = t.db.meta,
 		.stat_prefix = "stat/",
-		.metrics = t.metrics,
 		.stat_metrics = tours_stat_metrics,
 		.n_stat_metrics = tours_n_stat_metrics,
 		.sync_more = sync_gauges,
 	};
-	lz_daemon_connect(&d, lz_service_apply, lz_service_sync_metrics,
-			  &t.svc);
+	lz_daemon_serve(&d, &t.svc, NULL);
 	t.bus = d.bus;
-	lz_service_sync_metrics(&t.svc);
 	tours_http_routes(d.http, &t);
 	if (t.cutoff >= 0)
 		timer = lz_timer_new(d.loop, 30000, 1, tours_wave_cutoff, &t);

@@ -87,18 +87,6 @@ vehicles_fn(MDB_txn *txn, void *arg)
 	return tours_store_vehicles(txn, &l->t->db, keep_vehicle, l);
 }
 
-static void
-reply_json(struct evhttp_request *req, json_t *j)
-{
-	if (j == NULL) {
-		lz_http_reply_error(req, 500,
-				    "stored record cannot be shown as JSON");
-		return;
-	}
-	lz_http_reply_json(req, 200, j);
-	json_decref(j);
-}
-
 /* Reads the date after PREFIX in the request's path, with optional
  * SUFFIX; 0 or -1 after answering 400. */
 static int
@@ -140,13 +128,14 @@ on_tours(struct evhttp_request *req, void *arg)
 	if ((rc = lz_store_read(l.t->store, tours_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else if (geojson) {
-		reply_json(req, tours_geojson((Tour *const *)l.items, l.n));
+		lz_http_reply_json_new(
+			req, tours_geojson((Tour *const *)l.items, l.n));
 	} else {
 		Lz__Tours__V1__TourList tl = LZ__TOURS__V1__TOUR_LIST__INIT;
 
 		tl.n_tours = l.n;
 		tl.tours = (Tour **)l.items;
-		reply_json(req, lz_json_from_message(&tl.base));
+		lz_http_reply_json_new(req, lz_json_from_message(&tl.base));
 	}
 	for (size_t i = 0; i < l.n; i++)
 		lz__tours__v1__tour__free_unpacked(l.items[i], NULL);
@@ -171,7 +160,7 @@ on_tasks(struct evhttp_request *req, void *arg)
 
 		tl.n_tasks = l.n;
 		tl.tasks = (Task **)l.items;
-		reply_json(req, lz_json_from_message(&tl.base));
+		lz_http_reply_json_new(req, lz_json_from_message(&tl.base));
 	}
 	for (size_t i = 0; i < l.n; i++)
 		lz__tours__v1__task__free_unpacked(l.items[i], NULL);
@@ -198,7 +187,7 @@ on_vehicles(struct evhttp_request *req, void *arg)
 				json_array_append_new(arr, v);
 		}
 		j = json_pack("{s:o}", "vehicles", arr);
-		reply_json(req, j);
+		lz_http_reply_json_new(req, j);
 	}
 	for (size_t i = 0; i < l.n; i++)
 		lz__tours__v1__vehicle__free_unpacked(l.items[i], NULL);
