@@ -27,10 +27,15 @@ struct lz_metrics;
 struct lz_metric;
 struct lz_zwatch;
 struct lz_http;
+struct gw;
 struct gw_sse;
 
-/* Where an Ack goes: a ZeroMQ peer or an HTTP request. */
+/* Where an Ack goes: a ZeroMQ peer or an HTTP request.  SEND is the
+ * transport's (zmq_api.c, http_api.c), so that submit.c answers without
+ * knowing which; NULL: nobody waits. */
 struct gw_reply {
+	void (*send)(struct gw *g, const struct gw_reply *r,
+		     const Lz__Gateway__V1__Ack *ack);
 	uint8_t *zmq_id; /* ROUTER routing id, or NULL */
 	size_t zmq_id_len;
 	struct gw_wait *http; /* HTTP request still waiting, or NULL */
@@ -129,15 +134,11 @@ void gw_acks_prune(struct gw *g);
 /* zmq_api.c */
 int gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file);
 void gw_zmq_stop(struct gw *g);
-void gw_zmq_send_ack(struct gw *g, const struct gw_reply *r,
-		     const Lz__Gateway__V1__Ack *ack);
 
 /* http_api.c */
 int gw_http_start(struct gw *g, const char *addr, const char *bus_sub,
 		  const char *orders_api);
 void gw_http_stop(struct gw *g);
-void gw_http_send_ack(struct gw *g, struct gw_wait *w,
-		      const Lz__Gateway__V1__Ack *ack);
 void gw_http_wait_release(struct gw_wait *w);
 
 #endif

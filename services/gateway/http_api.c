@@ -122,13 +122,14 @@ reply_ack(struct evhttp_request *req, const Lz__Gateway__V1__Ack *ack)
 	json_decref(o);
 }
 
-void
-gw_http_send_ack(struct gw *g, struct gw_wait *w,
-		 const Lz__Gateway__V1__Ack *ack)
+/* The gw_reply's send of an HTTP request. */
+static void
+send_ack(struct gw *g, const struct gw_reply *r,
+	 const Lz__Gateway__V1__Ack *ack)
 {
-	if (!w->gone)
-		reply_ack(w->req, ack);
-	gw_http_wait_release(w);
+	if (!r->http->gone)
+		reply_ack(r->http->req, ack);
+	gw_http_wait_release(r->http);
 }
 
 static void
@@ -229,6 +230,7 @@ on_command(struct evhttp_request *req, void *arg)
 	}
 	json_decref(body);
 	r.http = wait_new(g, req);
+	r.send = send_ack;
 	code = gw_submit(g, p, msg_id ? msg_id : "", type, payload, len, &r,
 			 msg, sizeof(msg));
 	free(payload);

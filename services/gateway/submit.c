@@ -241,10 +241,8 @@ send_ack(struct gw *g, struct gw_pending *e)
 	ack.message = msg;
 	lz_metric_observe(g->m_ack_seconds,
 			  (double)(lz_mono_us() - e->received_us) / 1e6);
-	if (e->reply.zmq_id)
-		gw_zmq_send_ack(g, &e->reply, &ack);
-	else if (e->reply.http)
-		gw_http_send_ack(g, e->reply.http, &ack);
+	if (e->reply.send)
+		e->reply.send(g, &e->reply, &ack);
 }
 
 static void

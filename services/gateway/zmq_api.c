@@ -77,9 +77,10 @@ out:
 		zmq_msg_close(&f[i]);
 }
 
-void
-gw_zmq_send_ack(struct gw *g, const struct gw_reply *r,
-		const Lz__Gateway__V1__Ack *ack)
+/* The gw_reply's send of a ZeroMQ peer. */
+static void
+send_ack(struct gw *g, const struct gw_reply *r,
+	 const Lz__Gateway__V1__Ack *ack)
 {
 	uint8_t buf[1024];
 	size_t len;
@@ -104,7 +105,7 @@ reject_now(struct gw *g, struct gw_reply *r, const char *partner_id,
 	ack.error_code = code;
 	ack.message = (char *)msg;
 	gw_count_reject(g, partner_id, code, msg);
-	gw_zmq_send_ack(g, r, &ack);
+	send_ack(g, r, &ack);
 }
 
 static void
@@ -133,6 +134,7 @@ on_router(void *sock, void *arg)
 		r.zmq_id_len = zmq_msg_size(id);
 		r.zmq_id = xmalloc(r.zmq_id_len);
 		memcpy(r.zmq_id, zmq_msg_data(id), r.zmq_id_len);
+		r.send = send_ack;
 		user = zmq_msg_gets(body, "User-Id");
 		p = user ? lz_partners_by_id(g->partners, user) : NULL;
 		if (p == NULL) {
