@@ -215,12 +215,10 @@ main(int argc, char **argv)
 		options);
 	struct bus b = {0};
 	struct lz_http *http;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(cfg);
 	b.loop = lz_loop_new();
 	b.metrics = lz_metrics_new();

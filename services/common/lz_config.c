@@ -437,3 +437,14 @@ lz_config_init_log(const struct lz_config *c)
 	lz_log_init(c->prog, (enum lz_log_level)lz_log_parse_level(
 				     lz_config_str(c, "log-level")));
 }
+
+int
+lz_config_main(struct lz_config **cp, int argc, char **argv)
+{
+	int rc = lz_config_parse(*cp, argc, argv);
+
+	if (rc == 0)
+		return -1;
+	lz_config_destroy(cp);
+	return rc > 0 ? 0 : 2;
+}

@@ -44,6 +44,10 @@ void lz_config_add(struct lz_config *c, const struct lz_option *opts);
  * -1 after printing an error to stderr (exit 2).  Positional arguments are
  * kept for lz_config_arg(); "--" ends the options. */
 int lz_config_parse(struct lz_config *c, int argc, char **argv);
+/* lz_config_parse for a program's main: returns -1 when the program is to
+ * run, otherwise its exit status (0 after --help or --version, 2 after an
+ * error), *CP destroyed. */
+int lz_config_main(struct lz_config **cp, int argc, char **argv);
 
 /* The value of option NAME: a string (NULL if unset and no default), an
  * integer (validated by lz_config_parse), a flag (0 or 1).  NAME must be in

@@ -51,7 +51,6 @@ lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 		 0, 0},
 		{NULL, 0, NULL, NULL, 0, 0},
 	};
-	int rc;
 
 	snprintf(d->state_def, sizeof(d->state_def), "/var/lib/livrazou/%s",
 		 spec->name);
@@ -64,10 +63,7 @@ lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 	d->cfg = lz_config_new(spec->prog, spec->name, "[OPTIONS]",
 			       spec->summary, d->opts);
 	lz_config_add(d->cfg, options);
-	if ((rc = lz_config_parse(d->cfg, argc, argv)) == 0)
-		return -1;
-	lz_config_destroy(&d->cfg);
-	return rc > 0 ? 0 : 2;
+	return lz_config_main(&d->cfg, argc, argv);
 }
 
 void

@@ -120,12 +120,10 @@ main(int argc, char **argv)
 	struct lz_bus_options bo = {0};
 	struct lz_http *admin;
 	char err[512];
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(cfg);
 	memset(&g, 0, sizeof(g));
 	g.max_frame = (size_t)lz_config_int(cfg, "max-frame");

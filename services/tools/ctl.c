@@ -439,13 +439,11 @@ main(int argc, char **argv)
 		"on the command line are the deployment's: its [gateway] "
 		"zmq, server-key and partners, its [impact] admin.",
 		options);
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 	const char *cmd;
 
-	if (rc != 0) {
-		lz_config_destroy(&cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(cfg);
 	if (sodium_init() < 0)
 		lz_fatal("cannot initialise libsodium", NULL);

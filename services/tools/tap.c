@@ -282,13 +282,11 @@ main(int argc, char **argv)
 		options);
 	struct tap t = {0};
 	void *ctx, *sub;
-	int rc = lz_config_parse(cfg, argc, argv);
+	int rc;
 	const char *source;
 
-	if (rc != 0) {
-		lz_config_destroy(&cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(cfg);
 	if (sodium_init() < 0)
 		lz_fatal("cannot initialise libsodium", NULL);

@@ -201,12 +201,10 @@ main(int argc, char **argv)
 	struct lz_loop *loop;
 	const char *input;
 	struct stat st;
-	int fd, rc = lz_config_parse(cfg, argc, argv);
+	int fd, rc;
 
-	if (rc != 0) {
-		lz_config_destroy(&cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(cfg);
 	if (lz_config_str(cfg, "state") == NULL) {
 		fprintf(stderr, "lz-cmdpub: --state is required\n");

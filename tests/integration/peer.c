@@ -394,10 +394,8 @@ main(int argc, char **argv)
 			      "produce|consume|verify|inject [OPTIONS]",
 			      "Test producer and consumer of Tick events.",
 			      options);
-	if ((rc = lz_config_parse(p.cfg, argc, argv)) != 0) {
-		lz_config_destroy(&p.cfg);
-		return rc > 0 ? 0 : 2;
-	}
+	if ((rc = lz_config_main(&p.cfg, argc, argv)) >= 0)
+		return rc;
 	lz_config_init_log(p.cfg);
 	mode = lz_config_arg(p.cfg, 0);
 	if (mode == NULL) {
