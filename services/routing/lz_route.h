@@ -11,8 +11,34 @@
  * coordinate unit for Euclidean, whatever the caller's matrix says), times
  * in "time units" (seconds for haversine).  Travel time = distance / speed
  * of the vehicle's profile (speed in distance units per time unit, 1 by
- * default), unless the caller gives duration matrices.  Amounts (delivery,
- * pickup, capacity) are integers in up to LZ_ROUTE_MAX_DIMS dimensions.
+ * default; or a leg-dependent speed model, see
+ * lz_route_problem_set_speed_model), unless the caller gives duration
+ * matrices.  Amounts (delivery, pickup, capacity) are integers in up to
+ * LZ_ROUTE_MAX_DIMS dimensions.
+ *
+ * Places.  Two stops are at the same location when their location indexes
+ * are equal or, with a coordinate metric (Euclidean, haversine), their
+ * coordinates are identical.  Travel between two stops at the same location
+ * takes no time and no distance (a matrix's diagonal is not read).  The
+ * vehicle's start, when it has a location, counts as the stop before the
+ * first one.
+ *
+ * Times along a route (a route is feasible when every step below exists):
+ *
+ *   departure(start) >= max(shift.start, release of every job on the
+ *                           route)  [a job's release; see lz_route_job]
+ *   arrival(k)   = departure(k - 1) + travel(k - 1, k)
+ *   start(k)     = the earliest t >= arrival(k) inside one of stop k's
+ *                  windows and, for a shipment's pickup, t >= its release
+ *   setup(k)     = stop k's setup, or 0 if stop k - 1 (the vehicle's start
+ *                  for the first stop) is at the same location
+ *   departure(k) = start(k) + setup(k) + service(k)
+ *   arrival(end) = departure(last) + travel(last, end) <= shift.end
+ *
+ * As in VROOM, the windows bound the start of a visit (setup, then service,
+ * may run past the window's end), and a visit pays its setup once while
+ * every task at the same place pays its service.  Waiting is allowed
+ * anywhere.  The duration of a route is arrival(end) - departure(start).
  *
  * Objective.  Serve every job that can be served (a job left unassigned
  * costs more than any route, and more when its priority is higher), then
@@ -55,15 +81,27 @@ enum lz_route_profile {
 };
 
 struct lz_route_tw {
-	double start, end; /* service may start at any t in [start, end] */
+	double start, end; /* a visit may start at any t in [start, end] */
 };
 
 /* A job: one stop, delivering goods loaded at the vehicle's start and/or
- * picking up goods brought back to its end. */
+ * picking up goods brought back to its end.
+ *
+ * release: the earliest time the job's goods are available at the vehicle's
+ * start (the depot): the vehicle that serves the job does not leave its
+ * start before it, whatever the job's amounts (as PyVRP's release_time), so
+ * every stop of that route is planned from the later departure.  For a
+ * vehicle without a start location the route's first travel starts then.
+ * 0 (the default) means none.
+ * setup: paid once per visit, when the visit starts, unless the previous
+ * stop is at the same location (see "Times along a route" above); service
+ * is paid in every case. */
 struct lz_route_job {
-	int64_t id;   /* caller's identifier, echoed in outputs */
-	int location; /* index of a location */
-	double service;
+	int64_t id;     /* caller's identifier, echoed in outputs */
+	int location;   /* index of a location */
+	double setup;   /* >= 0; default 0 */
+	double service; /* >= 0 */
+	double release; /* >= 0; 0 = none */
 	int ntw; /* number of windows (1..LZ_ROUTE_MAX_TW), sorted, disjoint */
 	struct lz_route_tw tw[LZ_ROUTE_MAX_TW];
 	int64_t delivery[LZ_ROUTE_MAX_DIMS];
@@ -72,11 +110,16 @@ struct lz_route_job {
 	int priority;    /* 0..100; higher is served first if not all can be */
 };
 
-/* One end of a shipment. */
+/* One end of a shipment.  setup and service as for a job.  release, on
+ * the pickup only (the goods exist from then): the pickup's visit cannot
+ * start before it, as if every window of the pickup began no earlier; 0
+ * (the default) means none.  It does not hold the vehicle's departure. */
 struct lz_route_stop_spec {
 	int64_t id;
 	int location;
-	double service;
+	double setup;   /* >= 0; default 0 */
+	double service; /* >= 0 */
+	double release; /* pickup: >= 0, 0 = none; delivery: must be 0 */
 	int ntw;
 	struct lz_route_tw tw[LZ_ROUTE_MAX_TW];
 };
@@ -101,11 +144,12 @@ struct lz_route_vehicle {
 	enum lz_route_profile profile;
 	double cost_fixed, cost_per_km, cost_per_hour;
 	double max_duration; /* end arrival - start departure; INF = none */
-	double max_distance;
+	double max_distance; /* route distance, start to end (an electric
+				van's range); INF = none */
 };
 
 /* Fill with defaults: one window [0, INF], no amounts, no skills, priority
- * 0, location 0. */
+ * 0, location 0, no setup, service or release. */
 void lz_route_job_init(struct lz_route_job *job);
 void lz_route_shipment_init(struct lz_route_shipment *s);
 /* Defaults: start = end = location 0, shift [0, INF], capacity 0 in every
@@ -131,27 +175,47 @@ int lz_route_problem_set_metric(struct lz_route_problem *p,
 /* Great-circle distance in metres between two WGS84 points (degrees). */
 double lz_route_haversine(double lat1, double lon1, double lat2, double lon2);
 
-/* Speed of a profile in distance units per time unit (m/s for haversine).
- * Returns 0 or LZ_ROUTE_EINVAL (bad profile, speed <= 0). */
+/* Speed of a profile in distance units per time unit (m/s for haversine):
+ * one speed for every leg, the same as
+ * lz_route_problem_set_speed_model(p, profile, speed, speed, LZ_ROUTE_INF).
+ * Returns 0 or LZ_ROUTE_EINVAL (bad profile, speed <= 0 or not finite). */
 int lz_route_problem_set_speed(struct lz_route_problem *p,
 			       enum lz_route_profile profile, double speed);
+/* A speed model for a profile that depends on the leg: a leg of distance d
+ * takes
+ *   d / urban_speed                                  if d <= urban_distance
+ *   urban_distance / urban_speed
+ *     + (d - urban_distance) / road_speed            otherwise
+ * (short legs stay in town; a long one leaves town at urban speed, then
+ * drives at road speed).  Replaces what lz_route_problem_set_speed set, and
+ * the other way round; the last call wins.  A duration matrix given for the
+ * profile wins over either (lz_route_problem_set_matrix).  Returns 0 or
+ * LZ_ROUTE_EINVAL (bad profile, a speed <= 0 or not finite, urban_distance
+ * < 0 or NaN; it may be LZ_ROUTE_INF, i.e. one speed). */
+int lz_route_problem_set_speed_model(struct lz_route_problem *p,
+				     enum lz_route_profile profile,
+				     double urban_speed, double road_speed,
+				     double urban_distance);
 /* Add a location by coordinates; returns its index (>= 0). */
 int lz_route_problem_add_location(struct lz_route_problem *p, double x,
 				  double y);
 /* Use caller matrices for a profile: n x n, row-major, distance[i*n+j] from
- * location i to j.  Copies both (duration may be NULL: distance / speed).
- * Switches the problem to LZ_ROUTE_METRIC_MATRIX; a profile without a
- * matrix uses the van's.  Location indexes then address the matrix rows.
- * Returns 0, LZ_ROUTE_EINVAL (n < 1, NULL distance, negative entries, n
- * different from another profile's matrix). */
+ * location i to j.  Copies both (duration may be NULL: distance through
+ * the profile's speed or speed model).  Switches the problem to
+ * LZ_ROUTE_METRIC_MATRIX; a profile without a matrix uses the van's.
+ * Location indexes then address the matrix rows; the diagonal is not read
+ * (travel from a location to itself is 0).  Returns 0, LZ_ROUTE_EINVAL
+ * (n < 1, NULL distance, negative entries, n different from another
+ * profile's matrix). */
 int lz_route_problem_set_matrix(struct lz_route_problem *p,
 				enum lz_route_profile profile, int n,
 				const double *distance, const double *duration);
 
 /* Add a job, shipment or vehicle (copied).  Return the new index (>= 0),
  * or LZ_ROUTE_EINVAL for malformed data (ntw out of range, window with end
- * < start or unsorted, negative service/amount/priority, bad profile...).
- * Location indexes are checked by lz_route_solve(). */
+ * < start or unsorted, negative or non-finite setup/service/release,
+ * negative amount or priority, a release on a shipment's delivery, bad
+ * profile...).  Location indexes are checked by lz_route_solve(). */
 int lz_route_problem_add_job(struct lz_route_problem *p,
 			     const struct lz_route_job *job);
 int lz_route_problem_add_shipment(struct lz_route_problem *p,
@@ -174,7 +238,9 @@ lz_route_problem_shipment(const struct lz_route_problem *p, int i);
 const struct lz_route_vehicle *
 lz_route_problem_vehicle(const struct lz_route_problem *p, int i);
 /* Travel distance and time from location a to b for a profile, -1 meaning
- * "no location" (0).  Returns a negative value for an invalid index. */
+ * "no location" (0), as the solver sees them: 0 when a and b are the same
+ * location (see "Places"), time through the speed model unless a duration
+ * matrix is given.  Returns a negative value for an invalid index. */
 double lz_route_problem_distance(const struct lz_route_problem *p,
 				 enum lz_route_profile profile, int a, int b);
 double lz_route_problem_duration(const struct lz_route_problem *p,
@@ -204,20 +270,27 @@ enum lz_route_stop_type {
 	LZ_ROUTE_STOP_END
 };
 
+/* One stop of a route, timed as in "Times along a route": start is the
+ * start of the visit (inside a window), setup the setup paid here (0 when
+ * waived or none), and service begins at start + setup; departure = start
+ * + setup + service.  For START, arrival = start = departure = the
+ * vehicle's departure (the latest one that does not delay the route, never
+ * before the release of its jobs); for END, all three are the arrival. */
 struct lz_route_stop {
 	enum lz_route_stop_type type;
 	int index;    /* job or shipment index; -1 for start and end */
 	int location; /* -1 if the vehicle has no start/end location */
-	double arrival, start, departure; /* start = start of service */
-	double distance;                  /* cumulated from the route's start */
-	int64_t load[LZ_ROUTE_MAX_DIMS];  /* on board when leaving */
+	double arrival, start, setup, departure;
+	double distance;                 /* cumulated from the route's start */
+	int64_t load[LZ_ROUTE_MAX_DIMS]; /* on board when leaving */
 };
 
+/* Totals of a route: duration = travel_time + setup + service + waiting. */
 struct lz_route_route {
 	int vehicle;
 	int nstops; /* including START and END */
 	struct lz_route_stop *stops;
-	double distance, duration, travel_time, service, waiting, cost;
+	double distance, duration, travel_time, setup, service, waiting, cost;
 };
 
 enum lz_route_reason {
@@ -227,8 +300,12 @@ enum lz_route_reason {
 	LZ_ROUTE_REASON_TIME_WINDOW,  /* no able vehicle can reach it in time */
 	LZ_ROUTE_REASON_MAX_DISTANCE, /* beyond every able vehicle's range */
 	LZ_ROUTE_REASON_MAX_DURATION, /* beyond every vehicle's max duration */
-	LZ_ROUTE_REASON_NO_ROOM       /* feasible alone, but the fleet is full
+	LZ_ROUTE_REASON_NO_ROOM,      /* feasible alone, but the fleet is full
 					 with more valuable jobs */
+	LZ_ROUTE_REASON_RELEASE       /* ready too late: a job that some able
+					 vehicle would serve if its release were
+					 ignored; a shipment whose release comes
+					 after its pickup windows close */
 };
 
 struct lz_route_unassigned {
@@ -267,12 +344,17 @@ void lz_route_solution_destroy(struct lz_route_solution **s);
 /* Check s against p with code separate from the solver's: every job and
  * shipment served exactly once or listed unassigned, shipments in one
  * route with the pickup first, skills, capacity at every point of every
- * route, time windows with waiting allowed, shift end, max duration and
- * distance; unless LZ_ROUTE_CHECK_SEQUENCE is in flags, also that the
- * reported schedule, loads, distances and totals agree with a recomputation
- * (tolerance 1e-6 relative).  START/END stops are optional in s.  Returns
- * 0, or LZ_ROUTE_EINFEASIBLE with a one-line explanation in msg (if msg is
- * not NULL; truncated to len). */
+ * route, time windows with waiting allowed, releases (no departure before
+ * the release of a job on the route, no pickup before its release), setups
+ * (paid unless the previous stop is at the same location), shift end, max
+ * duration and max distance; unless LZ_ROUTE_CHECK_SEQUENCE is in flags,
+ * also that the reported schedule (arrival, start, setup, departure),
+ * loads, distances and totals agree with a recomputation from the reported
+ * departure at START (tolerance 1e-6 relative).  With the flag, or without
+ * a START stop, the route leaves at the earliest departure allowed.
+ * START/END stops are optional in s.  Returns 0, or LZ_ROUTE_EINFEASIBLE
+ * with a one-line explanation in msg (if msg is not NULL; truncated to
+ * len). */
 int lz_route_check(const struct lz_route_problem *p,
 		   const struct lz_route_solution *s, int flags, char *msg,
 		   size_t len);

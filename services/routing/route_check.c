@@ -43,25 +43,45 @@ close_to(double a, double b)
 	return fabs(a - b) <= TOL * fmax(1.0, fmax(fabs(a), fabs(b)));
 }
 
+/* The same place: the same location, or the same coordinates. */
+static bool
+same_place(const struct lz_route_problem *p, int a, int b)
+{
+	if (a < 0 || b < 0)
+		return false;
+	if (a == b)
+		return true;
+	return p->metric != LZ_ROUTE_METRIC_MATRIX && p->x[a] == p->x[b] &&
+	       p->y[a] == p->y[b];
+}
+
 static double
 travel(const struct lz_route_problem *p, int prof, int a, int b, bool time)
 {
-	double d;
+	double d, ud;
 
-	if (a < 0 || b < 0)
+	if (a < 0 || b < 0 || same_place(p, a, b))
 		return 0;
 	if (p->metric == LZ_ROUTE_METRIC_EUCLIDEAN) {
 		d = hypot(p->x[a] - p->x[b], p->y[a] - p->y[b]);
-		return time ? d / p->speed[prof] : d;
+		if (!time)
+			return d;
+		/* the speed model, written out again */
+		ud = fmin(d, p->urban_dist[prof]);
+		return ud / p->speed_urban[prof] +
+		       (d > ud ? (d - ud) / p->speed_road[prof] : 0);
 	}
 	return time ? lz_route_problem_duration(p, prof, a, b)
 		    : lz_route_problem_distance(p, prof, a, b);
 }
 
-/* What a stop is: location, service, windows, skills, load change. */
+/* What a stop is: location, setup, service, windows, releases, skills,
+ * load change. */
 struct stopinfo {
 	int location;
-	double service;
+	double setup, service;
+	double job_release;    /* a job's: holds the route's departure */
+	double pickup_release; /* a pickup's: holds its start */
 	int ntw;
 	const struct lz_route_tw *tw;
 	uint64_t skills;
@@ -84,7 +104,9 @@ stop_info(struct check *c, const struct lz_route_stop *st, int r, int k,
 				    st->index);
 		j = &p->jobs[st->index];
 		si->location = j->location;
+		si->setup = j->setup;
 		si->service = j->service;
+		si->job_release = j->release;
 		si->ntw = j->ntw;
 		si->tw = j->tw;
 		si->skills = j->skills;
@@ -106,7 +128,9 @@ stop_info(struct check *c, const struct lz_route_stop *st, int r, int k,
 		s = &p->ships[st->index];
 		sp = sign > 0 ? &s->pickup : &s->delivery;
 		si->location = sp->location;
+		si->setup = sp->setup;
 		si->service = sp->service;
+		si->pickup_release = sign > 0 ? sp->release : 0;
 		si->ntw = sp->ntw;
 		si->tw = sp->tw;
 		si->skills = s->skills;
@@ -127,10 +151,11 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 	const struct lz_route_vehicle *veh;
 	int D = p->ndims, prof, prev, first = 0, last = rt->nstops;
 	int64_t load[LZ_ROUTE_MAX_DIMS] = {0};
-	double t, dist = 0, wait = 0, slack = 1e300, dur, dep0;
+	double t, dist = 0, wait = 0, slack = 1e300, dur, dep0, setups = 0;
+	double release = 0;
 	bool full = !(flags & LZ_ROUTE_CHECK_SEQUENCE);
 	struct stopinfo si;
-	int rc;
+	int rc, released = -1;
 
 	if (rt->vehicle < 0 || rt->vehicle >= p->nveh)
 		return fail(c, "route %d: no vehicle %d", r, rt->vehicle);
@@ -141,12 +166,17 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 	if (last > first && rt->stops[last - 1].type == LZ_ROUTE_STOP_END)
 		last--;
 	/* Loads: everything delivered from the depot is on board at the
-	 * start; pickups board. */
+	 * start; pickups board.  The route cannot leave before the goods of
+	 * its jobs are at the start. */
 	for (int k = first; k < last; k++) {
 		if ((rc = stop_info(c, &rt->stops[k], r, k, &si)))
 			return rc;
 		for (int d = 0; d < D; d++)
 			load[d] += si.from_depot[d];
+		if (si.job_release > release) {
+			release = si.job_release;
+			released = rt->stops[k].index;
+		}
 	}
 	for (int d = 0; d < D; d++)
 		if (load[d] > veh->capacity[d])
@@ -161,17 +191,22 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 				return fail(c, "route %d: start load differs",
 					    r);
 	}
-	dep0 = veh->shift.start;
+	dep0 = fmax(veh->shift.start, released >= 0 ? release : -INFINITY);
 	if (full && first == 1) {
 		dep0 = rt->stops[0].departure;
 		if (dep0 < veh->shift.start - TOL)
 			return fail(c, "route %d leaves before its shift", r);
+		if (released >= 0 && dep0 < release - TOL)
+			return fail(c,
+				    "route %d leaves its start at %.6f, before "
+				    "the release of job %d (%.6f)",
+				    r, dep0, released, release);
 	}
 	t = dep0;
 	prev = veh->start;
 	for (int k = first; k < last; k++) {
 		const struct lz_route_stop *st = &rt->stops[k];
-		double a, b = -1;
+		double a, b = -1, su;
 		int w;
 
 		stop_info(c, st, r, k, &si);
@@ -207,6 +242,10 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 		}
 		dist += travel(p, prof, prev, si.location, false);
 		a = t + travel(p, prof, prev, si.location, true);
+		/* setup once per visit: not when the previous stop (or the
+		 * start) is at the same place */
+		su = same_place(p, prev, si.location) ? 0 : si.setup;
+		setups += su;
 		if (full) {
 			if (!close_to(st->arrival, a))
 				return fail(c,
@@ -228,28 +267,42 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 					    "route %d stop %d: service at "
 					    "%.6f outside its windows",
 					    r, k, b);
-			if (!close_to(st->departure, b + si.service))
+			if (b < si.pickup_release - TOL)
+				return fail(c,
+					    "route %d stop %d: pickup at %.6f "
+					    "before its release %.6f",
+					    r, k, b, si.pickup_release);
+			if (!close_to(st->setup, su))
+				return fail(c,
+					    "route %d stop %d: setup %.6f, "
+					    "expected %.6f",
+					    r, k, st->setup, su);
+			if (!close_to(st->departure, b + su + si.service))
 				return fail(c, "route %d stop %d: departure", r,
 					    k);
 			if (!close_to(st->distance, dist))
 				return fail(c, "route %d stop %d: distance", r,
 					    k);
 		} else {
+			/* a pickup waits for its release, then a window */
+			double e = fmax(a, si.pickup_release);
+
 			for (w = 0; w < si.ntw; w++) {
-				if (a <= si.tw[w].end) {
-					b = fmax(a, si.tw[w].start);
+				if (e <= si.tw[w].end) {
+					b = fmax(e, si.tw[w].start);
 					break;
 				}
 			}
 			if (w == si.ntw)
 				return fail(c,
-					    "route %d stop %d: arrives at "
-					    "%.6f, after its last window",
-					    r, k, a);
+					    "route %d stop %d: %s at %.6f, "
+					    "after its last window",
+					    r, k,
+					    e > a ? "released" : "arrives", e);
 			wait += b - a;
 			slack = fmin(slack, wait + si.tw[w].end - b);
 		}
-		t = b + si.service;
+		t = b + su + si.service;
 		prev = si.location;
 	}
 	for (int k = first; k < last; k++) {
@@ -278,6 +331,9 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 		if (!close_to(rt->duration, dur))
 			return fail(c, "route %d: duration %.6f, expected %.6f",
 				    r, rt->duration, dur);
+		if (!close_to(rt->setup, setups))
+			return fail(c, "route %d: setup %.6f, expected %.6f", r,
+				    rt->setup, setups);
 		if (last < rt->nstops && !close_to(rt->stops[last].arrival, t))
 			return fail(c, "route %d: end arrival", r);
 	}

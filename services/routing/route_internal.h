@@ -11,7 +11,11 @@ struct lz_route_problem {
 	int ndims;
 	enum lz_route_metric metric;
 	double circuity;
-	double speed[LZ_ROUTE_PROFILES];
+	/* speed model per profile (lz_route_problem_set_speed_model); one
+	 * speed is (s, s, LZ_ROUTE_INF) */
+	double speed_urban[LZ_ROUTE_PROFILES];
+	double speed_road[LZ_ROUTE_PROFILES];
+	double urban_dist[LZ_ROUTE_PROFILES];
 
 	int nloc, loc_cap;
 	double *x, *y;

@@ -61,6 +61,20 @@ opt_number(struct jr *r, const char *where, json_t *obj, const char *key,
 	return 0;
 }
 
+/* Optional time member (setup, service, release): a number >= 0. */
+static int
+opt_time(struct jr *r, const char *where, json_t *obj, const char *key,
+	 double *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (!get_number(v, out) || *out < 0)
+		return jfail(r, where, "\"%s\" must be a number >= 0", key);
+	return 0;
+}
+
 static int
 amounts(struct jr *r, const char *where, json_t *obj, const char *key,
 	int64_t *out)
@@ -281,7 +295,9 @@ read_job(struct jr *r, json_t *o, size_t i)
 	lz_route_job_init(&j);
 	if ((rc = get_id(r, where, o, (int64_t)i + 1, &j.id)) ||
 	    (rc = location(r, where, o, "location", true, &j.location)) ||
+	    (rc = opt_time(r, where, o, "setup", &j.setup)) ||
 	    (rc = opt_number(r, where, o, "service", &j.service)) ||
+	    (rc = opt_time(r, where, o, "release", &j.release)) ||
 	    (rc = amounts(r, where, o, "delivery", j.delivery)) ||
 	    (rc = amounts(r, where, o, "pickup", j.pickup)) ||
 	    (rc = skills(r, where, o, &j.skills)) ||
@@ -302,15 +318,21 @@ read_job(struct jr *r, json_t *o, size_t i)
 
 static int
 read_stop(struct jr *r, const char *where, json_t *o,
-	  struct lz_route_stop_spec *s, int64_t dflt)
+	  struct lz_route_stop_spec *s, int64_t dflt, bool pickup)
 {
 	int rc;
 
 	if (!json_is_object(o))
 		return jfail(r, where, "must be an object");
+	if (!pickup && json_object_get(o, "release"))
+		return jfail(r, where,
+			     "\"release\" belongs to the pickup, where the "
+			     "goods appear");
 	if ((rc = get_id(r, where, o, dflt, &s->id)) ||
 	    (rc = location(r, where, o, "location", true, &s->location)) ||
+	    (rc = opt_time(r, where, o, "setup", &s->setup)) ||
 	    (rc = opt_number(r, where, o, "service", &s->service)) ||
+	    (rc = opt_time(r, where, o, "release", &s->release)) ||
 	    (rc = windows(r, where, o, &s->ntw, s->tw)))
 		return rc;
 	return 0;
@@ -330,11 +352,11 @@ read_shipment(struct jr *r, json_t *o, size_t i)
 	lz_route_shipment_init(&s);
 	snprintf(w2, sizeof(w2), "%s.pickup", where);
 	if ((rc = read_stop(r, w2, json_object_get(o, "pickup"), &s.pickup,
-			    (int64_t)i + 1)))
+			    (int64_t)i + 1, true)))
 		return rc;
 	snprintf(w2, sizeof(w2), "%s.delivery", where);
 	if ((rc = read_stop(r, w2, json_object_get(o, "delivery"), &s.delivery,
-			    (int64_t)i + 1)))
+			    (int64_t)i + 1, false)))
 		return rc;
 	if ((rc = amounts(r, where, o, "amount", s.amount)) ||
 	    (rc = skills(r, where, o, &s.skills)))
@@ -598,6 +620,44 @@ load_array(const int64_t *load, int ndims)
 	return a;
 }
 
+/* The setup and release a stop's task asks for (0: none). */
+static void
+stop_spec(const struct lz_route_problem *p, const struct lz_route_stop *st,
+	  double *setup, double *release)
+{
+	const struct lz_route_shipment *s;
+
+	*setup = *release = 0;
+	if (st->type == LZ_ROUTE_STOP_JOB) {
+		*setup = lz_route_problem_job(p, st->index)->setup;
+		*release = lz_route_problem_job(p, st->index)->release;
+	} else if (st->type == LZ_ROUTE_STOP_PICKUP ||
+		   st->type == LZ_ROUTE_STOP_DELIVERY) {
+		s = lz_route_problem_shipment(p, st->index);
+		*setup = st->type == LZ_ROUTE_STOP_PICKUP ? s->pickup.setup
+							  : s->delivery.setup;
+		*release = st->type == LZ_ROUTE_STOP_PICKUP ? s->pickup.release
+							    : 0;
+	}
+}
+
+/* Whether any task has a setup: then routes report their setup total. */
+static bool
+any_setup(const struct lz_route_problem *p)
+{
+	for (int i = 0; i < lz_route_problem_njobs(p); i++)
+		if (lz_route_problem_job(p, i)->setup > 0)
+			return true;
+	for (int i = 0; i < lz_route_problem_nshipments(p); i++) {
+		const struct lz_route_shipment *s =
+			lz_route_problem_shipment(p, i);
+
+		if (s->pickup.setup > 0 || s->delivery.setup > 0)
+			return true;
+	}
+	return false;
+}
+
 static int64_t
 stop_id(const struct lz_route_problem *p, const struct lz_route_stop *st)
 {
@@ -622,6 +682,7 @@ route_json_write(FILE *f, const struct lz_route_problem *p,
 	json_t *root = json_object(), *routes = json_array(),
 	       *un = json_array(), *sum = json_object();
 	int nd = lz_route_problem_ndims(p), rc;
+	bool setups = any_setup(p);
 
 	json_object_set_new(sum, "cost", json_real(s->cost));
 	json_object_set_new(sum, "routes", json_integer(s->nroutes));
@@ -641,11 +702,14 @@ route_json_write(FILE *f, const struct lz_route_problem *p,
 		json_object_set_new(jr, "cost", json_real(rt->cost));
 		json_object_set_new(jr, "distance", json_real(rt->distance));
 		json_object_set_new(jr, "duration", json_real(rt->duration));
+		if (setups)
+			json_object_set_new(jr, "setup", json_real(rt->setup));
 		json_object_set_new(jr, "service", json_real(rt->service));
 		json_object_set_new(jr, "waiting_time", json_real(rt->waiting));
 		for (int k = 0; k < rt->nstops; k++) {
 			const struct lz_route_stop *st = &rt->stops[k];
 			json_t *js = json_object();
+			double setup, release;
 
 			json_object_set_new(js, "type",
 					    json_string(types[st->type]));
@@ -657,8 +721,17 @@ route_json_write(FILE *f, const struct lz_route_problem *p,
 						    json_integer(st->location));
 			json_object_set_new(js, "arrival",
 					    json_real(st->arrival));
+			/* a task with a setup shows what it paid (0 after a
+			 * stop at the same place); service starts after */
+			stop_spec(p, st, &setup, &release);
+			if (setup > 0)
+				json_object_set_new(js, "setup",
+						    json_real(st->setup));
+			if (release > 0)
+				json_object_set_new(js, "release",
+						    json_real(release));
 			json_object_set_new(js, "service_start",
-					    json_real(st->start));
+					    json_real(st->start + st->setup));
 			json_object_set_new(js, "departure",
 					    json_real(st->departure));
 			json_object_set_new(js, "distance",

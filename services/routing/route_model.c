@@ -66,19 +66,35 @@ smallest_k(struct keyed *a, int n, int k)
 	qsort(a, (size_t)(k < n ? k : n), sizeof(*a), keyed_cmp);
 }
 
-static void
+/* Windows of node u, from release on (release <= 0: all of them), so that
+ * every code path that reads windows honours a pickup's release.  Returns
+ * false, keeping the windows whole, when they all close before release. */
+static bool
 add_windows(struct route_model *m, int u, int ntw, const struct lz_route_tw *tw,
-	    int *ntws)
+	    double release, int *ntws)
 {
+	int first = 0;
+
+	if (release > 0) {
+		while (first < ntw && tw[first].end < release)
+			first++;
+		if (first == ntw) {
+			add_windows(m, u, ntw, tw, 0, ntws);
+			return false;
+		}
+	}
 	m->tw_off[u] = *ntws;
-	m->tw_cnt[u] = ntw;
-	for (int w = 0; w < ntw; w++) {
+	m->tw_cnt[u] = ntw - first;
+	for (int w = first; w < ntw; w++) {
 		m->tws[*ntws] = tw[w].start;
 		m->twe[*ntws] = tw[w].end;
+		if (w == first && release > tw[w].start)
+			m->tws[*ntws] = release;
 		(*ntws)++;
 	}
-	m->tw_first[u] = tw[0].start;
+	m->tw_first[u] = m->tws[m->tw_off[u]];
 	m->tw_last[u] = tw[ntw - 1].end;
+	return true;
 }
 
 static int
@@ -103,6 +119,53 @@ check_locations(const struct lz_route_problem *p, int nloc)
 	return 0;
 }
 
+static bool
+same_speed(const struct lz_route_problem *p, int a, int b)
+{
+	return p->speed_urban[a] == p->speed_urban[b] &&
+	       p->speed_road[a] == p->speed_road[b] &&
+	       p->urban_dist[a] == p->urban_dist[b];
+}
+
+/* One place, one index: each location is mapped to the first location with
+ * the same coordinates (coordinate metrics), so that "same location" is an
+ * integer comparison in the search.  Distances to and from locations with
+ * the same coordinates are equal, so nothing else changes. */
+static int *
+build_places(const struct lz_route_problem *p, int nloc)
+{
+	int *canon = xcalloc((size_t)nloc + 1, sizeof(int));
+	struct keyed *k;
+
+	for (int i = 0; i <= nloc; i++)
+		canon[i] = i;
+	if (p->metric == LZ_ROUTE_METRIC_MATRIX || nloc < 2)
+		return canon;
+	/* sort by x, then y within runs of equal x; the run's smallest
+	 * index wins */
+	k = xcalloc((size_t)nloc, sizeof(*k));
+	for (int i = 0; i < nloc; i++) {
+		k[i].key = p->x[i];
+		k[i].idx = i;
+	}
+	qsort(k, (size_t)nloc, sizeof(*k), keyed_cmp);
+	for (int lo = 0, hi; lo < nloc; lo = hi) {
+		for (hi = lo + 1; hi < nloc && k[hi].key == k[lo].key; hi++)
+			;
+		for (int a = lo; a < hi; a++) {
+			int ia = k[a].idx;
+
+			if (canon[ia] != ia)
+				continue;
+			for (int b = a + 1; b < hi; b++)
+				if (p->y[k[b].idx] == p->y[ia])
+					canon[k[b].idx] = ia;
+		}
+	}
+	free(k);
+	return canon;
+}
+
 static void
 build_matrices(struct route_model *m, const struct lz_route_problem *p,
 	       int nloc)
@@ -110,10 +173,10 @@ build_matrices(struct route_model *m, const struct lz_route_problem *p,
 	size_t L = (size_t)m->L;
 	bool shared = true;
 
-	/* Profiles with the same speed and no matrix of their own share one
-	 * table, and so does time with distance at speed 1. */
+	/* Profiles with the same speed model and no matrix of their own share
+	 * one table, and so does time with distance at speed 1. */
 	for (int pr = 0; pr < LZ_ROUTE_PROFILES; pr++) {
-		bool same_as_van = pr > 0 && p->speed[pr] == p->speed[0] &&
+		bool same_as_van = pr > 0 && same_speed(p, pr, 0) &&
 				   (p->metric != LZ_ROUTE_METRIC_MATRIX ||
 				    p->mat_dist[pr] == NULL);
 
@@ -129,7 +192,8 @@ build_matrices(struct route_model *m, const struct lz_route_problem *p,
 					lz_route_problem_distance(
 						p, (enum lz_route_profile)pr, a,
 						b);
-		shared = p->speed[pr] == 1.0 &&
+		shared = p->speed_urban[pr] == 1.0 &&
+			 p->urban_dist[pr] >= LZ_ROUTE_INF &&
 			 (p->metric != LZ_ROUTE_METRIC_MATRIX ||
 			  p->mat_dur[pr] == NULL);
 		if (shared) {
@@ -165,7 +229,8 @@ same_vehicle(const struct route_model *m, int a, int b)
 }
 
 static void
-build_vehicles(struct route_model *m, const struct lz_route_problem *p)
+build_vehicles(struct route_model *m, const struct lz_route_problem *p,
+	       const int *place)
 {
 	int nv = p->nveh, D = m->D;
 
@@ -187,8 +252,9 @@ build_vehicles(struct route_model *m, const struct lz_route_problem *p)
 	for (int v = 0; v < nv; v++) {
 		const struct lz_route_vehicle *veh = &p->vehs[v];
 
-		m->vstart[v] = veh->start >= 0 ? veh->start : m->nloc_dummy;
-		m->vend[v] = veh->end >= 0 ? veh->end : m->nloc_dummy;
+		m->vstart[v] =
+			veh->start >= 0 ? place[veh->start] : m->nloc_dummy;
+		m->vend[v] = veh->end >= 0 ? place[veh->end] : m->nloc_dummy;
 		m->vs[v] = veh->shift.start;
 		m->ve[v] = veh->shift.end;
 		for (int d = 0; d < D; d++)
@@ -212,14 +278,18 @@ build_vehicles(struct route_model *m, const struct lz_route_problem *p)
 }
 
 static void
-build_nodes(struct route_model *m, const struct lz_route_problem *p)
+build_nodes(struct route_model *m, const struct lz_route_problem *p,
+	    const int *place)
 {
 	int nn = node_count(p), D = m->D, ntws = 0, u = 0;
 	size_t nnD = (size_t)nn * (size_t)D;
 
 	m->nn = nn;
 	m->loc = xcalloc((size_t)nn, sizeof(int));
+	m->oloc = xcalloc((size_t)nn, sizeof(int));
 	m->svc = xcalloc((size_t)nn, sizeof(double));
+	m->setup = xcalloc((size_t)nn, sizeof(double));
+	m->rel = xcalloc((size_t)nn, sizeof(double));
 	m->tw_off = xcalloc((size_t)nn, sizeof(int));
 	m->tw_cnt = xcalloc((size_t)nn, sizeof(int));
 	m->tws = xcalloc((size_t)nn * LZ_ROUTE_MAX_TW, sizeof(double));
@@ -247,9 +317,14 @@ build_nodes(struct route_model *m, const struct lz_route_problem *p)
 	for (int i = 0; i < p->njobs; i++, u++) {
 		const struct lz_route_job *j = &p->jobs[i];
 
-		m->loc[u] = j->location;
+		m->loc[u] = place[j->location];
+		m->oloc[u] = j->location;
 		m->svc[u] = j->service;
-		add_windows(m, u, j->ntw, j->tw, &ntws);
+		m->setup[u] = j->setup;
+		m->rel[u] = j->release > 0 ? j->release : -TIME_INF;
+		m->has_setup |= j->setup > 0;
+		m->has_release |= j->release > 0;
+		add_windows(m, u, j->ntw, j->tw, 0, &ntws);
 		for (int d = 0; d < D; d++) {
 			m->dlv[u * D + d] = j->delivery[d];
 			m->net[u * D + d] = j->pickup[d] - j->delivery[d];
@@ -267,12 +342,21 @@ build_nodes(struct route_model *m, const struct lz_route_problem *p)
 		const struct lz_route_shipment *s = &p->ships[i];
 		int t = p->njobs + i, a = u++, b = u++;
 
-		m->loc[a] = s->pickup.location;
+		m->loc[a] = place[s->pickup.location];
+		m->oloc[a] = s->pickup.location;
 		m->svc[a] = s->pickup.service;
-		add_windows(m, a, s->pickup.ntw, s->pickup.tw, &ntws);
-		m->loc[b] = s->delivery.location;
+		m->setup[a] = s->pickup.setup;
+		m->rel[a] = -TIME_INF;
+		if (!add_windows(m, a, s->pickup.ntw, s->pickup.tw,
+				 s->pickup.release, &ntws))
+			m->treason[t] = LZ_ROUTE_REASON_RELEASE;
+		m->loc[b] = place[s->delivery.location];
+		m->oloc[b] = s->delivery.location;
 		m->svc[b] = s->delivery.service;
-		add_windows(m, b, s->delivery.ntw, s->delivery.tw, &ntws);
+		m->setup[b] = s->delivery.setup;
+		m->rel[b] = -TIME_INF;
+		m->has_setup |= s->pickup.setup > 0 || s->delivery.setup > 0;
+		add_windows(m, b, s->delivery.ntw, s->delivery.tw, 0, &ntws);
 		for (int d = 0; d < D; d++) {
 			m->net[a * D + d] = s->amount[d];
 			m->net[b * D + d] = -s->amount[d];
@@ -363,10 +447,9 @@ build_neighbours(struct route_model *m)
 				continue;
 			double d = rm_dist(m, 0, m->loc[u], m->loc[v]);
 			double t = rm_time(m, 0, m->loc[u], m->loc[v]);
-			double wait =
-				m->tw_first[v] - m->svc[u] - t - m->tw_last[u];
-			double late =
-				m->tw_first[u] + m->svc[u] + t - m->tw_last[v];
+			double busy = m->setup[u] + m->svc[u];
+			double wait = m->tw_first[v] - busy - t - m->tw_last[u];
+			double late = m->tw_first[u] + busy + t - m->tw_last[v];
 
 			if (m->tw_last[u] >= TIME_INF / 2)
 				wait = 0;
@@ -386,7 +469,7 @@ build_neighbours(struct route_model *m)
 int
 route_model_init(struct route_model *m, const struct lz_route_problem *p)
 {
-	int nloc = route_problem_nloc(p), rc;
+	int nloc = route_problem_nloc(p), rc, *place;
 
 	memset(m, 0, sizeof(*m));
 	m->p = p;
@@ -412,8 +495,10 @@ route_model_init(struct route_model *m, const struct lz_route_problem *p)
 					break;
 				}
 	}
-	build_vehicles(m, p);
-	build_nodes(m, p);
+	place = build_places(p, nloc);
+	build_vehicles(m, p, place);
+	build_nodes(m, p, place);
+	free(place);
 	build_penalties(m);
 	build_neighbours(m);
 	return 0;
@@ -435,7 +520,10 @@ route_model_release(struct route_model *m)
 			free(m->dist[pr]);
 	}
 	free(m->loc);
+	free(m->oloc);
 	free(m->svc);
+	free(m->setup);
+	free(m->rel);
 	free(m->tw_off);
 	free(m->tw_cnt);
 	free(m->tws);
@@ -478,11 +566,11 @@ route_model_release(struct route_model *m)
 
 int
 route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
-	       int *mark, struct route_eval *ev)
+	       int *mark, int flags, struct route_eval *ev)
 {
 	int D = m->D, prof = m->vprof[v], rc = LZ_ROUTE_REASON_NONE;
 	int64_t load[LZ_ROUTE_MAX_DIMS];
-	double t, dist = 0, tt = 0, wait_sum = 0, slack = TIME_INF;
+	double t, dist = 0, tt = 0, wait_sum = 0, slack = TIME_INF, dep;
 	int loc = m->vstart[v];
 
 	memset(ev, 0, sizeof(*ev));
@@ -535,7 +623,12 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 	}
 	if (rc)
 		return rc;
-	t = m->vs[v];
+	/* the route leaves once the goods of all its jobs are there */
+	dep = m->vs[v];
+	if (m->has_release && !(flags & ROUTE_EVAL_NO_RELEASE))
+		for (int k = 0; k < n; k++)
+			dep = fmax(dep, m->rel[seq[k]]);
+	t = dep;
 	for (int k = 0; k < n; k++) {
 		int u = seq[k], l = m->loc[u];
 		double tr = rm_time(m, prof, loc, l), a, b;
@@ -557,7 +650,7 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 				break;
 			}
 		}
-		t = b + m->svc[u];
+		t = b + rm_setup(m, loc, u) + m->svc[u];
 		loc = l;
 	}
 	{
@@ -572,7 +665,7 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 	if (dist > m->vmaxdist[v])
 		return LZ_ROUTE_REASON_MAX_DISTANCE;
 	slack = fmin(slack, wait_sum);
-	ev->duration = t - m->vs[v] - fmax(0, slack);
+	ev->duration = t - dep - fmax(0, slack);
 	if (ev->duration > m->vmaxdur[v])
 		return LZ_ROUTE_REASON_MAX_DURATION;
 	ev->dist = dist;

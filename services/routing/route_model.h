@@ -25,9 +25,17 @@ struct route_model {
 	double *dist[LZ_ROUTE_PROFILES], *time[LZ_ROUTE_PROFILES];
 	int dist_sym[LZ_ROUTE_PROFILES]; /* distance matrix is symmetric */
 
-	int nn; /* nodes */
-	int *loc;
+	int nn;    /* nodes */
+	int *loc;  /* location; one index per place (see "Places" in
+		      lz_route.h): the first location with the same
+		      coordinates */
+	int *oloc; /* the caller's location index, for output */
 	double *svc;
+	double *setup; /* paid unless the previous stop is at loc */
+	double *rel;   /* job release: the route leaves no earlier;
+			  -TIME_INF if none (pickup releases are folded
+			  into the pickup's windows) */
+	int has_setup, has_release; /* any setup > 0, any job release */
 	int *tw_off, *tw_cnt;
 	double *tws, *twe;
 	double *tw_first, *tw_last; /* earliest start, latest end */
@@ -107,18 +115,28 @@ rm_tw_latest(const struct route_model *m, int u, double x)
 	return -TIME_INF;
 }
 
+/* Setup paid at node u when the previous stop is at location prev. */
+static inline double
+rm_setup(const struct route_model *m, int prev, int u)
+{
+	return prev != m->loc[u] ? m->setup[u] : 0;
+}
+
 /* Result of a full route evaluation. */
 struct route_eval {
 	double dist, ttime, duration, cost; /* cost as used by the search */
 };
 
+#define ROUTE_EVAL_NO_RELEASE 1 /* ignore job releases (for reasons) */
+
 /* Evaluate vehicle v serving nodes seq[0..n-1] in order, checking every
  * constraint (skills, capacity at every point, shipments paired and in
- * order, windows, shift end, max distance, max duration).  mark is a
- * scratch array of m->nn ints, all zero on entry and on return.  Returns
+ * order, releases, windows with setups, shift end, max distance, max
+ * duration).  mark is a scratch array of m->nn ints, all zero on entry and
+ * on return.  flags: 0 or ROUTE_EVAL_NO_RELEASE.  Returns
  * LZ_ROUTE_REASON_NONE (0) if feasible, else the first violated
  * constraint's reason. */
 int route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
-		   int *mark, struct route_eval *ev);
+		   int *mark, int flags, struct route_eval *ev);
 
 #endif

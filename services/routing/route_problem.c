@@ -5,6 +5,7 @@
 #include "route_internal.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,10 @@ lz_route_problem_new(int ndims)
 	p->ndims = ndims;
 	p->metric = LZ_ROUTE_METRIC_EUCLIDEAN;
 	p->circuity = 1.0;
-	for (int i = 0; i < LZ_ROUTE_PROFILES; i++)
-		p->speed[i] = 1.0;
+	for (int i = 0; i < LZ_ROUTE_PROFILES; i++) {
+		p->speed_urban[i] = p->speed_road[i] = 1.0;
+		p->urban_dist[i] = LZ_ROUTE_INF;
+	}
 	return p;
 }
 
@@ -111,8 +114,37 @@ lz_route_problem_set_speed(struct lz_route_problem *p,
 		return LZ_ROUTE_EINVAL;
 	if (!(speed > 0) || !isfinite(speed))
 		return LZ_ROUTE_EINVAL;
-	p->speed[profile] = speed;
+	p->speed_urban[profile] = p->speed_road[profile] = speed;
+	p->urban_dist[profile] = LZ_ROUTE_INF;
 	return 0;
+}
+
+int
+lz_route_problem_set_speed_model(struct lz_route_problem *p,
+				 enum lz_route_profile profile,
+				 double urban_speed, double road_speed,
+				 double urban_distance)
+{
+	if ((int)profile < 0 || profile >= LZ_ROUTE_PROFILES)
+		return LZ_ROUTE_EINVAL;
+	if (!(urban_speed > 0) || !isfinite(urban_speed) || !(road_speed > 0) ||
+	    !isfinite(road_speed) || !(urban_distance >= 0))
+		return LZ_ROUTE_EINVAL;
+	p->speed_urban[profile] = urban_speed;
+	p->speed_road[profile] = road_speed;
+	p->urban_dist[profile] = urban_distance;
+	return 0;
+}
+
+/* Travel time of a leg of distance d by the profile's speed model. */
+static double
+leg_time(const struct lz_route_problem *p, int prof, double d)
+{
+	double ud = p->urban_dist[prof];
+
+	if (d <= ud)
+		return d / p->speed_urban[prof];
+	return ud / p->speed_urban[prof] + (d - ud) / p->speed_road[prof];
 }
 
 int
@@ -187,10 +219,18 @@ check_amounts(int ndims, const int64_t *a)
 	return 0;
 }
 
+/* A duration (setup, service, release): finite and >= 0. */
+static bool
+good_time(double t)
+{
+	return t >= 0 && isfinite(t);
+}
+
 static int
 check_stop(const struct lz_route_stop_spec *s)
 {
-	if (s->location < 0 || !(s->service >= 0) || !isfinite(s->service))
+	if (s->location < 0 || !good_time(s->service) || !good_time(s->setup) ||
+	    !good_time(s->release))
 		return LZ_ROUTE_EINVAL;
 	return check_windows(s->ntw, s->tw);
 }
@@ -199,8 +239,9 @@ int
 lz_route_problem_add_job(struct lz_route_problem *p,
 			 const struct lz_route_job *job)
 {
-	if (job->location < 0 || !(job->service >= 0) ||
-	    !isfinite(job->service) || job->priority < 0 || job->priority > 100)
+	if (job->location < 0 || !good_time(job->service) ||
+	    !good_time(job->setup) || !good_time(job->release) ||
+	    job->priority < 0 || job->priority > 100)
 		return LZ_ROUTE_EINVAL;
 	if (check_windows(job->ntw, job->tw) ||
 	    check_amounts(p->ndims, job->delivery) ||
@@ -219,9 +260,10 @@ int
 lz_route_problem_add_shipment(struct lz_route_problem *p,
 			      const struct lz_route_shipment *s)
 {
+	/* the goods exist from the pickup on: a release belongs there */
 	if (check_stop(&s->pickup) || check_stop(&s->delivery) ||
-	    check_amounts(p->ndims, s->amount) || s->priority < 0 ||
-	    s->priority > 100)
+	    s->delivery.release != 0 || check_amounts(p->ndims, s->amount) ||
+	    s->priority < 0 || s->priority > 100)
 		return LZ_ROUTE_EINVAL;
 	if (p->nship == p->ship_cap) {
 		p->ship_cap = p->ship_cap ? 2 * p->ship_cap : 16;
@@ -345,7 +387,7 @@ lz_route_problem_distance(const struct lz_route_problem *p,
 	if ((int)prof < 0 || prof >= LZ_ROUTE_PROFILES || a < -1 || b < -1 ||
 	    a >= n || b >= n)
 		return -1;
-	if (a < 0 || b < 0)
+	if (a < 0 || b < 0 || a == b)
 		return 0;
 	if (p->metric == LZ_ROUTE_METRIC_MATRIX) {
 		int mp = matrix_profile(p, prof);
@@ -373,7 +415,7 @@ lz_route_problem_duration(const struct lz_route_problem *p,
 			return p->mat_dur[mp]
 					 [(size_t)a * (size_t)n + (size_t)b];
 	}
-	return d / p->speed[prof];
+	return leg_time(p, (int)prof, d);
 }
 
 void
@@ -431,6 +473,8 @@ lz_route_reason_str(enum lz_route_reason reason)
 		return "beyond the vehicles' maximum duration";
 	case LZ_ROUTE_REASON_NO_ROOM:
 		return "no room left in the fleet";
+	case LZ_ROUTE_REASON_RELEASE:
+		return "ready too late (release)";
 	default:
 		return "unknown";
 	}

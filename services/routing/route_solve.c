@@ -13,6 +13,13 @@
  * routes is checked in time proportional to the number of stops moved
  * (the concatenation idea of Savelsbergh 1992 and Vidal et al. 2013).
  * Routes with shipments or a maximum duration are evaluated in full.
+ *
+ * Setups: a stop's setup depends on its predecessor's location, so the
+ * backward caches keep the latest start of service too (lsv), from which
+ * the latest arrival under the other predecessor is derived (lat_at).
+ * Releases: the earliest departure of a route is max(shift start, its
+ * jobs' releases); a move that would change it is evaluated in full, as
+ * every time after the start moves with it.
  */
 #include "route_model.h"
 
@@ -39,8 +46,13 @@ struct route {
 	int nship; /* shipment stops on the route */
 	int *nd;   /* node at position; 0 and n+1 are the vehicle's ends */
 	int *loc;
-	double *edep; /* earliest departure (arrival at the end position) */
+	double *edep; /* earliest departure (arrival at the end position);
+			 edep[0]: the route's earliest departure */
 	double *lat;  /* latest arrival keeping the rest feasible */
+	double *lsv;  /* latest start of service (after setup), when the
+			 problem has setups */
+	double *rpre, *rsuf; /* max job release over 1..k and k..n, when the
+				problem has releases */
 	double *cdist, *ctime;
 	int64_t *cum;   /* (n+2) x D: net load change up to position */
 	int64_t *pm;    /* max(0, cum[0..k]) */
@@ -121,6 +133,9 @@ route_reserve(struct route *R, int D, int n)
 	R->loc = xrealloc(R->loc, c * sizeof(int));
 	R->edep = xrealloc(R->edep, c * sizeof(double));
 	R->lat = xrealloc(R->lat, c * sizeof(double));
+	R->lsv = xrealloc(R->lsv, c * sizeof(double));
+	R->rpre = xrealloc(R->rpre, c * sizeof(double));
+	R->rsuf = xrealloc(R->rsuf, c * sizeof(double));
 	R->cdist = xrealloc(R->cdist, c * sizeof(double));
 	R->ctime = xrealloc(R->ctime, c * sizeof(double));
 	R->cum = xrealloc(R->cum, c * (size_t)D * sizeof(int64_t));
@@ -137,6 +152,9 @@ route_free(struct route *R)
 	free(R->loc);
 	free(R->edep);
 	free(R->lat);
+	free(R->lsv);
+	free(R->rpre);
+	free(R->rsuf);
 	free(R->cdist);
 	free(R->ctime);
 	free(R->cum);
@@ -147,8 +165,10 @@ route_free(struct route *R)
 }
 
 static void
-route_copy(struct route *dst, const struct route *src, int D)
+route_copy(struct route *dst, const struct route *src,
+	   const struct route_model *m)
 {
+	int D = m->D;
 	size_t n = (size_t)src->n + 2, nD = n * (size_t)D;
 
 	route_reserve(dst, D, src->n);
@@ -165,6 +185,12 @@ route_copy(struct route *dst, const struct route *src, int D)
 	memcpy(dst->loc, src->loc, n * sizeof(int));
 	memcpy(dst->edep, src->edep, n * sizeof(double));
 	memcpy(dst->lat, src->lat, n * sizeof(double));
+	if (m->has_setup)
+		memcpy(dst->lsv, src->lsv, n * sizeof(double));
+	if (m->has_release) {
+		memcpy(dst->rpre, src->rpre, n * sizeof(double));
+		memcpy(dst->rsuf, src->rsuf, n * sizeof(double));
+	}
 	memcpy(dst->cdist, src->cdist, n * sizeof(double));
 	memcpy(dst->ctime, src->ctime, n * sizeof(double));
 	memcpy(dst->cum, src->cum, nD * sizeof(int64_t));
@@ -185,7 +211,8 @@ route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 	const double *restrict dm = m->dist[prof], *restrict tm = m->time[prof];
 	const size_t L = (size_t)m->L;
 	const int *restrict mloc = m->loc, *restrict pair = m->pair;
-	const double *restrict svc = m->svc;
+	const double *restrict svc = m->svc, *restrict setup = m->setup;
+	const int hs = m->has_setup;
 	const int *restrict twcnt = m->tw_cnt, *restrict twoff = m->tw_off;
 	const double *restrict tws = m->tws, *restrict twe = m->twe;
 	const int64_t *restrict net = m->net, *restrict dlv = m->dlv;
@@ -202,7 +229,26 @@ route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 	nd[0] = nd[n + 1] = -1;
 	loc[0] = m->vstart[v];
 	loc[n + 1] = m->vend[v];
-	edep[0] = m->vs[v];
+	if (m->has_release) {
+		double *restrict rpre = R->rpre, *restrict rsuf = R->rsuf;
+		const double *restrict rel = m->rel;
+		double dep;
+
+		rpre[0] = rsuf[n + 1] = -TIME_INF;
+		for (int k = 1; k <= n; k++)
+			rpre[k] = fmax(rpre[k - 1], rel[nd[k]]);
+		rpre[n + 1] = rpre[n];
+		for (int k = n; k >= 1; k--)
+			rsuf[k] = fmax(rsuf[k + 1], rel[nd[k]]);
+		rsuf[0] = rsuf[1];
+		/* a new departure moves every time after it */
+		dep = fmax(m->vs[v], rpre[n]);
+		if (fwd > 1 && dep != edep[0])
+			fwd = 1;
+		edep[0] = dep;
+	} else {
+		edep[0] = m->vs[v];
+	}
 	cdist[0] = ctime[0] = 0;
 	for (int d = 0; d < D; d++)
 		cum[d] = pm[d] = dpre[d] = 0;
@@ -223,7 +269,7 @@ route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 			    TIME_INF) /* cannot happen in a kept solution */
 				b = a;
 		}
-		edep[k] = b + svc[u];
+		edep[k] = (hs && l != lp ? b + setup[u] : b) + svc[u];
 		for (int d = 0; d < D; d++) {
 			int64_t c = cum[(k - 1) * D + d] + net[u * D + d];
 			int64_t pp = pm[(k - 1) * D + d];
@@ -263,6 +309,11 @@ route_update_span(struct solver *S, struct sol *s, int r, int fwd, int bwd)
 
 		if (k > 0) {
 			x -= svc[u];
+			if (hs) {
+				R->lsv[k] = x;
+				if (loc[k - 1] != loc[k])
+					x -= setup[u];
+			}
 			if (twcnt[u] == 1 && x >= tws[twoff[u]])
 				lat[k] = x < twe[twoff[u]] ? x : twe[twoff[u]];
 			else if (twcnt[u] == 1)
@@ -305,13 +356,37 @@ route_fast(const struct solver *S, const struct route *R)
 	return R->nship == 0 && !S->m->vslow[R->veh];
 }
 
+/* Latest arrival at position j of R (j >= 1) keeping the rest of R
+ * feasible, when the stop before it is at location lp instead of R's: the
+ * setup at j may come or go.  Only needed when the problem has setups. */
+static double
+lat_at(const struct route_model *m, const struct route *R, int j, int lp)
+{
+	int u, l;
+	double x;
+
+	if (j > R->n)
+		return R->lat[j];
+	u = R->nd[j];
+	l = R->loc[j];
+	if (m->setup[u] == 0 || (lp != l) == (R->loc[j - 1] != l))
+		return R->lat[j];
+	x = R->lsv[j];
+	if (lp != l)
+		x -= m->setup[u];
+	return rm_tw_latest(m, u, x);
+}
+
 /* Cost of the route made of X[0..i] + mid[0..nm-1] + Y[j..Y->n+1] on X's
  * vehicle, or false if infeasible.  Y must be X or a route of an identical
- * vehicle, and none of them may hold shipments or have a maximum duration
- * (see splice_eval for the general case). */
-static bool
-splice_fast(const struct solver *S, const struct route *X, int i,
-	    const int *mid, int nm, const struct route *Y, int j, double *cost)
+ * vehicle, none of them may hold shipments or have a maximum duration, and
+ * the splice must leave X's departure as it is (see splice_eval for the
+ * general case).  hs: the problem has setups; a constant in each of the two
+ * copies below, the hottest code of the search. */
+static inline __attribute__((always_inline)) bool
+splice_fast_tmpl(const struct solver *S, const struct route *X, int i,
+		 const int *mid, int nm, const struct route *Y, int j,
+		 double *cost, const bool hs)
 {
 	const struct route_model *m = S->m;
 	int v = X->veh, D = m->D, prof = m->vprof[v], loc = X->loc[i];
@@ -341,6 +416,8 @@ splice_fast(const struct solver *S, const struct route *X, int i,
 		} else {
 			t = rm_tw_start(m, u, t);
 		}
+		if (hs && l != loc)
+			t += m->setup[u];
 		t += m->svc[u];
 		dist += rm_dist(m, prof, loc, l);
 		tt += tr;
@@ -353,7 +430,7 @@ splice_fast(const struct solver *S, const struct route *X, int i,
 		}
 	}
 	tr = rm_time(m, prof, loc, ly);
-	if (t + tr > Y->lat[j])
+	if (t + tr > (hs ? lat_at(m, Y, j, loc) : Y->lat[j]))
 		return false;
 	if (Y->skor[j] & ~vsk)
 		return false;
@@ -377,6 +454,21 @@ splice_fast(const struct solver *S, const struct route *X, int i,
 	return true;
 }
 
+static bool
+splice_fast(const struct solver *S, const struct route *X, int i,
+	    const int *mid, int nm, const struct route *Y, int j, double *cost)
+{
+	return splice_fast_tmpl(S, X, i, mid, nm, Y, j, cost, false);
+}
+
+static bool
+splice_fast_setup(const struct solver *S, const struct route *X, int i,
+		  const int *mid, int nm, const struct route *Y, int j,
+		  double *cost)
+{
+	return splice_fast_tmpl(S, X, i, mid, nm, Y, j, cost, true);
+}
+
 static int
 splice_build(int *buf, const struct route *X, int i, const int *mid, int nm,
 	     const struct route *Y, int j)
@@ -390,6 +482,20 @@ splice_build(int *buf, const struct route *X, int i, const int *mid, int nm,
 	for (int k = j; k <= Y->n; k++)
 		buf[n++] = Y->nd[k];
 	return n;
+}
+
+/* Whether the spliced route would leave its start at another time than X
+ * does (the releases of its jobs differ in maximum from X's): then X's
+ * forward caches do not apply. */
+static bool
+departure_moves(const struct route_model *m, const struct route *X, int i,
+		const int *mid, int nm, const struct route *Y, int j)
+{
+	double r = fmax(X->rpre[i], Y->rsuf[j]);
+
+	for (int k = 0; k < nm; k++)
+		r = fmax(r, m->rel[mid[k]]);
+	return fmax(m->vs[X->veh], r) != X->edep[0];
 }
 
 /* splice_fast for any pair of routes: fast path when it applies, else a
@@ -408,11 +514,14 @@ splice_eval(struct solver *S, const struct route *X, int i, const int *mid,
 
 		for (int k = 0; k < nm && !ship; k++)
 			ship = m->pair[mid[k]] >= 0;
-		if (!ship)
+		if (!ship && !m->has_setup && !m->has_release)
 			return splice_fast(S, X, i, mid, nm, Y, j, cost);
+		if (!ship && !(m->has_release &&
+			       departure_moves(m, X, i, mid, nm, Y, j)))
+			return splice_fast_setup(S, X, i, mid, nm, Y, j, cost);
 	}
 	n = splice_build(S->buf1, X, i, mid, nm, Y, j);
-	if (route_eval_seq(m, X->veh, S->buf1, n, S->mark, &ev))
+	if (route_eval_seq(m, X->veh, S->buf1, n, S->mark, 0, &ev))
 		return false;
 	*cost = ev.cost;
 	return true;
@@ -470,7 +579,7 @@ sol_copy(struct solver *S, struct sol *dst, const struct sol *src)
 	for (int v = 0; v < m->nv; v++) {
 		if (dst->r[v].stamp == src->r[v].stamp)
 			continue;
-		route_copy(&dst->r[v], &src->r[v], m->D);
+		route_copy(&dst->r[v], &src->r[v], m);
 		for (int k = 1; k <= dst->r[v].n; k++) {
 			dst->wr[dst->r[v].nd[k]] = v;
 			dst->wp[dst->r[v].nd[k]] = k;
@@ -496,7 +605,7 @@ touch(struct solver *S, int r)
 		return;
 	S->is_touched[r] = 1;
 	S->touched[S->ntouched++] = r;
-	route_copy(&S->bak[r], &S->cur.r[r], S->m->D);
+	route_copy(&S->bak[r], &S->cur.r[r], S->m);
 }
 
 static void
@@ -518,7 +627,7 @@ iter_rollback(struct solver *S)
 	for (int k = 0; k < S->ntouched; k++) {
 		int r = S->touched[k];
 
-		route_copy(&s->r[r], &S->bak[r], m->D);
+		route_copy(&s->r[r], &S->bak[r], m);
 		for (int q = 1; q <= s->r[r].n; q++) {
 			s->wr[s->r[r].nd[q]] = r;
 			s->wp[s->r[r].nd[q]] = q;
@@ -543,6 +652,45 @@ struct ins {
 			after position j >= i of the original route) */
 };
 
+/* Whether one-stop task u fits after position i of R, as far as R's caches
+ * tell: windows and setups, range (dd: the added distance), capacity.  Out
+ * of best_insert_job's loop, which most positions leave on cost alone. */
+static bool
+job_fits(const struct route_model *m, const struct route *R, int i, int u,
+	 double dd)
+{
+	int v = R->veh, D = m->D, prof = m->vprof[v], lu = m->loc[u];
+	int li = R->loc[i], lj = R->loc[i + 1];
+	double t = R->edep[i] + rm_time(m, prof, li, lu);
+
+	if (t > m->tw_last[u])
+		return false;
+	t = m->tw_cnt[u] == 1 ? (t < m->tw_first[u] ? m->tw_first[u] : t)
+			      : rm_tw_start(m, u, t);
+	if (m->has_setup && li != lu)
+		t += m->setup[u];
+	if (t + m->svc[u] + rm_time(m, prof, lu, lj) >
+	    (m->has_setup ? lat_at(m, R, i + 1, lu) : R->lat[i + 1]))
+		return false;
+	if (R->dist + dd > m->vmaxdist[v])
+		return false;
+	for (int d = 0; d < D; d++) {
+		int64_t n = m->net[u * D + d];
+		int64_t mx = R->pm[i * D + d];
+		int64_t a = R->cum[i * D + d] + n;
+		int64_t b = R->sm[(i + 1) * D + d] + n;
+
+		if (a > mx)
+			mx = a;
+		if (b > mx)
+			mx = b;
+		if (R->dpre[(R->n + 1) * D + d] + m->dlv[u * D + d] + mx >
+		    m->cap[v * D + d])
+			return false;
+	}
+	return true;
+}
+
 /* Best insertion of a one-stop task u into route R (cost delta), with
  * blinks: each position is skipped with probability blink. */
 static void
@@ -553,6 +701,10 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 	int v = R->veh, D = m->D, prof = m->vprof[v], lu = m->loc[u];
 	double fix = R->n == 0 ? m->vfix[v] : 0, cpd = m->vcpd[v],
 	       cpt = m->vcpt[v];
+	/* u's release would move the route's departure: job_fits still
+	 * rejects what cannot work (times only get later), then a full
+	 * evaluation decides */
+	bool full = m->vslow[v] || m->rel[u] > R->edep[0];
 
 	if (m->skills[u] & ~m->vsk[v])
 		return;
@@ -578,8 +730,7 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 	for (int i = 0; i <= R->n; i++) {
 		int li = rloc[i], lj = rloc[i + 1];
 		double dd = dcol[li] + drow[lj] - (cdist[i + 1] - cdist[i]);
-		double delta = fix + cpd * dd, t;
-		bool ok = true;
+		double delta = fix + cpd * dd;
 
 		if (cpt > 0)
 			delta += cpt * (tm[(size_t)li * L + (size_t)lu] +
@@ -589,33 +740,9 @@ best_insert_job(struct solver *S, const struct route *R, int r, int u,
 			continue;
 		if (blink > 0 && rng_unit(&S->rng) < blink)
 			continue;
-		t = R->edep[i] + rm_time(m, prof, li, lu);
-		if (t > m->tw_last[u])
+		if (!job_fits(m, R, i, u, dd))
 			continue;
-		t = m->tw_cnt[u] == 1
-			    ? (t < m->tw_first[u] ? m->tw_first[u] : t)
-			    : rm_tw_start(m, u, t);
-		if (t + m->svc[u] + rm_time(m, prof, lu, lj) > R->lat[i + 1])
-			continue;
-		if (R->dist + dd > m->vmaxdist[v])
-			continue;
-		for (int d = 0; d < D && ok; d++) {
-			int64_t n = m->net[u * D + d];
-			int64_t mx = R->pm[i * D + d];
-			int64_t a = R->cum[i * D + d] + n;
-			int64_t b = R->sm[(i + 1) * D + d] + n;
-
-			if (a > mx)
-				mx = a;
-			if (b > mx)
-				mx = b;
-			ok = R->dpre[(R->n + 1) * D + d] + m->dlv[u * D + d] +
-				     mx <=
-			     m->cap[v * D + d];
-		}
-		if (!ok)
-			continue;
-		if (m->vslow[v]) {
+		if (full) {
 			double c;
 			int mid[1] = {u};
 
@@ -643,7 +770,7 @@ best_insert_pair(struct solver *S, const struct route *R, int r, int a, int b,
 {
 	const struct route_model *m = S->m;
 	int v = R->veh, D = m->D, prof = m->vprof[v], n = R->n;
-	int la = m->loc[a], lb = m->loc[b], *mid = S->mid1;
+	int la = m->loc[a], lb = m->loc[b], *mid = S->mid1, hs = m->has_setup;
 	double fix = n == 0 ? m->vfix[v] : 0, cpd = m->vcpd[v],
 	       cpt = m->vcpt[v];
 	const int64_t *cap = &m->cap[v * D], *amt = &m->net[a * D];
@@ -685,6 +812,8 @@ best_insert_pair(struct solver *S, const struct route *R, int r, int a, int b,
 		t = rm_tw_start(m, a, t);
 		if (t >= TIME_INF)
 			continue;
+		if (hs && R->loc[i] != la)
+			t += m->setup[a];
 		t += m->svc[a];
 		dist = R->cdist[i] + rm_dist(m, prof, R->loc[i], la);
 		tt = R->ctime[i] + rm_time(m, prof, R->loc[i], la);
@@ -702,9 +831,15 @@ best_insert_pair(struct solver *S, const struct route *R, int r, int a, int b,
 				double tr = rm_time(m, prof, prev, lu);
 
 				t += tr;
-				if (t > R->lat[j]) /* later j only worse */
+				/* later j only worse */
+				if (t > (hs && j == i + 1
+						 ? lat_at(m, R, j, prev)
+						 : R->lat[j]))
 					break;
-				t = rm_tw_start(m, u, t) + m->svc[u];
+				t = rm_tw_start(m, u, t);
+				if (hs && prev != lu)
+					t += m->setup[u];
+				t += m->svc[u];
 				dist += rm_dist(m, prof, prev, lu);
 				tt += tr;
 				prev = lu;
@@ -720,9 +855,12 @@ best_insert_pair(struct solver *S, const struct route *R, int r, int a, int b,
 					break;
 			}
 			tb = rm_tw_start(m, b, t + rm_time(m, prof, prev, lb));
-			if (tb >= TIME_INF ||
-			    tb + m->svc[b] + rm_time(m, prof, lb, lj) >
-				    R->lat[j + 1])
+			if (tb >= TIME_INF)
+				continue;
+			if (hs && prev != lb)
+				tb += m->setup[b];
+			if (tb + m->svc[b] + rm_time(m, prof, lb, lj) >
+			    (hs ? lat_at(m, R, j + 1, lb) : R->lat[j + 1]))
 				continue;
 			nd = dist + rm_dist(m, prof, prev, lb) +
 			     rm_dist(m, prof, lb, lj) + R->dist -
@@ -773,6 +911,9 @@ apply_insert(struct solver *S, struct sol *s, int t, const struct ins *in)
 			(size_t)(n - in->i) * sizeof(int));
 		R->nd[q] = a;
 		memmove(&R->lat[q + 1], &R->lat[q], cnt * sizeof(double));
+		if (m->has_setup)
+			memmove(&R->lsv[q + 1], &R->lsv[q],
+				cnt * sizeof(double));
 		memmove(&R->skor[q + 1], &R->skor[q], cnt * sizeof(uint64_t));
 		memmove(&R->sm[(q + 1) * D], &R->sm[q * D],
 			cnt * (size_t)D * sizeof(int64_t));
@@ -780,7 +921,8 @@ apply_insert(struct solver *S, struct sol *s, int t, const struct ins *in)
 			for (int d = 0; d < D; d++)
 				R->sm[k * D + d] += m->net[a * D + d];
 		R->n = n + 1;
-		route_update_span(S, s, in->r, q, q);
+		/* the stop after the new one may gain or lose its setup */
+		route_update_span(S, s, in->r, q, m->has_setup ? q + 1 : q);
 		return;
 	} else {
 		/* delivery after old position j, then pickup after i */
@@ -877,26 +1019,6 @@ recreate(struct solver *S, int *tasks, int n, double blink)
 /* ---- ruin: adjacent string removal ---- */
 
 static void
-remove_marked(struct solver *S, int r)
-{
-	struct sol *s = &S->cur;
-	struct route *R = &s->r[r];
-	int n = 0;
-
-	touch(S, r);
-	for (int k = 1; k <= R->n; k++) {
-		int u = R->nd[k];
-
-		if (S->tmark[S->m->task[u]] == 1)
-			s->wr[u] = -1;
-		else
-			R->nd[++n] = u;
-	}
-	R->n = n;
-	route_update(S, s, r);
-}
-
-static void
 mark_task(struct solver *S, int u, int *ntasks)
 {
 	int t = S->m->task[u];
@@ -905,6 +1027,47 @@ mark_task(struct solver *S, int u, int *ntasks)
 		return;
 	S->tmark[t] = 1;
 	S->tasks[(*ntasks)++] = t;
+}
+
+/* Take the marked tasks out of route r.  What is left is feasible when
+ * travel times satisfy the triangle inequality, unless setups differ: a
+ * stop whose predecessor at the same place went away pays its own setup
+ * again and may then be late.  Such stops go too (marked, so that they are
+ * reinserted), until the route is feasible. */
+static void
+remove_marked(struct solver *S, int r, int *ntasks)
+{
+	const struct route_model *m = S->m;
+	struct sol *s = &S->cur;
+	struct route *R = &s->r[r];
+	int *gained = S->buf2;
+	struct route_eval ev;
+
+	touch(S, r);
+	for (;;) {
+		int n = 0, ng = 0, prev = R->loc[0];
+
+		for (int k = 1; k <= R->n; k++) {
+			int u = R->nd[k];
+
+			if (S->tmark[m->task[u]] == 1) {
+				s->wr[u] = -1;
+				continue;
+			}
+			if (m->setup[u] > 0 && R->loc[k - 1] == m->loc[u] &&
+			    prev != m->loc[u])
+				gained[ng++] = u;
+			R->nd[++n] = u;
+			prev = m->loc[u];
+		}
+		R->n = n;
+		route_update(S, s, r);
+		if (ng == 0 || route_eval_seq(m, R->veh, &R->nd[1], n, S->mark,
+					      0, &ev) == 0)
+			return;
+		for (int g = 0; g < ng; g++)
+			mark_task(S, gained[g], ntasks);
+	}
 }
 
 /* Remove about SISR_CBAR stops in strings from routes near a random seed
@@ -970,7 +1133,7 @@ ruin(struct solver *S)
 		}
 		S->ruined[r] = 1;
 		nruined++;
-		remove_marked(S, r);
+		remove_marked(S, r, &ntasks);
 	}
 	for (int r = 0; r < m->nv; r++)
 		S->ruined[r] = 0;
@@ -1232,8 +1395,9 @@ fill_route(const struct solver *S, const struct route *R,
 	struct lz_route_stop *st;
 	const struct lz_route_problem *p = m->p;
 
-	/* leave as late as possible without arriving later at the end */
-	t = m->vs[v];
+	/* leave as late as possible without arriving later at the end, and
+	 * never before the route's earliest departure (its releases) */
+	t = R->edep[0];
 	for (int k = 1; k <= n; k++) {
 		int u = R->nd[k];
 		double a = t + rm_time(m, prof, R->loc[k - 1], R->loc[k]);
@@ -1248,7 +1412,7 @@ fill_route(const struct solver *S, const struct route *R,
 				break;
 			}
 		}
-		t = b + m->svc[u];
+		t = b + rm_setup(m, R->loc[k - 1], u) + m->svc[u];
 	}
 	shift = fmax(0, fmin(slack, wait) - 1e-6); /* rounding margin */
 
@@ -1256,14 +1420,14 @@ fill_route(const struct solver *S, const struct route *R,
 	out->nstops = n + 2;
 	out->stops = xcalloc((size_t)n + 2, sizeof(*out->stops));
 	st = out->stops;
-	t = m->vs[v] + shift;
+	t = R->edep[0] + shift;
 	st[0].type = LZ_ROUTE_STOP_START;
 	st[0].index = -1;
 	st[0].location = p->vehs[v].start;
 	st[0].arrival = st[0].start = st[0].departure = t;
 	for (int d = 0; d < D; d++)
 		st[0].load[d] = R->dpre[(n + 1) * D + d];
-	out->service = 0;
+	out->service = out->setup = 0;
 	for (int k = 1; k <= n + 1; k++) {
 		double tr = rm_time(m, prof, R->loc[k - 1], R->loc[k]);
 
@@ -1282,10 +1446,12 @@ fill_route(const struct solver *S, const struct route *R,
 				     : m->ta[tk] == u ? LZ_ROUTE_STOP_PICKUP
 						      : LZ_ROUTE_STOP_DELIVERY;
 			st[k].index = m->tindex[tk];
-			st[k].location = m->loc[u];
+			st[k].location = m->oloc[u];
 			st[k].start = rm_tw_start(m, u, st[k].arrival);
-			st[k].departure = st[k].start + m->svc[u];
+			st[k].setup = rm_setup(m, R->loc[k - 1], u);
+			st[k].departure = st[k].start + st[k].setup + m->svc[u];
 			out->service += m->svc[u];
+			out->setup += st[k].setup;
 		}
 		for (int d = 0; d < D; d++)
 			st[k].load[d] = st[0].load[d] + R->cum[k * D + d];
@@ -1294,7 +1460,8 @@ fill_route(const struct solver *S, const struct route *R,
 	out->distance = dist;
 	out->travel_time = R->ttime;
 	out->duration = st[n + 1].arrival - st[0].departure;
-	out->waiting = out->duration - out->travel_time - out->service;
+	out->waiting =
+		out->duration - out->travel_time - out->service - out->setup;
 	if (out->waiting < 0)
 		out->waiting = 0;
 	out->cost = m->vfix[v] + m->vcpd[v] * dist + m->vcpt[v] * out->duration;
@@ -1340,7 +1507,8 @@ make_solution(struct solver *S, const struct sol *s)
 /* ---- driver ---- */
 
 /* Why task t cannot be served even alone: the reason of the vehicle that
- * got furthest through the checks, or NONE. */
+ * got furthest through the checks, or NONE.  A vehicle that fails only
+ * because of the job's release got furthest of all. */
 static int
 precheck(struct solver *S, int t)
 {
@@ -1352,10 +1520,14 @@ precheck(struct solver *S, int t)
 	if (m->nv == 0)
 		return LZ_ROUTE_REASON_NO_ROOM;
 	for (int v = 0; v < m->nv; v++) {
-		int rc = route_eval_seq(m, v, seq, n, S->mark, &ev);
+		int rc = route_eval_seq(m, v, seq, n, S->mark, 0, &ev);
 
 		if (rc == LZ_ROUTE_REASON_NONE)
 			return rc;
+		if (m->rel[seq[0]] > m->vs[v] &&
+		    route_eval_seq(m, v, seq, n, S->mark, ROUTE_EVAL_NO_RELEASE,
+				   &ev) == LZ_ROUTE_REASON_NONE)
+			rc = LZ_ROUTE_REASON_RELEASE;
 		if (rc > worst)
 			worst = rc;
 	}
@@ -1436,7 +1608,10 @@ search(struct solver *S, const struct lz_route_options *o, int64_t *iters)
 	int nall = 0;
 
 	for (int t = 0; t < m->nt; t++) {
-		m->treason[t] = precheck(S, t);
+		/* a reason the model already knows (a shipment ready after
+		 * its pickup windows) stands */
+		if (m->treason[t] == LZ_ROUTE_REASON_NONE)
+			m->treason[t] = precheck(S, t);
 		if (m->treason[t] == LZ_ROUTE_REASON_NONE)
 			all[nall++] = t;
 	}

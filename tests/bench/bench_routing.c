@@ -7,6 +7,8 @@
  *
  * Usage: bench_routing [--time S | --iterations N] [--dir DIR] [--seed N]
  *                      [--only NAME] [--no-large]
+ * --iterations applies to the generated problem too: its figures are then
+ * reproducible and independent of the machine's load.
  * Exit status 1 if a solution is infeasible or an instance cannot be read.
  */
 #include <stdio.h>
@@ -106,8 +108,11 @@ large_problem(int njobs, uint64_t seed)
 	return p;
 }
 
+/* The generated problem for secs seconds, or iters iterations if > 0
+ * (reproducible, and a measure of work independent of the machine's
+ * load). */
 static int
-run_large(double secs, uint64_t seed)
+run_large(double secs, int64_t iters, uint64_t seed)
 {
 	struct lz_route_problem *p = large_problem(1000, 42);
 	struct lz_route_options o;
@@ -117,7 +122,8 @@ run_large(double secs, uint64_t seed)
 	int rc;
 
 	lz_route_options_init(&o);
-	o.time_limit = secs;
+	o.time_limit = iters > 0 ? 0 : secs;
+	o.iterations = iters;
 	o.seed = seed;
 	rc = lz_route_solve(p, &o, &s);
 	if (rc) {
@@ -127,7 +133,13 @@ run_large(double secs, uint64_t seed)
 	}
 	rc = lz_route_check(p, s, 0, msg, sizeof(msg));
 	getrusage(RUSAGE_SELF, &ru);
-	printf("\nGenerated problem: 1000 jobs, 50 vehicles, %.1f s\n", secs);
+	if (iters > 0)
+		printf("\nGenerated problem: 1000 jobs, 50 vehicles, %lld "
+		       "iterations\n",
+		       (long long)iters);
+	else
+		printf("\nGenerated problem: 1000 jobs, 50 vehicles, %.1f s\n",
+		       secs);
 	printf("  iterations      %lld\n", (long long)s->iterations);
 	printf("  time/iteration  %.1f us (%.0f iterations/s)\n",
 	       s->iterations ? s->elapsed * 1e6 / (double)s->iterations : 0,
@@ -181,7 +193,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (large == 2)
-		return run_large(secs, seed);
+		return run_large(secs, iters, seed);
 	snprintf(path, sizeof(path), "%s/BKS-distance-only.tsv", dir);
 	n = read_bks(path, in, MAX_INST);
 	if (n <= 0)
@@ -255,6 +267,6 @@ main(int argc, char **argv)
 		       gaps[ng - 1], bad);
 	}
 	if (large && !only)
-		bad += run_large(secs, seed);
+		bad += run_large(secs, iters, seed);
 	return bad ? 1 : 0;
 }

@@ -67,6 +67,25 @@ add_job_at(struct lz_route_problem *p, double x, double y, double service,
 	return lz_route_problem_add_job(p, &j);
 }
 
+/* add_job_at with a setup and a release. */
+static int
+add_job_sr(struct lz_route_problem *p, double x, double y, double service,
+	   double a, double b, double setup, double release)
+{
+	struct lz_route_job j;
+
+	lz_route_job_init(&j);
+	j.location = lz_route_problem_add_location(p, x, y);
+	j.id = lz_route_problem_njobs(p) + 1;
+	j.setup = setup;
+	j.service = service;
+	j.release = release;
+	j.tw[0].start = a;
+	j.tw[0].end = b;
+	j.delivery[0] = 1;
+	return lz_route_problem_add_job(p, &j);
+}
+
 static int
 add_vehicle(struct lz_route_problem *p, int64_t cap, double end)
 {
@@ -359,6 +378,316 @@ test_tiny_optimal(void)
 		lz_route_solution_destroy(&sol);
 		lz_route_problem_destroy(&p);
 	}
+}
+
+/* ---- brute force with releases, setups, shared places, shipments, a
+ * speed model and a range ---- */
+
+/* Node c (1..n) is a job, or one end of a shipment: pair[c] is the other
+ * end (0 for a job), pick[c] 1 on the pickup.  Node 0 is the depot. */
+struct tiny2 {
+	int n, nv;
+	double x[10], y[10], a[10], b[10], svc[10], setup[10], rel[10];
+	int64_t q[10]; /* job: delivery; shipment: amount (on both ends) */
+	int pair[10], pick[10];
+	int64_t cap;
+	double horizon, max_dist;
+	double us, rs, ud; /* speed model */
+};
+
+static bool
+t2same(const struct tiny2 *t, int i, int j)
+{
+	return t->x[i] == t->x[j] && t->y[i] == t->y[j];
+}
+
+static double
+t2dist(const struct tiny2 *t, int i, int j)
+{
+	return t2same(t, i, j) ? 0
+			       : hypot(t->x[i] - t->x[j], t->y[i] - t->y[j]);
+}
+
+static double
+t2time(const struct tiny2 *t, double d)
+{
+	return d <= t->ud ? d / t->us : t->ud / t->us + (d - t->ud) / t->rs;
+}
+
+/* Distance of one route, or INFINITY; the semantics of lz_route.h written
+ * out naively: leave at the latest job release, wait for windows (and a
+ * pickup's release), setup unless the previous stop is at the same place,
+ * capacity after every stop, pickups before their deliveries. */
+static double
+troute2(const struct tiny2 *t, const int *seq, int len)
+{
+	double time = 0, d = 0;
+	int64_t load = 0;
+	int prev = 0, open = 0;
+	bool seen[10] = {false};
+
+	for (int k = 0; k < len; k++) {
+		int c = seq[k];
+
+		if (t->pair[c] == 0) {
+			load += t->q[c];
+			time = fmax(time, t->rel[c]);
+		}
+	}
+	if (load > t->cap)
+		return INFINITY;
+	for (int k = 0; k < len; k++) {
+		int c = seq[k];
+		double leg = t2dist(t, prev, c), st;
+
+		d += leg;
+		time += t2time(t, leg);
+		st = t->pick[c] ? fmax(time, t->rel[c]) : time;
+		if (st > t->b[c])
+			return INFINITY;
+		st = fmax(st, t->a[c]);
+		time = st + (t2same(t, prev, c) ? 0 : t->setup[c]) + t->svc[c];
+		if (t->pair[c] == 0) {
+			load -= t->q[c];
+		} else if (t->pick[c]) {
+			load += t->q[c];
+			seen[c] = true;
+			open++;
+		} else {
+			if (!seen[t->pair[c]])
+				return INFINITY;
+			load -= t->q[c];
+			open--;
+		}
+		if (load > t->cap)
+			return INFINITY;
+		prev = c;
+	}
+	if (open != 0)
+		return INFINITY;
+	d += t2dist(t, prev, 0);
+	time += t2time(t, t2dist(t, prev, 0));
+	if (time > t->horizon || d > t->max_dist)
+		return INFINITY;
+	return d;
+}
+
+static void
+brute2(const struct tiny2 *t, int *perm, int k, int len, double *best)
+{
+	if (k == len) {
+		double total = 0;
+		int start = 0;
+
+		for (int i = 0; i <= len && total < *best; i++) {
+			if (i == len || perm[i] == 0) {
+				if (i > start)
+					total += troute2(t, perm + start,
+							 i - start);
+				start = i + 1;
+			}
+		}
+		if (total < *best)
+			*best = total;
+		return;
+	}
+	for (int i = k; i < len; i++) {
+		int x = perm[k];
+
+		perm[k] = perm[i];
+		perm[i] = x;
+		if (!(perm[k] == 0 && k > 0 && perm[k - 1] == 0 && i != k))
+			brute2(t, perm, k + 1, len, best);
+		perm[i] = perm[k];
+		perm[k] = x;
+	}
+}
+
+static double
+t2optimum(const struct tiny2 *t)
+{
+	int perm[16], len = 0;
+	double best = INFINITY;
+
+	for (int c = 1; c <= t->n; c++)
+		perm[len++] = c;
+	for (int v = 1; v < t->nv; v++)
+		perm[len++] = 0;
+	brute2(t, perm, 0, len, &best);
+	return best;
+}
+
+/* The same instance for the engine: one location per node, so that shared
+ * places are found by their coordinates (see "Places" in lz_route.h). */
+static struct lz_route_problem *
+t2problem(const struct tiny2 *t)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_vehicle v;
+
+	lz_route_problem_set_speed_model(p, LZ_ROUTE_PROFILE_VAN, t->us, t->rs,
+					 t->ud);
+	for (int c = 1; c <= t->n; c++) {
+		if (t->pair[c] == 0) {
+			struct lz_route_job j;
+
+			lz_route_job_init(&j);
+			j.id = c;
+			j.location = lz_route_problem_add_location(p, t->x[c],
+								   t->y[c]);
+			j.tw[0].start = t->a[c];
+			j.tw[0].end = t->b[c];
+			j.setup = t->setup[c];
+			j.service = t->svc[c];
+			j.release = t->rel[c];
+			j.delivery[0] = t->q[c];
+			lz_route_problem_add_job(p, &j);
+		} else if (t->pick[c]) {
+			struct lz_route_shipment sh;
+			struct lz_route_stop_spec *e[2] = {&sh.pickup,
+							   &sh.delivery};
+			int n[2] = {c, t->pair[c]};
+
+			lz_route_shipment_init(&sh);
+			for (int k = 0; k < 2; k++) {
+				e[k]->id = n[k];
+				e[k]->location = lz_route_problem_add_location(
+					p, t->x[n[k]], t->y[n[k]]);
+				e[k]->tw[0].start = t->a[n[k]];
+				e[k]->tw[0].end = t->b[n[k]];
+				e[k]->setup = t->setup[n[k]];
+				e[k]->service = t->svc[n[k]];
+			}
+			sh.pickup.release = t->rel[c];
+			sh.amount[0] = t->q[c];
+			lz_route_problem_add_shipment(p, &sh);
+		}
+	}
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = t->cap;
+	v.shift.end = t->horizon;
+	v.max_distance = t->max_dist;
+	for (int k = 0; k < t->nv; k++) {
+		v.id = k + 1;
+		lz_route_problem_add_vehicle(p, &v);
+	}
+	return p;
+}
+
+static uint64_t
+lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 20;
+}
+
+/* A random instance: half the nodes share a place with an earlier node or
+ * with the depot; releases and setups large enough to matter. */
+static void
+t2random(struct tiny2 *t, uint64_t *s, int inst)
+{
+	memset(t, 0, sizeof(*t));
+	t->n = 7;
+	t->nv = inst % 3 == 2 ? 3 : 2;
+	t->cap = 10 + inst % 4;
+	t->horizon = 500;
+	t->max_dist = inst % 2 ? 170 : LZ_ROUTE_INF;
+	t->us = 1;
+	t->rs = 2.5;
+	t->ud = 15;
+	for (int c = 1; c <= t->n; c++) {
+		int share = (int)(lcg(s) % 4);
+
+		if (share == 0 && c > 1) {
+			int o = (int)(lcg(s) % (uint64_t)c); /* 0: the depot */
+
+			t->x[c] = t->x[o];
+			t->y[c] = t->y[o];
+		} else {
+			t->x[c] = (double)(lcg(s) % 101) - 50;
+			t->y[c] = (double)(lcg(s) % 101) - 50;
+		}
+		t->q[c] = 1 + (int64_t)(lcg(s) % 4);
+		t->svc[c] = 3;
+		t->setup[c] = (double)(lcg(s) % 3) * 12;
+		t->a[c] = (double)(lcg(s) % 120);
+		t->b[c] = t->a[c] + 60 + (double)(lcg(s) % 160);
+		if (lcg(s) % 2)
+			t->rel[c] = (double)(lcg(s) % 140);
+	}
+	/* from the fourth instance on, nodes 4-5 and 6-7 are shipments */
+	if (inst >= 3) {
+		for (int c = 4; c <= 6; c += 2) {
+			t->pair[c] = c + 1;
+			t->pair[c + 1] = c;
+			t->pick[c] = 1;
+			t->q[c + 1] = t->q[c];
+			t->rel[c + 1] = 0;
+			if (t->b[c + 1] < t->a[c] + 40)
+				t->b[c + 1] = t->a[c] + 200;
+		}
+	}
+}
+
+static void
+test_tiny_optimal_rich(void)
+{
+	uint64_t s = 2026;
+	int binds_release = 0, binds_setup = 0, binds_range = 0, solved = 0;
+
+	for (int inst = 0; inst < 8; inst++) {
+		struct tiny2 t, u;
+		struct lz_route_problem *p;
+		struct lz_route_solution *sol = NULL;
+		struct lz_route_options o = opts_iter(3000, 7);
+		double best, other;
+		char msg[256];
+
+		t2random(&t, &s, inst);
+		best = t2optimum(&t);
+		/* the same without each feature: it must change something
+		 * somewhere, or this test proves nothing */
+		u = t;
+		memset(u.rel, 0, sizeof(u.rel));
+		other = t2optimum(&u);
+		binds_release += other != best;
+		u = t;
+		memset(u.setup, 0, sizeof(u.setup));
+		other = t2optimum(&u);
+		binds_setup += other != best;
+		u = t;
+		u.max_dist = LZ_ROUTE_INF;
+		other = t2optimum(&u);
+		binds_range += other != best;
+
+		p = t2problem(&t);
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		if (sol == NULL) {
+			lz_route_problem_destroy(&p);
+			continue;
+		}
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, msg, sizeof(msg)), 0);
+		if (isinf(best)) {
+			CHECK(sol->nunassigned > 0);
+		} else {
+			solved++;
+			CHECK_EQ_INT(sol->nunassigned, 0);
+			CHECK(fabs(sol->distance - best) < 1e-6);
+			if (fabs(sol->distance - best) >= 1e-6)
+				printf("# instance %d: solver %.6f (%d "
+				       "unassigned), optimum %.6f\n",
+				       inst, sol->distance, sol->nunassigned,
+				       best);
+		}
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	printf("# %d solved; release binds on %d, setup on %d, range on %d\n",
+	       solved, binds_release, binds_setup, binds_range);
+	CHECK(solved >= 6);
+	CHECK(binds_release > 0);
+	CHECK(binds_setup > 0);
+	CHECK(binds_range > 0);
 }
 
 /* ---- pickups and deliveries, capacity along the route ---- */
@@ -787,6 +1116,655 @@ test_priority_and_duration(void)
 	lz_route_problem_destroy(&p);
 }
 
+/* ---- setup times ---- */
+
+static const struct lz_route_stop *
+find_job_stop(const struct lz_route_solution *s, int job, int *route)
+{
+	for (int r = 0; r < s->nroutes; r++)
+		for (int k = 0; k < s->routes[r].nstops; k++)
+			if (s->routes[r].stops[k].type == LZ_ROUTE_STOP_JOB &&
+			    s->routes[r].stops[k].index == job) {
+				if (route)
+					*route = r;
+				return &s->routes[r].stops[k];
+			}
+	return NULL;
+}
+
+static void
+test_setup_times(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(300, 3);
+	struct lz_route_job j;
+	struct hand h;
+	char msg[256];
+
+	/* three orders at one mill (three locations, same coordinates):
+	 * one setup (parking, 10), three services (5); and one at the
+	 * hub itself (setup 50): free only as the first stop, and the
+	 * shift (ends at 60) leaves no time for it at the end */
+	for (int i = 0; i < 4; i++) {
+		lz_route_job_init(&j);
+		j.id = i + 1;
+		j.location =
+			lz_route_problem_add_location(p, i < 3 ? 10 : 0, 0);
+		j.setup = i < 3 ? 10 : 50;
+		j.service = i < 3 ? 5 : 1;
+		j.delivery[0] = 1;
+		lz_route_problem_add_job(p, &j);
+	}
+	add_vehicle(p, 10, 60);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nunassigned, 0);
+	CHECK_EQ_INT(s->nroutes, 1);
+	if (s->nroutes == 1 && s->routes[0].nstops == 6) {
+		const struct lz_route_route *r = &s->routes[0];
+		const struct lz_route_stop *st = r->stops;
+
+		CHECK_EQ_INT(st[1].index, 3); /* the hub's order first */
+		CHECK(st[1].setup == 0);
+		CHECK(st[1].arrival == 0 && st[1].departure == 1);
+		CHECK(st[2].setup == 10); /* the mill: once */
+		CHECK(st[2].arrival == 11 && st[2].departure == 26);
+		CHECK(st[3].setup == 0 && st[4].setup == 0);
+		CHECK(st[3].arrival == 26 && st[3].departure == 31);
+		CHECK(st[4].arrival == 31 && st[4].departure == 36);
+		CHECK(st[5].arrival == 46);
+		CHECK(fabs(r->distance - 20) < 1e-9);
+		CHECK(r->setup == 10 && r->service == 16);
+		CHECK(r->duration == 46 && r->waiting == 0);
+	}
+	/* the checker: a setup claimed where none is due, or waived where
+	 * it is */
+	if (s->nroutes == 1 && s->routes[0].nstops == 6) {
+		struct lz_route_stop *st = s->routes[0].stops;
+
+		st[3].setup = 10;
+		st[3].departure += 10;
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "setup") != NULL);
+		st[3].setup = 0;
+		st[3].departure -= 10;
+		st[2].setup = 0;
+		st[2].departure -= 10;
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "setup") != NULL);
+	}
+	lz_route_solution_destroy(&s);
+	/* the hub's order last pays its setup: past the shift's end */
+	memset(&h, 0, sizeof(h));
+	hand_route(&h, 0, (int[]){0, 1, 2, 3}, 4);
+	CHECK_EQ_INT(lz_route_check(p, &h.s, LZ_ROUTE_CHECK_SEQUENCE, msg,
+				    sizeof(msg)),
+		     LZ_ROUTE_EINFEASIBLE);
+	CHECK(strstr(msg, "shift") != NULL);
+	memset(&h, 0, sizeof(h));
+	hand_route(&h, 0, (int[]){3, 0, 1, 2}, 4);
+	CHECK_EQ_INT(lz_route_check(p, &h.s, LZ_ROUTE_CHECK_SEQUENCE, msg,
+				    sizeof(msg)),
+		     0);
+	lz_route_problem_destroy(&p);
+
+	/* VROOM's order: wait for the window, then setup, then service,
+	 * which may run past the window's end */
+	p = plane(1);
+	add_job_sr(p, 10, 0, 5, 30, 32, 8, 0);
+	add_vehicle(p, 10, 1000);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	if (s->nroutes == 1) {
+		const struct lz_route_stop *st = s->routes[0].stops;
+
+		/* the vehicle leaves late enough not to wait */
+		CHECK(fabs(st[1].arrival - 30) < 1e-5);
+		CHECK(fabs(st[1].start - 30) < 1e-5);
+		CHECK(st[1].setup == 8);
+		CHECK(fabs(st[1].departure - 43) < 1e-5);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* same location index under a matrix: the diagonal is not read */
+	{
+		double dist[4] = {5, 10, 10, 7}, dur[4] = {5, 10, 10, 7};
+		struct lz_route_vehicle v;
+
+		p = lz_route_problem_new(1);
+		CHECK_EQ_INT(lz_route_problem_set_matrix(
+				     p, LZ_ROUTE_PROFILE_VAN, 2, dist, dur),
+			     0);
+		CHECK(lz_route_problem_distance(p, LZ_ROUTE_PROFILE_VAN, 1,
+						1) == 0);
+		CHECK(lz_route_problem_duration(p, LZ_ROUTE_PROFILE_VAN, 0,
+						0) == 0);
+		for (int i = 0; i < 2; i++) {
+			lz_route_job_init(&j);
+			j.location = 1;
+			j.setup = 20;
+			j.service = 1;
+			lz_route_problem_add_job(p, &j);
+		}
+		lz_route_vehicle_init(&v);
+		lz_route_problem_add_vehicle(p, &v);
+		CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+		CHECK(s->distance == 20);
+		if (s->nroutes == 1 && s->routes[0].nstops == 4) {
+			const struct lz_route_stop *st = s->routes[0].stops;
+
+			CHECK(st[1].setup == 20 && st[2].setup == 0);
+			CHECK(st[2].arrival == st[1].departure);
+			CHECK(s->routes[0].duration == 42);
+		}
+		lz_route_solution_destroy(&s);
+		lz_route_problem_destroy(&p);
+	}
+
+	/* validation */
+	p = plane(1);
+	lz_route_job_init(&j);
+	j.setup = -1;
+	CHECK_EQ_INT(lz_route_problem_add_job(p, &j), LZ_ROUTE_EINVAL);
+	j.setup = NAN;
+	CHECK_EQ_INT(lz_route_problem_add_job(p, &j), LZ_ROUTE_EINVAL);
+	{
+		struct lz_route_shipment sh;
+
+		lz_route_shipment_init(&sh);
+		sh.delivery.setup = -2;
+		CHECK_EQ_INT(lz_route_problem_add_shipment(p, &sh),
+			     LZ_ROUTE_EINVAL);
+	}
+	lz_route_problem_destroy(&p);
+}
+
+/* ---- release times ---- */
+
+static void
+test_release_times(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(300, 5);
+	struct lz_route_shipment sh;
+	struct lz_route_job j;
+	struct hand h;
+	char msg[256];
+	int r;
+
+	/* goods at the hub at 100: the van leaves then, not at 0 */
+	add_job_sr(p, 10, 0, 5, 0, 1000, 0, 100);
+	add_vehicle(p, 10, 1000);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	if (s->nroutes == 1) {
+		const struct lz_route_stop *st = s->routes[0].stops;
+
+		CHECK(st[0].departure == 100);
+		CHECK(st[1].arrival == 110);
+		CHECK(s->routes[0].duration == 25);
+	}
+	/* the checker: leaving at 50 is too early */
+	if (s->nroutes == 1) {
+		struct lz_route_stop *st = s->routes[0].stops;
+
+		for (int k = 0; k < s->routes[0].nstops; k++) {
+			st[k].arrival -= 50;
+			st[k].start -= 50;
+			st[k].departure -= 50;
+		}
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "release") != NULL);
+		if (!strstr(msg, "release"))
+			printf("# got: %s\n", msg);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* A must be served by 20; B's goods arrive at 50: one van cannot
+	 * do both, two can; a job whose window closes before its goods
+	 * can reach it is unassigned for its release */
+	p = plane(1);
+	add_job_at(p, 10, 0, 0, 0, 20, 1);        /* 0: A */
+	add_job_sr(p, 0, 10, 0, 0, 1000, 0, 50);  /* 1: B */
+	add_job_sr(p, 0, -10, 0, 0, 105, 0, 100); /* 2: too late */
+	add_vehicle(p, 10, 1000);
+	add_vehicle(p, 10, 1000);
+	memset(&h, 0, sizeof(h));
+	hand_route(&h, 0, (int[]){0, 1}, 2);
+	h.s.unassigned = (struct lz_route_unassigned[]){{0, 2, 0}};
+	h.s.nunassigned = 1;
+	CHECK_EQ_INT(lz_route_check(p, &h.s, LZ_ROUTE_CHECK_SEQUENCE, msg,
+				    sizeof(msg)),
+		     LZ_ROUTE_EINFEASIBLE);
+	CHECK(strstr(msg, "window") != NULL);
+	if (!strstr(msg, "window"))
+		printf("# got: %s\n", msg);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nroutes, 2);
+	CHECK_EQ_INT(s->nunassigned, 1);
+	if (s->nunassigned == 1) {
+		CHECK_EQ_INT(s->unassigned[0].index, 2);
+		CHECK_EQ_INT(s->unassigned[0].reason, LZ_ROUTE_REASON_RELEASE);
+	}
+	{
+		int ra = -1, rb = -1;
+
+		find_job_stop(s, 0, &ra);
+		find_job_stop(s, 1, &rb);
+		CHECK(ra >= 0 && rb >= 0 && ra != rb);
+		if (rb >= 0)
+			CHECK(s->routes[rb].stops[0].departure >= 50);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* a pickup's release holds the pickup, not the departure */
+	p = plane(1);
+	lz_route_shipment_init(&sh);
+	sh.pickup.location = lz_route_problem_add_location(p, 10, 0);
+	sh.delivery.location = lz_route_problem_add_location(p, 20, 0);
+	sh.pickup.tw[0].end = 100;
+	sh.pickup.release = 40;
+	sh.pickup.service = sh.delivery.service = 1;
+	sh.amount[0] = 2;
+	lz_route_problem_add_shipment(p, &sh);
+	sh.pickup.tw[0].end = 30; /* closes before its goods exist */
+	sh.pickup.release = 50;
+	lz_route_problem_add_shipment(p, &sh);
+	add_vehicle(p, 10, 1000);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nunassigned, 1);
+	if (s->nunassigned == 1) {
+		CHECK_EQ_INT(s->unassigned[0].index, 1);
+		CHECK_EQ_INT(s->unassigned[0].reason, LZ_ROUTE_REASON_RELEASE);
+	}
+	r = -1;
+	for (int k = 0; s->nroutes == 1 && k < s->routes[0].nstops; k++) {
+		struct lz_route_stop *st = &s->routes[0].stops[k];
+
+		if (st->type != LZ_ROUTE_STOP_PICKUP)
+			continue;
+		r = k;
+		CHECK(fabs(st->start - 40) < 1e-5);
+		CHECK(s->routes[0].stops[0].departure < 40);
+		/* the checker: picked up before the goods exist (the whole
+		 * route 20 earlier) */
+		for (int q = 0; q < s->routes[0].nstops; q++) {
+			s->routes[0].stops[q].arrival -= 20;
+			s->routes[0].stops[q].start -= 20;
+			s->routes[0].stops[q].departure -= 20;
+		}
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "release") != NULL);
+	}
+	CHECK(r > 0);
+	lz_route_solution_destroy(&s);
+
+	/* validation: no release on a delivery, none negative */
+	sh.pickup.release = 0;
+	sh.delivery.release = 5;
+	CHECK_EQ_INT(lz_route_problem_add_shipment(p, &sh), LZ_ROUTE_EINVAL);
+	sh.delivery.release = 0;
+	sh.pickup.release = -1;
+	CHECK_EQ_INT(lz_route_problem_add_shipment(p, &sh), LZ_ROUTE_EINVAL);
+	lz_route_job_init(&j);
+	j.release = -3;
+	CHECK_EQ_INT(lz_route_problem_add_job(p, &j), LZ_ROUTE_EINVAL);
+	j.release = INFINITY;
+	CHECK_EQ_INT(lz_route_problem_add_job(p, &j), LZ_ROUTE_EINVAL);
+	lz_route_problem_destroy(&p);
+}
+
+/* ---- the speed model ---- */
+
+static void
+test_speed_model(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(200, 1);
+	char msg[256];
+	double dist[4] = {0, 30, 30, 0}, dur[4] = {0, 99, 99, 0};
+	enum lz_route_profile van = LZ_ROUTE_PROFILE_VAN;
+
+	lz_route_problem_add_location(p, 3, 0);  /* 1: in town */
+	lz_route_problem_add_location(p, 30, 0); /* 2: out of town */
+	/* 10 units at 1, then 2 per time unit */
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 1, 2, 10), 0);
+	CHECK(lz_route_problem_duration(p, van, 0, 1) == 3);
+	CHECK(lz_route_problem_duration(p, van, 0, 2) == 20);
+	CHECK(lz_route_problem_duration(p, van, 1, 2) == 18.5);
+	CHECK(lz_route_problem_duration(p, LZ_ROUTE_PROFILE_BIKE, 0, 2) == 30);
+	CHECK_EQ_INT(
+		lz_route_problem_set_speed_model(p, van, 1, 2, LZ_ROUTE_INF),
+		0);
+	CHECK(lz_route_problem_duration(p, van, 0, 2) == 30);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 1, 2, 0), 0);
+	CHECK(lz_route_problem_duration(p, van, 0, 2) == 15);
+	/* one speed replaces the model */
+	CHECK_EQ_INT(lz_route_problem_set_speed(p, van, 3), 0);
+	CHECK(lz_route_problem_duration(p, van, 0, 2) == 10);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 0, 2, 10),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 1, -2, 10),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 1, 2, -1),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, 1, 2, NAN),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(p, van, INFINITY, 2, 1),
+		     LZ_ROUTE_EINVAL);
+	CHECK_EQ_INT(lz_route_problem_set_speed_model(
+			     p, (enum lz_route_profile)7, 1, 2, 1),
+		     LZ_ROUTE_EINVAL);
+	CHECK(lz_route_problem_duration(p, van, 0, 2) == 10);
+
+	/* the solver plans with it: reachable by 22 only on the road */
+	add_job_at(p, 30, 0, 0, 0, 22, 1);
+	add_vehicle(p, 10, 1000);
+	lz_route_problem_set_speed(p, van, 1);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(s->nunassigned, 1);
+	if (s->nunassigned == 1)
+		CHECK_EQ_INT(s->unassigned[0].reason,
+			     LZ_ROUTE_REASON_TIME_WINDOW);
+	lz_route_solution_destroy(&s);
+	lz_route_problem_set_speed_model(p, van, 1, 2, 10);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nunassigned, 0);
+	if (s->nroutes == 1) {
+		CHECK(s->routes[0].stops[1].arrival == 20);
+		CHECK(s->routes[0].duration == 40);
+		/* the checker times legs by the model too */
+		s->routes[0].stops[2].arrival += 1;
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* duration matrices win; a distance-only matrix goes through it */
+	p = lz_route_problem_new(1);
+	lz_route_problem_set_speed_model(p, van, 1, 2, 10);
+	lz_route_problem_set_matrix(p, van, 2, dist, dur);
+	CHECK(lz_route_problem_duration(p, van, 0, 1) == 99);
+	lz_route_problem_set_matrix(p, van, 2, dist, NULL);
+	CHECK(lz_route_problem_duration(p, van, 0, 1) == 20);
+	lz_route_problem_destroy(&p);
+}
+
+/* ---- maximum distance: the electric van's range ---- */
+
+static void
+test_max_distance(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(500, 2);
+	struct lz_route_vehicle v;
+	struct lz_route_shipment sh;
+	struct hand h;
+	char msg[256];
+	int rc_c = -1;
+
+	/* the 120-unit round trip to C is beyond the electric van's range
+	 * (100): C goes to the small diesel van, A + B (80) to the electric
+	 * one, with a shipment on the way (full evaluation) */
+	add_job_at(p, 20, 0, 1, 0, 1000, 1);  /* 0: A */
+	add_job_at(p, -20, 0, 1, 0, 1000, 1); /* 1: B */
+	add_job_at(p, 60, 0, 1, 0, 1000, 1);  /* 2: C */
+	lz_route_shipment_init(&sh);
+	sh.pickup.location = lz_route_problem_add_location(p, 10, 0);
+	sh.delivery.location = lz_route_problem_add_location(p, -10, 0);
+	sh.amount[0] = 1;
+	lz_route_problem_add_shipment(p, &sh);
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 10;
+	v.max_distance = 100;
+	lz_route_problem_add_vehicle(p, &v); /* 0: electric */
+	v.max_distance = LZ_ROUTE_INF;
+	v.capacity[0] = 1;                   /* room for C only */
+	lz_route_problem_add_vehicle(p, &v); /* 1: diesel */
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(s->nunassigned, 0);
+	CHECK_EQ_INT(s->nroutes, 2);
+	find_job_stop(s, 2, &rc_c);
+	CHECK(rc_c >= 0 && s->routes[rc_c].vehicle == 1);
+	for (int r = 0; r < s->nroutes; r++)
+		if (s->routes[r].vehicle == 0)
+			CHECK(s->routes[r].distance <= 100 + 1e-9);
+	CHECK(fabs(s->distance - 200) < 1e-9);
+	lz_route_solution_destroy(&s);
+
+	/* the checker: C on the electric van is beyond its range */
+	memset(&h, 0, sizeof(h));
+	hand_route(&h, 0, (int[]){2}, 1);
+	hand_route(&h, 1, (int[]){0, 1}, 2);
+	h.s.unassigned = (struct lz_route_unassigned[]){{1, 0, 0}};
+	h.s.nunassigned = 1;
+	CHECK_EQ_INT(lz_route_check(p, &h.s, LZ_ROUTE_CHECK_SEQUENCE, msg,
+				    sizeof(msg)),
+		     LZ_ROUTE_EINFEASIBLE);
+	CHECK(strstr(msg, "distance") != NULL);
+	/* with the diesel van gone, C cannot be served at all */
+	lz_route_problem_destroy(&p);
+	p = plane(1);
+	add_job_at(p, 60, 0, 1, 0, 1000, 1);
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 10;
+	v.max_distance = 100;
+	lz_route_problem_add_vehicle(p, &v);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(s->nunassigned, 1);
+	if (s->nunassigned == 1)
+		CHECK_EQ_INT(s->unassigned[0].reason,
+			     LZ_ROUTE_REASON_MAX_DISTANCE);
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+}
+
+/* Many tasks at a few shared sites, with setups, releases, shipments,
+ * ranges and a maximum duration: whatever the solver returns passes the
+ * full check, on every seed. */
+static void
+test_setup_release_many(void)
+{
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		struct lz_route_problem *p = plane(2);
+		struct lz_route_solution *s = NULL;
+		struct lz_route_options o = opts_iter(1500, seed);
+		uint64_t x = 77 + seed;
+		double sx[12], sy[12];
+		int site[12];
+		char msg[256];
+
+		lz_route_problem_set_speed_model(p, LZ_ROUTE_PROFILE_VAN, 0.5,
+						 1.5, 20);
+		for (int k = 0; k < 12; k++) {
+			sx[k] = (double)(lcg(&x) % 200) - 100;
+			sy[k] = (double)(lcg(&x) % 200) - 100;
+			site[k] =
+				lz_route_problem_add_location(p, sx[k], sy[k]);
+		}
+		for (int i = 0; i < 40; i++) {
+			int a = (int)(lcg(&x) % 12), b = (int)(lcg(&x) % 12);
+
+			if (i % 4 != 3) {
+				struct lz_route_job j;
+
+				lz_route_job_init(&j);
+				j.id = i;
+				/* half by index, half by equal coordinates */
+				j.location =
+					i % 2 ? site[a]
+					      : lz_route_problem_add_location(
+							p, sx[a], sy[a]);
+				j.setup = (double)(lcg(&x) % 20);
+				j.service = 2;
+				j.release = i % 3 ? 0 : (double)(lcg(&x) % 400);
+				j.tw[0].start = (double)(lcg(&x) % 300);
+				j.tw[0].end = j.tw[0].start + 400;
+				j.delivery[0] = 1 + i % 3;
+				j.pickup[1] = i % 5 == 0;
+				lz_route_problem_add_job(p, &j);
+				continue;
+			}
+			struct lz_route_shipment sh;
+
+			lz_route_shipment_init(&sh);
+			sh.pickup.location = site[a];
+			sh.delivery.location = site[b];
+			sh.pickup.setup = 5;
+			sh.delivery.setup = 7;
+			sh.pickup.service = sh.delivery.service = 1;
+			sh.pickup.release = (double)(lcg(&x) % 300);
+			sh.pickup.tw[0].end = 900;
+			sh.amount[0] = 2;
+			sh.amount[1] = 1;
+			lz_route_problem_add_shipment(p, &sh);
+		}
+		for (int v = 0; v < 6; v++) {
+			struct lz_route_vehicle veh;
+
+			lz_route_vehicle_init(&veh);
+			veh.capacity[0] = 14;
+			veh.capacity[1] = 4;
+			veh.shift.start = v % 2 ? 0 : 100;
+			veh.shift.end = 2500;
+			veh.max_distance = v < 2 ? 700 : LZ_ROUTE_INF;
+			if (v == 5)
+				veh.max_duration = 900;
+			lz_route_problem_add_vehicle(p, &veh);
+		}
+		CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+		if (s == NULL) {
+			lz_route_problem_destroy(&p);
+			continue;
+		}
+		CHECK_EQ_INT(lz_route_check(p, s, 0, msg, sizeof(msg)), 0);
+		if (lz_route_check(p, s, 0, msg, sizeof(msg)))
+			printf("# seed %llu: %s\n", (unsigned long long)seed,
+			       msg);
+		CHECK_EQ_INT(lz_route_check(p, s, LZ_ROUTE_CHECK_SEQUENCE, msg,
+					    sizeof(msg)),
+			     0);
+		CHECK(s->nunassigned < 10);
+		lz_route_solution_destroy(&s);
+		lz_route_problem_destroy(&p);
+	}
+}
+
+/* ---- setup and release in the JSON format ---- */
+
+static void
+test_json_setup_release(void)
+{
+	static const char doc[] =
+		"{\"metric\": \"euclidean\",\n"
+		" \"vehicles\": [{\"id\": 7, \"start\": [0, 0], \"end\": [0, "
+		"0],"
+		" \"capacity\": [10]}],\n"
+		" \"jobs\": [\n"
+		"  {\"id\": 1, \"location\": [10, 0], \"setup\": 10,"
+		" \"service\": 5, \"delivery\": [1], \"release\": 100},\n"
+		"  {\"id\": 2, \"location\": [10, 0], \"setup\": 10,"
+		" \"service\": 5, \"delivery\": [1]}],\n"
+		" \"shipments\": [{\"amount\": [1],"
+		" \"pickup\": {\"id\": 3, \"location\": [20, 0], \"setup\": 4,"
+		" \"release\": 120},"
+		" \"delivery\": {\"id\": 4, \"location\": [0, 0]}}]}";
+	struct lz_route_problem *p = NULL;
+	struct lz_route_solution *s = NULL;
+	struct lz_route_options o = opts_iter(200, 1);
+	char err[512], *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	CHECK_EQ_INT(route_json_parse(doc, "inline", &p, err, sizeof(err)), 0);
+	if (p == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK(lz_route_problem_job(p, 0)->setup == 10);
+	CHECK(lz_route_problem_job(p, 0)->release == 100);
+	CHECK(lz_route_problem_job(p, 1)->release == 0);
+	CHECK(lz_route_problem_shipment(p, 0)->pickup.setup == 4);
+	CHECK(lz_route_problem_shipment(p, 0)->pickup.release == 120);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &s), 0);
+	CHECK_EQ_INT(lz_route_check(p, s, 0, err, sizeof(err)), 0);
+	CHECK_EQ_INT(s->nunassigned, 0);
+	f = open_memstream(&out, &outlen);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ_INT(route_json_write(f, p, s), 0);
+		fclose(f);
+		/* one setup paid at the shared place, one waived; the
+		 * releases echoed; the route's setups */
+		CHECK(strstr(out, "\"setup\": 10") != NULL);
+		CHECK(strstr(out, "\"setup\": 0") != NULL);
+		CHECK(strstr(out, "\"release\": 100") != NULL);
+		CHECK(strstr(out, "\"release\": 120") != NULL);
+		CHECK(strstr(out, "\"setup\": 14.0") != NULL); /* route */
+		free(out);
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* without setups or releases, no such keys */
+	CHECK_EQ_INT(
+		route_json_read(data_path("small.json"), &p, err, sizeof(err)),
+		0);
+	if (p && lz_route_solve(p, &o, &s) == 0) {
+		out = NULL;
+		f = open_memstream(&out, &outlen);
+		if (f) {
+			route_json_write(f, p, s);
+			fclose(f);
+			CHECK(strstr(out, "setup") == NULL);
+			CHECK(strstr(out, "release") == NULL);
+			free(out);
+		}
+	}
+	lz_route_solution_destroy(&s);
+	lz_route_problem_destroy(&p);
+
+	/* errors name the field */
+	CHECK_EQ_INT(route_json_parse("{\"vehicles\": [{\"start\": [0, 0]}],"
+				      " \"jobs\": [{\"location\": [1, 1],"
+				      " \"setup\": -1}]}",
+				      "inline", &p, err, sizeof(err)),
+		     LZ_ROUTE_EPARSE);
+	CHECK(strstr(err, "jobs[0]") && strstr(err, "setup"));
+	CHECK_EQ_INT(route_json_parse("{\"vehicles\": [{\"start\": [0, 0]}],"
+				      " \"jobs\": [{\"location\": [1, 1],"
+				      " \"release\": \"9:00\"}]}",
+				      "inline", &p, err, sizeof(err)),
+		     LZ_ROUTE_EPARSE);
+	CHECK(strstr(err, "release") != NULL);
+	CHECK_EQ_INT(route_json_parse("{\"vehicles\": [{\"start\": [0, 0]}],"
+				      " \"shipments\": [{"
+				      "\"pickup\": {\"location\": [1, 1]},"
+				      "\"delivery\": {\"location\": [2, 2],"
+				      " \"release\": 5}}]}",
+				      "inline", &p, err, sizeof(err)),
+		     LZ_ROUTE_EPARSE);
+	CHECK(strstr(err, "shipments[0].delivery") && strstr(err, "release"));
+	CHECK(p == NULL);
+}
+
 /* ---- metrics, matrices, profiles, open routes ---- */
 
 static void
@@ -1115,6 +2093,7 @@ main(void)
 	RUN(test_checker);
 	RUN(test_checker_full);
 	RUN(test_tiny_optimal);
+	RUN(test_tiny_optimal_rich);
 	RUN(test_pickup_delivery);
 	RUN(test_shipments);
 	RUN(test_shipments_many);
@@ -1123,9 +2102,15 @@ main(void)
 	RUN(test_time_windows);
 	RUN(test_unassigned_reasons);
 	RUN(test_priority_and_duration);
+	RUN(test_setup_times);
+	RUN(test_release_times);
+	RUN(test_speed_model);
+	RUN(test_max_distance);
+	RUN(test_setup_release_many);
 	RUN(test_metrics);
 	RUN(test_deterministic);
 	RUN(test_json_problem);
+	RUN(test_json_setup_release);
 	RUN(test_threads);
 	RUN(test_degenerate);
 	RUN(test_malformed);
