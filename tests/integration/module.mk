@@ -14,3 +14,7 @@ $(INTEG_TESTS): $(TESTPEER) $(BINS) $(B)/tests/bench-gateway-load
 INTEG_TESTS += tests/integration/test_failures.sh
 tests/integration/test_failures.sh: $(TESTPEER) $(BINS) $(CMDPUB)
 LINT_SRC += tests/integration/peer.c
+
+# The independent checker of a day (check_day.py) on the hand-made histories
+# of tests/data/days/: python3 only, no daemon.
+INTEG_TESTS += tests/integration/test_check_day.sh
