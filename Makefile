@@ -26,7 +26,7 @@ CC         ?= cc
 PROTOC_C   ?= protoc-c
 PKG_CONFIG ?= pkg-config
 
-PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih
+PKGS := libzmq libsodium libprotobuf-c lmdb libevent jansson inih libsystemd
 
 ifeq ($(filter clean lint,$(MAKECMDGOALS)),)
 missing_pkgs = $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))

@@ -6,7 +6,7 @@ set -eu
 # chromium (headless) renders the HTML impact report in test_impact.sh
 PKGS="build-essential pkg-config
 libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
-liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev
+liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev libsystemd-dev
 cppcheck clang-format clang libclang-rt-14-dev python3 curl bc
 python3-zmq python3-protobuf protobuf-compiler tzdata chromium"
 

@@ -15,6 +15,7 @@
 #include "lz_config.h"
 #include "lz_http.h"
 #include "lz_log.h"
+#include "lz_notify.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
 #include "lz_util.h"
@@ -248,7 +249,11 @@ main(int argc, char **argv)
 	lz_log_info("started", "xsub=%s xpub=%s admin=%s version=%s",
 		    lz_config_str(cfg, "xsub"), lz_config_str(cfg, "xpub"),
 		    lz_config_str(cfg, "admin"), LZ_VERSION);
+	lz_notify_ready(b.loop, "forwarding %s -> %s",
+			lz_config_str(cfg, "xsub"), lz_config_str(cfg, "xpub"));
 	rc = lz_loop_run(b.loop);
+	lz_notify_stopping("stopping after %.0f messages",
+			   lz_metric_value(b.m_msgs));
 	if (rc != 0)
 		lz_log_error("stopped on a failure",
 			     "rc=%d forwarded=%.0f exit=1", rc,

@@ -8,6 +8,7 @@
 #include "lz_log.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
+#include "lz_notify.h"
 #include "lz_service.h"
 #include "lz_store.h"
 #include "lz_util.h"
@@ -123,7 +124,13 @@ lz_daemon_run(struct lz_daemon *d)
 		    lz_config_str(d->cfg, "follow"),
 		    lz_config_str(d->cfg, "admin"), lz_http_port(d->http),
 		    LZ_VERSION);
+	lz_notify_ready(d->loop, "serving: follows %s, admin %s",
+			lz_config_str(d->cfg, "follow"),
+			lz_config_str(d->cfg, "admin"));
 	rc = lz_loop_run(d->loop);
+	lz_notify_stopping("%s, outbox at %llu",
+			   rc ? "stopping on a failure" : "stopping",
+			   (unsigned long long)lz_bus_outbox_seq(d->bus));
 	if (rc != 0) {
 		/* What failed was logged where it failed. */
 		lz_log_error("stopped on a failure",

@@ -4,6 +4,7 @@
 #include "lz_loop.h"
 
 #include "lz_log.h"
+#include "lz_notify.h"
 #include "lz_util.h"
 
 #include <errno.h>
@@ -66,7 +67,9 @@ on_hup_signal(void *arg)
 	}
 	lz_log_info("reload", "signal=SIGHUP log=stderr what=%s",
 		    lz_log_quote(what, sizeof(what), l->reload_what));
+	lz_notify_reloading();
 	l->reload_fn(l->reload_arg);
+	lz_notify_reloaded();
 }
 
 static void

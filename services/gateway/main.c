@@ -11,6 +11,7 @@
 #include "lz_config.h"
 #include "lz_http.h"
 #include "lz_log.h"
+#include "lz_notify.h"
 #include "lz_loop.h"
 #include "lz_metrics.h"
 #include "lz_store.h"
@@ -185,7 +186,10 @@ main(int argc, char **argv)
 		    g.partners->n, (unsigned long long)lz_bus_outbox_seq(g.bus),
 		    LZ_VERSION);
 
+	lz_notify_ready(g.loop, "serving %zu partners", g.partners->n);
 	rc = lz_loop_run(g.loop);
+	lz_notify_stopping("stopping, outbox at %llu",
+			   (unsigned long long)lz_bus_outbox_seq(g.bus));
 
 	gw_flush(&g); /* anything checked but not yet committed */
 	if (rc == 0)

@@ -9,7 +9,8 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_COMMON := $(filter-out services/common/lz_loop.c services/common/lz_http.c \
 	services/common/lz_bus.c services/common/lz_store.c services/common/lz_config.c \
-	services/common/lz_daemon.c services/common/lz_service.c, \
+	services/common/lz_daemon.c services/common/lz_service.c \
+	services/common/lz_notify.c, \
 	$(COMMON_SRC)) $(PROTO_C) $(B)/gen/lz_registry.c
 
 FUZZ_TARGETS := json envelope partners

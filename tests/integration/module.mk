@@ -18,3 +18,7 @@ LINT_SRC += tests/integration/peer.c
 # The independent checker of a day (check_day.py) on the hand-made histories
 # of tests/data/days/: python3 only, no daemon.
 INTEG_TESTS += tests/integration/test_check_day.sh
+
+# sd_notify: READY, WATCHDOG, RELOADING and STOPPING from every daemon.
+INTEG_TESTS += tests/integration/test_notify.sh
+tests/integration/test_notify.sh: $(BINS)
