@@ -9,7 +9,7 @@
 # Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment: B (build directory, default build), DEMO_DIR (default
-# $B/demo/<date>-<time>-<pid>), DEMO_ORDERS (60), DEMO_DAYS (1), DEMO_SEED
+# $B/demo/<date>-<time>-<pid>), DEMO_ORDERS (60), DEMO_DAYS (3), DEMO_SEED
 # (1), DEMO_SPEED (1800 simulated seconds per second), DEMO_FAILURES (60
 # failed stops per thousand), DEMO_PORT (7300: the first of 20 loopback
 # ports), DEMO_TIME_MS (1000: the solver's time per wave).
@@ -18,7 +18,7 @@ B=${B:-build}
 BIN=$B/bin
 DEMO_DIR=${DEMO_DIR:-$B/demo/$(date +%Y%m%d-%H%M%S)-$$}
 DEMO_ORDERS=${DEMO_ORDERS:-60}
-DEMO_DAYS=${DEMO_DAYS:-1}
+DEMO_DAYS=${DEMO_DAYS:-3}
 DEMO_SEED=${DEMO_SEED:-1}
 DEMO_SPEED=${DEMO_SPEED:-1800}
 DEMO_FAILURES=${DEMO_FAILURES:-60}

@@ -33,6 +33,7 @@ struct bikes {
 	struct bikes_zone zone;
 	int max_attempts; /* failed deliveries before the order fails */
 	int shift_s;      /* a shift's length when StartShift gives none */
+	int handling_s;   /* to unload and sort a parcel at the relay */
 	struct lz_service svc;
 };
 

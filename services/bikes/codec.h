@@ -20,6 +20,7 @@ typedef Lz__Common__V1__TimeWindow TimeWindow;
 typedef Lz__Common__V1__GeoPoint GeoPoint;
 typedef Lz__Orders__V1__Site Site;
 typedef Lz__Tours__V1__Task Task;
+typedef Lz__Tours__V1__Stop TourStop;
 typedef Lz__Bikes__V1__Rider Rider;
 typedef Lz__Bikes__V1__Bike Bike;
 typedef Lz__Bikes__V1__Shift Shift;
@@ -76,6 +77,7 @@ typedef Lz__Bikes__V1__ContainerCount ContainerCount;
 #define BR_TIME_WINDOW LZ__BIKES__V1__REASON__REASON_TIME_WINDOW
 #define BR_NO_RELAY LZ__BIKES__V1__REASON__REASON_NO_RELAY
 #define BR_NO_ROOM LZ__BIKES__V1__REASON__REASON_NO_ROOM
+#define BR_NOT_READY LZ__BIKES__V1__REASON__REASON_NOT_READY
 
 #define FR_OTHER LZ__BIKES__V1__FAIL_REASON__FAIL_REASON_OTHER
 
@@ -83,7 +85,10 @@ typedef Lz__Bikes__V1__ContainerCount ContainerCount;
 #define TC_FROZEN LZ__COMMON__V1__TEMPERATURE_CLASS__TEMPERATURE_CLASS_FROZEN
 
 #define TK_RELAY LZ__TOURS__V1__TASK_KIND__TASK_KIND_RELAY_DELIVERY
+#define TS_PENDING LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_PENDING
+#define TS_UNPLANNED LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_UNPLANNED
 #define TS_DONE LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_DONE
+#define TS_FAILED LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_FAILED
 #define TS_CANCELLED LZ__TOURS__V1__TASK_STATUS__TASK_STATUS_CANCELLED
 #define SITE_BIKE_RELAY LZ__ORDERS__V1__SITE_KIND__SITE_KIND_BIKE_RELAY
 #define SITE_RELAY_POINT LZ__ORDERS__V1__SITE_KIND__SITE_KIND_RELAY_POINT

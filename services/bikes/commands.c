@@ -402,8 +402,8 @@ out:
 /* Calls FN on every parcel (pickup) of RUN that is still in it. */
 static int
 each_of_run(struct lz_call *c, const Run *run,
-	    int (*pfn)(struct lz_call *c, Parcel *p),
-	    int (*kfn)(struct lz_call *c, Pickup *k))
+	    int (*pfn)(struct lz_call *c, const Run *run, Parcel *p),
+	    int (*kfn)(struct lz_call *c, const Run *run, Pickup *k))
 {
 	int rc = 0;
 
@@ -420,7 +420,7 @@ each_of_run(struct lz_call *c, const Run *run,
 					    &p)) == 0 &&
 			    p && p->run_id &&
 			    strcmp(p->run_id, run->run_id) == 0)
-				rc = pfn(c, p);
+				rc = pfn(c, run, p);
 			bikes_store_drop(p);
 		}
 		for (size_t i = 0; i < st->n_request_ids && rc == 0 && kfn;
@@ -433,7 +433,7 @@ each_of_run(struct lz_call *c, const Run *run,
 					    &k)) == 0 &&
 			    k && k->run_id &&
 			    strcmp(k->run_id, run->run_id) == 0)
-				rc = kfn(c, k);
+				rc = kfn(c, run, k);
 			bikes_store_drop(k);
 		}
 	}
@@ -441,7 +441,7 @@ each_of_run(struct lz_call *c, const Run *run,
 }
 
 static int
-board_parcel(struct lz_call *c, Parcel *p)
+board_parcel(struct lz_call *c, const Run *run, Parcel *p)
 {
 	struct bikes_change ch = {.to = PS_ON_BIKE, .detail = "run started"};
 
@@ -452,7 +452,7 @@ board_parcel(struct lz_call *c, Parcel *p)
 }
 
 static int
-board_pickup(struct lz_call *c, Pickup *k)
+board_pickup(struct lz_call *c, const Run *run, Pickup *k)
 {
 	struct bikes_change ch = {.to = PK_ON_BIKE, .detail = "run started"};
 
@@ -585,11 +585,21 @@ on_fail(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__FailParcel *)msg;
 	struct bikes_change ch = {.to = PS_FAILED};
 	Parcel *p;
+	Run *run = NULL;
 	int rc = rider_parcel(c, cmd->parcel_id, &p, 0);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	p->attempts++;
+	/* Never planned again before the failure, nor before its bike is
+	 * back (planned here; reported: unload_parcel), plus handling. */
+	if ((rc = bikes_get(c, bikes_of(c)->db.runs, p->run_id,
+			    &lz__bikes__v1__run__descriptor, &run)) != 0)
+		goto out;
+	p->ready_at =
+		bikes_ready_next(p->ready_at, BIKES_READY_FAILED, c->now,
+				 run ? run->end : 0, bikes_of(c)->handling_s);
+	bikes_store_drop(run);
 	ch.fail_reason = cmd->reason ? (int)cmd->reason : FR_OTHER;
 	ch.note = lz_valid_text(cmd->note, 1000) ? cmd->note : "";
 	/* The last attempt fails the order; otherwise the parcel goes back
@@ -734,10 +744,12 @@ on_fail_pickup(struct lz_call *c, const ProtobufCMessage *msg)
 	return rc;
 }
 
-/* Back at the relay: what is still on the bike (not delivered, or failed
- * with attempts left) waits there again; failed for good is closed. */
+/* Back at the relay with RUN: what is still on the bike (not delivered,
+ * or failed with attempts left) waits there again, ready once sorted
+ * again after the run is back (reported, and not before its planned end);
+ * failed for good is closed. */
 static int
-unload_parcel(struct lz_call *c, Parcel *p)
+unload_parcel(struct lz_call *c, const Run *run, Parcel *p)
 {
 	struct bikes_change ch = {
 		.to = PS_AT_RELAY, .rider_id = "", .run_id = ""};
@@ -748,6 +760,9 @@ unload_parcel(struct lz_call *c, Parcel *p)
 		ch.detail = "back at the relay, failed";
 	} else if (p->status == PS_ON_BIKE || p->status == PS_FAILED) {
 		ch.detail = "back at the relay";
+		p->ready_at =
+			bikes_ready_next(p->ready_at, BIKES_READY_BACK, c->now,
+					 run->end, bikes_of(c)->handling_s);
 	} else {
 		return 0;
 	}
@@ -756,7 +771,7 @@ unload_parcel(struct lz_call *c, Parcel *p)
 }
 
 static int
-unload_pickup(struct lz_call *c, Pickup *k)
+unload_pickup(struct lz_call *c, const Run *run, Pickup *k)
 {
 	struct bikes_change ch = {0};
 

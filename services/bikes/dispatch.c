@@ -1,10 +1,11 @@
 /*
  * dispatch.c -- re-plans the runs that have not started (see dispatch.h):
  * gathers the riders on shift with their bikes, the runs of the day (a
- * started or pinned run is kept; the rider is free after it, plus the
- * reload time), the open parcels at the relay and requested pickups, plans
- * them with runs.c and writes what changed.  Also re-sequences a run an
- * operator pins.
+ * started, completed or pinned run is kept; the rider is free after it,
+ * plus the reload time; a pinned one is re-timed from now), the open
+ * parcels at the relay (their ready time as the jobs' release) and
+ * requested pickups, plans them with runs.c and writes what changed.  Also
+ * re-sequences a run an operator pins.
  */
 #include "dispatch.h"
 
@@ -137,30 +138,41 @@ keep_shift(ProtobufCMessage *m, void *arg)
 	return 1;
 }
 
-/* A kept run (started, completed or pinned) holds its number; a started or
- * pinned one also the rider's time until it is back and reloaded. */
+/* A kept run (started, completed or pinned) holds its number and the
+ * rider's time until it is back and reloaded: a started one until its
+ * planned end or now, whichever is later; a completed one until its
+ * planned end or its reported end, whichever is later (a report ahead of
+ * the plan is taken as the plan, as a simulated day's phones report ahead
+ * of its clock); a pinned one until its planned end. */
+static void
+account_run(struct ctx *c, const Run *r)
+{
+	int k = find_rider(c, r->rider_id);
+	int64_t back;
+
+	if (k < 0)
+		return;
+	if (r->status == RUN_STARTED)
+		back = r->end > c->now ? r->end : c->now;
+	else if (r->status == RUN_COMPLETED)
+		back = r->end > r->completed_at ? r->end : r->completed_at;
+	else if (r->status == RUN_PLANNED && r->pinned)
+		back = r->end;
+	else
+		return;
+	if (r->seq >= c->riders[k].next_seq)
+		c->riders[k].next_seq = r->seq + 1;
+	if (back + c->b->conf.reload_s > c->riders[k].from)
+		c->riders[k].from = back + c->b->conf.reload_s;
+}
+
+/* The kept runs but the pinned ones (retime_pinned() does those). */
 static void
 account_runs(struct ctx *c)
 {
-	for (size_t i = 0; i < c->nruns; i++) {
-		const Run *r = c->runs[i];
-		int k = find_rider(c, r->rider_id), kept;
-		int64_t busy;
-
-		if (k < 0)
-			continue;
-		kept = r->status == RUN_STARTED || r->status == RUN_COMPLETED ||
-		       (r->status == RUN_PLANNED && r->pinned);
-		if (kept && r->seq >= c->riders[k].next_seq)
-			c->riders[k].next_seq = r->seq + 1;
-		if (r->status != RUN_STARTED &&
-		    !(r->status == RUN_PLANNED && r->pinned))
-			continue;
-		busy = (r->end > c->now ? r->end : c->now) +
-		       c->b->conf.reload_s;
-		if (busy > c->riders[k].from)
-			c->riders[k].from = busy;
-	}
+	for (size_t i = 0; i < c->nruns; i++)
+		if (!(c->runs[i]->status == RUN_PLANNED && c->runs[i]->pinned))
+			account_run(c, c->runs[i]);
 }
 
 /* The job of a parcel or pickup: place, window, loads, cold, rider. */
@@ -251,6 +263,7 @@ keep_parcel(ProtobufCMessage *m, void *arg)
 		return 0;
 	job_of(c, p->location, p->window, p->grams, p->millilitres,
 	       (int)p->temperature_class, p->assigned_rider_id, &j);
+	j.release = p->ready_at;
 	block = parcel_block(c, p, &j);
 	if (block) {
 		c->skip_reason = xrealloc(c->skip_reason,
@@ -612,6 +625,51 @@ gather_runs(struct ctx *c)
 	return rc;
 }
 
+static int pin_at(struct bikes *b, struct lz_bus_txn *tx, Run *run,
+		  char **site_ids, size_t n, int64_t start, int64_t until,
+		  int64_t now);
+
+/* A run pinned by an operator keeps its order, not its time: as every run
+ * not started it leaves at max(its start, now, the rider's shift start,
+ * the rider back from the runs before it, the ready time of its parcels);
+ * one that then misses a window or its rider's shift loses its pin and is
+ * planned again with the others.  After account_runs(); accounts the
+ * pinned runs kept. */
+static int
+retime_pinned(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nruns; i++) {
+		Run *r = c->runs[i], *fresh = NULL;
+		int k = find_rider(c, r->rider_id), rc;
+		int64_t from;
+
+		if (!pinned(c, r))
+			continue;
+		from = c->riders[k].from;
+		rc = pin_at(c->b, c->tx, r, NULL, 0,
+			    r->start > from ? r->start : from,
+			    c->riders[k].shift->planned_end, c->now);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			lz_log_info("pin dropped", "run=%s reason=%s",
+				    r->run_id, bikes_reason_name(rc));
+			r->pinned = 0;
+			continue;
+		}
+		if ((rc = lz_store_get_msg(c->txn, c->b->db.runs, r->run_id,
+					   &lz__bikes__v1__run__descriptor,
+					   (ProtobufCMessage **)&fresh)) != 0)
+			return rc;
+		if (fresh) {
+			protobuf_c_message_free_unpacked(&r->base, NULL);
+			c->runs[i] = fresh;
+		}
+		account_run(c, c->runs[i]);
+	}
+	return 0;
+}
+
 static int
 gather(struct ctx *c)
 {
@@ -628,6 +686,8 @@ gather(struct ctx *c)
 	    (rc = gather_runs(c)))
 		return rc;
 	account_runs(c);
+	if ((rc = retime_pinned(c)) != 0)
+		return rc;
 	bike_caps(c);
 	if ((rc = bikes_store_each_indexed(
 		     c->txn, c->b->db.open_parcels, c->b->db.parcels,
@@ -703,8 +763,9 @@ out:
 
 /* ---- an operator's pinned run ---- */
 
+/* Adds parcel (pickup) ID to C's jobs if it is still planned in RUN_ID. */
 static int
-load_ref(struct ctx *c, const char *id, int pickup)
+load_ref(struct ctx *c, const char *id, int pickup, const char *run_id)
 {
 	ProtobufCMessage *m = NULL;
 	struct bikes_job j;
@@ -713,9 +774,19 @@ load_ref(struct ctx *c, const char *id, int pickup)
 		pickup ? &lz__bikes__v1__pickup__descriptor
 		       : &lz__bikes__v1__parcel__descriptor,
 		&m);
+	const char *in;
+	int planned;
 
 	if (rc != 0 || m == NULL)
 		return rc;
+	in = pickup ? ((Pickup *)m)->run_id : ((Parcel *)m)->run_id;
+	planned = pickup ? ((Pickup *)m)->status == PK_PLANNED
+			 : ((Parcel *)m)->status == PS_PLANNED;
+	if (!planned || in == NULL || strcmp(in, run_id) != 0) {
+		/* Cancelled, or moved since: no longer in the run. */
+		protobuf_c_message_free_unpacked(m, NULL);
+		return 0;
+	}
 	if (pickup) {
 		Pickup *k = (Pickup *)m;
 
@@ -728,6 +799,7 @@ load_ref(struct ctx *c, const char *id, int pickup)
 
 		job_of(c, p->location, p->window, p->grams, p->millilitres,
 		       (int)p->temperature_class, NULL, &j);
+		j.release = p->ready_at;
 		add_job(c, &j, p, NULL);
 	}
 	return 0;
@@ -795,9 +867,14 @@ pin_feasible(struct ctx *c, const Run *run, const struct bikes_run_out *ro)
 	return rc;
 }
 
-int
-bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
-	  size_t n, int64_t now)
+/* Schedules RUN in the order of SITE_IDS (N; 0: the run's own) leaving at
+ * START, or later when its parcels are ready later, and writes it pinned
+ * (RunPlanned if it changed).  Returns as bikes_pin(), and BR_TIME_WINDOW
+ * too when it would end after UNTIL (0: no limit), BR_INVALID when no
+ * parcel nor pickup is left in it. */
+static int
+pin_at(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
+       size_t n, int64_t start, int64_t until, int64_t now)
 {
 	struct ctx c = {.b = b, .tx = tx, .txn = lz_bus_mdb(tx), .now = now};
 	struct bikes_run_out ro = {0};
@@ -811,28 +888,32 @@ bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
 		goto out;
 	}
 	for (size_t s = 0; s < run->n_stops && rc == 0; s++) {
-		for (size_t i = 0; i < run->stops[s]->n_parcel_ids && rc == 0;
-		     i++)
-			rc = load_ref(&c, run->stops[s]->parcel_ids[i], 0);
-		for (size_t i = 0; i < run->stops[s]->n_request_ids && rc == 0;
-		     i++)
-			rc = load_ref(&c, run->stops[s]->request_ids[i], 1);
+		const RunStop *st = run->stops[s];
+
+		for (size_t i = 0; i < st->n_parcel_ids && rc == 0; i++)
+			rc = load_ref(&c, st->parcel_ids[i], 0, run->run_id);
+		for (size_t i = 0; i < st->n_request_ids && rc == 0; i++)
+			rc = load_ref(&c, st->request_ids[i], 1, run->run_id);
 	}
 	if (rc != 0)
 		goto out;
 	order = xcalloc(c.njobs + 1, sizeof(int));
-	if (pin_order(&c, site_ids, n, order) != 0) {
+	if (c.njobs == 0 || pin_order(&c, site_ids, n, order) != 0) {
 		rc = BR_INVALID;
 		goto out;
 	}
 	if ((rc = bikes_sequence(c.relay->location->lat, c.relay->location->lon,
-				 c.jobs, order, c.njobs, run->start, &b->conf,
+				 c.jobs, order, c.njobs, start, &b->conf,
 				 &ro)) != 0) {
 		rc = BR_INVALID;
 		goto out;
 	}
 	if ((rc = pin_feasible(&c, run, &ro)) != 0)
 		goto out;
+	if (until > 0 && ro.end > until) {
+		rc = BR_TIME_WINDOW;
+		goto out;
+	}
 	build_run(&rb, &ro, c.refs, c.relay);
 	rb.run.run_id = run->run_id;
 	rb.run.date = run->date;
@@ -847,6 +928,26 @@ out:
 	free(ro.visits);
 	free(order);
 	ctx_free(&c);
+	return rc;
+}
+
+int
+bikes_pin(struct bikes *b, struct lz_bus_txn *tx, Run *run, char **site_ids,
+	  size_t n, int64_t now)
+{
+	Shift *s = NULL;
+	int rc = lz_store_get_msg(lz_bus_mdb(tx), b->db.shifts, run->rider_id,
+				  &lz__bikes__v1__shift__descriptor,
+				  (ProtobufCMessage **)&s);
+
+	if (rc != 0)
+		return rc;
+	/* As every run not started: from now at the earliest. */
+	rc = pin_at(b, tx, run, site_ids, n,
+		    run->start > now ? run->start : now,
+		    s && s->end == 0 ? s->planned_end : 0, now);
+	if (s)
+		protobuf_c_message_free_unpacked(&s->base, NULL);
 	return rc;
 }
 

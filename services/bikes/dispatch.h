@@ -15,7 +15,9 @@ struct lz_bus_txn;
 
 /* Re-plans the runs that have not started: every open parcel at the
  * relay and requested pickup over the riders on shift at NOW (their
- * pinned runs kept; see bikes_dispatch_pending() for when).  Emits
+ * pinned runs kept in their order, re-timed from NOW; see
+ * bikes_dispatch_pending() for when), no run leaving the relay before the
+ * ready time of its parcels.  Emits
  * RunPlanned, RunStatusChanged (cancelled), ParcelStatusChanged and
  * PickupStatusChanged for what moved, and RunsPlanned.  Returns 0 or a
  * negative store error. */
@@ -23,8 +25,9 @@ int bikes_dispatch(struct bikes *b, struct lz_bus_txn *tx, int64_t now,
 		   const char *cause);
 
 /* Pins planned RUN (an operator's PinRun): its visits in the order of
- * SITE_IDS (N; 0: as planned), scheduled again from its start; re-planning
- * then keeps it.  Returns 0, a negative store error, or a positive
+ * SITE_IDS (N; 0: as planned), scheduled again from its start (NOW if
+ * later, the ready time of its parcels if later still); re-planning then
+ * keeps its order.  Returns 0, a negative store error, or a positive
  * lz.bikes.v1.Reason: BR_INVALID (SITE_IDS does not name each site of the
  * run once), BR_TIME_WINDOW (the order misses a window), BR_TOO_HEAVY (a
  * pickup before the deliveries overloads the bike), BR_NO_RELAY. */

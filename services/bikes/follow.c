@@ -2,11 +2,12 @@
  * follow.c -- the other services' events the bikes service applies: the
  * directory and the orders' delivery windows (from orders), the relay
  * deliveries of the van tours (from tours: a parcel is expected, then at
- * the relay when the van's stop is completed), and collection requests
- * (from returns, or an operator through the gateway: a refusal is then a
- * CommandRefused, for returns a pickup refused).  Each source is checked
- * by lz_service from the table at the end.  What changes who can ride
- * what asks for a re-planning.
+ * the relay when the van's stop is completed; the tours' plans give the
+ * van's planned arrival there, hence when the parcels will be ready), and
+ * collection requests (from returns, or an operator through the gateway: a
+ * refusal is then a CommandRefused, for returns a pickup refused).  Each
+ * source is checked by lz_service from the table at the end.  What changes
+ * who can ride what asks for a re-planning.
  *
  * As in every service an apply may run twice for the same event (a retried
  * batch): its only effects are in the transaction.
@@ -294,6 +295,23 @@ out:
 	return reason;
 }
 
+/* Parcel P is ready at the relay at READY (a change to the same status,
+ * so that its history says when): nothing if it already was. */
+static int
+set_ready(struct lz_call *c, Parcel *p, int64_t ready, const char *detail)
+{
+	struct bikes_change ch = {0};
+
+	if (p->ready_at == ready)
+		return 0;
+	p->ready_at = ready;
+	ch.to = (int)p->status;
+	ch.reason = (int)p->reason;
+	ch.detail = detail;
+	return bikes_parcel_change(bikes_of(c), c->tx, p, &ch, c->now,
+				   c->ev->type);
+}
+
 static int
 on_task(struct lz_call *c, const ProtobufCMessage *msg)
 {
@@ -330,14 +348,27 @@ on_task(struct lz_call *c, const ProtobufCMessage *msg)
 	if (p == NULL)
 		return 0;
 	if ((int)ev->to == TS_DONE && p->status == PS_EXPECTED) {
-		/* The van's stop at the relay completed: it is here. */
+		/* The van's stop at the relay completed: it is here, and
+		 * ready once unloaded and sorted (not before the van's
+		 * planned arrival, its ready time so far). */
+		int64_t at = ev->at > 0 ? ev->at : c->now;
+
 		ch.to = PS_AT_RELAY;
 		ch.reason = (int)p->reason;
 		ch.detail = "arrived at the relay";
-		p->arrived_at = c->now;
+		p->arrived_at = at;
+		p->ready_at =
+			bikes_ready_next(p->ready_at, BIKES_READY_VAN_DONE, at,
+					 0, bikes_of(c)->handling_s);
 		if ((rc = bikes_parcel_change(bikes_of(c), c->tx, p, &ch,
 					      c->now, c->ev->type)) == 0)
 			rc = bikes_ask_replan(c);
+	} else if (p->status == PS_EXPECTED &&
+		   ((int)ev->to == TS_PENDING || (int)ev->to == TS_UNPLANNED ||
+		    (int)ev->to == TS_FAILED)) {
+		/* Out of the van's tour (not planned, or its stop failed):
+		 * no planned arrival until a tour takes it again. */
+		rc = set_ready(c, p, 0, "in no van tour");
 	} else if ((int)ev->to == TS_CANCELLED &&
 		   (p->status == PS_EXPECTED || p->status == PS_AT_RELAY ||
 		    p->status == PS_PLANNED)) {
@@ -351,6 +382,50 @@ on_task(struct lz_call *c, const ProtobufCMessage *msg)
 			rc = bikes_ask_replan(c);
 	}
 	bikes_store_drop(p);
+	return rc;
+}
+
+/* Parcel ID, if the van still brings it, is ready at ARRIVAL (the van's
+ * planned arrival at the relay) plus the handling time. */
+static int
+plan_ready(struct lz_call *c, const char *id, int64_t arrival)
+{
+	Parcel *p = NULL;
+	int rc = bikes_get(c, bikes_of(c)->db.parcels, id,
+			   &lz__bikes__v1__parcel__descriptor, &p);
+
+	if (rc == 0 && p && p->status == PS_EXPECTED)
+		rc = set_ready(
+			c, p,
+			bikes_ready_next(p->ready_at, BIKES_READY_VAN_PLANNED,
+					 0, arrival, bikes_of(c)->handling_s),
+			"van's arrival at the relay planned");
+	bikes_store_drop(p);
+	return rc;
+}
+
+/* The van's tour planned (or planned again): each parcel it brings to the
+ * relay and still expects is ready at the stop's planned arrival plus the
+ * handling time.  Nothing to re-plan: only parcels at the relay are. */
+static int
+on_tour(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__TourPlanned *ev =
+		(const Lz__Tours__V1__TourPlanned *)msg;
+	int rc = 0;
+
+	if (ev->tour == NULL)
+		return 0;
+	for (size_t s = 0; s < ev->tour->n_stops && rc == 0; s++) {
+		const TourStop *st = ev->tour->stops[s];
+		int kinds = st->n_task_kinds == st->n_task_ids;
+
+		for (size_t i = 0; i < st->n_task_ids && rc == 0; i++)
+			if ((!kinds || (int)st->task_kinds[i] == TK_RELAY) &&
+			    st->task_ids[i] && strlen(st->task_ids[i]) <= 300)
+				rc = plan_ready(c, st->task_ids[i],
+						st->arrival);
+	}
 	return rc;
 }
 
@@ -472,6 +547,7 @@ const struct lz_handler bikes_follows[] = {
 	{&lz__orders__v1__order_placed__descriptor, on_order, "orders"},
 	{&lz__orders__v1__order_amended__descriptor, on_order, "orders"},
 	{&lz__tours__v1__task_status_changed__descriptor, on_task, "tours"},
+	{&lz__tours__v1__tour_planned__descriptor, on_tour, "tours"},
 	{&lz__bikes__v1__collection_requested__descriptor, on_collection,
 	 "gateway,returns"},
 };

@@ -39,6 +39,10 @@ static const struct lz_option options[] = {
 	 "shortest time left in a shift worth a run, seconds", 60, 43200},
 	{"shift-s", LZ_OPT_INT, "14400",
 	 "length of a shift started without an end, seconds", 600, 86400},
+	{"handling-s", LZ_OPT_INT, "900",
+	 "seconds to unload and sort a parcel at the relay (after the van's "
+	 "drop, a failure, a return) before a run may take it",
+	 0, 14400},
 	{"max-attempts", LZ_OPT_INT, "2",
 	 "failed deliveries before a parcel (and its order) fails", 1, 10},
 	{"iterations", LZ_OPT_INT, "300", "solver iterations per re-planning",
@@ -107,6 +111,7 @@ main(int argc, char **argv)
 	b.conf.seed = (uint64_t)lz_config_int(cfg, "seed");
 	b.shift_s = (int)lz_config_int(cfg, "shift-s");
 	b.max_attempts = (int)lz_config_int(cfg, "max-attempts");
+	b.handling_s = (int)lz_config_int(cfg, "handling-s");
 	b.store = d.store;
 	b.metrics = d.metrics;
 	if ((rc = bikes_store_open(b.store, &b.db)) != 0)

@@ -40,6 +40,21 @@ bikes_split_shift(int64_t from, int64_t until, int run_max, int reload,
 	return n;
 }
 
+int64_t
+bikes_ready_next(int64_t ready, enum bikes_ready_cause cause, int64_t reported,
+		 int64_t planned, int handling)
+{
+	int64_t h = handling > 0 ? handling : 0;
+
+	if (cause == BIKES_READY_VAN_PLANNED)
+		return planned > 0 ? planned + h : 0;
+	if (reported > 0 && reported + h > ready)
+		ready = reported + h;
+	if (planned > 0 && planned + h > ready)
+		ready = planned + h;
+	return ready;
+}
+
 void
 bikes_conf_init(struct bikes_conf *c)
 {
@@ -100,6 +115,7 @@ add_job(struct lz_route_problem *p, const struct bikes_job *j, int loc,
 	rj.id = (int64_t)index;
 	rj.location = loc;
 	rj.service = c->service_s;
+	rj.release = j->release > 0 ? (double)j->release : 0;
 	if (j->tw_start != 0 || j->tw_end != 0) {
 		rj.tw[0].start = (double)j->tw_start;
 		rj.tw[0].end = (double)j->tw_end;
@@ -125,6 +141,8 @@ reason_of(enum lz_route_reason r, const struct bikes_job *j)
 		return BR_TOO_HEAVY;
 	case LZ_ROUTE_REASON_NO_ROOM:
 		return BR_NO_ROOM;
+	case LZ_ROUTE_REASON_RELEASE:
+		return BR_NOT_READY;
 	default:
 		return BR_TIME_WINDOW;
 	}
@@ -287,7 +305,7 @@ bikes_sequence(double relay_lat, double relay_lon, const struct bikes_job *jobs,
 	int *loc = xcalloc(n + 1, sizeof(int));
 	struct bikes_job *seq = xcalloc(n + 1, sizeof(*seq));
 	struct lz_route_problem *p;
-	double t = (double)start, dist = 0;
+	double t, dist = 0;
 	int64_t g = 0, ml = 0;
 	int prev = 0;
 
@@ -299,11 +317,16 @@ bikes_sequence(double relay_lat, double relay_lon, const struct bikes_job *jobs,
 		free(seq);
 		return LZ_ROUTE_EINVAL;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!seq[i].pickup) {
 			g += seq[i].grams;
 			ml += seq[i].millilitres;
 		}
+		/* As the routing engine: the run waits for its goods. */
+		if (seq[i].release > start)
+			start = seq[i].release;
+	}
+	t = (double)start;
 	run->start = start;
 	run->max_grams = g;
 	run->max_millilitres = ml;

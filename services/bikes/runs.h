@@ -4,7 +4,8 @@
  * the routing problem of the parcels and pickups waiting at the relay over
  * every rider's runs (bike profile, capacity in grams and millilitres, the
  * insulated skill for chilled and frozen goods, windows, parcels an
- * operator gave to one rider), and the runs read back from the solution.
+ * operator gave to one rider, the parcels' ready times at the relay), the
+ * runs read back from the solution, and the rules of those ready times.
  * No store, no bus: unit-tested in tests/unit/test_bikes.c.
  */
 #ifndef BIKES_RUNS_H
@@ -42,11 +43,33 @@ struct bikes_conf {
  * reload, 20 min shortest run, 300 iterations, no time limit, seed 1. */
 void bikes_conf_init(struct bikes_conf *c);
 
+/* What moves a parcel's ready time at the relay (bikes_ready_next). */
+enum bikes_ready_cause {
+	BIKES_READY_VAN_PLANNED, /* the van's tour planned: its arrival */
+	BIKES_READY_VAN_DONE,    /* the van's relay stop completed */
+	BIKES_READY_FAILED,      /* a failed delivery: on the bike until its
+				    run is back */
+	BIKES_READY_BACK         /* back at the relay with its bike */
+};
+
+/* The ready time at the relay of a parcel ready at READY (0: not known)
+ * after CAUSE, reported at REPORTED and planned at PLANNED (0: neither),
+ * with HANDLING seconds to unload and sort it.  The van's plan replaces
+ * READY: PLANNED + HANDLING, 0 when PLANNED is 0 (in no van tour).
+ * Anything else never makes it earlier: the latest of READY, REPORTED +
+ * HANDLING and PLANNED + HANDLING.  A report ahead of the plan is taken as
+ * the plan (the phones of a simulated day report ahead of its clock); a
+ * late one delays the parcel. */
+int64_t bikes_ready_next(int64_t ready, enum bikes_ready_cause cause,
+			 int64_t reported, int64_t planned, int handling);
+
 /* A parcel to deliver from the relay, or a pickup brought back to it. */
 struct bikes_job {
 	int pickup;
 	double lat, lon;
 	int64_t tw_start, tw_end; /* 0, 0: any time */
+	int64_t release; /* a parcel: ready at the relay (0: any time); the
+			    run carrying it leaves at or after it */
 	int64_t grams, millilitres;
 	int cold;  /* chilled or frozen: an insulated bike only */
 	int rider; /* index of the only rider who may take it, or -1 */
@@ -86,16 +109,20 @@ struct bikes_plan {
 };
 
 /* Plans JOBS over the slots of RIDERS (split with C's run lengths) from the
- * relay at (RELAY_LAT, RELAY_LON).  Returns 0 and fills OUT (free with
- * bikes_plan_free), or a negative LZ_ROUTE_E* error. */
+ * relay at (RELAY_LAT, RELAY_LON): a run leaves the relay at or after its
+ * slot's start and the release of each of its jobs, and is back by the
+ * slot's end.  A job ready too late for every slot is left with
+ * REASON_NOT_READY.  Returns 0 and fills OUT (free with bikes_plan_free),
+ * or a negative LZ_ROUTE_E* error. */
 int bikes_plan(double relay_lat, double relay_lon, const struct bikes_job *jobs,
 	       size_t njobs, const struct bikes_rider *riders, size_t nriders,
 	       const struct bikes_conf *c, struct bikes_plan *out);
 void bikes_plan_free(struct bikes_plan *p);
 
 /* Schedules the N jobs of ORDER (indexes into JOBS) as one run leaving
- * the relay at START, in that order (an operator's pinned order): travel,
- * waiting for windows, service.  Fills RUN (rider and slot left 0; free
+ * the relay at START, or at the latest release of those jobs if later, in
+ * that order (an operator's pinned order): travel, waiting for windows,
+ * service.  Fills RUN (rider and slot left 0; free
  * RUN->visits).  Returns 0, or a negative LZ_ROUTE_E* error. */
 int bikes_sequence(double relay_lat, double relay_lon,
 		   const struct bikes_job *jobs, const int *order, size_t n,

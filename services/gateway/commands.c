@@ -23,10 +23,13 @@ static const struct {
 	{"lz.inventory.v1.ReceiveLot", LZ_ROLE_RECEIVER | LZ_ROLE_OPERATOR},
 	{"lz.inventory.v1.CountStock", LZ_ROLE_OPERATOR},
 	{"lz.inventory.v1.PickOrder", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
+	{"lz.inventory.v1.PickTour", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.RegisterVehicle", LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.PlanWave", LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.CollectionRequested", LZ_ROLE_OPERATOR},
-	{"lz.tours.v1.TourStarted", LZ_ROLE_DRIVER},
+	/* An operator may start a tour too: only an operator may start one
+	 * with orders not picked (override_picking, below). */
+	{"lz.tours.v1.TourStarted", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.StopArrived", LZ_ROLE_DRIVER},
 	{"lz.tours.v1.StopCompleted", LZ_ROLE_DRIVER},
 	{"lz.tours.v1.StopFailed", LZ_ROLE_DRIVER},
@@ -58,12 +61,81 @@ static const struct {
 	{"lz.bikes.v1.CompleteRun", LZ_ROLE_RIDER},
 };
 
+/* Fields that need a role of their own when set: the services trust the
+ * gateway for who may send what, and the roles never travel with the
+ * command. */
+static const struct {
+	const char *type, *field;
+	unsigned roles;
+} field_roles[] = {
+	{"lz.tours.v1.TourStarted", "override_picking", LZ_ROLE_OPERATOR},
+};
+
 unsigned
 gw_command_roles(const char *type)
 {
 	for (size_t i = 0; i < LZ_ARRAY_LEN(commands); i++)
 		if (strcmp(commands[i].type, type) == 0)
 			return commands[i].roles;
+	return 0;
+}
+
+/* Whether scalar or string field F of M is set (not its zero value). */
+static int
+field_set(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+	const char *p = (const char *)m + f->offset;
+
+	if (f->label == PROTOBUF_C_LABEL_REPEATED)
+		return *(const size_t *)((const char *)m +
+					 f->quantifier_offset) > 0;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_BOOL:
+		return *(const protobuf_c_boolean *)p != 0;
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_ENUM:
+		return *(const uint32_t *)p != 0;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		return *(const uint64_t *)p != 0;
+	case PROTOBUF_C_TYPE_STRING:
+		return *(const char *const *)p && **(const char *const *)p;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return *(const void *const *)p != NULL;
+	default:
+		return 1;
+	}
+}
+
+int
+gw_check_field_roles(const ProtobufCMessage *m, unsigned have, char *where,
+		     size_t wherelen, unsigned *need)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	where[0] = '\0';
+	*need = 0;
+	for (size_t i = 0; i < LZ_ARRAY_LEN(field_roles); i++) {
+		const ProtobufCFieldDescriptor *f;
+
+		if (strcmp(field_roles[i].type, d->name) != 0)
+			continue;
+		f = protobuf_c_message_descriptor_get_field_by_name(
+			d, field_roles[i].field);
+		if (f == NULL || !field_set(m, f) ||
+		    (field_roles[i].roles & have))
+			continue;
+		snprintf(where, wherelen, "%s.%s", d->name, f->name);
+		*need = field_roles[i].roles;
+		return -1;
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /*
  * submit.c -- the one path of a partner's command, whichever API it came
- * by: check it (identifier, type, role, size, payload, rate), queue it,
+ * by: check it (identifier, type, role, size, payload, the roles of the
+ * fields that need their own, rate), queue it,
  * then in one transaction per batch look its client_msg_id up, commit it to
  * the outbox with the partner's member as tenant and the partner as actor,
  * remember the Ack under (partner, client_msg_id), and only after the
@@ -102,7 +103,7 @@ gw_submit(struct gw *g, struct lz_partner *p, const char *msg_id,
 {
 	const ProtobufCMessageDescriptor *d;
 	ProtobufCMessage *m;
-	unsigned roles;
+	unsigned roles, field_roles;
 	char where[256];
 	struct gw_pending *e;
 	crypto_hash_sha256_state st;
@@ -152,6 +153,17 @@ gw_submit(struct gw *g, struct lz_partner *p, const char *msg_id,
 			 "string, %zu items a list)",
 			 where, g->max_string, g->max_list);
 		return LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_TOO_LARGE;
+	}
+	if (gw_check_field_roles(m, p->roles, where, sizeof(where),
+				 &field_roles) < 0) {
+		char have[128], need[128];
+
+		protobuf_c_message_free_unpacked(m, NULL);
+		lz_partners_format_roles(p->roles, have, sizeof(have));
+		lz_partners_format_roles(field_roles, need, sizeof(need));
+		snprintf(msg, msglen, "%s needs role %s; partner has %s", where,
+			 need, have);
+		return LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN;
 	}
 	protobuf_c_message_free_unpacked(m, NULL);
 

@@ -245,3 +245,160 @@ inv_choose_zone(const struct inv_zone_state *zones, size_t n, int temp,
 	}
 	return first;
 }
+
+/* ---- picking ---- */
+
+static int
+pick_cmp(const void *a, const void *b)
+{
+	const struct inv_pick_item *x = a, *y = b;
+	int c;
+
+	if (x->temp != y->temp)
+		return x->temp < y->temp ? -1 : 1;
+	if (x->stop != y->stop)
+		return x->stop > y->stop ? -1 : 1; /* the last stop first */
+	if ((c = strcmp(x->order_id, y->order_id)) != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->lot_id, y->lot_id);
+}
+
+void
+inv_pick_sort(struct inv_pick_item *items, size_t n)
+{
+	if (n > 1)
+		qsort(items, n, sizeof(*items), pick_cmp);
+}
+
+int
+inv_pick_quantities(struct inv_pick_item *items, size_t n,
+		    const struct inv_pick_given *given, size_t ng, size_t *bad,
+		    char *detail, size_t detail_len)
+{
+	size_t *at = xcalloc(ng ? ng : 1, sizeof(*at));
+	unsigned char *named = xcalloc(n ? n : 1, 1);
+	int reason = INV_OK;
+
+	*bad = 0;
+	detail[0] = '\0';
+	/* Everything checked before anything is set: a refusal leaves the
+	 * items as they were. */
+	for (size_t g = 0; g < ng && reason == INV_OK; g++) {
+		const struct inv_pick_given *q = &given[g];
+		int state = -1;
+		size_t k = n;
+
+		for (size_t i = 0; i < n; i++) {
+			if (q->order_id == NULL ||
+			    strcmp(items[i].order_id, q->order_id) != 0)
+				continue;
+			state = items[i].state;
+			if (items[i].line == q->line && q->lot_id &&
+			    strcmp(items[i].lot_id, q->lot_id) == 0) {
+				k = i;
+				break;
+			}
+		}
+		*bad = g;
+		if (state < 0) {
+			reason = INV_UNKNOWN_ORDER;
+			snprintf(detail, detail_len,
+				 "picked[%zu].order_id: not on the tour's "
+				 "picking list",
+				 g);
+		} else if (state == INV_PICK_DONE) {
+			reason = INV_ALREADY_PICKED;
+			snprintf(detail, detail_len,
+				 "picked[%zu].order_id: already picked", g);
+		} else if (state == INV_PICK_GONE) {
+			reason = INV_UNKNOWN_ORDER;
+			snprintf(detail, detail_len,
+				 "picked[%zu].order_id: the order ended or "
+				 "left the tour before its picking",
+				 g);
+		} else if (k == n) {
+			reason = INV_UNKNOWN_LOT;
+			snprintf(detail, detail_len,
+				 "picked[%zu]: line %u and lot_id not listed "
+				 "for that order",
+				 g, q->line);
+		} else if (named[k]) {
+			reason = INV_INVALID;
+			snprintf(detail, detail_len,
+				 "picked[%zu]: the same order, line and lot "
+				 "named twice",
+				 g);
+		} else if (q->quantity < 0) {
+			reason = INV_BAD_QUANTITY;
+			snprintf(detail, detail_len,
+				 "picked[%zu].quantity: %lld is negative", g,
+				 (long long)q->quantity);
+		} else if (q->quantity > items[k].listed) {
+			reason = INV_ABOVE_LISTED;
+			snprintf(detail, detail_len,
+				 "picked[%zu].quantity: %lld above the %lld "
+				 "units listed",
+				 g, (long long)q->quantity,
+				 (long long)items[k].listed);
+		}
+		if (reason == INV_OK) {
+			named[k] = 1;
+			at[g] = k;
+		}
+	}
+	if (reason == INV_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (items[i].state == INV_PICK_TODO)
+				items[i].picked = items[i].listed;
+		for (size_t g = 0; g < ng; g++)
+			items[at[g]].picked = given[g].quantity;
+		*bad = 0;
+	}
+	free(named);
+	free(at);
+	return reason;
+}
+
+size_t
+inv_pick_shortages(const struct inv_pick_item *items, size_t n,
+		   const char *order_id, struct inv_pick_short *out, size_t max)
+{
+	struct inv_pick_short *all = xcalloc(n ? n : 1, sizeof(*all));
+	size_t na = 0, ns = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (strcmp(items[i].order_id, order_id) != 0)
+			continue;
+		for (k = 0; k < na && all[k].line != items[i].line; k++)
+			;
+		if (k == na)
+			all[na++] =
+				(struct inv_pick_short){items[i].line, 0, 0};
+		all[k].listed += items[i].listed;
+		all[k].missing += items[i].listed - items[i].picked;
+	}
+	/* In line order: a few lines, an insertion sort. */
+	for (size_t i = 1; i < na; i++)
+		for (size_t k = i; k > 0 && all[k - 1].line > all[k].line;
+		     k--) {
+			struct inv_pick_short t = all[k];
+
+			all[k] = all[k - 1];
+			all[k - 1] = t;
+		}
+	for (size_t i = 0; i < na; i++) {
+		if (all[i].missing <= 0)
+			continue;
+		if (ns < max)
+			out[ns] = all[i];
+		ns++;
+	}
+	free(all);
+	return ns;
+}

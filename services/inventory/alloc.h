@@ -1,6 +1,7 @@
 /*
  * alloc.h -- the inventory's pure decisions: allocation of lots to an
- * order (first expired, first out), the checks of a reception, and the
+ * order (first expired, first out), the checks of a reception, the
+ * picking lists' loading order and the quantities a pick takes, and the
  * expiry watch.  No LMDB, no clock: time is a parameter, so the same
  * inputs always give the same answer (and a replay decides the same).
  */
@@ -97,6 +98,8 @@ enum {
 	INV_ZONE_NOT_EMPTY = 10,
 	INV_BELOW_RESERVED = 11,
 	INV_ALREADY_PICKED = 12,
+	INV_UNKNOWN_TOUR = 13,
+	INV_ABOVE_LISTED = 14,
 	INV_REASON_COUNT
 };
 
@@ -149,6 +152,70 @@ void inv_unload_lot_id(const char *order_id, unsigned line,
  * capacity); else -1 (no zone of that class). */
 int inv_choose_zone(const struct inv_zone_state *zones, size_t n, int temp,
 		    int64_t grams, int64_t ml);
+
+/* ---- picking ---- */
+
+/* One lot of one order line on a tour's picking list. */
+struct inv_pick_item {
+	const char *order_id;
+	unsigned stop; /* the order's stop in the tour */
+	unsigned line; /* the line in the order */
+	const char *lot_id;
+	int temp;    /* temperature class: the vehicle's compartment */
+	size_t rank; /* place in the order's reservation (FEFO in a line) */
+	int state;   /* INV_PICK_TODO, INV_PICK_DONE, INV_PICK_GONE */
+	int64_t listed;
+	int64_t picked; /* set by inv_pick_quantities() */
+	size_t ref;     /* the caller's, carried along by inv_pick_sort() */
+};
+
+enum {
+	INV_PICK_TODO = 0, /* to pick */
+	INV_PICK_DONE = 1, /* its order is picked already */
+	INV_PICK_GONE = 2, /* its order ended (or left the tour) unpicked */
+};
+
+/* Sorts ITEMS into loading order: by compartment (ambient, chilled,
+ * frozen), then by stop, the last first (what is delivered last is loaded
+ * first, at the back of the van), then by order id, line and rank.  The
+ * same items always come out in the same order. */
+void inv_pick_sort(struct inv_pick_item *items, size_t n);
+
+/* What the hub says it picked of one item. */
+struct inv_pick_given {
+	const char *order_id;
+	unsigned line;
+	const char *lot_id;
+	int64_t quantity;
+};
+
+/*
+ * Sets the units picked of each item to do: the quantity GIVEN names for
+ * it, else the units listed (GIVEN names only what differs; NG 0: all as
+ * listed).  Returns INV_OK, or why the whole pick is refused, with *BAD
+ * the index in GIVEN at fault and a DETAIL naming it (never echoing an
+ * id): INV_UNKNOWN_ORDER (an order not on the list, or ended since),
+ * INV_ALREADY_PICKED (an order picked already), INV_UNKNOWN_LOT (a line
+ * and lot not listed for that order), INV_INVALID (an item named twice),
+ * INV_BAD_QUANTITY (negative), INV_ABOVE_LISTED (more than listed).
+ * Items not to do keep their picked value.
+ */
+int inv_pick_quantities(struct inv_pick_item *items, size_t n,
+			const struct inv_pick_given *given, size_t ng,
+			size_t *bad, char *detail, size_t detail_len);
+
+/* A line of an order picked short: LISTED units, MISSING not picked. */
+struct inv_pick_short {
+	unsigned line;
+	int64_t listed, missing;
+};
+
+/* The lines of order ORDER_ID among ITEMS picked short (sum over its lots
+ * of listed - picked > 0), in line order: writes at most MAX into OUT and
+ * returns how many there are. */
+size_t inv_pick_shortages(const struct inv_pick_item *items, size_t n,
+			  const char *order_id, struct inv_pick_short *out,
+			  size_t max);
 
 /* ---- expiry watch ---- */
 

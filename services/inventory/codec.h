@@ -24,6 +24,10 @@ typedef Lz__Inventory__V1__ReceiveLot ReceiveLot;
 typedef Lz__Inventory__V1__Allocation Allocation;
 typedef Lz__Inventory__V1__LineShortage LineShortage;
 typedef Lz__Inventory__V1__OrderRecord OrderRecord;
+typedef Lz__Inventory__V1__PickingList PickingList;
+typedef Lz__Inventory__V1__PickingOrder PickingOrder;
+typedef Lz__Inventory__V1__PickingCompartment PickingCompartment;
+typedef Lz__Inventory__V1__PickLine PickLine;
 typedef Lz__Orders__V1__Order Order;
 
 /* Order statuses and sources the inventory looks at. */
@@ -38,9 +42,23 @@ enum {
 };
 
 #define INV_CMD_PICK "lz.inventory.v1.PickOrder"
+#define INV_CMD_PICK_TOUR "lz.inventory.v1.PickTour"
 #define INV_EV_ORDER_AMENDED "lz.orders.v1.OrderAmended"
 #define INV_EV_STATUS_CHANGED "lz.orders.v1.OrderStatusChanged"
 #define INV_EV_TASK_CHANGED "lz.tours.v1.TaskStatusChanged"
+
+/* Picking statuses, of a list and of its orders. */
+#define PST_LISTED LZ__INVENTORY__V1__PICKING_STATUS__PICKING_STATUS_LISTED
+#define PST_PICKED LZ__INVENTORY__V1__PICKING_STATUS__PICKING_STATUS_PICKED
+#define PST_SHORT LZ__INVENTORY__V1__PICKING_STATUS__PICKING_STATUS_SHORT
+#define PST_DROPPED LZ__INVENTORY__V1__PICKING_STATUS__PICKING_STATUS_DROPPED
+
+/* Tours' values the inventory looks at. */
+enum {
+	TK_DELIVERY = LZ__TOURS__V1__TASK_KIND__TASK_KIND_DELIVERY,
+	TK_RELAY = LZ__TOURS__V1__TASK_KIND__TASK_KIND_RELAY_DELIVERY,
+	TOUR_STARTED = LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_STARTED,
+};
 
 /* Whether order status ST is final (delivered, rejected, cancelled,
  * failed). */

@@ -1,12 +1,14 @@
 /*
  * commands.c -- the partners' inventory commands (from the gateway): zones
- * and stock sharing, receptions, picking and counts.  Each is checked with
- * alloc.c, written with store.c and stock.c, and emitted in the same
- * transaction; every refusal is a CommandRefused (a reception's a
- * ReceptionRefused) and changes nothing else.
+ * and stock sharing, receptions, picking (an order, or a tour's list) and
+ * counts.  Each is checked with alloc.c, written with store.c, stock.c and
+ * picking.c, and emitted in the same transaction; every refusal is a
+ * CommandRefused (a reception's a ReceptionRefused) and changes nothing
+ * else.
  */
 #include "alloc.h"
 #include "inventory.h"
+#include "picking.h"
 #include "stock.h"
 
 #include "lz_bus.h"
@@ -15,6 +17,7 @@
 #include "lz_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Emits CommandRefused with DETAIL and the ids it names. */
@@ -150,9 +153,87 @@ on_pick(struct lz_call *c, const ProtobufCMessage *msg)
 		o->picked = 1;
 		rc = inventory_store_put_order(c->txn, &inventory_of(c)->db, o);
 		o->n_allocations = n;
+		if (rc == 0)
+			rc = inventory_picking_note(c, o, PST_PICKED,
+						    c->ev->type);
 	}
 	if (o)
 		lz__inventory__v1__order_record__free_unpacked(o, NULL);
+	return rc;
+}
+
+/* The most lines a PickTour may name. */
+#define PICKED_MAX 10000
+
+/*
+ * The hub picked a tour: every order of its list still to pick, by the
+ * quantities given (those not named as listed).  Everything is checked
+ * before anything changes.
+ */
+static int
+on_pick_tour(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Inventory__V1__PickTour *cmd =
+		(const Lz__Inventory__V1__PickTour *)msg;
+	const char *tour = lz_valid_path(cmd->tour_id) ? cmd->tour_id : NULL;
+	struct inventory_pick p;
+	struct inv_pick_given *given = NULL;
+	char detail[300];
+	size_t bad = 0;
+	int reason, rc;
+
+	if (tour == NULL)
+		return lz_service_refuse(c, INV_INVALID, NULL,
+					 "tour_id: a tour id, "
+					 "<YYYY-MM-DD>/<wave>/<vehicle_id>");
+	if (cmd->n_picked > PICKED_MAX)
+		return lz_service_refuse(
+			c, INV_INVALID, LZ_IDS("tour_id", tour),
+			"picked: at most %d entries", PICKED_MAX);
+	for (size_t i = 0; i < cmd->n_picked; i++)
+		if (!lz_valid_order_id(cmd->picked[i]->order_id) ||
+		    !lz_valid_id(cmd->picked[i]->lot_id))
+			return lz_service_refuse(
+				c, INV_INVALID, LZ_IDS("tour_id", tour),
+				"picked[%zu]: an order_id <member>/<reference> "
+				"and a lot_id of 1..64 [A-Za-z0-9._-]",
+				i);
+	if ((rc = inventory_pick_load(c, tour, &p)) != 0)
+		goto out;
+	if (p.list == NULL) {
+		rc = lz_service_refuse(c, INV_UNKNOWN_TOUR,
+				       LZ_IDS("tour_id", tour),
+				       "tour_id: no picking list (no tour "
+				       "planned with hub-stock orders)");
+		goto out;
+	}
+	if (p.todo == 0) {
+		rc = lz_service_refuse(c, INV_ALREADY_PICKED,
+				       LZ_IDS("tour_id", tour),
+				       "tour_id: nothing left to pick, every "
+				       "order of the list is picked or ended");
+		goto out;
+	}
+	given = xcalloc(cmd->n_picked + 1, sizeof(*given));
+	for (size_t i = 0; i < cmd->n_picked; i++)
+		given[i] = (struct inv_pick_given){
+			cmd->picked[i]->order_id, cmd->picked[i]->line,
+			cmd->picked[i]->lot_id, cmd->picked[i]->quantity};
+	reason = inv_pick_quantities(p.items, p.n_items, given, cmd->n_picked,
+				     &bad, detail, sizeof(detail));
+	if (reason != INV_OK) {
+		const Lz__Inventory__V1__PickedQuantity *q = cmd->picked[bad];
+
+		rc = lz_service_refuse(c, reason,
+				       LZ_IDS("tour_id", tour, "order_id",
+					      q->order_id, "lot_id", q->lot_id),
+				       "%s", detail);
+		goto out;
+	}
+	rc = inventory_pick_commit(c, &p, c->ev->type);
+out:
+	free(given);
+	inventory_pick_release(&p);
 	return rc;
 }
 
@@ -199,6 +280,7 @@ on_count(struct lz_call *c, const ProtobufCMessage *msg)
 	}
 	next = *l;
 	next.quantity = cmd->counted;
+	next.adjusted_units += l->quantity - cmd->counted;
 	if ((rc = inventory_store_put_lot(c->txn, &inventory_of(c)->db, &next,
 					  l)) ||
 	    (rc = lz_service_stat(c, "adjusted", l->quantity - cmd->counted)))
@@ -222,6 +304,8 @@ const struct lz_handler inventory_commands[] = {
 	{&lz__inventory__v1__receive_lot__descriptor, on_receive,
 	 LZ_FROM_GATEWAY},
 	{&lz__inventory__v1__pick_order__descriptor, on_pick, LZ_FROM_GATEWAY},
+	{&lz__inventory__v1__pick_tour__descriptor, on_pick_tour,
+	 LZ_FROM_GATEWAY},
 	{&lz__inventory__v1__count_stock__descriptor, on_count,
 	 LZ_FROM_GATEWAY},
 };

@@ -71,6 +71,7 @@ one_lot(Lot *l, void *arg)
 
 		next.expired = 1;
 		next.quantity = l->reserved;
+		next.expired_units += unreserved;
 		if ((rc = inventory_store_put_lot(txn, &p->inv->db, &next,
 						  l)) ||
 		    (rc = inventory_store_stat_add(txn, &p->inv->db, "expired",

@@ -2,11 +2,14 @@
  * follow.c -- the other services' events the inventory follows, each
  * accepted only from its service: the orders' hub-stock orders (placed,
  * amended, their status), which reserve and release stock; the tours'
- * goods unloaded at the hub from a producer pickup (received as lots
- * reserved for their order) and deliveries on board (their order picked).
+ * tours planned (their picking lists) and started (picked then, with
+ * pick-on-start), goods unloaded at the hub from a producer pickup
+ * (received as lots reserved for their order) and deliveries on board
+ * (their order picked).
  */
 #include "alloc.h"
 #include "inventory.h"
+#include "picking.h"
 #include "stock.h"
 
 #include "lz_bus.h"
@@ -98,6 +101,9 @@ on_status_changed(struct lz_call *c, const ProtobufCMessage *msg)
 			lz_log_warn("order delivered without picking",
 				    "order=%s", o->order_id);
 		rc = inventory_release(c, o, INV_EV_STATUS_CHANGED, 0);
+		if (rc == 0)
+			rc = inventory_picking_note(c, o, PST_DROPPED,
+						    c->ev->type);
 		o->n_allocations = 0;
 	}
 	o->status = (uint32_t)ev->to;
@@ -105,6 +111,50 @@ on_status_changed(struct lz_call *c, const ProtobufCMessage *msg)
 		rc = inventory_store_put_order(c->txn, &inventory_of(c)->db, o);
 	o->n_allocations = n;
 	lz__inventory__v1__order_record__free_unpacked(o, NULL);
+	return rc;
+}
+
+/* ---- the tours service's tours ---- */
+
+/* A tour planned (or planned again): its picking list. */
+static int
+on_tour_planned(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__TourPlanned *ev =
+		(const Lz__Tours__V1__TourPlanned *)msg;
+
+	return inventory_picking_make(c, ev->tour);
+}
+
+/* A tour started: with pick-on-start, its orders still to pick are
+ * picked as listed; otherwise a start with orders not picked (an
+ * operator's override) is only logged. */
+static int
+on_tour_status(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__TourStatusChanged *ev =
+		(const Lz__Tours__V1__TourStatusChanged *)msg;
+	struct inventory_pick p;
+	char detail[8];
+	size_t bad;
+	int rc;
+
+	if ((int)ev->to != TOUR_STARTED || !lz_valid_path(ev->tour_id))
+		return 0;
+	if ((rc = inventory_pick_load(c, ev->tour_id, &p)) != 0 ||
+	    p.list == NULL || p.todo == 0)
+		goto out;
+	if (!inventory_of(c)->pick_on_start) {
+		lz_log_warn("tour started with orders not picked",
+			    "tour=%s orders=%zu", ev->tour_id, p.todo);
+		goto out;
+	}
+	/* Nothing given: every item as listed, never refused. */
+	inv_pick_quantities(p.items, p.n_items, NULL, 0, &bad, detail,
+			    sizeof(detail));
+	rc = inventory_pick_commit(c, &p, c->ev->type);
+out:
+	inventory_pick_release(&p);
 	return rc;
 }
 
@@ -319,6 +369,9 @@ const struct lz_handler inventory_follows[] = {
 	 "orders"},
 	{&lz__orders__v1__order_status_changed__descriptor, on_status_changed,
 	 "orders"},
+	{&lz__tours__v1__tour_planned__descriptor, on_tour_planned, "tours"},
+	{&lz__tours__v1__tour_status_changed__descriptor, on_tour_status,
+	 "tours"},
 	{&lz__tours__v1__goods_unloaded__descriptor, on_goods_unloaded,
 	 "tours"},
 	{&lz__tours__v1__task_status_changed__descriptor, on_task_changed,

@@ -3,8 +3,9 @@
  * lots, receptions, reservations for hub-stock orders, picking, counts and
  * the expiry watch.  main.c wires it up; commands.c applies the partners'
  * commands and follow.c the orders' and tours' events, both through
- * stock.c; expiry.c runs the expiry watch; store.c keeps the records;
- * query.c serves the read models.
+ * picking.c (the tours' picking lists) and stock.c (lots and
+ * reservations); expiry.c runs the expiry watch; store.c keeps the
+ * records; query.c serves the read models.
  */
 #ifndef INVENTORY_INVENTORY_H
 #define INVENTORY_INVENTORY_H
@@ -27,8 +28,9 @@ struct inventory {
 	struct inventory_db db;
 	struct lz_metrics *metrics;
 	struct lz_bus *bus;
-	int64_t horizon;  /* expiry watch: seconds ahead */
-	int64_t expiring; /* lots within the horizon at the last pass */
+	int64_t horizon;   /* expiry watch: seconds ahead */
+	int64_t expiring;  /* lots within the horizon at the last pass */
+	int pick_on_start; /* a tour's start picks it as listed */
 	struct lz_service svc;
 };
 
@@ -41,10 +43,12 @@ inventory_of(const struct lz_call *c)
 
 /* The handler tables (commands.c, follow.c) of lz_service_apply: the
  * inventory commands (SetZone, SetStockSharing, ReceiveLot, PickOrder,
- * CountStock), the orders' events (OrderPlaced, OrderAmended,
- * OrderStatusChanged) and the tours' (GoodsUnloaded: a pickup's lines
- * received as lots reserved for the order; TaskStatusChanged: such an
- * order's delivery on board picks them).  Every refusal is an event
+ * PickTour, CountStock), the orders' events (OrderPlaced, OrderAmended,
+ * OrderStatusChanged) and the tours' (TourPlanned: the tour's picking
+ * list; TourStatusChanged: a start picks it with pick-on-start;
+ * GoodsUnloaded: a pickup's lines received as lots reserved for the
+ * order; TaskStatusChanged: such an order's delivery on board picks
+ * them).  Every refusal is an event
  * (ReceptionRefused, CommandRefused) and changes nothing else. */
 extern const struct lz_handler inventory_commands[], inventory_follows[];
 extern const size_t inventory_n_commands, inventory_n_follows;
@@ -64,7 +68,7 @@ struct lz_timer *inventory_expiry_start(struct inventory *inv,
 int inventory_sync_gauges(MDB_txn *txn, void *arg);
 
 /* Routes the read models (/v1/stock, /v1/lots..., /v1/zones,
- * /v1/reservations/..., /v1/invariants) on H. */
+ * /v1/reservations/..., /v1/picking/..., /v1/invariants) on H. */
 void inventory_http_routes(struct lz_http *h, struct inventory *inv);
 
 #endif

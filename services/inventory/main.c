@@ -4,10 +4,11 @@
  * stock counts and the expiry watch (DESIGN.md section 6).
  *
  * It follows the gateway (partners' commands), the orders service and the
- * tours service (goods unloaded from producer pickups) on the bus, applies
- * each event exactly once with its LMDB store (handlers.c), publishes what
- * it decides from its outbox, runs the expiry watch on a timer (expiry.c),
- * and serves its read models on the admin HTTP address (query.c).
+ * tours service (tours planned and started, goods unloaded from producer
+ * pickups) on the bus, applies each event exactly once with its LMDB store
+ * (commands.c, follow.c), publishes what it decides from its outbox, runs
+ * the expiry watch on a timer (expiry.c), and serves its read models on
+ * the admin HTTP address (query.c).
  *
  * Startup (lz_daemon): config -> log -> store -> databases -> bus ->
  * http -> expiry timer -> run; SIGTERM/SIGINT stop after the batch in
@@ -25,6 +26,10 @@ static const struct lz_option options[] = {
 	 31536000},
 	{"expiry-scan", LZ_OPT_INT, "300", "seconds between expiry scans", 1,
 	 86400},
+	{"pick-on-start", LZ_OPT_FLAG, "false",
+	 "a tour's start picks its orders as listed (no PickTour; set it "
+	 "in [common], lz-tours then does not check the start)",
+	 0, 0},
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -54,6 +59,7 @@ main(int argc, char **argv)
 	cfg = d.cfg;
 	lz_daemon_open(&d);
 	inv.horizon = lz_config_int(cfg, "expiry-horizon");
+	inv.pick_on_start = lz_config_flag(cfg, "pick-on-start");
 	inv.store = d.store;
 	inv.metrics = d.metrics;
 	if ((rc = inventory_store_open(inv.store, &inv.db)) != 0)
@@ -78,7 +84,8 @@ main(int argc, char **argv)
 	inventory_http_routes(d.http, &inv);
 	timer = inventory_expiry_start(&inv, d.loop,
 				       (int)lz_config_int(cfg, "expiry-scan"));
-	lz_log_info("settings", "horizon=%lld", (long long)inv.horizon);
+	lz_log_info("settings", "horizon=%lld pick_on_start=%d",
+		    (long long)inv.horizon, inv.pick_on_start);
 	rc = lz_daemon_run(&d);
 	lz_timer_destroy(&timer);
 	lz_daemon_close(&d);

@@ -2,7 +2,8 @@
 
 INVENTORY_CORE := services/inventory/alloc.c
 INVENTORY_SRC := services/inventory/main.c services/inventory/commands.c \
-	services/inventory/follow.c services/inventory/stock.c \
+	services/inventory/follow.c services/inventory/picking.c \
+	services/inventory/stock.c \
 	services/inventory/expiry.c services/inventory/query.c \
 	services/inventory/store.c $(INVENTORY_CORE)
 
@@ -27,6 +28,12 @@ tests/integration/test_inventory.sh: $(B)/bin/lz-inventory $(B)/bin/lz-orders \
 INTEG_TESTS += tests/integration/test_inventory_random.sh
 tests/integration/test_inventory_random.sh: $(B)/bin/lz-inventory \
 	$(B)/bin/lz-orders $(B)/bin/lz-bus $(B)/bin/lz-tap $(CMDPUB)
+
+# Picking lists, PickTour, the start check (lz-tours) and pick-on-start.
+INTEG_TESTS += tests/integration/test_picking.sh
+tests/integration/test_picking.sh: $(B)/bin/lz-inventory $(B)/bin/lz-tours \
+	$(B)/bin/lz-orders $(B)/bin/lz-gateway $(B)/bin/lz-bus $(B)/bin/lz-tap \
+	$(B)/bin/lz-ctl
 
 BENCHES += $(B)/tests/bench-inventory-alloc
 $(B)/tests/bench-inventory-alloc: $(call objs,tests/bench/inventory_alloc.c \

@@ -8,6 +8,8 @@
  *   GET /v1/lots/<lot id>                     -> Lot
  *   GET /v1/zones                             -> ZoneFillList
  *   GET /v1/reservations/<member>/<reference> -> OrderRecord
+ *   GET /v1/picking/<date>[?format=text]      -> PickingListList
+ *   GET /v1/picking/<tour id>[?format=text]   -> PickingList
  *   GET /v1/invariants                        -> the totals and the checks
  *
  * Also the metrics, refreshed from the counters kept in the store.  These
@@ -16,6 +18,7 @@
 #include "inventory.h"
 
 #include "alloc.h"
+#include "lz_date.h"
 #include "lz_registry.h"
 #include "lz_http.h"
 #include "lz_json.h"
@@ -24,6 +27,7 @@
 #include "lz_store.h"
 #include "lz_util.h"
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <inttypes.h>
@@ -415,6 +419,204 @@ on_reservation(struct evhttp_request *req, void *arg)
 	free(id);
 }
 
+/* ---- picking lists ---- */
+
+struct picking_ctx {
+	struct inventory *inv;
+	const char *key; /* a date, or a tour id */
+	int by_date;
+	PickingList **lists;
+	size_t n;
+};
+
+static int
+keep_list(PickingList *l, void *arg)
+{
+	struct picking_ctx *c = arg;
+	size_t len;
+	uint8_t *buf = lz_registry_pack(&l->base, &len);
+
+	c->lists = xrealloc(c->lists, (c->n + 1) * sizeof(*c->lists));
+	c->lists[c->n] =
+		lz__inventory__v1__picking_list__unpack(NULL, len, buf);
+	free(buf);
+	if (c->lists[c->n] == NULL)
+		return MDB_CORRUPTED;
+	c->n++;
+	return c->n >= 1000 ? 1 : 0;
+}
+
+static int
+picking_fn(MDB_txn *txn, void *arg)
+{
+	struct picking_ctx *c = arg;
+	char prefix[16];
+	PickingList *l = NULL;
+	int rc;
+
+	if (c->by_date) {
+		snprintf(prefix, sizeof(prefix), "%s/", c->key);
+		return inventory_store_pickings(txn, &c->inv->db, prefix,
+						keep_list, c);
+	}
+	rc = inventory_store_get_picking(txn, &c->inv->db, c->key, &l);
+	if (rc == 0 && l) {
+		c->lists = xcalloc(1, sizeof(*c->lists));
+		c->lists[0] = l;
+		c->n = 1;
+	}
+	return rc;
+}
+
+static const char *
+class_name(int tc)
+{
+	return lz_enum_name(&lz__common__v1__temperature_class__descriptor, tc);
+}
+
+static const char *
+pick_status_name(int st)
+{
+	return lz_enum_name(&lz__inventory__v1__picking_status__descriptor, st);
+}
+
+/* The list L as the hub prints it: per compartment, the lines in loading
+ * order, then its orders. */
+static void
+text_list(struct evbuffer *b, const PickingList *l)
+{
+	char date[11] = "";
+
+	if (l->listed_at > 0)
+		lz_date_local(l->listed_at, date);
+	evbuffer_add_printf(b,
+			    "picking list %s (vehicle %s, revision %u, %s): "
+			    "%zu orders, %lld units listed, %lld picked\n",
+			    l->tour_id, l->vehicle_id, l->revision,
+			    pick_status_name(l->status), l->n_orders,
+			    (long long)l->units, (long long)l->picked_units);
+	for (size_t i = 0; i < l->n_compartments; i++) {
+		const PickingCompartment *cp = l->compartments[i];
+
+		evbuffer_add_printf(b,
+				    "  %s: %lld units, %.1f kg, %.1f l "
+				    "(load in this order)\n",
+				    class_name(cp->temperature_class),
+				    (long long)cp->units,
+				    (double)cp->grams / 1000.0,
+				    (double)cp->millilitres / 1000.0);
+		evbuffer_add_printf(b,
+				    "    %4s  %-26s %4s  %-18s %-30s %-8s "
+				    "%6s %6s\n",
+				    "stop", "order", "line", "product", "lot",
+				    "zone", "units", "picked");
+		for (size_t k = 0; k < cp->n_lines; k++) {
+			const PickLine *ln = cp->lines[k];
+			char picked[24] = "";
+
+			for (size_t o = 0; o < l->n_orders; o++)
+				if (strcmp(l->orders[o]->order_id,
+					   ln->order_id) == 0 &&
+				    (l->orders[o]->status == PST_PICKED ||
+				     l->orders[o]->status == PST_SHORT))
+					snprintf(picked, sizeof(picked), "%lld",
+						 (long long)ln->picked);
+			evbuffer_add_printf(b,
+					    "    %4u  %-26s %4u  %-18s %-30s "
+					    "%-8s %6lld %6s\n",
+					    ln->stop_index, ln->order_id,
+					    ln->line, ln->product, ln->lot_id,
+					    ln->zone_id,
+					    (long long)ln->quantity, picked);
+		}
+	}
+	evbuffer_add_printf(b, "  orders (loading order):\n");
+	for (size_t i = 0; i < l->n_orders; i++) {
+		const PickingOrder *o = l->orders[i];
+
+		evbuffer_add_printf(
+			b, "    stop %-3u %-26s %-24s %-8s %lld/%lld\n",
+			o->stop_index, o->order_id, o->site_id,
+			pick_status_name(o->status), (long long)o->picked_units,
+			(long long)o->units);
+	}
+}
+
+static void
+reply_text(struct evhttp_request *req, PickingList **lists, size_t n)
+{
+	struct evbuffer *b = evbuffer_new();
+	size_t len;
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		text_list(b, lists[i]);
+	if (n == 0)
+		evbuffer_add_printf(b, "no picking list\n");
+	len = evbuffer_get_length(b);
+	text = xmalloc(len + 1);
+	evbuffer_remove(b, text, len);
+	lz_http_reply(req, 200, "text/plain; charset=utf-8", text, len);
+	free(text);
+	evbuffer_free(b);
+}
+
+static void
+on_picking(struct evhttp_request *req, void *arg)
+{
+	static const char prefix[] = "/v1/picking/";
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct picking_ctx c = {arg, NULL, 0, NULL, 0};
+	struct evkeyvalq q = {0};
+	const char *format;
+	size_t len = 0;
+	char *key;
+	int rc, text;
+
+	if (!lz_http_only_get(req) || one_param(req, "format", &q, &format))
+		goto out_q;
+	text = format && strcmp(format, "text") == 0;
+	if (format && !text) {
+		lz_http_reply_error(req, 400, "format: text (or none: JSON)");
+		goto out_q;
+	}
+	key = evhttp_uridecode(path + sizeof(prefix) - 1, 0, &len);
+	if (key == NULL || strlen(key) != len || !lz_valid_path(key)) {
+		lz_http_reply_error(req, 400,
+				    "want /v1/picking/<YYYY-MM-DD> or "
+				    "/v1/picking/<tour id>");
+		goto out;
+	}
+	c.key = key;
+	c.by_date = lz_date_valid(key);
+	if ((rc = lz_store_read(c.inv->store, picking_fn, &c)) != 0)
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+	else if (!c.by_date && c.n == 0)
+		lz_http_reply_error(req, 404, "no picking list for this tour");
+	else if (text)
+		reply_text(req, c.lists, c.n);
+	else if (!c.by_date)
+		lz_http_reply_json_new(req,
+				       lz_json_from_message(&c.lists[0]->base));
+	else {
+		Lz__Inventory__V1__PickingListList all =
+			LZ__INVENTORY__V1__PICKING_LIST_LIST__INIT;
+
+		all.n_lists = c.n;
+		all.lists = c.lists;
+		lz_http_reply_json_new(req, lz_json_from_message(&all.base));
+	}
+	for (size_t i = 0; i < c.n; i++)
+		lz__inventory__v1__picking_list__free_unpacked(c.lists[i],
+							       NULL);
+	free(c.lists);
+out:
+	free(key);
+out_q:
+	evhttp_clear_headers(&q);
+}
+
 /* ---- invariants ---- */
 
 /* One reserved quantity, from an order's allocation. */
@@ -429,7 +631,7 @@ struct inv_ctx {
 	json_t *violations, *holders;
 	struct held *held;
 	size_t nheld, capheld, next;
-	int64_t stock, reserved, lots, orders_live, reservations;
+	int64_t stock, reserved, lots, orders_live, reservations, accounted;
 };
 
 static void violation(struct inv_ctx *c, const char *fmt, ...)
@@ -520,6 +722,22 @@ check_lot(Lot *l, void *arg)
 	if (l->expired && l->quantity != l->reserved)
 		violation(c, "lot %s: expired with unreserved units",
 			  l->lot_id);
+	/* Where its units went, lot by lot (lots stored before the lots
+	 * kept it have received_units 0). */
+	if (l->received_units > 0) {
+		c->accounted++;
+		if (l->received_units - l->picked_units - l->adjusted_units -
+			    l->expired_units !=
+		    l->quantity)
+			violation(c,
+				  "lot %s: received %" PRId64
+				  " - picked %" PRId64 " - adjusted %" PRId64
+				  " - expired %" PRId64 " != %" PRId64
+				  " in stock",
+				  l->lot_id, l->received_units, l->picked_units,
+				  l->adjusted_units, l->expired_units,
+				  l->quantity);
+	}
 	return 0;
 }
 
@@ -611,13 +829,14 @@ on_invariants(struct evhttp_request *req, void *arg)
 			  " != stock %" PRId64 " + picked %" PRId64
 			  " + adjusted %" PRId64 " + expired %" PRId64,
 			  t.received, c.stock, t.picked, t.adjusted, t.expired);
-	j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "ok",
+	j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "ok",
 		      json_array_size(c.violations) == 0, "received",
 		      (json_int_t)t.received, "inStock", (json_int_t)c.stock,
 		      "picked", (json_int_t)t.picked, "adjusted",
 		      (json_int_t)t.adjusted, "expired", (json_int_t)t.expired,
 		      "reserved", (json_int_t)c.reserved, "lots",
-		      (json_int_t)c.lots, "reservations",
+		      (json_int_t)c.lots, "lotsAccounted",
+		      (json_int_t)c.accounted, "reservations",
 		      (json_int_t)c.reservations, "violations", c.violations,
 		      "reservedOrders", c.holders);
 	lz_http_reply_json(req, 200, j);
@@ -661,5 +880,6 @@ inventory_http_routes(struct lz_http *h, struct inventory *inv)
 	lz_http_route(h, "/v1/lots/", on_lots, inv);
 	lz_http_route(h, "/v1/zones", on_zones, inv);
 	lz_http_route(h, "/v1/reservations/", on_reservation, inv);
+	lz_http_route(h, "/v1/picking/", on_picking, inv);
 	lz_http_route(h, "/v1/invariants", on_invariants, inv);
 }

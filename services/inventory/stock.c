@@ -102,6 +102,7 @@ inventory_receive(struct lz_call *c, const ReceiveLot *cmd, int *done)
 	l.received_at = c->now;
 	l.origin_site_id = cmd->origin_site_id;
 	l.origin_order_id = cmd->origin_order_id;
+	l.received_units = cmd->quantity;
 	if ((rc = inventory_store_put_lot(c->txn, &inventory_of(c)->db, &l,
 					  NULL)) ||
 	    (rc = lz_service_stat(c, "received", l.quantity)))
@@ -119,14 +120,16 @@ out:
 
 /* ---- reservations ---- */
 
-/* Changes lot LOT_ID's reserved units by DELTA; a release of an expired
- * lot's units sends them to the expired total (they left the stock at
- * expiry, kept only for the order).  PICK: the units leave the stock. */
-int
-inventory_lot_move(struct lz_call *c, const char *lot_id, int64_t delta,
-		   int pick)
+/* Changes lot LOT_ID: RESERVED more units reserved (negative: given
+ * back), PICKED units out of the stock as picked.  Units given back and
+ * not picked of an expired lot leave the stock as expired (they were kept
+ * only for the order). */
+static int
+lot_change(struct lz_call *c, const char *lot_id, int64_t reserved,
+	   int64_t picked)
 {
 	Lot *l = NULL, next;
+	int64_t back;
 	int rc;
 
 	if ((rc = inventory_store_get_lot(c->txn, &inventory_of(c)->db, lot_id,
@@ -135,16 +138,18 @@ inventory_lot_move(struct lz_call *c, const char *lot_id, int64_t delta,
 	if (l == NULL)
 		return MDB_CORRUPTED; /* a reservation of a lot never stored */
 	next = *l;
-	next.reserved += delta;
-	rc = 0;
-	if (pick) {
-		next.quantity += delta;
-		rc = lz_service_stat(c, "picked", -delta);
-	} else if (delta < 0 && l->expired) {
-		next.quantity += delta;
-		rc = lz_service_stat(c, "expired", -delta);
+	next.reserved += reserved;
+	next.quantity -= picked;
+	next.picked_units += picked;
+	back = -reserved - picked;
+	rc = picked ? lz_service_stat(c, "picked", picked) : 0;
+	if (rc == 0 && l->expired && back > 0) {
+		next.quantity -= back;
+		next.expired_units += back;
+		rc = lz_service_stat(c, "expired", back);
 	}
-	if (rc == 0 && (next.reserved < 0 || next.reserved > next.quantity)) {
+	if (rc == 0 && (next.reserved < 0 || next.reserved > next.quantity ||
+			picked < 0)) {
 		lz_log_error("reservation out of step with its lot",
 			     "lot=%s reserved=%" PRId64 " quantity=%" PRId64,
 			     l->lot_id, next.reserved, next.quantity);
@@ -155,6 +160,20 @@ inventory_lot_move(struct lz_call *c, const char *lot_id, int64_t delta,
 					     &next, l);
 	lz__inventory__v1__lot__free_unpacked(l, NULL);
 	return rc;
+}
+
+int
+inventory_lot_move(struct lz_call *c, const char *lot_id, int64_t delta,
+		   int pick)
+{
+	return lot_change(c, lot_id, delta, pick ? -delta : 0);
+}
+
+int
+inventory_lot_pick(struct lz_call *c, const char *lot_id, int64_t listed,
+		   int64_t picked)
+{
+	return lot_change(c, lot_id, -listed, picked);
 }
 
 /* Gives back O's reservation because of CAUSE (PICK: the units leave the

@@ -29,6 +29,12 @@ int inventory_receive(struct lz_call *c, const ReceiveLot *cmd, int *done);
 int inventory_lot_move(struct lz_call *c, const char *lot_id, int64_t delta,
 		       int pick);
 
+/* Picks PICKED units of the LISTED units lot LOT_ID holds reserved: the
+ * reservation goes, the units picked leave the stock, the others are
+ * back, unreserved (PICKED <= LISTED). */
+int inventory_lot_pick(struct lz_call *c, const char *lot_id, int64_t listed,
+		       int64_t picked);
+
 /* Gives back O's reservation because of CAUSE (PICK: the units leave the
  * stock instead: OrderPicked) and clears it in O (not written). */
 int inventory_release(struct lz_call *c, OrderRecord *o, const char *cause,

@@ -25,6 +25,7 @@ inventory_store_open(struct lz_store *s, struct inventory_db *db)
 	    (rc = lz_store_db(s, "by_expiry", 0, &db->by_expiry)) != 0 ||
 	    (rc = lz_store_db(s, "inv_orders", 0, &db->orders)) != 0 ||
 	    (rc = lz_store_db(s, "sharing", 0, &db->sharing)) != 0 ||
+	    (rc = lz_store_db(s, "picking", 0, &db->picking)) != 0 ||
 	    (rc = lz_store_db(s, "inv_stats", 0, &db->stats)) != 0)
 		return rc;
 	return 0;
@@ -57,6 +58,22 @@ inventory_store_get_order(MDB_txn *txn, const struct inventory_db *db,
 	return lz_store_get_msg(txn, db->orders, id,
 				&lz__inventory__v1__order_record__descriptor,
 				(ProtobufCMessage **)out);
+}
+
+int
+inventory_store_get_picking(MDB_txn *txn, const struct inventory_db *db,
+			    const char *tour_id, PickingList **out)
+{
+	return lz_store_get_msg(txn, db->picking, tour_id,
+				&lz__inventory__v1__picking_list__descriptor,
+				(ProtobufCMessage **)out);
+}
+
+int
+inventory_store_put_picking(MDB_txn *txn, const struct inventory_db *db,
+			    const PickingList *l)
+{
+	return lz_store_put_msg(txn, db->picking, l->tour_id, &l->base);
 }
 
 int
@@ -368,6 +385,42 @@ inventory_store_each_zone(MDB_txn *txn, const struct inventory_db *db,
 		    (int (*)(ProtobufCMessage *, void *))fn, arg);
 }
 
+int
+inventory_store_pickings(MDB_txn *txn, const struct inventory_db *db,
+			 const char *prefix, inventory_picking_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t pl = strlen(prefix);
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(txn, db->picking, &c)) != 0)
+		return lz_store_rc(rc);
+	k.mv_size = pl;
+	k.mv_data = (void *)prefix;
+	for (rc = mdb_cursor_get(c, &k, &v, pl ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		PickingList *l;
+
+		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		l = lz__inventory__v1__picking_list__unpack(NULL, v.mv_size,
+							    v.mv_data);
+		if (l == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		frc = fn(l, arg);
+		lz__inventory__v1__picking_list__free_unpacked(l, NULL);
+		if (frc != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (frc != 0)
+		return frc == 1 ? 0 : frc;
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
 /* ---- sharing ---- */
 
 int
@@ -442,6 +495,12 @@ const struct lz_stat_metric inventory_stat_metrics[] = {
 	{"reserved", "lz_inventory_reserved_units", "Units reserved", NULL, 0,
 	 1},
 	{"lots", "lz_inventory_lots", "Lots ever received", NULL, 0, 1},
+	{"lists", "lz_inventory_picking_lists_total",
+	 "Picking lists made (and made again)", NULL, 0, 0},
+	{"tours_picked", "lz_inventory_tours_picked_total",
+	 "Tours picked (PickTour or at the start)", NULL, 0, 0},
+	{"short_picks", "lz_inventory_short_picks_total",
+	 "Orders picked short of what was listed", NULL, 0, 0},
 	{"refused", "lz_inventory_refused_total", "Commands refused, by reason",
 	 "reason", 0, 0},
 };

@@ -10,13 +10,17 @@
  *   orders      order_id -> OrderRecord (hub-stock orders, their status
  *               and live reservation)
  *   sharing     member_id -> "" for members in the shared pool
+ *   picking     tour_id ("<date>/<wave>/<vehicle>") -> PickingList, the
+ *               tours with hub-stock orders to pick; the key starts with
+ *               the date, so a date's lists are a prefix scan
  *   stats       name -> be64 (two's complement) counters and totals, the
  *               durable source of the metrics and of the invariants:
  *               "received", "picked", "adjusted" (units removed by counts,
  *               negative when counts found more), "expired", "stock",
  *               "reserved", "lots", "g/<zone>", "ml/<zone>",
  *               "refused/<reason>", "reservations", "shortages",
- *               "nearing", "expired_lots", "bad_payload"
+ *               "nearing", "expired_lots", "bad_payload", "lists" (picking
+ *               lists made), "tours_picked", "short_picks"
  *
  * Every function takes the caller's transaction; errors are negative
  * (lz_store_rc()), MDB_CORRUPTED when a stored record no longer decodes.
@@ -37,7 +41,8 @@
 struct lz_store;
 
 struct inventory_db {
-	MDB_dbi zones, lots, by_product, by_expiry, orders, sharing, stats;
+	MDB_dbi zones, lots, by_product, by_expiry, orders, sharing, picking,
+		stats;
 };
 
 int inventory_store_open(struct lz_store *s, struct inventory_db *db);
@@ -51,8 +56,13 @@ int inventory_store_get_lot(MDB_txn *txn, const struct inventory_db *db,
 int inventory_store_get_order(MDB_txn *txn, const struct inventory_db *db,
 			      const char *id, OrderRecord **out);
 
+int inventory_store_get_picking(MDB_txn *txn, const struct inventory_db *db,
+				const char *tour_id, PickingList **out);
+
 int inventory_store_put_zone(MDB_txn *txn, const struct inventory_db *db,
 			     const Zone *z);
+int inventory_store_put_picking(MDB_txn *txn, const struct inventory_db *db,
+				const PickingList *l);
 int inventory_store_put_order(MDB_txn *txn, const struct inventory_db *db,
 			      const OrderRecord *o);
 
@@ -85,6 +95,13 @@ int inventory_store_each_order(MDB_txn *txn, const struct inventory_db *db,
 typedef int (*inventory_zone_fn)(Zone *z, void *arg);
 int inventory_store_each_zone(MDB_txn *txn, const struct inventory_db *db,
 			      inventory_zone_fn fn, void *arg);
+
+/* Calls FN for each picking list whose tour id starts with PREFIX, in tour
+ * id order, until FN returns non-zero (returned, unless it is 1: stop). */
+typedef int (*inventory_picking_fn)(PickingList *l, void *arg);
+int inventory_store_pickings(MDB_txn *txn, const struct inventory_db *db,
+			     const char *prefix, inventory_picking_fn fn,
+			     void *arg);
 
 /* Whether MEMBER is in the shared pool; sets it. */
 int inventory_store_shared(MDB_txn *txn, const struct inventory_db *db,

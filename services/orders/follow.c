@@ -1,7 +1,9 @@
 /*
  * follow.c -- the other services' events that drive an order's lifecycle:
- * the inventory's reservations and shortages, the tours' task changes and
- * the bikes' parcel changes, each accepted only from its service.
+ * the inventory's reservations and shortages (a reservation's, which
+ * rejects an order not allowed to be partial, or a short pick's, which
+ * only goes into the history), the tours' task changes and the bikes'
+ * parcel changes, each accepted only from its service.
  */
 #include "lifecycle.h"
 #include "orders.h"
@@ -83,6 +85,21 @@ on_shortage(struct lz_call *c, const ProtobufCMessage *msg)
 	char detail[900] = "";
 	int st, rc;
 
+	/* Picked short (the hub found less than reserved): the order goes
+	 * on with what was picked, the history says what is missing. */
+	if (ev->short_pick) {
+		snprintf(detail, sizeof(detail), "short pick%s%.200s: ",
+			 lz_valid_path(ev->tour_id) ? " in tour " : "",
+			 lz_valid_path(ev->tour_id) ? ev->tour_id : "");
+		describe_shortages(detail, sizeof(detail), ev->lines,
+				   ev->n_lines);
+		if ((rc = current_status(c, ev->order_id, &st)) != 0)
+			return rc;
+		if (st == ST_UNSPECIFIED)
+			return 0;
+		return orders_add_history(c, ev->order_id, st, c->now,
+					  EV_SHORTAGE, detail);
+	}
 	describe_shortages(detail, sizeof(detail), ev->lines, ev->n_lines);
 	/* A partial order got what could be reserved (ReservationMade,
 	 * just before, confirmed it): the shortage is noted. */

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-volatile sig_atomic_t sim_stopping;
-
 static const struct lz_option options[] = {
 	{"dir", LZ_OPT_STRING, NULL,
 	 "directory of the partners' keys (keys/<id>.key) and partners file", 0,
@@ -36,6 +34,8 @@ static const struct lz_option options[] = {
 	 1, 1000000},
 	{"failures", LZ_OPT_INT, "60",
 	 "stops failed (closed, absent) per thousand", 0, 1000},
+	{"short-picks", LZ_OPT_INT, "150",
+	 "lines the hub picks short (1 or 2 units) per thousand", 0, 1000},
 	{"date", LZ_OPT_STRING, NULL, "first day played (default: tomorrow)", 0,
 	 0},
 	{"timezone", LZ_OPT_STRING, "Europe/Paris", "the territory's time zone",
@@ -112,6 +112,7 @@ start(struct lz_config *cfg, struct sim_run *r)
 	r->days = (int)lz_config_int(cfg, "days");
 	r->speed = (double)lz_config_int(cfg, "speed");
 	r->failure_permille = (unsigned)lz_config_int(cfg, "failures");
+	r->short_pick_permille = (unsigned)lz_config_int(cfg, "short-picks");
 	r->timeout_s = (int)lz_config_int(cfg, "timeout");
 	r->progress = lz_config_flag(cfg, "quiet") ? NULL : stdout;
 	if (r->dir == NULL) {

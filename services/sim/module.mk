@@ -2,7 +2,7 @@
 
 SIM_CORE := services/sim/territory.c services/sim/timeline.c
 SIM_SRC := services/sim/main.c services/sim/play.c services/sim/summary.c \
-	services/sim/bikes.c services/sim/returns.c \
+	services/sim/bikes.c services/sim/returns.c services/sim/partner.c \
 	$(SIM_CORE)
 
 BINS += $(B)/bin/lz-sim

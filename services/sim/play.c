@@ -2,7 +2,8 @@
  * play.c -- the simulated days, played through the gateway as the partner
  * systems would: the operator's desk registers the territory and receives
  * stock, the members' order tools place orders, the operator plans the
- * waves, the drivers' phones report each stop on the accelerated clock.
+ * waves, the hub picks each tour's list (a few lines short), the drivers'
+ * phones report each stop on the accelerated clock.
  * What the simulator waits for, it reads from the services' read models.
  */
 #include "play.h"
@@ -24,223 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
-
-#define SUBMIT_TIMEOUT_MS 3000
-#define SUBMIT_RETRIES 3
-
-/* The partners beside the members' own: the drivers' and riders' phones,
- * the processor and the relay points. */
-static const struct {
-	const char *id, *member, *roles;
-} extra_partners[] = {
-	{"driver", "livrazou", "driver"},
-	{"rider-1", "livrazou", "rider"},
-	{"rider-2", "livrazou", "rider"},
-	{"compost-sud", "compost-sud", "processor"},
-	{"relais-vrac", "vrac-marseille", "relay,processor"},
-	{"relais-epiceries", "epiceries-solidaires", "relay,processor"},
-};
-
-void
-sim_say(const struct sim_run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->progress == NULL)
-		return;
-	va_start(ap, fmt);
-	vfprintf(r->progress, fmt, ap);
-	va_end(ap);
-	fflush(r->progress);
-}
-
-const char *
-sim_partner_of(const char *member, const char *role)
-{
-	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners); i++)
-		if (strcmp(extra_partners[i].member, member) == 0 &&
-		    strstr(extra_partners[i].roles, role))
-			return extra_partners[i].id;
-	return NULL;
-}
-
-int
-sim_date_add(const char *date, int days, char out[11])
-{
-	int64_t midnight;
-
-	if (lz_date_midnight(date, &midnight, NULL) < 0)
-		return -EINVAL;
-	/* Noon of the day wanted: safe across summer time. */
-	return lz_date_local(midnight + (int64_t)days * 86400 + 12 * 3600, out);
-}
-
-static int
-write_key(const char *dir, const char *id, char pub[41])
-{
-	char path[512], sec[41];
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/keys/%s.key", dir, id);
-	if (zmq_curve_keypair(pub, sec) != 0) {
-		fprintf(stderr, "lz-sim: CURVE is not available\n");
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "lz-sim: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	lz_zmq_keys_write(f, pub, sec);
-	memset(sec, 0, sizeof(sec));
-	return fclose(f) == 0 ? 0 : -1;
-}
-
-int
-sim_setup(const struct sim_territory *t, const char *dir)
-{
-	struct lz_partners *ps = NULL;
-	char path[512], pub[41], err[512];
-	FILE *f;
-	int rc = 0;
-
-	snprintf(path, sizeof(path), "%s/keys", dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		goto fail;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		goto fail;
-	snprintf(path, sizeof(path), "%s/partners", dir);
-	if ((f = fopen(path, "w")) == NULL)
-		goto fail;
-	fprintf(f, "# lz-sim: the simulated territory's partners "
-		   "(ZeroMQ+CURVE only)\n");
-	for (size_t i = 0; i < t->n_members && rc == 0; i++) {
-		const struct sim_member *m = &t->members[i];
-
-		if (m->partner == NULL)
-			continue;
-		rc = write_key(dir, m->partner, pub);
-		fprintf(f, "%s %s %s %s -\n", m->partner, m->id, m->roles, pub);
-	}
-	for (size_t i = 0; i < LZ_ARRAY_LEN(extra_partners) && rc == 0; i++) {
-		rc = write_key(dir, extra_partners[i].id, pub);
-		fprintf(f, "%s %s %s %s -\n", extra_partners[i].id,
-			extra_partners[i].member, extra_partners[i].roles, pub);
-	}
-	if (fclose(f) != 0 || rc != 0)
-		goto fail;
-	/* Read back as the gateway will. */
-	if (lz_partners_load(path, &ps, err, sizeof(err)) < 0) {
-		fprintf(stderr, "lz-sim: %s\n", err);
-		return -1;
-	}
-	lz_partners_destroy(&ps);
-	return 0;
-fail:
-	fprintf(stderr, "lz-sim: %s: %s\n", path, strerror(errno));
-	return -1;
-}
-
-static struct lz_client *
-client(struct sim_run *r, const char *partner)
-{
-	char key[512], err[512];
-	size_t i;
-
-	for (i = 0; i < r->n_partners; i++)
-		if (strcmp(r->partner_ids[i], partner) == 0)
-			return r->clients[i];
-	snprintf(key, sizeof(key), "%s/keys/%s.key", r->dir, partner);
-	r->clients = xrealloc(r->clients, (i + 1) * sizeof(*r->clients));
-	r->partner_ids =
-		xrealloc(r->partner_ids, (i + 1) * sizeof(*r->partner_ids));
-	r->clients[i] =
-		lz_client_new(r->gateway, key, r->server_key, err, sizeof(err));
-	if (r->clients[i] == NULL) {
-		fprintf(stderr, "lz-sim: %s\n", err);
-		return NULL;
-	}
-	r->partner_ids[i] = partner;
-	r->n_partners++;
-	return r->clients[i];
-}
-
-void
-sim_run_release(struct sim_run *r)
-{
-	for (size_t i = 0; i < r->n_partners; i++)
-		lz_client_destroy(&r->clients[i]);
-	free(r->clients);
-	free(r->partner_ids);
-	r->clients = NULL;
-	r->partner_ids = NULL;
-	r->n_partners = 0;
-	sim_ids_release(&r->ids);
-	sim_territory_release(&r->t);
-	json_decref(r->jars_ordered);
-	json_decref(r->jars_held);
-	r->jars_ordered = r->jars_held = NULL;
-}
-
-/* Submits TYPE with the JSON payload P (stolen) as PARTNER, under a
- * message id derived from the seed and a counter, so that a retry after a
- * timeout, and a second run of the same seed on the same state, have no
- * second effect.  Returns 0 when accepted or duplicate, 1 when rejected
- * (the reason printed), -1 when the gateway does not answer. */
-int
-sim_submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
-{
-	struct lz_client *c = client(r, partner);
-	struct lz_client_ack ack;
-	char id[64], err[256], *text;
-	int rc;
-
-	if (c == NULL) {
-		json_decref(p);
-		return -1;
-	}
-	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(p);
-	sim_msg_id(&r->ids, r->seed, r->first_date, partner, type, text, id);
-	rc = lz_client_submit_json(c, type, text, id, SUBMIT_TIMEOUT_MS,
-				   SUBMIT_RETRIES, &ack, err, sizeof(err));
-	r->submitted++;
-	if (rc != 0) {
-		fprintf(stderr, "lz-sim: %s as %s: %s\n", type, partner,
-			rc == -ETIMEDOUT ? "no answer from the gateway"
-			: rc == -EBADMSG ? err
-					 : strerror(-rc));
-		free(text);
-		return -1;
-	}
-	json_decref(ack.json);
-	switch (ack.status) {
-	case 1:
-		r->accepted++;
-		break;
-	case 2:
-		r->duplicates++;
-		break;
-	default:
-		r->rejected++;
-		sim_say(r, "  ! %s refused: %s\n", type, ack.message);
-		free(text);
-		return 1;
-	}
-	free(text);
-	return 0;
-}
-
-const char *
-sim_class_name(enum sim_class c)
-{
-	return c == SIM_FROZEN    ? "TEMPERATURE_CLASS_FROZEN"
-	       : c == SIM_CHILLED ? "TEMPERATURE_CLASS_CHILLED"
-				  : "TEMPERATURE_CLASS_AMBIENT";
-}
 
 static json_t *
 compartment(enum sim_class c, uint32_t kg)
@@ -319,18 +103,6 @@ register_territory(struct sim_run *r)
 	return bad ? -1 : 0;
 }
 
-int64_t
-sim_jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return 0;
-}
-
 static int
 receive_stock(struct sim_run *r, const char *date, int64_t midnight)
 {
@@ -392,52 +164,6 @@ order_line(const struct sim_line *l)
 	return j;
 }
 
-/* Remembers the jars of order O (member/reference) for sim_jars_back(). */
-static void
-jars_ordered(struct sim_run *r, const struct sim_order *o)
-{
-	char id[128];
-	json_int_t jars = 0;
-
-	for (int l = 0; l < o->n_lines; l++)
-		if (o->lines[l].p->container &&
-		    strcmp(o->lines[l].p->container, r->t.containers[0].id) ==
-			    0)
-			jars += o->lines[l].quantity;
-	if (r->jars_ordered == NULL)
-		r->jars_ordered = json_object();
-	snprintf(id, sizeof(id), "%s/%s", o->member->id, o->reference);
-	json_object_set_new(r->jars_ordered, id, json_integer(jars));
-}
-
-unsigned
-sim_jars_back(struct sim_run *r, const char *site, const json_t *ids,
-	      const json_t *kinds, unsigned want)
-{
-	json_int_t held;
-	const json_t *id;
-	size_t i;
-
-	if (r->jars_held == NULL)
-		r->jars_held = json_object();
-	held = json_integer_value(json_object_get(r->jars_held, site));
-	json_array_foreach(ids, i, id)
-	{
-		const char *s = json_string_value(id),
-			   *k = json_string_value(json_array_get(kinds, i));
-
-		if (s && strncmp(s, "del:", 4) == 0 &&
-		    (kinds == NULL ||
-		     (k && strcmp(k, "TASK_KIND_DELIVERY") == 0)))
-			held += json_integer_value(
-				json_object_get(r->jars_ordered, s + 4));
-	}
-	if ((json_int_t)want > held)
-		want = (unsigned)held;
-	json_object_set_new(r->jars_held, site, json_integer(held - want));
-	return want;
-}
-
 static int
 place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 {
@@ -467,7 +193,7 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 				"lz.orders.v1.PlaceOrder", p);
 		if (rc < 0)
 			return -1;
-		jars_ordered(r, o);
+		sim_jars_ordered(r, o);
 		refused += rc;
 	}
 	sim_say(r,
@@ -475,92 +201,6 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 		"refused at the gateway)\n",
 		n, refused);
 	return sim_stopping ? -1 : 0;
-}
-
-void
-sim_nap_ms(int64_t ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
-
-	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR &&
-	       !sim_stopping)
-		;
-}
-
-/* Whether the consumer at CONSUMER applied everything SOURCE (admin at
- * PRODUCER) published.  A service that does not run, or a consumer that
- * does not follow SOURCE (no lz_inbox_seq for it), counts as done. */
-static int
-applied(const char *consumer, const char *source, const char *producer)
-{
-	char name[96];
-	long long want, have;
-	int found;
-
-	if (!consumer || !consumer[0] || !producer || !producer[0])
-		return 1;
-	want = lz_client_metric(producer, "lz_outbox_seq", 5000);
-	snprintf(name, sizeof(name), "lz_inbox_seq{source=\"%s\"}", source);
-	found = lz_client_metric_find(consumer, name, 5000, &have);
-	if (found == 0)
-		return 1;
-	return want >= 0 && found > 0 && have >= want;
-}
-
-/* Waits until every service applied what the others published, three
- * times in a row (an applied event may make a service publish more).
- * Returns 0, or -1 on timeout. */
-int
-sim_settle(const struct sim_run *r)
-{
-	const struct sim_apis *a = &r->api;
-	const struct {
-		const char *consumer, *source, *producer;
-	} edges[] = {
-		{a->orders, "gateway", a->gateway},
-		{a->inventory, "gateway", a->gateway},
-		{a->tours, "gateway", a->gateway},
-		{a->inventory, "orders", a->orders},
-		{a->tours, "orders", a->orders},
-		{a->orders, "inventory", a->inventory},
-		{a->tours, "inventory", a->inventory},
-		{a->orders, "tours", a->tours},
-		{a->inventory, "tours", a->tours},
-		{a->returns, "gateway", a->gateway},
-		{a->returns, "orders", a->orders},
-		{a->returns, "inventory", a->inventory},
-		{a->returns, "tours", a->tours},
-		{a->tours, "returns", a->returns},
-		{a->impact, "orders", a->orders},
-		{a->impact, "tours", a->tours},
-		{a->impact, "returns", a->returns},
-		{a->bikes, "gateway", a->gateway},
-		{a->bikes, "orders", a->orders},
-		{a->bikes, "tours", a->tours},
-		{a->bikes, "returns", a->returns},
-		{a->orders, "bikes", a->bikes},
-		{a->returns, "bikes", a->bikes},
-		{a->impact, "bikes", a->bikes},
-	};
-	int64_t end = lz_mono_us() + (int64_t)r->timeout_s * 1000000;
-	int n = 0;
-
-	while (!sim_stopping && lz_mono_us() < end) {
-		int ok = 1;
-
-		for (size_t i = 0; i < LZ_ARRAY_LEN(edges) && ok; i++)
-			ok = applied(edges[i].consumer, edges[i].source,
-				     edges[i].producer);
-		n = ok ? n + 1 : 0;
-		if (n >= 3)
-			return 0;
-		sim_nap_ms(100);
-	}
-	fprintf(stderr,
-		"lz-sim: the services did not apply every event in "
-		"%ds\n",
-		r->timeout_s);
-	return -1;
 }
 
 /* Plans WAVE of DATE and waits for lz-tours to publish it.  Returns 0,
@@ -593,6 +233,104 @@ plan_wave(struct sim_run *r, const char *date, const char *wave)
 	fprintf(stderr, "lz-sim: lz-tours did not plan %s/%s in time\n", date,
 		wave);
 	return -1;
+}
+
+/* The hub picks every tour of WAVE of DATE that lz-inventory lists
+ * (GET /v1/picking/<date>): PickTour from the hub's desk, as listed but
+ * for the lines sim_pick_short() finds short.  Returns 0, or -1 when a
+ * service does not answer. */
+static int
+pick_wave(struct sim_run *r, const char *date, const char *wave)
+{
+	char path[64], err[256];
+	json_t *all, *l;
+	size_t i, tours = 0, shorts = 0;
+	long long units = 0, missing = 0;
+	int rc = 0;
+
+	if (r->api.inventory == NULL || r->api.inventory[0] == '\0')
+		return 0;
+	snprintf(path, sizeof(path), "/v1/picking/%s", date);
+	if ((all = lz_client_get_json(r->api.inventory, path, 5000, err,
+				      sizeof(err))) == NULL) {
+		fprintf(stderr, "lz-sim: %s\n", err);
+		return -1;
+	}
+	json_array_foreach(json_object_get(all, "lists"), i, l)
+	{
+		const char *id =
+			json_string_value(json_object_get(l, "tourId"));
+		const char *w = json_string_value(json_object_get(l, "wave"));
+		const char *st =
+			json_string_value(json_object_get(l, "status"));
+		json_t *picked = json_array(), *todo = json_object(), *o, *c,
+		       *ln;
+		size_t k, m;
+
+		if (!id || !w || strcmp(w, wave) != 0 || !st ||
+		    strcmp(st, "PICKING_STATUS_LISTED") != 0) {
+			json_decref(picked);
+			json_decref(todo);
+			continue;
+		}
+		json_array_foreach(json_object_get(l, "orders"), k, o)
+		{
+			const char *os =
+				json_string_value(json_object_get(o, "status"));
+
+			if (os && strcmp(os, "PICKING_STATUS_LISTED") == 0)
+				json_object_set_new(
+					todo,
+					json_string_value(
+						json_object_get(o, "orderId")),
+					json_true());
+		}
+		json_array_foreach(json_object_get(l, "compartments"), k, c)
+		{
+			json_array_foreach(json_object_get(c, "lines"), m, ln)
+			{
+				const char *oid = json_string_value(
+					json_object_get(ln, "orderId"));
+				const char *lot = json_string_value(
+					json_object_get(ln, "lotId"));
+				int64_t q = sim_jint(ln, "quantity");
+				unsigned line = (unsigned)sim_jint(ln, "line");
+				int64_t s;
+
+				if (!oid || !lot || !json_object_get(todo, oid))
+					continue;
+				units += q;
+				s = sim_pick_short(r->seed, id, oid, line, lot,
+						   q, r->short_pick_permille);
+				if (s == 0)
+					continue;
+				shorts++;
+				missing += s;
+				json_array_append_new(
+					picked,
+					json_pack("{s:s,s:i,s:s,s:I}",
+						  "orderId", oid, "line",
+						  (int)line, "lotId", lot,
+						  "quantity",
+						  (json_int_t)(q - s)));
+			}
+		}
+		json_decref(todo);
+		tours++;
+		if (sim_submit(r, "operator", "lz.inventory.v1.PickTour",
+			       json_pack("{s:s,s:o}", "tourId", id, "picked",
+					 picked)) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(all);
+	if (rc == 0)
+		sim_say(r,
+			"  hub picked %zu tours of %s/%s: %lld units listed, "
+			"%lld not found on %zu lines (short picks)\n",
+			tours, date, wave, units, missing, shorts);
+	return rc;
 }
 
 static const char *const fail_name[] = {"", "FAIL_REASON_CLOSED",
@@ -666,7 +404,9 @@ report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
 					    fail_note[why]));
 	case SIM_ACT_END:
 		*odometer += (long long)ceil(
-			(double)sim_jint(tour, "distanceM") / 1000.0);
+			(double)sim_driven_m(r->seed, id,
+					     sim_jint(tour, "distanceM")) /
+			1000.0);
 		sim_say(r, "  %s back at the hub\n", id);
 		return sim_submit(r, "driver", "lz.tours.v1.TourCompleted",
 				  json_pack("{s:s,s:I}", "tourId", id,
@@ -787,15 +527,20 @@ play_day(struct sim_run *r, int day)
 	     sim_settle(r) < 0))
 		return -1;
 	/* Morning: the hub's stock, the bike relay before 10:00, the
-	 * producers' pickups (and yesterday's failed deliveries). */
-	if (plan_wave(r, date, "am") < 0 || drive_wave(r, date, "am") < 0)
+	 * producers' pickups (and yesterday's failed deliveries); the hub
+	 * picks the tours before they leave. */
+	if (plan_wave(r, date, "am") < 0 || sim_settle(r) < 0 ||
+	    pick_wave(r, date, "am") < 0 || sim_settle(r) < 0 ||
+	    drive_wave(r, date, "am") < 0)
 		return -1;
 	/* The centre's parcels are at the bike relay: the riders' turn. */
 	if (bikes_on(r) && (sim_settle(r) < 0 || sim_bikes_ride(r, date) < 0))
 		return -1;
 	/* Afternoon: what was collected this morning, once unloaded. */
 	if (sim_settle(r) < 0 || plan_wave(r, date, "pm") < 0 ||
-	    drive_wave(r, date, "pm") < 0 || sim_settle(r) < 0)
+	    sim_settle(r) < 0 || pick_wave(r, date, "pm") < 0 ||
+	    sim_settle(r) < 0 || drive_wave(r, date, "pm") < 0 ||
+	    sim_settle(r) < 0)
 		return -1;
 	/* What the afternoon's vans dropped at the relay (the centre's
 	 * producer pickups), then the end of the riders' day. */

@@ -187,3 +187,51 @@ sim_returns_confirm(struct sim_run *r)
 	sim_say(r, "  %zu flows confirmed by their outlets\n", n);
 	return rc < 0 ? -1 : 0;
 }
+
+/* ---- the jars customers hold ---- */
+
+/* Remembers the jars of order O (member/reference) for sim_jars_back(). */
+void
+sim_jars_ordered(struct sim_run *r, const struct sim_order *o)
+{
+	char id[128];
+	json_int_t jars = 0;
+
+	for (int l = 0; l < o->n_lines; l++)
+		if (o->lines[l].p->container &&
+		    strcmp(o->lines[l].p->container, r->t.containers[0].id) ==
+			    0)
+			jars += o->lines[l].quantity;
+	if (r->jars_ordered == NULL)
+		r->jars_ordered = json_object();
+	snprintf(id, sizeof(id), "%s/%s", o->member->id, o->reference);
+	json_object_set_new(r->jars_ordered, id, json_integer(jars));
+}
+
+unsigned
+sim_jars_back(struct sim_run *r, const char *site, const json_t *ids,
+	      const json_t *kinds, unsigned want)
+{
+	json_int_t held;
+	const json_t *id;
+	size_t i;
+
+	if (r->jars_held == NULL)
+		r->jars_held = json_object();
+	held = json_integer_value(json_object_get(r->jars_held, site));
+	json_array_foreach(ids, i, id)
+	{
+		const char *s = json_string_value(id),
+			   *k = json_string_value(json_array_get(kinds, i));
+
+		if (s && strncmp(s, "del:", 4) == 0 &&
+		    (kinds == NULL ||
+		     (k && strcmp(k, "TASK_KIND_DELIVERY") == 0)))
+			held += json_integer_value(
+				json_object_get(r->jars_ordered, s + 4));
+	}
+	if ((json_int_t)want > held)
+		want = (unsigned)held;
+	json_object_set_new(r->jars_held, site, json_integer(held - want));
+	return want;
+}

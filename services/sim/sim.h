@@ -183,6 +183,21 @@ unsigned sim_stop_empties(uint64_t seed, const char *tour_id, unsigned stop);
 int sim_stop_fails(uint64_t seed, const char *tour_id, unsigned stop,
 		   unsigned permille);
 
+/* The metres a driver really drives for a tour of PLANNED metres: the plan
+ * plus a detour of 0 to 12 % (roadworks, traffic, a wrong turn), decided by
+ * the seed and the tour, so that odometers differ from the plan the same
+ * way in the same run. */
+int64_t sim_driven_m(uint64_t seed, const char *tour_id, int64_t planned);
+
+/* Units the hub does not find when it picks the LISTED units of lot
+ * LOT_ID for line LINE of order ORDER_ID in tour TOUR_ID: 0 for most
+ * lines; for about PERMILLE lines in a thousand, 1 or 2 (but never all of
+ * them: at most LISTED - 1), decided by the seed and the line, so that the
+ * same run picks the same lines short. */
+int64_t sim_pick_short(uint64_t seed, const char *tour_id, const char *order_id,
+		       unsigned line, const char *lot_id, int64_t listed,
+		       unsigned permille);
+
 /* ---- drivers' timeline ---- */
 
 enum sim_act {

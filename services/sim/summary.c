@@ -171,6 +171,68 @@ static const struct {
 	{"completedKm", "lz_tours_completed_km_total"},
 };
 
+/* The stock from lz-inventory: its totals and conservation
+ * (/v1/invariants), the picking lists of the days played and its picking
+ * counters; the starts lz-tours refused for want of picking. */
+static json_t *
+read_inventory(const struct sim_run *r, const json_t *dates)
+{
+	static const char *const totals[] = {"received", "picked",  "adjusted",
+					     "expired",  "inStock", "reserved"};
+	char path[64], err[256];
+	json_t *inv, *out = json_object(), *d, *all, *l;
+	json_int_t lists = 0, listed = 0, picked = 0;
+	size_t i, k;
+
+	if ((inv = lz_client_get_json(r->api.inventory, "/v1/invariants", 30000,
+				      err, sizeof(err))) == NULL)
+		goto fail;
+	for (i = 0; i < LZ_ARRAY_LEN(totals); i++)
+		json_object_set_new(out, totals[i],
+				    json_integer(jint(inv, totals[i])));
+	json_object_set_new(
+		out, "conserved",
+		json_boolean(json_is_true(json_object_get(inv, "ok"))));
+	json_decref(inv);
+	json_array_foreach(dates, i, d)
+	{
+		snprintf(path, sizeof(path), "/v1/picking/%s",
+			 json_string_value(d));
+		if ((all = lz_client_get_json(r->api.inventory, path, 5000, err,
+					      sizeof(err))) == NULL)
+			goto fail;
+		json_array_foreach(json_object_get(all, "lists"), k, l)
+		{
+			lists++;
+			listed += jint(l, "units");
+			picked += jint(l, "pickedUnits");
+		}
+		json_decref(all);
+	}
+	json_object_set_new(out, "pickingLists", json_integer(lists));
+	json_object_set_new(out, "unitsListed", json_integer(listed));
+	json_object_set_new(out, "unitsPickedListed", json_integer(picked));
+	json_object_set_new(out, "toursPicked",
+			    json_integer(lz_client_metric(
+				    r->api.inventory,
+				    "lz_inventory_tours_picked_total", 5000)));
+	json_object_set_new(out, "shortPicks",
+			    json_integer(lz_client_metric(
+				    r->api.inventory,
+				    "lz_inventory_short_picks_total", 5000)));
+	json_object_set_new(
+		out, "startsRefusedNotPicked",
+		json_integer(lz_client_metric(
+			r->api.tours,
+			"lz_tours_refused_total{reason=\"not_picked\"}",
+			5000)));
+	return out;
+fail:
+	fprintf(stderr, "lz-sim: %s\n", err);
+	json_decref(out);
+	return NULL;
+}
+
 /* The riders' runs of DATE from lz-bikes, appended to RUNS. */
 static int
 read_runs(const struct sim_run *r, const char *date, json_t *runs)
@@ -364,6 +426,13 @@ sim_summary_read(const struct sim_run *r)
 	}
 	json_decref(relay);
 	lz_date_local((int64_t)time(NULL), today);
+	if (r->api.inventory && r->api.inventory[0]) {
+		json_t *inv = read_inventory(r, dates);
+
+		if (inv == NULL)
+			goto fail_after;
+		json_object_set_new(s, "inventory", inv);
+	}
 	if (r->api.bikes && r->api.bikes[0]) {
 		json_t *bk = read_bikes(r, dates, today);
 
@@ -421,6 +490,31 @@ print_absent(FILE *out, const char *what, const char *service)
 {
 	fprintf(out, "%-28s not available (%s is not running)\n", what,
 		service);
+}
+
+static void
+print_inventory(const json_t *v, FILE *out)
+{
+	fprintf(out,
+		"%-28s received %lld units, picked %lld (%lld of %lld listed "
+		"on %lld picking lists, %lld tours picked, %lld orders picked "
+		"short), expired %lld, counted out %lld; in stock %lld (%lld "
+		"reserved), %s\n",
+		"stock (lz-inventory)", (long long)jint(v, "received"),
+		(long long)jint(v, "picked"),
+		(long long)jint(v, "unitsPickedListed"),
+		(long long)jint(v, "unitsListed"),
+		(long long)jint(v, "pickingLists"),
+		(long long)jint(v, "toursPicked"),
+		(long long)jint(v, "shortPicks"), (long long)jint(v, "expired"),
+		(long long)jint(v, "adjusted"), (long long)jint(v, "inStock"),
+		(long long)jint(v, "reserved"),
+		json_is_true(json_object_get(v, "conserved"))
+			? "conserved lot by lot"
+			: "NOT CONSERVED");
+	if (jint(v, "startsRefusedNotPicked"))
+		fprintf(out, "%-28s %lld tour starts refused (not picked)\n",
+			"", (long long)jint(v, "startsRefusedNotPicked"));
 }
 
 static void
@@ -536,6 +630,10 @@ sim_summary_print(const json_t *s, FILE *out)
 	fprintf(out, "%-28s %lld planned, %lld driven (odometers)\n", "km",
 		(long long)jint(s, "plannedKm"),
 		(long long)jint(s, "completedKm"));
+	if (json_object_get(s, "inventory"))
+		print_inventory(json_object_get(s, "inventory"), out);
+	else
+		print_absent(out, "stock", "lz-inventory");
 	fprintf(out, "\n%-26s %-16s %-10s %5s %6s %8s  %s\n", "tour", "kind",
 		"status", "stops", "failed", "km", "fill (per mille)");
 	json_array_foreach(json_object_get(s, "tours"), i, t)

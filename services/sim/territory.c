@@ -476,3 +476,32 @@ sim_stop_fails(uint64_t seed, const char *tour_id, unsigned stop,
 		return 0;
 	return 1 + (int)sim_rng_below(&r, 2);
 }
+
+int64_t
+sim_driven_m(uint64_t seed, const char *tour_id, int64_t planned)
+{
+	struct sim_rng r;
+
+	stop_rng(&r, seed, 0x6f646f6dULL, tour_id, 0);
+	return planned + planned * (int64_t)sim_rng_below(&r, 121) / 1000;
+}
+
+int64_t
+sim_pick_short(uint64_t seed, const char *tour_id, const char *order_id,
+	       unsigned line, const char *lot_id, int64_t listed,
+	       unsigned permille)
+{
+	struct sim_rng r;
+	uint64_t h = 1469598103934665603ULL;
+	int64_t n;
+
+	for (const char *c = order_id; c && *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (const char *c = lot_id; c && *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	stop_rng(&r, seed ^ h, 0x7069636bULL, tour_id, line);
+	if (listed < 2 || sim_rng_below(&r, 1000) >= permille)
+		return 0;
+	n = 1 + (int64_t)sim_rng_below(&r, 2);
+	return n < listed ? n : listed - 1;
+}

@@ -11,6 +11,7 @@
 #ifndef TOURS_CODEC_H
 #define TOURS_CODEC_H
 
+#include "lz/inventory/v1/inventory.pb-c.h"
 #include "lz/orders/v1/orders.pb-c.h"
 #include "lz/tours/v1/tours.pb-c.h"
 #include "lz_service.h"
@@ -68,6 +69,8 @@ typedef Lz__Tours__V1__CompartmentFill CompartmentFill;
 #define RS_DUPLICATE LZ__TOURS__V1__REASON__REASON_DUPLICATE
 #define RS_MAX_DURATION LZ__TOURS__V1__REASON__REASON_MAX_DURATION
 #define RS_MAX_DISTANCE LZ__TOURS__V1__REASON__REASON_MAX_DISTANCE
+#define RS_NOT_PICKED LZ__TOURS__V1__REASON__REASON_NOT_PICKED
+#define RS_NOT_READY LZ__TOURS__V1__REASON__REASON_NOT_READY
 
 #define TOUR_PLANNED LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_PLANNED
 #define TOUR_STARTED LZ__TOURS__V1__TOUR_STATUS__TOUR_STATUS_STARTED
@@ -103,6 +106,7 @@ typedef Lz__Tours__V1__CompartmentFill CompartmentFill;
 /* The services whose events the tours service follows (lz_service
  * sources); the partners' commands come from LZ_FROM_GATEWAY. */
 #define ORDERS_SOURCE "orders"
+#define INVENTORY_SOURCE "inventory"
 #define RETURNS_SOURCE "returns"
 
 /* Index 0..2 of temperature class TC (unspecified counts as ambient). */

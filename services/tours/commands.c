@@ -255,13 +255,37 @@ out:
 
 /* ---- execution (drivers) ---- */
 
+/* Order ids, the hub-stock orders of a tour lz-inventory did not pick. */
+struct unpicked {
+	char **ids;
+	size_t n;
+};
+
+static void
+unpicked_release(struct unpicked *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->ids[i]);
+	free(u->ids);
+	u->ids = NULL;
+	u->n = 0;
+}
+
+/* Moves tour T to status TO (at a start with orders not picked, allowed
+ * by an operator: OVERRIDDEN names them) and emits TourStatusChanged. */
 static int
-tour_status(struct lz_call *c, Tour *t, int to, int64_t odometer)
+tour_status(struct lz_call *c, Tour *t, int to, int64_t odometer,
+	    const struct unpicked *overridden)
 {
 	Lz__Tours__V1__TourStatusChanged ev =
 		LZ__TOURS__V1__TOUR_STATUS_CHANGED__INIT;
 	int rc;
 
+	if (overridden && overridden->n > 0) {
+		ev.picking_overridden = 1;
+		ev.n_unpicked_order_ids = overridden->n;
+		ev.unpicked_order_ids = overridden->ids;
+	}
 	ev.tour_id = t->tour_id;
 	ev.from = t->status;
 	ev.to = (Lz__Tours__V1__TourStatus)to;
@@ -382,19 +406,97 @@ lookup_tour(struct lz_call *c, const char *id, Tour **t, int want)
 	return 0;
 }
 
+/* Adds TASK's order to ARG (a struct unpicked) when it is a hub-stock
+ * delivery of the tour that lz-inventory has not picked. */
+static int
+unpicked_one(struct lz_call *c, const Tour *t, const Stop *s, Task *task,
+	     void *arg)
+{
+	struct unpicked *u = arg;
+	Order *o = NULL;
+	int picked = 1, rc;
+
+	if (task->status != TS_PLANNED ||
+	    (task->kind != TK_DELIVERY && task->kind != TK_RELAY) ||
+	    !lz_valid_order_id(task->order_id))
+		return 0;
+	if ((rc = tours_store_get_order(c->txn, &tours_of(c)->db,
+					task->order_id, &o)) != 0 ||
+	    o == NULL)
+		return rc;
+	if ((int)o->source == SRC_HUB_STOCK)
+		rc = tours_store_picked(c->txn, &tours_of(c)->db,
+					task->order_id, &picked);
+	lz__orders__v1__order__free_unpacked(o, NULL);
+	if (rc == 0 && !picked) {
+		u->ids = xrealloc(u->ids, (u->n + 1) * sizeof(*u->ids));
+		u->ids[u->n++] = xstrdup(task->order_id);
+	}
+	return rc;
+}
+
+/* Refuses the start of tour T while U names orders not picked. */
+static int
+refuse_unpicked(struct lz_call *c, const Tour *t, const struct unpicked *u)
+{
+	char names[240] = "";
+	size_t o = 0, shown_n = 0;
+
+	for (size_t i = 0; i < u->n && o < sizeof(names); i++) {
+		int w = snprintf(names + o, sizeof(names) - o, "%s%s",
+				 i ? ", " : "", u->ids[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(names) - o) {
+			names[o] = '\0';
+			break;
+		}
+		o += (size_t)w;
+		shown_n++;
+	}
+	return lz_service_refuse(
+		c, RS_NOT_PICKED,
+		LZ_IDS("tour_id", t->tour_id, "vehicle_id", t->vehicle_id),
+		"%zu hub-stock order%s not picked: %s%s (PickTour at "
+		"lz-inventory, or override_picking by an operator)",
+		u->n, u->n == 1 ? "" : "s", names,
+		shown_n < u->n ? ", ..." : "");
+}
+
 static int
 on_tour_started(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Tours__V1__TourStarted *cmd =
 		(const Lz__Tours__V1__TourStarted *)msg;
+	struct unpicked u = {NULL, 0};
 	Tour *t = NULL;
 	int rc = lookup_tour(c, cmd->tour_id, &t, TOUR_PLANNED);
 
 	if (rc != 0)
 		return rc;
-	rc = tour_status(c, t, TOUR_STARTED, cmd->odometer_km);
+	/* The hub picks first (PickTour, OrderPicked), unless lz-inventory
+	 * picks at the start; an operator may override (the gateway lets
+	 * only an operator set override_picking). */
+	if (!tours_of(c)->pick_on_start)
+		for (size_t s = 0; s < t->n_stops && rc == 0; s++)
+			rc = each_task(c, t, t->stops[s], unpicked_one, &u);
+	if (rc == 0 && u.n > 0 && !cmd->override_picking) {
+		rc = refuse_unpicked(c, t, &u);
+		goto out;
+	}
+	if (rc == 0 && u.n > 0) {
+		lz_log_warn("tour started with orders not picked",
+			    "tour=%s orders=%zu actor=%s", t->tour_id, u.n,
+			    c->ev->actor && lz_valid_id(c->ev->actor)
+				    ? c->ev->actor
+				    : "-");
+		rc = lz_service_stat(c, "starts_overridden", 1);
+	}
+	if (rc == 0)
+		rc = tour_status(c, t, TOUR_STARTED, cmd->odometer_km, &u);
 	for (size_t s = 0; s < t->n_stops && rc == 0; s++)
 		rc = each_task(c, t, t->stops[s], board, NULL);
+out:
+	unpicked_release(&u);
 	lz__tours__v1__tour__free_unpacked(t, NULL);
 	return rc;
 }
@@ -684,7 +786,7 @@ on_tour_completed(struct lz_call *c, const ProtobufCMessage *msg)
 					 "odometer_km: 0..10000000");
 	if ((rc = lookup_tour(c, cmd->tour_id, &t, TOUR_STARTED)) != 0)
 		return rc;
-	rc = tour_status(c, t, TOUR_COMPLETED, cmd->odometer_km);
+	rc = tour_status(c, t, TOUR_COMPLETED, cmd->odometer_km, NULL);
 	if (rc == 0)
 		rc = lz_service_stat(c, "driven_m", t->distance_m);
 	for (size_t s = 0; s < t->n_stops && rc == 0; s++)

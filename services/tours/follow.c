@@ -1,8 +1,10 @@
 /*
- * follow.c -- the orders service's events the tours service follows: the
- * directory (SiteRegistered) and the orders' lifecycle (OrderPlaced,
- * OrderAmended, OrderStatusChanged), which create, rebuild and cancel
- * tasks.  Each is accepted only from the orders service.
+ * follow.c -- the other services' events the tours service follows: the
+ * orders service's directory (SiteRegistered) and orders' lifecycle
+ * (OrderPlaced, OrderAmended, OrderStatusChanged), which create, rebuild
+ * and cancel tasks; the inventory's picking (OrderPicked, and a short
+ * pick's Shortage), which a tour's start needs.  Each is accepted only
+ * from its service.
  */
 #include "tasks.h"
 #include "tours.h"
@@ -255,11 +257,58 @@ out:
 	return rc;
 }
 
+/* ---- the inventory's picking ---- */
+
+/* A hub-stock order's units left the hub's stock: a tour may start with
+ * it (commands.c checks at TourStarted). */
+static int
+on_order_picked(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Inventory__V1__OrderPicked *ev =
+		(const Lz__Inventory__V1__OrderPicked *)msg;
+	int rc;
+
+	if (!lz_valid_order_id(ev->order_id))
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "order_id");
+	if ((rc = tours_store_set_picked(c->txn, &tours_of(c)->db, ev->order_id,
+					 0)) != 0)
+		return rc;
+	return lz_service_stat(c, "orders_picked", 1);
+}
+
+/* A short pick (the order goes with what was picked; a reservation's
+ * shortage is the orders service's business): noted and counted. */
+static int
+on_shortage(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Inventory__V1__Shortage *ev =
+		(const Lz__Inventory__V1__Shortage *)msg;
+	int rc;
+
+	if (!ev->short_pick)
+		return 0;
+	if (!lz_valid_order_id(ev->order_id))
+		return lz_service_refuse_event(c, "payload", "invalid",
+					       "order_id");
+	lz_log_info("short pick", "order=%s tour=%s lines=%zu", ev->order_id,
+		    lz_valid_path(ev->tour_id) ? ev->tour_id : "-",
+		    ev->n_lines);
+	if ((rc = tours_store_set_picked(c->txn, &tours_of(c)->db, ev->order_id,
+					 1)) != 0)
+		return rc;
+	return lz_service_stat(c, "short_picks", 1);
+}
+
 const struct lz_handler tours_follows[] = {
 	{&lz__orders__v1__site_registered__descriptor, on_site, ORDERS_SOURCE},
 	{&lz__orders__v1__order_placed__descriptor, on_order, ORDERS_SOURCE},
 	{&lz__orders__v1__order_amended__descriptor, on_order, ORDERS_SOURCE},
 	{&lz__orders__v1__order_status_changed__descriptor, on_order_status,
 	 ORDERS_SOURCE},
+	{&lz__inventory__v1__order_picked__descriptor, on_order_picked,
+	 INVENTORY_SOURCE},
+	{&lz__inventory__v1__shortage__descriptor, on_shortage,
+	 INVENTORY_SOURCE},
 };
 const size_t tours_n_follows = LZ_ARRAY_LEN(tours_follows);

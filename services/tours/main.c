@@ -5,8 +5,9 @@
  * drivers.
  *
  * It follows the gateway (partners' commands, commands.c), the orders
- * service (the directory and the orders' lifecycle, follow.c) and the
- * returns service (collection requests) on the bus, applies each event
+ * service (the directory and the orders' lifecycle, follow.c), the
+ * inventory (the orders picked, which a start needs) and the returns
+ * service (collection requests) on the bus, applies each event
  * exactly once with its LMDB store through lz_service, publishes what it
  * decides (TourPlanned, TaskStatusChanged, CommandRefused, ...) from its
  * outbox, plans the next day's wave at the cut-off (wave.c), and serves
@@ -43,7 +44,16 @@ static const struct lz_option options[] = {
 	{"seed", LZ_OPT_INT, "1", "solver seed", 0, 0},
 	{"circuity", LZ_OPT_STRING, "1.35",
 	 "road distance / great-circle distance (1..3)", 0, 0},
-	{"van-speed-kmh", LZ_OPT_INT, "25", "average van speed, km/h", 1, 130},
+	{"van-speed-kmh", LZ_OPT_INT, "0",
+	 "one van speed for every leg, km/h (0: the speed model below)", 0,
+	 130},
+	{"urban-speed-kmh", LZ_OPT_INT, "20",
+	 "van speed model: speed of a leg up to urban-km, km/h", 1, 130},
+	{"road-speed-kmh", LZ_OPT_INT, "60",
+	 "van speed model: speed beyond urban-km, km/h", 1, 130},
+	{"urban-km", LZ_OPT_INT, "5",
+	 "van speed model: the first km of a leg driven at urban speed", 0,
+	 1000},
 	{"bike-speed-kmh", LZ_OPT_INT, "15", "average cargo-bike speed, km/h",
 	 1, 50},
 	{"bike-zone", LZ_OPT_STRING, "centre",
@@ -51,9 +61,16 @@ static const struct lz_option options[] = {
 	{"bike-wave", LZ_OPT_STRING, "10:00",
 	 "local time the bikes leave the relay (HH:MM): vans arrive before", 0,
 	 0},
-	{"service-s", LZ_OPT_INT, "300", "seconds at a stop", 0, 7200},
-	{"relay-service-s", LZ_OPT_INT, "600",
-	 "seconds at the bike relay (consolidated drop)", 0, 7200},
+	{"setup-s", LZ_OPT_INT, "120",
+	 "seconds once per stop (parking, access), whatever its tasks", 0,
+	 7200},
+	{"service-s", LZ_OPT_INT, "180", "seconds per task at a stop", 0, 7200},
+	{"relay-service-s", LZ_OPT_INT, "480",
+	 "seconds per drop at the bike relay (consolidated parcels)", 0, 7200},
+	{"handling-s", LZ_OPT_INT, "1800",
+	 "seconds from goods back at the hub (a producer's, a failed "
+	 "delivery's) to goods ready for another tour",
+	 0, 86400},
 	{"max-attempts", LZ_OPT_INT, "2",
 	 "failed stops before a task (and its order) fails", 1, 10},
 	{"cutoff", LZ_OPT_STRING, "",
@@ -62,6 +79,10 @@ static const struct lz_option options[] = {
 	 0, 0},
 	{"cutoff-wave", LZ_OPT_STRING, "day",
 	 "name of the wave the cut-off plans", 0, 0},
+	{"pick-on-start", LZ_OPT_FLAG, "false",
+	 "lz-inventory picks each tour at its start (its own pick-on-start; "
+	 "set it in [common]): a start is not refused for orders not picked",
+	 0, 0},
 	{"matrix", LZ_OPT_STRING, "",
 	 "CSV travel matrix from_site,to_site,metres,seconds (used when "
 	 "present)",
@@ -146,13 +167,19 @@ main(int argc, char **argv)
 	if (!(t.conf.circuity >= 1 && t.conf.circuity <= 3))
 		lz_fatal("bad circuity", "circuity=%s",
 			 lz_config_str(cfg, "circuity"));
+	/* One speed, when given, wins over the speed model. */
 	t.conf.speed_van = lz_config_int(cfg, "van-speed-kmh") / 3.6;
+	t.conf.van_urban_speed = lz_config_int(cfg, "urban-speed-kmh") / 3.6;
+	t.conf.van_road_speed = lz_config_int(cfg, "road-speed-kmh") / 3.6;
+	t.conf.van_urban_m = lz_config_int(cfg, "urban-km") * 1000.0;
 	t.conf.speed_bike = lz_config_int(cfg, "bike-speed-kmh") / 3.6;
 	t.conf.bike_zone = lz_config_str(cfg, "bike-zone");
 	if ((bw = parse_hhmm(lz_config_str(cfg, "bike-wave"))) < 0)
 		lz_fatal("bad bike-wave", "want=HH:MM");
 	t.conf.bike_wave_start = bw;
+	t.conf.setup_s = (int)lz_config_int(cfg, "setup-s");
 	t.conf.service_s = (int)lz_config_int(cfg, "service-s");
+	t.conf.handling_s = (int)lz_config_int(cfg, "handling-s");
 	t.conf.relay_service_s = (int)lz_config_int(cfg, "relay-service-s");
 	t.conf.time_limit = lz_config_int(cfg, "time-limit-ms") / 1000.0;
 	t.conf.iterations = lz_config_int(cfg, "iterations");
@@ -167,6 +194,7 @@ main(int argc, char **argv)
 	if (s && s[0] && t.cutoff < 0)
 		lz_fatal("bad cutoff", "want=HH:MM");
 	t.cutoff_wave = lz_config_str(cfg, "cutoff-wave");
+	t.pick_on_start = lz_config_flag(cfg, "pick-on-start");
 	if (!lz_valid_id(t.cutoff_wave) || strlen(t.cutoff_wave) > 32)
 		lz_fatal("bad cutoff-wave",
 			 "want=\"1..32 characters of [A-Za-z0-9._-]\"");
@@ -203,9 +231,24 @@ main(int argc, char **argv)
 	tours_http_routes(d.http, &t);
 	if (t.cutoff >= 0)
 		timer = lz_timer_new(d.loop, 30000, 1, tours_wave_cutoff, &t);
-	lz_log_info("settings", "time_limit_ms=%lld iterations=%lld",
+	lz_log_info("settings",
+		    "time_limit_ms=%lld iterations=%lld pick_on_start=%d",
 		    lz_config_int(cfg, "time-limit-ms"),
-		    lz_config_int(cfg, "iterations"));
+		    lz_config_int(cfg, "iterations"), t.pick_on_start);
+	if (t.conf.speed_van > 0)
+		lz_log_info(
+			"travel times", "van_kmh=%lld bike_kmh=%lld matrix=%d",
+			lz_config_int(cfg, "van-speed-kmh"),
+			lz_config_int(cfg, "bike-speed-kmh"), matrix != NULL);
+	else
+		lz_log_info(
+			"travel times",
+			"van_urban_kmh=%lld van_road_kmh=%lld urban_km=%lld "
+			"bike_kmh=%lld matrix=%d",
+			lz_config_int(cfg, "urban-speed-kmh"),
+			lz_config_int(cfg, "road-speed-kmh"),
+			lz_config_int(cfg, "urban-km"),
+			lz_config_int(cfg, "bike-speed-kmh"), matrix != NULL);
 	rc = lz_daemon_run(&d);
 	lz_timer_destroy(&timer);
 	lz_daemon_close(&d);

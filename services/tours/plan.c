@@ -22,15 +22,66 @@ tours_conf_init(struct tours_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->circuity = 1.35;
-	c->speed_van = 25.0 / 3.6;
+	c->speed_van = 0;
+	c->van_urban_speed = 20.0 / 3.6;
+	c->van_road_speed = 60.0 / 3.6;
+	c->van_urban_m = 5000;
 	c->speed_bike = 15.0 / 3.6;
 	c->bike_zone = "centre";
 	c->bike_wave_start = 10 * 3600;
-	c->service_s = 300;
-	c->relay_service_s = 600;
+	c->setup_s = 120;
+	c->service_s = 180;
+	c->relay_service_s = 480;
+	c->handling_s = 1800;
+	c->merge_stops = 1;
+	c->group_overlap_s = 3600;
+	c->repair_revisits = 1;
+	c->repair_iterations = 300;
 	c->time_limit = 2;
 	c->iterations = 0;
 	c->seed = 1;
+}
+
+double
+tours_leg_seconds(const struct tours_conf *c, enum lz_route_profile profile,
+		  double metres)
+{
+	double urban, road, um;
+
+	if (profile == LZ_ROUTE_PROFILE_BIKE)
+		return metres / (c->speed_bike > 0 ? c->speed_bike : 4);
+	if (c->speed_van > 0)
+		return metres / c->speed_van;
+	urban = c->van_urban_speed > 0 ? c->van_urban_speed : 7;
+	road = c->van_road_speed > 0 ? c->van_road_speed : urban;
+	um = c->van_urban_m >= 0 ? c->van_urban_m : 0;
+	if (metres <= um)
+		return metres / urban;
+	return um / urban + (metres - um) / road;
+}
+
+/* Sets the travel times of P's profiles as C says. */
+static int
+set_speeds(const struct tours_conf *c, struct lz_route_problem *p)
+{
+	int rc;
+
+	if (c->speed_van > 0)
+		rc = lz_route_problem_set_speed(p, LZ_ROUTE_PROFILE_VAN,
+						c->speed_van);
+	else
+		rc = lz_route_problem_set_speed_model(
+			p, LZ_ROUTE_PROFILE_VAN,
+			c->van_urban_speed > 0 ? c->van_urban_speed : 7,
+			c->van_road_speed > 0    ? c->van_road_speed
+			: c->van_urban_speed > 0 ? c->van_urban_speed
+						 : 7,
+			c->van_urban_m >= 0 ? c->van_urban_m : 0);
+	if (rc == 0)
+		rc = lz_route_problem_set_speed(
+			p, LZ_ROUTE_PROFILE_BIKE,
+			c->speed_bike > 0 ? c->speed_bike : 4);
+	return rc;
 }
 
 /* ---- dates ---- */
@@ -193,6 +244,13 @@ tours_task_for_order(const Order *o, int status, const Site *dest,
 			midnight = w->start - w->start % 86400;
 		out->window.start = midnight;
 		out->window.end = midnight + c->bike_wave_start;
+		/* Cross-docked goods are ready only once the collecting tour
+		 * is back: they may reach the relay later, while a bike run
+		 * (an hour, after the relay's handling) still fits in the
+		 * customer's window. */
+		if (status == OS_AT_HUB &&
+		    w->end - c->handling_s - 3600 > out->window.end)
+			out->window.end = w->end - c->handling_s - 3600;
 		if (out->window.end > w->end)
 			out->window.end = w->end;
 		out->t.service_seconds = (uint32_t)c->relay_service_s;
@@ -339,7 +397,7 @@ haversine(const Site *a, const Site *b)
 }
 
 /* Switches the problem to matrices: the operator's entries where it has
- * them, haversine x circuity and the profile's speed elsewhere. */
+ * them, haversine x circuity and the profile's speed model elsewhere. */
 static int
 apply_matrix(const struct tours_conf *c, struct tours_vrp *vrp)
 {
@@ -348,9 +406,6 @@ apply_matrix(const struct tours_conf *c, struct tours_vrp *vrp)
 	double *dur = xcalloc((size_t)n * n + 1, sizeof(double));
 
 	for (int prof = 0; prof < LZ_ROUTE_PROFILES && rc == 0; prof++) {
-		double speed = prof == LZ_ROUTE_PROFILE_BIKE ? c->speed_bike
-							     : c->speed_van;
-
 		for (int i = 0; i < n; i++)
 			for (int j = 0; j < n; j++) {
 				double m, s;
@@ -367,7 +422,9 @@ apply_matrix(const struct tours_conf *c, struct tours_vrp *vrp)
 					m = haversine(vrp->loc_site[i],
 						      vrp->loc_site[j]) *
 					    c->circuity;
-					s = m / speed;
+					s = tours_leg_seconds(
+						c, (enum lz_route_profile)prof,
+						m);
 				}
 				dist[(size_t)i * n + j] = m;
 				dur[(size_t)i * n + j] = s;
@@ -394,6 +451,8 @@ tours_reason_from_route(enum lz_route_reason r)
 		return RS_MAX_DISTANCE;
 	case LZ_ROUTE_REASON_MAX_DURATION:
 		return RS_MAX_DURATION;
+	case LZ_ROUTE_REASON_RELEASE:
+		return RS_NOT_READY;
 	default:
 		return RS_NO_ROOM;
 	}
@@ -415,10 +474,20 @@ fits(const int64_t *a, const int64_t *cap)
 	return 1;
 }
 
-/* Adds job J for tasks IDX[0..N-1] at location LOC. */
+/* The release of task T: when its goods are ready at the hub (0: now). */
+static double
+task_release(const Task *t)
+{
+	return t->ready_at > 0 ? (double)t->ready_at : 0;
+}
+
+/* Adds job J for tasks IDX[0..N-1] at location LOC: one visit (setup,
+ * then each task's service, or the relay's one drop) in the intersection
+ * of their windows, its route leaving the hub after the latest ready
+ * time. */
 static int
-add_job(struct tours_vrp *vrp, struct tours_ptask *t, const int *idx, int n,
-	int loc, int64_t jobid)
+add_job(const struct tours_conf *c, struct tours_vrp *vrp,
+	struct tours_ptask *t, const int *idx, int n, int loc, int64_t jobid)
 {
 	struct lz_route_job job;
 	int pick = 0, rc;
@@ -428,7 +497,11 @@ add_job(struct tours_vrp *vrp, struct tours_ptask *t, const int *idx, int n,
 	job.location = loc;
 	job.ntw = 1;
 	job_window(&job.tw[0], t[idx[0]].task);
+	job.setup = c->setup_s > 0 ? c->setup_s : 0;
+	/* The relay's drop is one service; elsewhere one per task. */
 	job.service = t[idx[0]].task->service_seconds;
+	for (int i = 1; i < n && t[idx[0]].task->kind != TK_RELAY; i++)
+		job.service += t[idx[i]].task->service_seconds;
 	for (int i = 0; i < n; i++) {
 		const Task *tk = t[idx[i]].task;
 		int64_t amt[TOURS_NDIMS];
@@ -450,6 +523,8 @@ add_job(struct tours_vrp *vrp, struct tours_ptask *t, const int *idx, int n,
 			job.tw[0].start = w.start;
 		if (w.end < job.tw[0].end)
 			job.tw[0].end = w.end;
+		if (task_release(tk) > job.release)
+			job.release = task_release(tk);
 	}
 	if (job.tw[0].end < job.tw[0].start)
 		return LZ_ROUTE_EINVAL;
@@ -467,7 +542,8 @@ add_job(struct tours_vrp *vrp, struct tours_ptask *t, const int *idx, int n,
 }
 
 static int
-add_shipment(struct tours_vrp *vrp, struct tours_ptask *pt, int i)
+add_shipment(const struct tours_conf *c, struct tours_vrp *vrp,
+	     struct tours_ptask *pt, int i)
 {
 	struct lz_route_shipment s;
 	uint64_t sk;
@@ -478,11 +554,14 @@ add_shipment(struct tours_vrp *vrp, struct tours_ptask *pt, int i)
 	s.skills = sk;
 	s.pickup.id = 2 * i;
 	s.pickup.location = location_of(vrp, pt[i].site);
+	s.pickup.setup = c->setup_s > 0 ? c->setup_s : 0;
 	s.pickup.service = pt[i].task->service_seconds;
+	s.pickup.release = task_release(pt[i].task);
 	s.pickup.ntw = 1;
 	job_window(&s.pickup.tw[0], pt[i].task);
 	s.delivery.id = 2 * i + 1;
 	s.delivery.location = location_of(vrp, pt[i].dest);
+	s.delivery.setup = s.pickup.setup;
 	s.delivery.service = pt[i].task->service_seconds;
 	s.delivery.ntw = 1;
 	s.delivery.tw[0].start = s.pickup.tw[0].start;
@@ -509,12 +588,93 @@ fits_any(const struct lz_route_problem *p, const int64_t *amt, uint64_t sk)
 	return 0;
 }
 
-/* Groups the relay deliveries at relay site RELAY into as few jobs as
- * will each fit one vehicle: first the goods that need no refrigeration
- * (any van may take them), then the others. */
 static int
-add_relay_jobs(struct tours_vrp *vrp, struct tours_ptask *t, size_t nt,
-	       const char *relay, int *used)
+is_shipment(const struct tours_ptask *pt)
+{
+	return pt->task->kind == TK_COLLECTION && pt->dest != NULL;
+}
+
+/* Whether skills A and B together leave each of them the same vehicles
+ * of P: grouping them sends neither to a scarcer vehicle (ambient goods
+ * into a refrigerated van) -- unless every vehicle has them all. */
+static int
+same_able(const struct lz_route_problem *p, uint64_t a, uint64_t b)
+{
+	for (int i = 0; i < lz_route_problem_nvehicles(p); i++) {
+		uint64_t vs = lz_route_problem_vehicle(p, i)->skills;
+		int both = (vs & (a | b)) == (a | b);
+
+		if (((vs & a) == a) != both || ((vs & b) == b) != both)
+			return 0;
+	}
+	return 1;
+}
+
+/* Adds the job of task I and of the later tasks at the same site that one
+ * visit serves as well: the same ready time, refrigeration needs that
+ * leave each the same vehicles (same_able), windows sharing at least
+ * C->group_overlap_s (the visit then starts in their intersection), all
+ * of it fitting one vehicle.  A dispatcher parks once per address; the
+ * solver would otherwise be free to come back later for a task it could
+ * have served at once. */
+static int
+add_site_job(const struct tours_conf *c, struct tours_vrp *vrp,
+	     struct tours_ptask *t, size_t nt, size_t i, int *used)
+{
+	int *grp = xcalloc(nt + 1, sizeof(int));
+	int64_t sum[TOURS_NDIMS];
+	struct lz_route_tw w;
+	uint64_t sk;
+	int n = 0, rc;
+
+	task_amounts(t[i].task, sum, &sk);
+	job_window(&w, t[i].task);
+	grp[n++] = (int)i;
+	used[i] = 1;
+	for (size_t j = i + 1; c->group_overlap_s >= 0 && j < nt; j++) {
+		int64_t amt[TOURS_NDIMS], tot[TOURS_NDIMS];
+		struct lz_route_tw wj;
+		uint64_t skj;
+
+		if (used[j] || t[j].task->kind == TK_RELAY ||
+		    is_shipment(&t[j]) ||
+		    strcmp(t[j].site->site_id, t[i].site->site_id) != 0 ||
+		    task_release(t[j].task) != task_release(t[i].task))
+			continue;
+		task_amounts(t[j].task, amt, &skj);
+		job_window(&wj, t[j].task);
+		if (wj.start < w.start)
+			wj.start = w.start;
+		if (wj.end > w.end)
+			wj.end = w.end;
+		if (!same_able(vrp->p, sk, skj) ||
+		    wj.end - wj.start < c->group_overlap_s)
+			continue;
+		for (int d = 0; d < TOURS_NDIMS; d++)
+			tot[d] = sat_add(sum[d], amt[d]);
+		if (!fits_any(vrp->p, tot, sk | skj))
+			continue;
+		memcpy(sum, tot, sizeof(sum));
+		sk |= skj;
+		w = wj;
+		grp[n++] = (int)j;
+		used[j] = 1;
+	}
+	rc = add_job(c, vrp, t, grp, n, location_of(vrp, t[i].site),
+		     (int64_t)vrp->njobs);
+	free(grp);
+	return rc;
+}
+
+/* Groups the relay deliveries at relay site RELAY whose goods are ready
+ * at RELEASE into as few jobs as will each fit one vehicle: first the
+ * goods that need no refrigeration (any van may take them), then the
+ * others.  (Goods ready later, a producer's, are not held back with the
+ * hub's.) */
+static int
+add_relay_jobs(const struct tours_conf *c, struct tours_vrp *vrp,
+	       struct tours_ptask *t, size_t nt, const char *relay,
+	       double release, int *used)
 {
 	int *grp = xcalloc(nt + 1, sizeof(int));
 	int rc = 0, loc = -1;
@@ -530,7 +690,8 @@ add_relay_jobs(struct tours_vrp *vrp, struct tours_ptask *t, size_t nt,
 			uint64_t sk;
 
 			if (used[i] || t[i].task->kind != TK_RELAY ||
-			    strcmp(t[i].site->site_id, relay) != 0)
+			    strcmp(t[i].site->site_id, relay) != 0 ||
+			    task_release(t[i].task) != release)
 				continue;
 			task_amounts(t[i].task, amt, &sk);
 			if ((sk != 0) != (pass == 1))
@@ -540,7 +701,7 @@ add_relay_jobs(struct tours_vrp *vrp, struct tours_ptask *t, size_t nt,
 			for (int d = 0; d < TOURS_NDIMS; d++)
 				tot[d] = sat_add(sum[d], amt[d]);
 			if (n > 0 && !fits_any(vrp->p, tot, gsk | sk)) {
-				rc = add_job(vrp, t, grp, n, loc,
+				rc = add_job(c, vrp, t, grp, n, loc,
 					     (int64_t)vrp->njobs);
 				n = 0;
 				gsk = 0;
@@ -551,7 +712,8 @@ add_relay_jobs(struct tours_vrp *vrp, struct tours_ptask *t, size_t nt,
 			memcpy(sum, tot, sizeof(sum));
 		}
 		if (n > 0 && rc == 0)
-			rc = add_job(vrp, t, grp, n, loc, (int64_t)vrp->njobs);
+			rc = add_job(c, vrp, t, grp, n, loc,
+				     (int64_t)vrp->njobs);
 	}
 	free(grp);
 	return rc;
@@ -572,10 +734,8 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 	out->veh = xcalloc(nv + 1, sizeof(int));
 	lz_route_problem_set_metric(out->p, LZ_ROUTE_METRIC_HAVERSINE,
 				    c->circuity > 0 ? c->circuity : 1);
-	lz_route_problem_set_speed(out->p, LZ_ROUTE_PROFILE_VAN,
-				   c->speed_van > 0 ? c->speed_van : 7);
-	lz_route_problem_set_speed(out->p, LZ_ROUTE_PROFILE_BIKE,
-				   c->speed_bike > 0 ? c->speed_bike : 4);
+	if ((rc = set_speeds(c, out->p)) != 0)
+		return rc;
 
 	for (size_t i = 0; i < nv && rc >= 0; i++) {
 		struct lz_route_vehicle rv;
@@ -599,6 +759,8 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 			vh->kind == LZ__TOURS__V1__VEHICLE_KIND__VEHICLE_KIND_CARGO_BIKE
 				? LZ_ROUTE_PROFILE_BIKE
 				: LZ_ROUTE_PROFILE_VAN;
+		if (vh->range_km > 0)
+			rv.max_distance = vh->range_km * 1000.0;
 		rv.cost_per_km = (double)vh->cost_per_km_cents;
 		rv.cost_per_hour = (double)vh->cost_per_hour_cents;
 		if (rv.cost_per_km <= 0 && rv.cost_per_hour <= 0)
@@ -637,19 +799,15 @@ tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 		if (used[i])
 			continue;
 		if (t[i].task->kind == TK_RELAY) {
-			rc = add_relay_jobs(out, t, nt, t[i].site->site_id,
-					    used);
+			rc = add_relay_jobs(c, out, t, nt, t[i].site->site_id,
+					    task_release(t[i].task), used);
 			continue;
 		}
-		used[i] = 1;
-		if (t[i].task->kind == TK_COLLECTION && t[i].dest) {
-			rc = add_shipment(out, t, (int)i);
+		if (is_shipment(&t[i])) {
+			used[i] = 1;
+			rc = add_shipment(c, out, t, (int)i);
 		} else {
-			int idx = (int)i;
-
-			rc = add_job(out, t, &idx, 1,
-				     location_of(out, t[i].site),
-				     (int64_t)out->njobs);
+			rc = add_site_job(c, out, t, nt, i, used);
 		}
 	}
 	free(used);
@@ -722,6 +880,47 @@ stop_new(const struct lz_route_stop *rs, const Site *site, unsigned index)
 	return s;
 }
 
+/* Stop S, made of route stops up to RS, now ends with RS: its departure,
+ * distance and load are RS's. */
+static void
+stop_extend(Stop *s, const struct lz_route_stop *rs)
+{
+	s->departure = round_t(rs->departure);
+	s->distance_m = round_t(rs->distance);
+	for (int k = 0; k < TOURS_NCLASSES; k++) {
+		s->load_after[k]->grams = rs->load[2 * k];
+		s->load_after[k]->millilitres = rs->load[2 * k + 1];
+	}
+}
+
+/* The window of task stop RS in the routing problem (a shipment's drop,
+ * open from its pickup's window on: up to the end of the shift). */
+static struct lz_route_tw
+route_stop_window(const struct tours_vrp *vrp, const struct lz_route_stop *rs,
+		  const struct tours_pvehicle *pv)
+{
+	struct lz_route_tw w = {0, LZ_ROUTE_INF};
+	const struct lz_route_shipment *sh;
+
+	if (rs->type == LZ_ROUTE_STOP_JOB) {
+		w = lz_route_problem_job(vrp->p, rs->index)->tw[0];
+	} else if ((sh = lz_route_problem_shipment(vrp->p, rs->index))) {
+		w = rs->type == LZ_ROUTE_STOP_PICKUP ? sh->pickup.tw[0]
+						     : sh->delivery.tw[0];
+	}
+	if (w.end >= LZ_ROUTE_INF / 2)
+		w.end = (double)pv->shift_end;
+	return w;
+}
+
+static int
+is_task_stop(const struct lz_route_stop *rs)
+{
+	return rs->type == LZ_ROUTE_STOP_JOB ||
+	       rs->type == LZ_ROUTE_STOP_PICKUP ||
+	       rs->type == LZ_ROUTE_STOP_DELIVERY;
+}
+
 static void
 stop_add_task(Stop *s, const Task *t)
 {
@@ -770,14 +969,22 @@ tours_fill(const Tour *t, const Vehicle *v,
 	}
 }
 
+/* The tour of route R.  A driver parks once per address: with
+ * C->merge_stops, a visit at the same location as the Stop before it, with
+ * a window that intersects that Stop's, joins it (the engine already
+ * waived its setup). */
 static Tour *
-tour_new(const struct tours_vrp *vrp, struct tours_ptask *t, size_t tidx,
-	 const struct lz_route_route *r, const struct tours_pvehicle *pv,
-	 const char *date, const char *wave, const char *plan_id)
+tour_new(const struct tours_conf *c, const struct tours_vrp *vrp,
+	 struct tours_ptask *t, size_t tidx, const struct lz_route_route *r,
+	 const struct tours_pvehicle *pv, const char *date, const char *wave,
+	 const char *plan_id)
 {
 	Tour init = LZ__TOURS__V1__TOUR__INIT;
 	Tour *tour = xmalloc(sizeof(*tour));
 	CompartmentFill fill[TOURS_NCLASSES];
+	Stop *cur = NULL;
+	struct lz_route_tw cur_w = {0, 0};
+	int cur_loc = -1;
 	char id[300];
 
 	*tour = init;
@@ -796,15 +1003,34 @@ tour_new(const struct tours_vrp *vrp, struct tours_ptask *t, size_t tidx,
 			rs->location >= 0 && rs->location < vrp->nlocs
 				? vrp->loc_site[rs->location]
 				: pv->hub;
-		Stop *s = stop_new(rs, site, (unsigned)tour->n_stops);
+		struct lz_route_tw w = {0, 0};
+		Stop *s;
 		int ti = -1;
 
-		if (rs->type == LZ_ROUTE_STOP_START)
-			s->kind = (Lz__Tours__V1__StopKind)SK_START;
-		else if (rs->type == LZ_ROUTE_STOP_END)
-			s->kind = (Lz__Tours__V1__StopKind)SK_END;
-		else
-			s->kind = (Lz__Tours__V1__StopKind)SK_TASK;
+		if (is_task_stop(rs))
+			w = route_stop_window(vrp, rs, pv);
+		if (c->merge_stops && is_task_stop(rs) && cur &&
+		    cur->kind == SK_TASK && rs->location == cur_loc &&
+		    w.start <= cur_w.end && cur_w.start <= w.end) {
+			s = cur;
+			stop_extend(s, rs);
+			if (w.start > cur_w.start)
+				cur_w.start = w.start;
+			if (w.end < cur_w.end)
+				cur_w.end = w.end;
+		} else {
+			s = stop_new(rs, site, (unsigned)tour->n_stops);
+			if (rs->type == LZ_ROUTE_STOP_START)
+				s->kind = (Lz__Tours__V1__StopKind)SK_START;
+			else if (rs->type == LZ_ROUTE_STOP_END)
+				s->kind = (Lz__Tours__V1__StopKind)SK_END;
+			else
+				s->kind = (Lz__Tours__V1__StopKind)SK_TASK;
+			tour->stops[tour->n_stops++] = s;
+			cur = s;
+			cur_loc = rs->location;
+			cur_w = w;
+		}
 		if (rs->type == LZ_ROUTE_STOP_JOB) {
 			for (int k = vrp->job_first[rs->index];
 			     k < vrp->job_first[rs->index + 1]; k++) {
@@ -824,13 +1050,14 @@ tour_new(const struct tours_vrp *vrp, struct tours_ptask *t, size_t tidx,
 				t[ti].arrival = s->arrival;
 			}
 		}
-		if (ti >= 0 && t[ti].task->window) {
-			s->window = xmalloc(sizeof(TimeWindow));
-			lz__common__v1__time_window__init(s->window);
-			s->window->start = t[ti].task->window->start;
-			s->window->end = t[ti].task->window->end;
+		if (ti >= 0) {
+			if (s->window == NULL) {
+				s->window = xmalloc(sizeof(TimeWindow));
+				lz__common__v1__time_window__init(s->window);
+			}
+			s->window->start = round_t(cur_w.start);
+			s->window->end = round_t(cur_w.end);
 		}
-		tour->stops[tour->n_stops++] = s;
 	}
 	tour->distance_m = round_t(r->distance);
 	tour->duration_s = round_t(r->duration);
@@ -881,6 +1108,69 @@ tours_tour_free(Tour *t)
 	free(t);
 }
 
+/* Whether tour T visits a site twice for tasks whose windows overlap
+ * (longer than an instant): one visit could have served them. */
+static int
+comes_back(const Tour *t)
+{
+	for (size_t i = 0; i < t->n_stops; i++)
+		for (size_t j = i + 1; j < t->n_stops; j++) {
+			const Stop *a = t->stops[i], *b = t->stops[j];
+
+			if (a->kind == SK_TASK && b->kind == SK_TASK &&
+			    a->window && b->window &&
+			    strcmp(a->site_id, b->site_id) == 0 &&
+			    a->window->start < b->window->end &&
+			    b->window->start < a->window->end)
+				return 1;
+		}
+	return 0;
+}
+
+/* Plans again, on its vehicle PV alone, the tasks of tour K of OUT that
+ * comes back to a site: alone, tasks at one site group whatever their
+ * refrigeration needs (the vehicle has them), so one visit serves them.
+ * The new tour replaces the old one when it plans every task and no
+ * longer comes back. */
+static void
+repair_tour(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
+	    const struct tours_pvehicle *pv, size_t k, const char *date,
+	    const char *wave, const char *plan_id, struct tours_plan *out)
+{
+	struct tours_conf c1 = *c;
+	struct tours_ptask *sub = xcalloc(nt + 1, sizeof(*sub));
+	size_t *of = xcalloc(nt + 1, sizeof(*of));
+	struct tours_plan one;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nt; i++)
+		if (t[i].reason == RS_NONE && t[i].tour == (int)k) {
+			sub[n] = t[i];
+			of[n++] = i;
+		}
+	c1.repair_revisits = 0;
+	c1.time_limit = 0;
+	c1.iterations = c->repair_iterations > 0 ? c->repair_iterations : 100;
+	if (tours_plan_solve(&c1, sub, n, pv, 1, date, wave, plan_id, &one) ==
+		    0 &&
+	    one.ntours == 1 && one.unplanned == 0 &&
+	    !comes_back(one.tours[0])) {
+		out->distance_m +=
+			one.tours[0]->distance_m - out->tours[k]->distance_m;
+		tours_tour_free(out->tours[k]);
+		out->tours[k] = one.tours[0];
+		one.tours[0] = NULL;
+		one.ntours = 0;
+		for (size_t j = 0; j < n; j++) {
+			t[of[j]] = sub[j];
+			t[of[j]].tour = (int)k;
+		}
+	}
+	tours_plan_release(&one);
+	free(sub);
+	free(of);
+}
+
 int
 tours_plan_solve(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 		 const struct tours_pvehicle *v, size_t nv, const char *date,
@@ -911,7 +1201,7 @@ tours_plan_solve(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 				&v[vrp.veh[rt->vehicle]];
 
 			out->tours[out->ntours] =
-				tour_new(&vrp, t, out->ntours, rt, pv, date,
+				tour_new(c, &vrp, t, out->ntours, rt, pv, date,
 					 wave, plan_id);
 			out->distance_m += out->tours[out->ntours]->distance_m;
 			out->ntours++;
@@ -929,6 +1219,12 @@ tours_plan_solve(const struct tours_conf *c, struct tours_ptask *t, size_t nt,
 			     k < vrp.job_first[ua->index + 1]; k++)
 				t[vrp.job_task[k]].reason = reason;
 		}
+		for (int r = 0; c->repair_revisits && r < sol->nroutes; r++)
+			if (comes_back(out->tours[r]))
+				repair_tour(c, t, nt,
+					    &v[vrp.veh[sol->routes[r].vehicle]],
+					    (size_t)r, date, wave, plan_id,
+					    out);
 	} else {
 		/* Nothing entered the problem: either no task or no
 		 * usable vehicle (reasons already set by the build). */

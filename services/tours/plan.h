@@ -21,24 +21,50 @@ struct tours_matrix;
 
 /* Planning settings (from the [tours] configuration). */
 struct tours_conf {
-	double circuity;         /* road distance / great-circle distance */
-	double speed_van;        /* metres per second */
-	double speed_bike;       /* metres per second */
+	double circuity; /* road distance / great-circle distance */
+	/* Vans' travel times: one speed for every leg when speed_van > 0,
+	 * else the speed model (lz_route_problem_set_speed_model): a leg of
+	 * d metres takes d / urban speed up to van_urban_m, the rest at road
+	 * speed.  Metres per second, metres. */
+	double speed_van;
+	double van_urban_speed, van_road_speed, van_urban_m;
+	double speed_bike;       /* metres per second, every leg */
 	const char *bike_zone;   /* site zone served from the bike relay */
 	int64_t bike_wave_start; /* seconds after local midnight: the relay
 				    must be supplied before */
-	int service_s;           /* seconds at an ordinary stop */
-	int relay_service_s;     /* seconds at the bike relay */
-	double time_limit;       /* solver wall clock, seconds; <= 0 none */
-	int64_t iterations;      /* solver iterations; <= 0 none */
+	int setup_s;             /* seconds once per visit: parking, access */
+	int service_s;           /* seconds per task at a stop */
+	int relay_service_s;     /* seconds per drop at the bike relay */
+	int handling_s;          /* seconds from goods back at the hub to goods
+				ready for another tour */
+	int merge_stops; /* 1: consecutive visits of a route at one site with
+			    intersecting windows are one Stop; 0: one Stop
+			    per routing job (the benchmark's "before") */
+	int group_overlap_s;       /* tasks at one site whose windows share at
+				least this long are one routing job (one
+				visit); < 0: a job per task */
+	int repair_revisits;       /* 1: a tour that comes back to a site is
+				    planned again on its vehicle alone */
+	int64_t repair_iterations; /* solver iterations of that */
+	double time_limit;         /* solver wall clock, seconds; <= 0 none */
+	int64_t iterations;        /* solver iterations; <= 0 none */
 	uint64_t seed;
 	const struct tours_matrix *matrix; /* operator's matrix, or NULL */
 };
 
-/* Sets defaults: circuity 1.35, van 25 km/h, bike 15 km/h, zone "centre",
- * bike wave at 10:00, 300 s and 600 s of service, 2 s, 0 iterations,
- * seed 1, no matrix. */
+/* Sets defaults: circuity 1.35, vans on the speed model (20 km/h up to
+ * 5 km, 60 km/h beyond), bike 15 km/h, zone "centre", bike wave at 10:00,
+ * 120 s of setup per visit, 180 s of service per task and 480 s per relay
+ * drop, 1800 s of handling, stops merged, tasks at one site grouped when
+ * their windows share an hour, revisits repaired (300 iterations), 2 s, 0
+ * iterations, seed 1, no matrix. */
 void tours_conf_init(struct tours_conf *c);
+
+/* Seconds a leg of METRES takes for PROFILE under C (the van's speed or
+ * speed model, the bike's speed), as in the routing problem of
+ * tours_vrp_build() wherever the operator's matrix has no entry. */
+double tours_leg_seconds(const struct tours_conf *c,
+			 enum lz_route_profile profile, double metres);
 
 /*
  * The date a failed task is planned again, and its window there: the day
@@ -80,6 +106,11 @@ void tours_order_loads(const Order *o, ClassLoad loads[TOURS_NCLASSES]);
  *                                  window; RELAY_DELIVERY to RELAY (window
  *                                  from midnight to the bike wave) when the
  *                                  destination's zone is C->bike_zone.
+ * A producer pickup's RELAY_DELIVERY (at hub: its goods are ready only
+ * once the collecting tour is back) may reach the relay until the
+ * handling time and an hour (a bike run) before the customer's window
+ * closes, if that is later than the bike wave.  The task's ready_at is 0:
+ * tours_task_create() sets it from the collecting tour.
  * DEST, PICKUP and RELAY may be NULL (unknown): the task then has no
  * location and the planner gives it a reason.  NOW is its creation time.
  * Returns 1 and fills OUT, or 0 when the order needs no task now.
@@ -129,13 +160,21 @@ struct tours_vrp {
 };
 
 /* Builds the problem: one job per task (relay deliveries of one relay
- * consolidated into as few jobs as the largest vehicle allows), a shipment
+ * consolidated into as few jobs as the largest vehicle allows; tasks at
+ * one site with the same ready time and refrigeration needs, windows
+ * sharing at least C->group_overlap_s, into as few jobs as one vehicle
+ * takes, their windows' intersection, a service per task), a shipment
  * per collection to an outlet, a vehicle per usable PVEHICLE (its hub
- * known), dimensions grams and millilitres per temperature class, skills
- * bit 0 chilled and bit 1 frozen (from the compartments), distances by
- * haversine x circuity or the matrix.  Tasks that cannot enter the problem
- * get their reason at once (unknown site, no relay, no vehicle, invalid).
- * Returns 0 or a negative LZ_ROUTE_E* code.  Release with
+ * known; its range_km as the route's maximum distance), dimensions grams
+ * and millilitres per temperature class, skills bit 0 chilled and bit 1
+ * frozen (from the compartments), distances by haversine x circuity or the
+ * matrix, travel times by the speed model (tours_leg_seconds) or the
+ * matrix.  Every job (and each end of a shipment) has C->setup_s of setup,
+ * paid once per visit, and its task's service; a job's release is the
+ * latest ready_at of its tasks (the route leaves the hub no earlier), a
+ * shipment's pickup's release its task's.  Tasks that cannot enter the
+ * problem get their reason at once (unknown site, no relay, no vehicle,
+ * invalid).  Returns 0 or a negative LZ_ROUTE_E* code.  Release with
  * tours_vrp_release(). */
 int tours_vrp_build(const struct tours_conf *c, struct tours_ptask *t,
 		    size_t nt, const struct tours_pvehicle *v, size_t nv,
@@ -156,7 +195,15 @@ struct tours_plan {
 /* Plans tasks T on vehicles V: builds the problem, solves it under C's
  * limits, and turns the routes into tours named "<DATE>/<WAVE>/<vehicle>"
  * (status planned, fill rates computed), writing each task's tour, stop
- * and arrival or its reason.  Returns 0 or a negative LZ_ROUTE_E* code. */
+ * and arrival or its reason.  With C->merge_stops, consecutive visits of a
+ * route at one site whose windows intersect are one Stop: its task ids in
+ * the order served, the windows' intersection, the first visit's arrival
+ * and start, the last one's departure and load.  With C->repair_revisits,
+ * a tour that still comes back to a site for tasks whose windows overlap
+ * (tasks of different refrigeration needs, which the fleet's problem does
+ * not group) is planned again on its vehicle alone, where they group, and
+ * replaced when that plans all its tasks without coming back.  Returns 0
+ * or a negative LZ_ROUTE_E* code. */
 int tours_plan_solve(const struct tours_conf *c, struct tours_ptask *t,
 		     size_t nt, const struct tours_pvehicle *v, size_t nv,
 		     const char *date, const char *wave, const char *plan_id,

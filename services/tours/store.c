@@ -24,6 +24,7 @@ tours_store_open(struct lz_store *s, struct tours_db *db)
 	    (rc = lz_store_db(s, "tasks", 0, &db->tasks)) != 0 ||
 	    (rc = lz_store_db(s, "by_date", 0, &db->by_date)) != 0 ||
 	    (rc = lz_store_db(s, "tours", 0, &db->tours)) != 0 ||
+	    (rc = lz_store_db(s, "picked", 0, &db->picked)) != 0 ||
 	    (rc = lz_store_db(s, "meta", 0, &db->meta)) != 0)
 		return rc;
 	return 0;
@@ -233,6 +234,30 @@ tours_store_vehicles(MDB_txn *txn, const struct tours_db *db,
 }
 
 int
+tours_store_picked(MDB_txn *txn, const struct tours_db *db,
+		   const char *order_id, int *out)
+{
+	char v[16];
+	int rc;
+
+	*out = 0;
+	if (!lz_store_key_usable(order_id))
+		return 0;
+	if ((rc = lz_store_get_str(txn, db->picked, order_id, v, sizeof(v))))
+		return rc;
+	*out = v[0] != '\0';
+	return 0;
+}
+
+int
+tours_store_set_picked(MDB_txn *txn, const struct tours_db *db,
+		       const char *order_id, int is_short)
+{
+	return lz_store_put_str(txn, db->picked, order_id,
+				is_short ? "short" : "picked");
+}
+
+int
 tours_store_meta_get(MDB_txn *txn, const struct tours_db *db, const char *name,
 		     char *out, size_t outlen)
 {
@@ -279,6 +304,12 @@ const struct lz_stat_metric tours_stat_metrics[] = {
 	 0},
 	{"unplanned", "lz_tours_tasks_unplanned_total",
 	 "Tasks a wave could not plan, by reason", "reason", 0, 0},
+	{"orders_picked", "lz_tours_orders_picked_total",
+	 "Hub-stock orders lz-inventory picked", NULL, 0, 0},
+	{"short_picks", "lz_tours_short_picks_total",
+	 "Orders lz-inventory picked short", NULL, 0, 0},
+	{"starts_overridden", "lz_tours_starts_overridden_total",
+	 "Tours started by an operator with orders not picked", NULL, 0, 0},
 	{"refused", "lz_tours_refused_total", "Commands refused, by reason",
 	 "reason", 0, 0},
 };

@@ -9,6 +9,9 @@
  *   by_date    YYYY-MM-DD NUL task_id -> "" (tasks of a wave's date)
  *   tours      tour_id ("<date>/<wave>/<vehicle>") -> Tour; the key starts
  *              with the date, so the tours of a date are a prefix scan
+ *   picked     order_id -> "picked" or "short": the hub-stock orders
+ *              lz-inventory picked (OrderPicked; "short" after a short
+ *              pick's Shortage), which a tour's start needs
  *   meta       name -> value: "hub", "relay" (site ids), "plan" (count of
  *              plans), "last_solve_s" (seconds, text), "auto/<date>" (the
  *              cut-off planned that date), "stat/<name>" (be64 counters
@@ -35,7 +38,7 @@
 struct lz_store;
 
 struct tours_db {
-	MDB_dbi vehicles, sites, orders, tasks, by_date, tours, meta;
+	MDB_dbi vehicles, sites, orders, tasks, by_date, tours, picked, meta;
 };
 
 /* Opens (creating them) the databases above; call before lz_bus_new(). */
@@ -73,6 +76,13 @@ int tours_store_tours_of(MDB_txn *txn, const struct tours_db *db,
 typedef int (*tours_vehicle_fn)(Vehicle *v, void *arg);
 int tours_store_vehicles(MDB_txn *txn, const struct tours_db *db,
 			 tours_vehicle_fn fn, void *arg);
+
+/* Whether order ORDER_ID was picked by lz-inventory (*OUT 1, or 0); marks
+ * it picked (SHORT: picked short of some units). */
+int tours_store_picked(MDB_txn *txn, const struct tours_db *db,
+		       const char *order_id, int *out);
+int tours_store_set_picked(MDB_txn *txn, const struct tours_db *db,
+			   const char *order_id, int is_short);
 
 /* String values of meta (a copy into OUT, "" when absent). */
 int tours_store_meta_get(MDB_txn *txn, const struct tours_db *db,

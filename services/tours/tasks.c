@@ -6,6 +6,69 @@
 #include "lz_bus.h"
 #include "tours.h"
 
+#include <stdio.h>
+#include <string.h>
+
+/* Whether TASK takes goods from the hub (a delivery, to its site or to the
+ * bike relay). */
+static int
+from_hub(const Task *task)
+{
+	return task->kind == TK_DELIVERY || task->kind == TK_RELAY;
+}
+
+/* When goods that tour TOUR_ID brings back to the hub are ready for
+ * another tour, into *READY: its return plus the handling time.  The
+ * return is the reported one (TourCompleted), unless that report is not
+ * on the day's clock -- before the tour's planned departure, as the
+ * accelerated drivers of a simulated day report -- or missing: then the
+ * planned one.  *READY is 0 when the tour is unknown. */
+static int
+back_at_hub(struct tours *t, MDB_txn *txn, const char *tour_id, int64_t *ready)
+{
+	Tour *tour = NULL;
+	int64_t back;
+	int rc;
+
+	*ready = 0;
+	if (tour_id == NULL || tour_id[0] == '\0')
+		return 0;
+	if ((rc = tours_store_get_tour(txn, &t->db, tour_id, &tour)) != 0 ||
+	    tour == NULL)
+		return rc;
+	back = tour->completed_at > 0 && tour->completed_at >= tour->start
+		       ? tour->completed_at
+		       : tour->end;
+	if (back > 0)
+		*ready = back + t->conf.handling_s;
+	lz__tours__v1__tour__free_unpacked(tour, NULL);
+	return 0;
+}
+
+/* The ready time of new delivery TASK of an order collected at a
+ * producer (the order at the hub): when its pickup's tour is back, plus
+ * the handling; NOW plus the handling when that tour is not known. */
+static int
+ready_of_new(struct tours *t, MDB_txn *txn, Task *task, int64_t now)
+{
+	Task *pick = NULL;
+	char id[300];
+	int rc;
+
+	if (!from_hub(task) || task->order_status != OS_AT_HUB ||
+	    task->order_id == NULL || task->order_id[0] == '\0')
+		return 0;
+	snprintf(id, sizeof(id), "pick:%s", task->order_id);
+	if ((rc = tours_store_get_task(txn, &t->db, id, &pick)) != 0)
+		return rc;
+	rc = back_at_hub(t, txn, pick ? pick->tour_id : NULL, &task->ready_at);
+	if (rc == 0 && task->ready_at == 0)
+		task->ready_at = now + t->conf.handling_s;
+	if (pick)
+		lz__tours__v1__task__free_unpacked(pick, NULL);
+	return rc;
+}
+
 int
 tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		  const struct tours_change *ch)
@@ -15,6 +78,18 @@ tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
 	char *old_tour = task->tour_id;
 	int from = (int)task->status, rc;
 
+	/* A delivery back from its tour (failed, or never reported) is on
+	 * the van until it is back at the hub. */
+	if (ch->to == TS_PENDING && from_hub(task) &&
+	    (from == TS_ON_BOARD || from == TS_FAILED)) {
+		int64_t back;
+
+		if ((rc = back_at_hub(t, lz_bus_mdb(tx), task->tour_id,
+				      &back)) != 0)
+			return rc;
+		if (back > task->ready_at)
+			task->ready_at = back;
+	}
 	task->status = (Lz__Tours__V1__TaskStatus)ch->to;
 	task->reason = (Lz__Tours__V1__Reason)ch->reason;
 	if (ch->tour_id)
@@ -46,6 +121,8 @@ tours_task_create(struct tours *t, struct lz_bus_txn *tx, Task *task,
 {
 	int rc = tours_store_stat_add(lz_bus_mdb(tx), &t->db, "created", 1);
 
+	if (rc == 0 && task->ready_at == 0)
+		rc = ready_of_new(t, lz_bus_mdb(tx), task, now);
 	if (rc != 0)
 		return rc;
 	return tours_task_change(t, tx, task,

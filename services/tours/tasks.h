@@ -27,16 +27,24 @@ struct tours_change {
 };
 
 /* Moves TASK as CH says (writing it, with its date index) and emits
- * TaskStatusChanged in TX, with the task's member as tenant.  TASK's
- * fields are restored before returning (it may be an unpacked record).
- * Returns 0 or a negative store error. */
+ * TaskStatusChanged in TX, with the task's member as tenant.  A delivery
+ * coming back to pending from its tour (on board or failed) is ready
+ * (ready_at) only once that tour is back at the hub, plus the handling
+ * time: its return as reported; as planned when not reported yet, or
+ * reported before the tour's planned departure (off the day's clock, as a
+ * simulation's accelerated drivers report).  TASK's tour_id is restored
+ * before returning (it may be an unpacked record); its status, reason and
+ * ready_at keep their new values.  Returns 0 or a negative store error. */
 int tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		      const struct tours_change *ch);
 
 /* Records the new TASK as pending (counted as "created") because of an
- * event of type CAUSE at NOW (seconds).  The caller then offers it to the
- * planned tours (tours_insert_late).  Returns 0 or a negative store
- * error. */
+ * event of type CAUSE at NOW (seconds).  The delivery of an order
+ * collected at a producer (order status at hub) gets its ready_at, unless
+ * set: the return of the tour that collected it (as above) plus the
+ * handling time; NOW plus the handling when that tour is not known.  The
+ * caller then offers it to the planned tours (tours_insert_late).  Returns
+ * 0 or a negative store error. */
 int tours_task_create(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		      int64_t now, const char *cause);
 

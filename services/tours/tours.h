@@ -3,10 +3,10 @@
  * built from the other services' events, planning waves, the tours and
  * their execution.  main.c wires it up; commands.c applies the partners'
  * commands (the operators', the drivers' and the returns service's
- * collection requests), follow.c the orders service's events, both through
- * tasks.c and wave.c (planning); store.c keeps the records; query.c serves
- * the read models over HTTP; plan.c is the pure part (tasks, routing
- * problem, tours, GeoJSON).
+ * collection requests), follow.c the orders' and the inventory's events,
+ * both through tasks.c and wave.c (planning); store.c keeps the records;
+ * query.c serves the read models over HTTP; plan.c is the pure part
+ * (tasks, routing problem, tours, GeoJSON).
  */
 #ifndef TOURS_TOURS_H
 #define TOURS_TOURS_H
@@ -33,6 +33,7 @@ struct tours {
 	int64_t insert_iterations; /* solver iterations of a late insertion */
 	int cutoff;                /* seconds after local midnight; -1: none */
 	const char *cutoff_wave;
+	int pick_on_start; /* lz-inventory picks at the start: no check */
 	struct lz_service svc;
 };
 
@@ -45,10 +46,13 @@ tours_of(const struct lz_call *c)
 
 /* The handler tables (commands.c, follow.c) of lz_service_apply.  The
  * commands are RegisterVehicle, PlanWave, CollectionRequested (from the
- * gateway or the returns service) and the drivers' reports; the follows
- * are the orders service's SiteRegistered, OrderPlaced, OrderAmended and
- * OrderStatusChanged.  Every refusal is a CommandRefused and changes
- * nothing else. */
+ * gateway or the returns service) and the drivers' reports (a start
+ * refused while a hub-stock order of the tour is not picked, unless
+ * pick_on_start or an operator's override); the follows are the orders
+ * service's SiteRegistered, OrderPlaced, OrderAmended and
+ * OrderStatusChanged, and the inventory's OrderPicked and Shortage (a
+ * short pick).  Every refusal is a CommandRefused and changes nothing
+ * else. */
 extern const struct lz_handler tours_commands[], tours_follows[];
 extern const size_t tours_n_commands, tours_n_follows;
 

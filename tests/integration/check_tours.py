@@ -4,13 +4,19 @@
 Reads the data set (tests/data/marseille/gen.py's data.json) and the tours
 service's outbox (lz-tap JSON lines), takes the last TourPlanned of each
 tour, and recomputes from the data alone -- not from the planner's numbers:
-  * every tour starts and ends at its vehicle's hub, within its shift;
-  * travel times (haversine x circuity / speed) and service times: no stop
-    starts before the previous departure plus the travel;
-  * every stop's service starts inside its task's window (its order's
-    delivery or pickup window; before the bike wave for the relay) -- in a
-    tour of a later date (a failed task planned again), the window closed
-    before that date is moved there, same local hours, as tours does;
+  * every tour starts and ends at its vehicle's hub, within its shift, and
+    is no longer than the vehicle's range (rangeKm, when it has one);
+  * travel times (haversine x circuity through the speed model: urban
+    speed up to the urban distance, road speed beyond; or one speed): no
+    stop starts before the previous departure plus the travel;
+  * a stop is one visit at one site: it starts inside its first task's
+    window and before every other task's window closes (its order's
+    delivery or pickup window; before the bike wave for the relay); its
+    setup once (not when the stop before is at the same place), then each
+    task's service in turn (the relay's once), a task whose window opens
+    later waiting for it; the stop is left no earlier -- in a tour of a
+    later date (a failed task planned again), the window closed before
+    that date is moved there, same local hours, as tours does;
   * loads along the route per temperature class (grams and millilitres):
     deliveries on board at the start, pickups added on the way, equal to
     the published load and within the vehicle's compartments;
@@ -20,8 +26,12 @@ tour, and recomputes from the data alone -- not from the planner's numbers:
     reason; the WavePlanned counts agree.
 Prints "ok N tours M tasks" or the first problems, exit status 1.
 
-Usage: check_tours.py data.json outbox.jsonl CIRCUITY SPEED_KMH SERVICE_S
-       RELAY_SERVICE_S BIKE_WAVE_S [--allow-unplanned N]
+Usage: check_tours.py data.json outbox.jsonl CIRCUITY SPEED SERVICE_S
+       RELAY_SERVICE_S BIKE_WAVE_S [--setup S] [--allow-unplanned N]
+
+SPEED is one speed in km/h ("25") or a speed model URBAN_KMH/ROAD_KMH/
+URBAN_KM ("20/60/5", lz-tours' default); SERVICE_S is per task, RELAY_SERVICE_S
+per drop at the relay, --setup (default 0) once per stop.
 """
 import datetime
 import json
@@ -53,12 +63,37 @@ def hav(a, b):
     return 2 * r * math.asin(math.sqrt(min(h, 1)))
 
 
+def leg_time(metres, speed):
+    """Seconds for a leg under SPEED: (urban m/s, road m/s, urban metres)."""
+    urban, road, urban_m = speed
+    if metres <= urban_m:
+        return metres / urban
+    return urban_m / urban + (metres - urban_m) / road
+
+
+def parse_speed(arg):
+    parts = [float(x) for x in arg.split("/")]
+    if len(parts) == 1:
+        return (parts[0] / 3.6, parts[0] / 3.6, float("inf"))
+    return (parts[0] / 3.6, parts[1] / 3.6, parts[2] * 1000)
+
+
 def main():
-    data = json.load(open(sys.argv[1]))
-    evs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-    circ, speed = float(sys.argv[3]), float(sys.argv[4]) / 3.6
-    service, relay_service, bike_wave = map(int, sys.argv[5:8])
-    allow_unplanned = int(sys.argv[9]) if len(sys.argv) > 9 else 10 ** 9
+    args, opts = [], {"--setup": "0", "--allow-unplanned": str(10 ** 9)}
+    i = 1
+    while i < len(sys.argv):
+        if sys.argv[i] in opts:
+            opts[sys.argv[i]] = sys.argv[i + 1]
+            i += 2
+        else:
+            args.append(sys.argv[i])
+            i += 1
+    data = json.load(open(args[0]))
+    evs = [json.loads(l) for l in open(args[1]) if l.strip()]
+    circ, speed = float(args[2]), parse_speed(args[3])
+    service, relay_service, bike_wave = map(int, args[4:7])
+    setup = int(opts["--setup"])
+    allow_unplanned = int(opts["--allow-unplanned"])
     sites, mid = data["sites"], data["midnight"]
     vehicles = {v["vehicleId"]: v for v in data["vehicles"]}
     errs = []
@@ -121,6 +156,9 @@ def main():
             errs.append("%s: leaves before the shift" % tid)
         if int(stops[-1].get("arrival", 0)) > tmid + v["shiftEnd"] + 1:
             errs.append("%s: back after the shift" % tid)
+        if v.get("rangeKm") and int(t.get("distanceM", 0)) > int(v["rangeKm"]) * 1000:
+            errs.append("%s: %s m, beyond the vehicle's range of %s km" % (
+                tid, t.get("distanceM"), v["rangeKm"]))
         load = [0] * 6
         for s in stops:
             for x in s.get("taskIds", []):
@@ -128,13 +166,16 @@ def main():
                 if kind in ("delivery", "relay"):
                     load = [a + b for a, b in zip(load, l)]
         prev_loc, prev_dep = hub["location"], int(stops[0].get("departure", 0))
+        prev_site = stops[0].get("siteId")
+        dist = 0.0
         for i, s in enumerate(stops):
             loc = sites[s["siteId"]]["location"] if s.get("siteId") in sites else None
             if loc is None:
                 errs.append("%s stop %d: unknown site" % (tid, i))
                 continue
             if i > 0:
-                travel = hav(prev_loc, loc) * circ / speed
+                dist += hav(prev_loc, loc) * circ
+                travel = leg_time(hav(prev_loc, loc) * circ, speed)
                 if int(s.get("arrival", 0)) < prev_dep + travel - 2:
                     errs.append("%s stop %d: arrives %.0fs too early" % (
                         tid, i, prev_dep + travel - int(s.get("arrival", 0))))
@@ -144,7 +185,13 @@ def main():
             if s.get("kind") == "STOP_KIND_TASK":
                 if not ids:
                     errs.append("%s stop %d: no task" % (tid, i))
-                for x in ids:
+                # One visit: the setup once (none when the van has not
+                # moved), then the tasks in turn.
+                st = int(s.get("start", 0))
+                same_place = s["siteId"] == prev_site or loc == prev_loc
+                t_next = st + (0 if same_place else setup)
+                relay_done = False
+                for n, x in enumerate(ids):
                     if x not in tasks:
                         errs.append("%s stop %d: unknown task %s" % (tid, i, x))
                         continue
@@ -157,10 +204,20 @@ def main():
                         errs.append("%s stop %d: %s at %s, want %s" % (tid, i, x, s["siteId"], site))
                     if days > 0 and w[1] <= tmid:
                         w = (shift_days(w[0], days), shift_days(w[1], days))
-                    st = int(s.get("start", 0))
-                    if st < w[0] - 1 or st > w[1] + 1:
+                    if n == 0 and (st < w[0] - 1 or st > w[1] + 1):
                         errs.append("%s stop %d: %s starts at %d outside [%d, %d]" % (
                             tid, i, x, st - tmid, w[0] - tmid, w[1] - tmid))
+                    # The windows bound the start of the visit (then its
+                    # setup and services may run past them); a task whose
+                    # window opens later waits for it.  The relay's
+                    # parcels are dropped together.
+                    if n > 0 and st > w[1] + 1:
+                        errs.append("%s stop %d: %s: the visit starts at %d, after its window [%d, %d]" % (
+                            tid, i, x, st - tmid, w[0] - tmid, w[1] - tmid))
+                    if kind != "relay" or not relay_done:
+                        t_next = max(t_next, w[0])
+                        t_next += relay_service if kind == "relay" else service
+                        relay_done = relay_done or kind == "relay"
                     for k in range(6):
                         if kind in ("delivery", "relay"):
                             load[k] -= l[k]
@@ -170,8 +227,7 @@ def main():
                         errs.append("%s: chilled %s in a vehicle without chiller" % (tid, x))
                     if (l[4] or l[5]) and not (cap[4] or cap[5]):
                         errs.append("%s: frozen %s in a vehicle without freezer" % (tid, x))
-                svc = relay_service if tasks.get(ids[0] if ids else "", ("",))[0] == "relay" else service
-                if int(s.get("departure", 0)) < int(s.get("start", 0)) + svc - 1:
+                if int(s.get("departure", 0)) < t_next - 1:
                     errs.append("%s stop %d: leaves before its service is done" % (tid, i))
             pub = [0] * 6
             for cl in s.get("loadAfter", []):
@@ -184,6 +240,10 @@ def main():
                 if load[k] > cap[k] or load[k] < 0:
                     errs.append("%s stop %d: load %d over capacity %d (dim %d)" % (tid, i, load[k], cap[k], k))
             prev_loc, prev_dep = loc, int(s.get("departure", 0))
+            prev_site = s.get("siteId")
+        if v.get("rangeKm") and dist > int(v["rangeKm"]) * 1000 + 1:
+            errs.append("%s: drives %.0f m, beyond the vehicle's range of %s km" % (
+                tid, dist, v["rangeKm"]))
     # A task in a completed tour and planned again: keep the new tour.
     # Every task either planned or not planned with a reason.
     last = {}

@@ -7,8 +7,11 @@
 # drops them at the relay (its stop completed: the parcels are at the
 # relay); two riders on shift get runs planned by lz-bikes, checked here by
 # an independent checker (capacity, windows, insulation, one rider a run at
-# a time); an operator moves a parcel to another rider and pins a run's
-# order, which re-planning keeps; bad input is refused with specific
+# a time, no run leaving the relay before its parcels are ready there: the
+# van's drop, planned and reported, and the failures it re-delivers, plus
+# the handling time, from the tours' and bikes' own events); an operator
+# moves a parcel to another rider and pins a run's order, which
+# re-planning keeps; bad input is refused with specific
 # reasons and changes nothing; the riders deliver (with containers back),
 # fail, leave a parcel at a relay point, and the orders follow in
 # lz-orders; a collection request becomes a pickup in a run, as does one
@@ -28,8 +31,11 @@ partner mallory livrazou rider # a rider's phone, but not a registered rider
 start_bus
 start_gateway --rate 100000 --burst 100000
 start_orders --no-sync
-start_inventory --no-sync --expiry-scan 86400
-start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00
+# Picking is confirmed at each tour's start (pick-on-start, in both
+# daemons): the hub's picking lists are test_picking.sh's subject.
+start_inventory --no-sync --expiry-scan 86400 --pick-on-start
+start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00 --pick-on-start
+HANDLING=900 # lz-bikes' default --handling-s
 BIKES_OPTS="--no-sync --centre-zone \"$ZONE\" --iterations 200 --run-max-s 3600 --reload-s 600 --min-run-s 900"
 eval start_bikes "$BIKES_OPTS"
 "$BIN/lz-bikes" --state "$TMP/bad-zone" --admin 127.0.0.1:0 \
@@ -100,6 +106,15 @@ print(" ".join(sorted(p["parcelId"].split("/")[1] + "=" + p["status"].replace("P
 	"far=EXPECTED heavy=EXPECTED o1=EXPECTED o2=EXPECTED o3=EXPECTED o4=EXPECTED o5=EXPECTED o6=EXPECTED o7=EXPECTED"
 check_eq "a parcel too heavy for any bike is flagged as it is announced" "$(parcel heavy)" "EXPECTED - TOO_HEAVY"
 check_eq "a parcel outside the centre zone is flagged" "$(parcel far)" "EXPECTED - OUT_OF_ZONE"
+check_eq "each expected parcel is ready at the van's planned arrival at the relay plus handling" \
+	"$(curl -s "http://127.0.0.1:$TOURS_ADMIN/v1/tours/$DATE" >"$TMP/tours-planned.json"
+	parcels_json | python3 -c '
+import json, sys
+arr = {t: int(s["arrival"]) for tr in json.load(open(sys.argv[1]))["tours"]
+       for s in tr["stops"] if s.get("siteId") == "relais-velo" for t in s.get("taskIds", [])}
+ps = json.load(sys.stdin)["parcels"]
+print(len(ps), sum(int(p.get("readyAt", 0)) == arr[p["parcelId"]] + int(sys.argv[2]) for p in ps))' \
+		"$TMP/tours-planned.json" "$HANDLING")" "9 9"
 
 # Riders start their shifts before the van arrives: nothing to ride yet.
 SHIFT_END=$((NOW + 4 * 3600))
@@ -188,11 +203,87 @@ for ref in want:
 for ref in seen:
     if ref not in want:
         errors.append("%s planned, should not be" % ref)
+# Ready at the relay, from the tours' and bikes' events (not lz-bikes'
+# readyAt): the van's planned arrival at the relay or its reported drop,
+# whichever is later (a report ahead of the plan is taken as the plan);
+# after a failure in run R, the failure and R back at the relay (planned
+# end; reported: completed), whichever is latest; plus the handling.
+H = $HANDLING
+def history(path):
+    return [json.loads(l) for l in open(path) if l.strip()]
+arrival, drop, run_end, run_back, fails = {}, {}, {}, {}, {}
+for e in history("$TMP/tours.jsonl"):
+    p = e["payload"]
+    if e["type"] == "lz.tours.v1.TourPlanned":
+        for s in p["tour"]["stops"]:
+            if s.get("siteId") == "relais-velo":
+                for t in s.get("taskIds", []):
+                    arrival[t] = int(s["arrival"])
+    elif (e["type"] == "lz.tours.v1.TaskStatusChanged" and p.get("to") == "TASK_STATUS_DONE"
+          and p["task"].get("kind") == "TASK_KIND_RELAY_DELIVERY"):
+        drop[p["task"]["taskId"]] = int(p["at"])
+for e in history("$TMP/bikes.jsonl"):
+    p = e["payload"]
+    if e["type"] == "lz.bikes.v1.RunPlanned":
+        run_end[p["run"]["runId"]] = int(p["run"]["end"])
+    elif e["type"] == "lz.bikes.v1.RunStatusChanged" and p.get("to") == "RUN_STATUS_COMPLETED":
+        run_back[p["runId"]] = int(p["at"])
+    elif (e["type"] == "lz.bikes.v1.ParcelStatusChanged" and p.get("to") == "PARCEL_STATUS_FAILED"
+          and p.get("from") == "PARCEL_STATUS_ON_BIKE"):
+        fails.setdefault(p["parcel"]["parcelId"], []).append((int(p["at"]), p["parcel"]["runId"]))
+def ready(pid):
+    r, why = max(arrival.get(pid, 0), drop.get(pid, 0)) + H, "the van's drop"
+    for at, run in fails.get(pid, []):
+        back = max(at, run_end.get(run, 0), run_back.get(run, 0)) + H
+        if back > r:
+            r, why = back, "its failure in %s" % run
+    return r, why
+for r in runs:
+    for s in r["stops"]:
+        for p in s.get("parcelIds", []):
+            t, why = ready(p)
+            if p not in drop:
+                errors.append("%s planned in %s before the van dropped it" % (p, r["runId"]))
+            elif int(r["start"]) < t:
+                errors.append("%s leaves at %d, %d s before %s is ready (%s)"
+                              % (r["runId"], int(r["start"]), t - int(r["start"]), p, why))
+# And lz-bikes says so: each open parcel's readyAt is that time (the van's
+# planned arrival plus handling while it is expected).
+for p in json.load(open("$TMP/parcels.json")).get("parcels", []):
+    pid, st = p["parcelId"], p["status"]
+    if st == "PARCEL_STATUS_EXPECTED":
+        want_t = arrival[pid] + H if pid in arrival else 0
+    elif pid in drop:
+        want_t = ready(pid)[0]
+    else:
+        continue
+    if int(p.get("readyAt", 0)) != want_t:
+        errors.append("%s (%s) ready at %s, want %d" % (pid, st, p.get("readyAt", 0), want_t))
 print("; ".join(errors) or "ok")
 EOF
+# tap SOURCE: the events SOURCE published so far, one JSON line each.
+tap() {
+	local ep
+	case $1 in tours) ep=$TOURS_REPLAY ;; bikes) ep=$BIKES_REPLAY ;; esac
+	"$BIN/lz-tap" --replay "$1" --replay-endpoint "$ep" 2>/dev/null
+}
 check_runs() { # PLANNABLE RIDERS [PICKUPS]
 	runs_json >"$TMP/runs.json"
+	parcels_json >"$TMP/parcels.json"
+	tap tours >"$TMP/tours.jsonl"
+	tap bikes >"$TMP/bikes.jsonl"
 	python3 "$TMP/check_runs.py" "$TMP/runs.json" "$@"
+}
+# ready_of REF: lz-bikes' ready time of parcel REF (readyAt), "-" if none.
+ready_of() {
+	parcels_json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin).get("parcels", []):
+    if p["parcelId"] == "del:fournil/" + sys.argv[1]:
+        print(p.get("readyAt", "-"))
+        break
+else:
+    print("-")' "$1"
 }
 PLANNABLE="o1 o2 o3 o4 o5 o6 o7"
 check_eq "runs planned for two riders: capacity, windows, insulation, shifts" \

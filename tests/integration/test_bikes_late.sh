@@ -5,7 +5,8 @@
 # (unknown_site) nor window and is not planned; once lz-bikes follows
 # orders (restarted with its default sources, it replays them from the
 # start), the relay, the destination and the order's window arrive, the
-# parcel gets them and is planned for the rider on shift.
+# parcel gets them and is planned for the rider on shift, in a run that
+# leaves once it is ready at the relay.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
 . "$(dirname "$0")/bikes_lib.sh"
@@ -17,8 +18,10 @@ partner alice livrazou rider
 start_bus
 start_gateway --rate 100000 --burst 100000
 start_orders --no-sync
-start_inventory --no-sync --expiry-scan 86400
-start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00
+# Picking is confirmed at each tour's start (pick-on-start, in both
+# daemons): the hub's picking lists are test_picking.sh's subject.
+start_inventory --no-sync --expiry-scan 86400 --pick-on-start
+start_tours --no-sync --time-limit-ms 0 --iterations 200 --bike-wave 24:00 --pick-on-start
 BIKES_FOLLOW_ORDERS=0
 start_bikes --no-sync --centre-zone "$ZONE" --iterations 200 \
 	--follow gateway,tours
@@ -78,5 +81,15 @@ import json, sys
 rs = json.load(sys.stdin)["runs"]
 v = [s for r in rs for s in r["stops"] if "del:fournil/o1" in s.get("parcelIds", [])]
 print(len(rs), len(v) == 1 and max(int(v[0]["arrival"]), '"$W_START"') <= '"$W_END"')')" "1 True"
+# Ready at the relay: the van's drop (reported now, ahead of its planned
+# arrival: the plan holds) plus lz-bikes' default handling, 900 s.
+check_eq "the run leaves once the parcel is ready: the van's planned arrival at the relay plus handling" \
+	"$(curl -s "http://127.0.0.1:$TOURS_ADMIN/v1/tours/$DATE" >"$TMP/tours.json"
+	runs_json | python3 -c '
+import json, sys
+arr = max(int(s["arrival"]) for t in json.load(open(sys.argv[1]))["tours"]
+          for s in t["stops"] if "del:fournil/o1" in s.get("taskIds", []))
+r = json.load(sys.stdin)["runs"][0]
+print(int(r["start"]) >= max(arr, int(sys.argv[2])) + 900)' "$TMP/tours.json" "$NOW")" True
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 summary

@@ -1,8 +1,11 @@
 #!/bin/bash
 # `make demo` at small scale: deploy/demo.sh starts every daemon, lz-sim
-# plays a day through the gateway, the summary is printed and saved; every
+# plays a day through the gateway (the hub picks every tour before it
+# leaves, a few lines short), the summary is printed and saved; every
 # figure of the summary is then checked against the services' own read
-# models (orders and tours restarted on the demo's state, read over HTTP).
+# models (orders, inventory and tours restarted on the demo's state, read
+# over HTTP): no order was delivered without picking, stock left the hub
+# and is conserved lot by lot, no start was refused.
 # The demo runs a second time in a row on the same ports; a third run is
 # interrupted as Ctrl-C would (SIGINT to its process group) and must leave
 # no process behind.
@@ -10,7 +13,7 @@
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DP=$((PORT_BASE + 20))
-export DEMO_ORDERS=24 DEMO_SPEED=40000 DEMO_TIME_MS=200 DEMO_SEED=3
+export DEMO_ORDERS=24 DEMO_DAYS=3 DEMO_SPEED=40000 DEMO_TIME_MS=200 DEMO_SEED=3
 export DEMO_PORT=$DP B
 
 # none_left DIR: no lz-* process runs with DIR's configuration (the
@@ -49,12 +52,15 @@ done
 admin_of() { sed -n "/^\[$1\]/,/^\[/s/^admin = //p" "$D/livrazou.ini"; }
 ORD=$(admin_of orders)
 TRS=$(admin_of tours)
+INV=$(admin_of inventory)
 RET=$(admin_of returns)
 IMP=$(admin_of impact)
 start orders "$B/bin/lz-orders" --config "$D/livrazou.ini"
 start tours "$B/bin/lz-tours" --config "$D/livrazou.ini"
+start inventory "$B/bin/lz-inventory" --config "$D/livrazou.ini"
 wait_http "${ORD##*:}" 10
 wait_http "${TRS##*:}" 10
+wait_http "${INV##*:}" 10
 # Nothing publishes now: what the metrics say was kept in the stores.
 check "restarted, lz-orders reports the gateway's events it applied" \
 	test "$(metric "${ORD##*:}" 'lz_inbox_seq{source="gateway"}')" -gt 0
@@ -74,9 +80,23 @@ if [ "$HAS_IMPACT" = 1 ]; then
 	start impact "$B/bin/lz-impact" --config "$D/livrazou.ini"
 	wait_http "${IMP##*:}" 10
 fi
-python3 - "$D" "$ORD" "$TRS" "$RET" "$IMP" "$BKS" >"$TMP/models.json" <<'EOF'
+# The days could happen: check_day.py, an independent checker, on every
+# service's history, with the speed model and handling times the daemons
+# run with.  The drivers and riders report on the wall clock, accelerated:
+# the plans are checked (--planned-only).
+mkdir -p "$TMP/history"
+for s in orders inventory tours bikes; do
+	"$B/bin/lz-tap" --config "$D/livrazou.ini" --replay "$s" --timeout 2 \
+		>"$TMP/history/$s.jsonl" 2>>"$TMP/tap.log"
+done
+python3 "$ROOT/tests/integration/check_day.py" --events "$TMP/history" \
+	--planned-only --speed-model 20,60,5,1.35,60 --handling-s 1800 \
+	--relay-handling-s 900 >"$TMP/check_day.out" 2>&1
+rc=$?
+check_eq "the $DEMO_DAYS days could happen ($(tail -n 1 "$TMP/check_day.out"))" "$rc" 0
+python3 - "$D" "$ORD" "$TRS" "$RET" "$IMP" "$BKS" "$INV" >"$TMP/models.json" <<'EOF'
 import json, sys, time, urllib.request
-d, orders, tours, returns, impact, bikes = sys.argv[1:7]
+d, orders, tours, returns, impact, bikes, inventory = sys.argv[1:8]
 def get(addr, path):
     return urllib.request.urlopen("http://%s%s" % (addr, path), timeout=10).read().decode()
 def metric(addr, name):
@@ -143,6 +163,18 @@ if "bikes" in s:
 if "impact" in s:
     rep = json.loads(get(impact, "/v1/report?from=%s&to=%s" % (s["impact"]["from"], s["impact"]["to"])))
     out["impact"] = {k: int(rep.get(k, 0)) for k in s["impact"] if k not in ("from", "to", "method")}
+inv = json.loads(get(inventory, "/v1/invariants"))
+lists = [l for date in s["dates"]
+         for l in json.loads(get(inventory, "/v1/picking/" + date)).get("lists", [])]
+out["inventory"] = {k: int(inv.get(k, 0)) for k in ("received", "picked", "adjusted", "expired", "inStock", "reserved")}
+out["inventory"].update({"conserved": inv["ok"], "pickingLists": len(lists),
+    "unitsListed": sum(int(l.get("units", 0)) for l in lists),
+    "unitsPickedListed": sum(int(l.get("pickedUnits", 0)) for l in lists),
+    "toursPicked": metric(inventory, "lz_inventory_tours_picked_total"),
+    "shortPicks": metric(inventory, "lz_inventory_short_picks_total"),
+    "startsRefusedNotPicked": metric(tours, 'lz_tours_refused_total{reason="not_picked"}'),
+    "lotsAccounted": int(inv.get("lotsAccounted", 0)), "lots": int(inv.get("lots", 0)),
+    "listed": sorted(l["status"] for l in lists)})
 print(json.dumps(dict(out, **{"orders": by, "tours": ts,
                   "stopsCompleted": metric(tours, "lz_tours_stops_completed_total"),
                   "stopsFailed": metric(tours, "lz_tours_stops_failed_total"),
@@ -160,8 +192,8 @@ for k in total DELIVERED DELIVERED_BY_VAN DELIVERED_BY_BIKE AT_BIKE_RELAY \
 		"$(field "$S" "j['orders'].get('$k', 0)")" \
 		"$(field "$M" "j['orders'].get('$k', 0)")"
 done
-check_eq "all the day's orders are in the summary" \
-	"$(field "$S" "j['orders']['total']")" "$DEMO_ORDERS"
+check_eq "all the days' orders are in the summary" \
+	"$(field "$S" "j['orders']['total']")" "$((DEMO_ORDERS * DEMO_DAYS))"
 for k in stopsCompleted stopsFailed plannedKm completedKm; do
 	check_eq "summary $k = lz-tours' metric" "$(field "$S" "j['$k']")" \
 		"$(field "$M" "j['$k']")"
@@ -181,6 +213,25 @@ check_eq "the printed summary is the saved one" \
 	"$(field "$S" "'%d (by van %d, by bike %d)' % (j['orders'].get('DELIVERED', 0), j['orders'].get('DELIVERED_BY_VAN', 0), j['orders'].get('DELIVERED_BY_BIKE', 0))")"
 check_eq "every command accepted by the gateway" \
 	"$(grep -c 'refused:' "$TMP/demo1.out")" 0
+# Picking: the hub picked every tour before it left.
+check_eq "summary stock (received, picked, adjusted, expired, in stock, reserved, conserved, lists, listed, picked of them, tours picked, short picks, refused starts) = lz-inventory's read models" \
+	"$(field "$S" "[j['inventory'][k] for k in ('received', 'picked', 'adjusted', 'expired', 'inStock', 'reserved', 'conserved', 'pickingLists', 'unitsListed', 'unitsPickedListed', 'toursPicked', 'shortPicks', 'startsRefusedNotPicked')]")" \
+	"$(field "$M" "[j['inventory'][k] for k in ('received', 'picked', 'adjusted', 'expired', 'inStock', 'reserved', 'conserved', 'pickingLists', 'unitsListed', 'unitsPickedListed', 'toursPicked', 'shortPicks', 'startsRefusedNotPicked')]")"
+check "stock left the hub: units picked" test "$(field "$S" "j['inventory']['picked']")" -gt 0
+check "the hub picked the tours from their picking lists" \
+	test "$(field "$S" "j['inventory']['unitsPickedListed']")" -gt 0
+check_eq "every picking list picked" \
+	"$(field "$M" "sorted(set(j['inventory']['listed']))")" "['PICKING_STATUS_PICKED']"
+check "some lines picked short (the hub did not find every unit)" \
+	test "$(field "$S" "j['inventory']['shortPicks']")" -gt 0
+check_eq "no order delivered without picking (lz-inventory's log)" \
+	"$(grep -c 'order delivered without picking' "$D/inventory.log")" 0
+check_eq "no tour start refused for want of picking" \
+	"$(field "$S" "j['inventory']['startsRefusedNotPicked']")" 0
+check_eq "stock conserved lot by lot (received - picked - expired - counted = in stock)" \
+	"$(field "$M" "(j['inventory']['conserved'], j['inventory']['lotsAccounted'] == j['inventory']['lots'], j['inventory']['received'] - j['inventory']['picked'] - j['inventory']['expired'] - j['inventory']['adjusted'] == j['inventory']['inStock'])")" \
+	"(True, True, True)"
+check "the summary prints the stock that left" grep -q '^stock (lz-inventory) .* picked [1-9]' "$TMP/demo1.out"
 if [ "$HAS_BIKES" = 1 ]; then
 	check_eq "summary bike runs (id, status, parcels, metres) = lz-bikes' read model" \
 		"$(field "$S" "[(r['runId'], r['status'], r['parcels'], r['distanceM']) for r in j['bikes']['runs']]")" \
@@ -239,7 +290,7 @@ if [ "$HAS_IMPACT" = 1 ]; then
 else
 	echo "# lz-impact not built: impact not checked"
 fi
-for p in $pid_orders $pid_tours ${pid_bikes:-} ${pid_returns:-} ${pid_impact:-}; do
+for p in $pid_orders $pid_tours $pid_inventory ${pid_bikes:-} ${pid_returns:-} ${pid_impact:-}; do
 	kill -TERM "$p"
 	wait_pid "$p" 20
 done

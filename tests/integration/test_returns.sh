@@ -27,8 +27,10 @@ partner compost compost processor
 start_bus
 start_gateway --rate 100000 --burst 100000
 start_orders --no-sync
-start_inventory --no-sync --expiry-scan 1 --expiry-horizon 432000
-start_tours --no-sync --time-limit-ms 0 --iterations 200
+# Picking is confirmed at each tour's start (pick-on-start, in both
+# daemons): the hub's picking lists are test_picking.sh's subject.
+start_inventory --no-sync --expiry-scan 1 --expiry-horizon 432000 --pick-on-start
+start_tours --no-sync --time-limit-ms 0 --iterations 200 --pick-on-start
 start_returns --no-sync --forecast-interval-s 1
 start_bikes --no-sync
 API=http://127.0.0.1:$RETURNS_ADMIN

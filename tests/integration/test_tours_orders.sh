@@ -5,7 +5,8 @@
 # through inventory receptions; a shipper places hub-stock and
 # producer-pickup orders over the gateway (the pickup is amended: its
 # pending task follows); the operator plans a wave; the
-# orders become PLANNED in lz-orders (read through the gateway); the driver
+# orders become PLANNED in lz-orders (read through the gateway); the hub
+# picks the tour; the driver
 # reports over the gateway: tour started (hub stock out for delivery), a
 # delivery completed (DELIVERED), the bike relay (AT_BIKE_RELAY), the
 # pickup (PICKED_UP, then AT_HUB when the tour ends: lz-inventory receives
@@ -174,6 +175,13 @@ print(len(ts), site.get("del:fournil/h3"), site.get("pick:fournil/p1"), site.get
 
 # ---- execution, reported by the driver over the gateway ----
 drv() { cmd van "lz.tours.v1.$1" "$2"; }
+# The hub picks the tour's hub-stock orders first (lz-tours refuses the
+# start before; test_picking.sh checks it).
+cmd van lz.inventory.v1.PickTour "{\"tourId\":\"$T1\"}"
+check "tour picked" settle
+check_eq "the hub-stock orders picked: their units left the stock" \
+	"$(curl -s "http://127.0.0.1:$INVENTORY_ADMIN/v1/invariants" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["picked"], d["reserved"])') $(metric "$TOURS_ADMIN" lz_tours_orders_picked_total)" \
+	"29 0 3"
 drv TourStarted "{\"tourId\":\"$T1\",\"odometerKm\":\"1000\"}"
 check "tour start applied" settle
 check_eq "tour started: hub-stock orders out for delivery, the pickup still planned" \
@@ -238,6 +246,17 @@ S2_P1=$(stop pm del:fournil/p1)
 check_eq "the collected order is in the new tour, not the failed delivery" \
 	"$(task_status del:fournil/p1) [$(stop pm del:fournil/h2)] $([ -n "$S2_P1" ] && echo yes)" \
 	"PLANNED 0 [] yes"
+# Its goods are ready once the morning tour is back at the hub (planned:
+# the drivers here report ahead of the day's clock) and handled (1800 s):
+# the afternoon tour leaves no earlier.
+check_eq "the collected order's delivery is ready after the pickup tour's return and handling; its tour leaves then" \
+	"$(curl -s --max-time 5 "$API/v1/tasks/$DATE" | python3 -c '
+import json, sys
+tours = {t["wave"]: t for t in json.loads(sys.argv[1])["tours"]}
+task = [t for t in json.load(sys.stdin)["tasks"] if t["taskId"] == "del:fournil/p1"][0]
+ready = int(task.get("readyAt", 0))
+print(ready == int(tours["am"]["end"]) + 1800, int(tours["pm"]["start"]) >= ready)' "$(tours_json)")" \
+	"True True"
 drv TourStarted "{\"tourId\":\"$T2\"}"
 check "second start applied" settle
 check_eq "collected order out for delivery" "$(status p1)" OUT_FOR_DELIVERY

@@ -3,8 +3,10 @@
  * (points inside, outside, on edges and vertices, several polygons, the
  * text form), a shift split into runs, run planning over riders' runs
  * (capacity, insulation, windows, a parcel given to one rider, pickups),
- * a pinned sequence, the fit of a parcel against the bikes, and the names
- * of the reasons and parcel statuses (from the descriptors).
+ * a pinned sequence, ready times at the relay (the van's plan and drop, a
+ * failure, a return) and runs that wait for them, the fit of a parcel
+ * against the bikes, and the names of the reasons and parcel statuses
+ * (from the descriptors).
  */
 #include "lz_test.h"
 #include "runs.h"
@@ -193,6 +195,10 @@ check_plan(const struct bikes_plan *p, const struct bikes_job *jobs, size_t nj,
 				CHECK(rd->insulated);
 			if (j->rider >= 0)
 				CHECK_EQ_INT(j->rider, r->rider);
+			/* The run leaves once each of its parcels is
+			 * ready at the relay. */
+			CHECK(r->start >= j->release);
+			CHECK(r->visits[v].arrival >= j->release);
 			CHECK_EQ_INT(p->reason[r->visits[v].job], 0);
 			planned++;
 		}
@@ -319,6 +325,122 @@ test_sequence(void)
 	 * 15 km/h, about 347 s. */
 	CHECK(r.visits[2].arrival - r.visits[1].departure == 0);
 	free(r.visits);
+
+	/* A parcel ready after START: the run leaves then, every visit
+	 * later by as much. */
+	jobs[2].pickup = 0;
+	jobs[2].tw_start = jobs[2].tw_end = 0;
+	jobs[1].release = T0 + 1800;
+	CHECK_EQ_INT(bikes_sequence(RELAY_LAT, RELAY_LON, jobs, order, 3, T0,
+				    &conf, &r),
+		     0);
+	CHECK_EQ_INT(r.start, T0 + 1800);
+	CHECK(r.visits[0].arrival > T0 + 1800);
+	CHECK_EQ_INT(r.max_grams, 10000);
+	free(r.visits);
+	/* Ready before START: START holds. */
+	CHECK_EQ_INT(bikes_sequence(RELAY_LAT, RELAY_LON, jobs, order, 3,
+				    T0 + H, &conf, &r),
+		     0);
+	CHECK_EQ_INT(r.start, T0 + H);
+	free(r.visits);
+}
+
+static void
+test_ready(void)
+{
+	const int h = 900;
+
+	/* The van's plan: its arrival plus handling, whatever came before
+	 * (a new plan, earlier or later); in no tour, no time. */
+	CHECK_EQ_INT(bikes_ready_next(0, BIKES_READY_VAN_PLANNED, 0, T0, h),
+		     T0 + h);
+	CHECK_EQ_INT(
+		bikes_ready_next(T0 + h, BIKES_READY_VAN_PLANNED, 0, T0 - H, h),
+		T0 - H + h);
+	CHECK_EQ_INT(bikes_ready_next(T0 + h, BIKES_READY_VAN_PLANNED, 0, 0, h),
+		     0);
+	/* The drop reported late: later; early (a simulated day's phones
+	 * report ahead of its clock): the plan holds. */
+	CHECK_EQ_INT(
+		bikes_ready_next(T0 + h, BIKES_READY_VAN_DONE, T0 + H, 0, h),
+		T0 + H + h);
+	CHECK_EQ_INT(
+		bikes_ready_next(T0 + h, BIKES_READY_VAN_DONE, T0 - H, 0, h),
+		T0 + h);
+	/* No plan known: the report alone. */
+	CHECK_EQ_INT(bikes_ready_next(0, BIKES_READY_VAN_DONE, T0 + 60, 0, 0),
+		     T0 + 60);
+	/* A failure at T0 + 1 h in a run planned back at T0 + 2 h: the run's
+	 * return; reported after the run's planned end: the report. */
+	CHECK_EQ_INT(
+		bikes_ready_next(T0, BIKES_READY_FAILED, T0 + H, T0 + 2 * H, h),
+		T0 + 2 * H + h);
+	CHECK_EQ_INT(bikes_ready_next(T0, BIKES_READY_FAILED, T0 + 3 * H,
+				      T0 + 2 * H, h),
+		     T0 + 3 * H + h);
+	/* Never earlier than before. */
+	CHECK_EQ_INT(bikes_ready_next(T0 + 5 * H, BIKES_READY_FAILED, T0 + H,
+				      T0 + 2 * H, h),
+		     T0 + 5 * H);
+	/* Back with the bike: the later of the report and the plan. */
+	CHECK_EQ_INT(bikes_ready_next(T0 + 2 * H + h, BIKES_READY_BACK,
+				      T0 + 2 * H + 600, T0 + 2 * H, h),
+		     T0 + 2 * H + 600 + h);
+	CHECK_EQ_INT(bikes_ready_next(T0 + 2 * H + h, BIKES_READY_BACK,
+				      T0 - 86400, T0 + 2 * H, h),
+		     T0 + 2 * H + h);
+	CHECK_EQ_INT(bikes_ready_next(T0, BIKES_READY_BACK, 0, 0, h), T0);
+	/* A negative handling counts as none. */
+	CHECK_EQ_INT(bikes_ready_next(0, BIKES_READY_FAILED, T0, 0, -5), T0);
+}
+
+static void
+test_plan_release(void)
+{
+	/* One rider from T0 for 4 h in 1 h runs: a parcel ready now, one
+	 * ready at T0 + 30 min (the van's drop plus handling), one back from
+	 * a failure at T0 + 2 h, one ready after the shift; a pickup, which
+	 * needs nothing at the relay. */
+	struct bikes_job jobs[5];
+	struct bikes_rider riders[1] = {{60000, 600000, 0, T0, T0 + 4 * H}};
+	struct bikes_conf c = conf;
+	struct bikes_plan p;
+	int64_t start_of[5] = {0};
+
+	c.run_max_s = H;
+	jobs[0] = job(0.002, 0, 5000, 0, 0);
+	jobs[1] = job(-0.002, 0.001, 5000, 0, 0);
+	jobs[1].release = T0 + 1800;
+	jobs[2] = job(0.001, -0.002, 5000, 0, 0);
+	jobs[2].release = T0 + 2 * H;
+	jobs[3] = job(0.003, 0.003, 5000, 0, 0);
+	jobs[3].release = T0 + 5 * H;
+	jobs[4] = job(0.001, 0.001, 2000, T0, T0 + 4 * H);
+	jobs[4].pickup = 1;
+	CHECK_EQ_INT(
+		bikes_plan(RELAY_LAT, RELAY_LON, jobs, 5, riders, 1, &c, &p),
+		0);
+	CHECK_EQ_INT(check_plan(&p, jobs, 5, riders), 4);
+	CHECK_EQ_INT(p.reason[3], BR_NOT_READY);
+	for (size_t i = 0; i < p.nruns; i++)
+		for (size_t v = 0; v < p.runs[i].nvisits; v++)
+			start_of[p.runs[i].visits[v].job] = p.runs[i].start;
+	CHECK(start_of[1] >= T0 + 1800);
+	CHECK(start_of[2] >= T0 + 2 * H);
+	CHECK(start_of[0] >= T0 && start_of[4] >= T0);
+	bikes_plan_free(&p);
+
+	/* Ready within the first slot but too late to be back by its end:
+	 * a later run. */
+	jobs[0] = job(0.004, 0, 5000, 0, 0);
+	jobs[0].release = T0 + H - 300;
+	CHECK_EQ_INT(
+		bikes_plan(RELAY_LAT, RELAY_LON, jobs, 1, riders, 1, &c, &p),
+		0);
+	CHECK_EQ_INT(check_plan(&p, jobs, 1, riders), 1);
+	CHECK(p.nruns == 1 && p.runs[0].slot == 1);
+	bikes_plan_free(&p);
 }
 
 /* The names from the descriptors are the ones the metrics and details
@@ -334,6 +456,7 @@ test_names(void)
 		"unknown",        "no_shift",       "on_shift",
 		"bad_state",      "duplicate",      "no_rider",
 		"time_window",    "no_relay",       "no_room",
+		"not_ready",
 	};
 	static const char *const statuses[] = {
 		"unspecified", "expected",       "at_relay",
@@ -343,7 +466,7 @@ test_names(void)
 
 	for (int i = 0; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++)
 		CHECK_EQ_STR(bikes_reason_name(i), reasons[i]);
-	CHECK_EQ_STR(bikes_reason_name(21), "unknown");
+	CHECK_EQ_STR(bikes_reason_name(22), "unknown");
 	CHECK_EQ_STR(bikes_reason_name(-1), "unknown");
 	for (int i = 0; i < (int)(sizeof(statuses) / sizeof(statuses[0])); i++)
 		CHECK_EQ_STR(bikes_parcel_status_name(i), statuses[i]);
@@ -381,6 +504,8 @@ main(void)
 	RUN(test_plan_two_riders);
 	RUN(test_plan_reasons);
 	RUN(test_plan_reload);
+	RUN(test_ready);
+	RUN(test_plan_release);
 	RUN(test_sequence);
 	RUN(test_fits);
 	RUN(test_names);

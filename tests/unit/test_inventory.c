@@ -1,7 +1,9 @@
 /*
  * test_inventory.c -- the inventory's pure decisions: FEFO allocation,
  * expiry before the window, partial and all-or-nothing orders, several
- * lots per line, the shared pool; reception checks; the expiry watch.
+ * lots per line, the shared pool; reception checks; the expiry watch;
+ * picking lists (loading order, the units a pick takes and its
+ * refusals, what a short pick is short of).
  */
 #include "alloc.h"
 #include "lz_test.h"
@@ -427,6 +429,205 @@ test_unload(void)
 	CHECK_EQ_INT(inv_choose_zone(NULL, 0, 1, 1, 1), -1);
 }
 
+/* ---- picking ---- */
+
+static struct inv_pick_item
+item(const char *order, unsigned stop, unsigned line, const char *lot, int temp,
+     size_t rank, int64_t listed)
+{
+	struct inv_pick_item it = {order, stop,          line,   lot, temp,
+				   rank,  INV_PICK_TODO, listed, 0,   0};
+	return it;
+}
+
+/* "order/line/lot" of ITEMS joined by spaces. */
+static const char *
+items_str(const struct inv_pick_item *items, size_t n)
+{
+	static char buf[512];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s/%u/%s",
+				      i ? " " : "", items[i].order_id,
+				      items[i].line, items[i].lot_id);
+	return buf;
+}
+
+static void
+test_picking_order(void)
+{
+	/* Stops 1, 2, 3 on the way out: stop 3 is delivered last, loaded
+	 * first; per compartment (ambient, then chilled, then frozen). */
+	struct inv_pick_item items[] = {
+		item("m/a", 1, 0, "L-y1", CHILL, 0, 5),
+		item("m/a", 1, 1, "L-bread", AMB, 0, 2),
+		item("m/c", 3, 0, "L-y2", CHILL, 1, 4),
+		item("m/c", 3, 0, "L-y1", CHILL, 0, 6),
+		item("m/b", 2, 0, "L-ice", FROZEN, 0, 1),
+		item("m/b", 2, 1, "L-y1", CHILL, 0, 3),
+		item("m/d", 3, 0, "L-bread", AMB, 0, 1),
+		item("m/a", 1, 0, "L-y0", CHILL, 1, 2),
+	};
+	size_t n = LZ_ARRAY_LEN(items);
+
+	for (size_t i = 0; i < n; i++)
+		items[i].ref = i;
+	inv_pick_sort(items, n);
+	CHECK_EQ_STR(items_str(items, n),
+		     "m/d/0/L-bread m/a/1/L-bread "
+		     "m/c/0/L-y1 m/c/0/L-y2 m/b/1/L-y1 m/a/0/L-y1 m/a/0/L-y0 "
+		     "m/b/0/L-ice");
+	/* The caller's index goes with each item. */
+	CHECK_EQ_INT(items[0].ref, 6);
+	CHECK_EQ_INT(items[n - 1].ref, 4);
+	/* Sorting again changes nothing; nothing to sort is fine. */
+	inv_pick_sort(items, n);
+	CHECK_EQ_INT(items[2].ref, 3);
+	inv_pick_sort(items, 0);
+	inv_pick_sort(NULL, 0);
+}
+
+static void
+test_pick_quantities(void)
+{
+	struct inv_pick_item items[] = {
+		item("m/a", 1, 0, "L1", CHILL, 0, 5),
+		item("m/a", 1, 0, "L2", CHILL, 1, 3),
+		item("m/a", 1, 1, "L3", AMB, 0, 2),
+		item("m/b", 2, 0, "L1", CHILL, 0, 4),
+		item("m/done", 3, 0, "L1", CHILL, 0, 7),
+		item("m/gone", 4, 0, "L1", CHILL, 0, 1),
+	};
+	size_t n = LZ_ARRAY_LEN(items), bad = 99;
+	char detail[200];
+
+	items[4].state = INV_PICK_DONE;
+	items[4].picked = 7;
+	items[5].state = INV_PICK_GONE;
+	/* Nothing given: everything to do as listed. */
+	CHECK_EQ_INT(inv_pick_quantities(items, n, NULL, 0, &bad, detail,
+					 sizeof(detail)),
+		     INV_OK);
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_INT(items[0].picked, 5);
+	CHECK_EQ_INT(items[3].picked, 4);
+	CHECK_EQ_INT(items[4].picked, 7); /* done: as it was */
+	CHECK_EQ_INT(items[5].picked, 0); /* gone: nothing */
+
+	/* Given: only what differs; the rest as listed. */
+	{
+		struct inv_pick_given g[] = {{"m/a", 0, "L2", 1},
+					     {"m/b", 0, "L1", 0}};
+
+		CHECK_EQ_INT(inv_pick_quantities(items, n, g, 2, &bad, detail,
+						 sizeof(detail)),
+			     INV_OK);
+		CHECK_EQ_INT(items[0].picked, 5);
+		CHECK_EQ_INT(items[1].picked, 1);
+		CHECK_EQ_INT(items[2].picked, 2);
+		CHECK_EQ_INT(items[3].picked, 0);
+	}
+	/* Each refusal, with the entry at fault; the items unchanged. */
+	{
+		static const struct {
+			struct inv_pick_given g;
+			int reason;
+			const char *detail;
+		} cases[] = {
+			{{"m/zz", 0, "L1", 1},
+			 INV_UNKNOWN_ORDER,
+			 "picked[1].order_id: not on the tour's picking list"},
+			{{"m/done", 0, "L1", 1},
+			 INV_ALREADY_PICKED,
+			 "picked[1].order_id: already picked"},
+			{{"m/gone", 0, "L1", 1},
+			 INV_UNKNOWN_ORDER,
+			 "picked[1].order_id: the order ended or left the "
+			 "tour before its picking"},
+			{{"m/a", 0, "L3", 1},
+			 INV_UNKNOWN_LOT,
+			 "picked[1]: line 0 and lot_id not listed for that "
+			 "order"},
+			{{"m/a", 2, "L1", 1},
+			 INV_UNKNOWN_LOT,
+			 "picked[1]: line 2 and lot_id not listed for that "
+			 "order"},
+			{{"m/a", 0, "L1", 4},
+			 INV_INVALID,
+			 "picked[1]: the same order, line and lot named twice"},
+			{{"m/a", 0, "L2", -1},
+			 INV_BAD_QUANTITY,
+			 "picked[1].quantity: -1 is negative"},
+			{{"m/a", 0, "L2", 4},
+			 INV_ABOVE_LISTED,
+			 "picked[1].quantity: 4 above the 3 units listed"},
+		};
+
+		for (size_t i = 0; i < LZ_ARRAY_LEN(cases); i++) {
+			struct inv_pick_given g[] = {{"m/a", 0, "L1", 4},
+						     cases[i].g};
+
+			items[0].picked = 9;
+			bad = 99;
+			CHECK_EQ_INT(inv_pick_quantities(items, n, g, 2, &bad,
+							 detail,
+							 sizeof(detail)),
+				     cases[i].reason);
+			CHECK_EQ_INT(bad, 1);
+			CHECK_EQ_STR(detail, cases[i].detail);
+			CHECK_EQ_INT(items[0].picked, 9);
+		}
+	}
+	/* A NULL id never matches. */
+	{
+		struct inv_pick_given g = {NULL, 0, "L1", 1};
+
+		CHECK_EQ_INT(inv_pick_quantities(items, n, &g, 1, &bad, detail,
+						 sizeof(detail)),
+			     INV_UNKNOWN_ORDER);
+	}
+}
+
+static void
+test_pick_shortages(void)
+{
+	struct inv_pick_item items[] = {
+		item("m/a", 1, 1, "L1", CHILL, 0, 5),
+		item("m/a", 1, 0, "L2", CHILL, 0, 3),
+		item("m/a", 1, 1, "L3", CHILL, 1, 2),
+		item("m/a", 1, 2, "L4", AMB, 0, 2),
+		item("m/b", 2, 0, "L1", CHILL, 0, 4),
+	};
+	struct inv_pick_short sh[4];
+	size_t n = LZ_ARRAY_LEN(items);
+
+	for (size_t i = 0; i < n; i++)
+		items[i].picked = items[i].listed;
+	CHECK_EQ_INT(inv_pick_shortages(items, n, "m/a", sh, 4), 0);
+	/* Line 1 (two lots, 7 listed) short of 2 over both lots; line 0
+	 * short of 3; line 2 complete; the other order does not count. */
+	items[0].picked = 4;
+	items[2].picked = 1;
+	items[1].picked = 0;
+	items[4].picked = 0;
+	CHECK_EQ_INT(inv_pick_shortages(items, n, "m/a", sh, 4), 2);
+	CHECK_EQ_INT(sh[0].line, 0);
+	CHECK_EQ_INT(sh[0].listed, 3);
+	CHECK_EQ_INT(sh[0].missing, 3);
+	CHECK_EQ_INT(sh[1].line, 1);
+	CHECK_EQ_INT(sh[1].listed, 7);
+	CHECK_EQ_INT(sh[1].missing, 2);
+	/* At most MAX written, the count says how many there are. */
+	CHECK_EQ_INT(inv_pick_shortages(items, n, "m/a", sh, 1), 2);
+	CHECK_EQ_INT(sh[0].line, 0);
+	CHECK_EQ_INT(inv_pick_shortages(items, n, "m/b", sh, 4), 1);
+	CHECK_EQ_INT(sh[0].missing, 4);
+	CHECK_EQ_INT(inv_pick_shortages(items, n, "m/none", sh, 4), 0);
+	CHECK_EQ_INT(inv_pick_shortages(NULL, 0, "m/a", sh, 4), 0);
+}
+
 int
 main(void)
 {
@@ -438,5 +639,8 @@ main(void)
 	RUN(test_reception_checks);
 	RUN(test_expiry_watch);
 	RUN(test_unload);
+	RUN(test_picking_order);
+	RUN(test_pick_quantities);
+	RUN(test_pick_shortages);
 	return lz_test_summary();
 }

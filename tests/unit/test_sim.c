@@ -239,6 +239,23 @@ test_failures(void)
 	CHECK(fails > 140 && fails < 260);
 	CHECK(closed > 0 && closed < fails);
 	CHECK_EQ_INT(sim_stop_fails(5, "x", 3, 0), 0);
+	/* Odometers: within 0..12 % over the plan, the same for the same
+	 * seed and tour, not all equal to the plan. */
+	{
+		int over = 0;
+
+		for (int k = 0; k < 40; k++) {
+			char id[40];
+			int64_t d;
+
+			snprintf(id, sizeof(id), "2026-11-25/am/van-%d", k);
+			d = sim_driven_m(5, id, 100000);
+			CHECK(d >= 100000 && d <= 112000);
+			CHECK_EQ_INT(d, sim_driven_m(5, id, 100000));
+			over += d > 100000;
+		}
+		CHECK(over > 20);
+	}
 	{
 		unsigned some = 0, max = 0;
 
@@ -254,6 +271,38 @@ test_failures(void)
 		CHECK_EQ_INT(max, 6);
 	}
 	CHECK(sim_stop_fails(5, "x", 3, 1000) != 0);
+	/* Short picks: about the rate asked, 1 or 2 units, never the whole
+	 * line, the same for the same line and seed. */
+	{
+		unsigned shorts = 0, two = 0;
+		char order[32];
+
+		for (unsigned i = 0; i < 4000; i++) {
+			int64_t n;
+
+			snprintf(order, sizeof(order), "m/d1-%u", i % 97);
+			n = sim_pick_short(5, "2026-11-25/am/frigo-1", order,
+					   i / 97, "L-yaourt", 10, 150);
+			shorts += n > 0;
+			two += n == 2;
+			CHECK(n >= 0 && n <= 2);
+			again &= n == sim_pick_short(5, "2026-11-25/am/frigo-1",
+						     order, i / 97, "L-yaourt",
+						     10, 150);
+		}
+		CHECK(again);
+		CHECK(shorts > 450 && shorts < 750); /* 15 % */
+		CHECK(two > 0 && two < shorts);
+		for (unsigned i = 0; i < 2000; i++) {
+			snprintf(order, sizeof(order), "m/%u", i);
+			/* A line of 2 is short of 1 at most; of 1, never. */
+			CHECK(sim_pick_short(7, "t", order, 0, "L", 2, 1000) ==
+			      1);
+			CHECK(sim_pick_short(7, "t", order, 0, "L", 1, 1000) ==
+			      0);
+			CHECK(sim_pick_short(7, "t", order, 0, "L", 9, 0) == 0);
+		}
+	}
 }
 
 static void

@@ -9,7 +9,10 @@ Writes into OUTDIR:
                   requests, lz-cmdpub lines for --source gateway
   data.json       sites, vehicles, orders and collections, for checkers
 
-Usage: gen.py OUTDIR DATE(YYYY-MM-DD) [ORDERS] [SEED]
+Usage: gen.py OUTDIR DATE(YYYY-MM-DD) [ORDERS] [SEED] [VEHICLES]
+
+VEHICLES (default 10) repeats the fleet's pattern: per ten, five diesel
+vans, two electric vans (120 km of range) and three refrigerated vans.
 
 The hub sits on the northern edge (~43.35N 5.37E), the bike relay in the
 centre (~43.296N 5.375E); producers are outside the city; customers and
@@ -92,6 +95,8 @@ def main():
              [("ev", "VEHICLE_KIND_ELECTRIC_VAN", "FUEL_TYPE_ELECTRICITY", [(0, 450000, 5000000)])] * 2 +
              [("frigo", "VEHICLE_KIND_REFRIGERATED_VAN", "FUEL_TYPE_DIESEL",
                [(0, 250000, 3000000), (1, 500000, 5000000), (2, 200000, 2000000)])] * 3)
+    nveh = int(sys.argv[5]) if len(sys.argv) > 5 else 10
+    fleet = [fleet[i % len(fleet)] for i in range(nveh)]
     for i, (prefix, kind, fuel, comps) in enumerate(fleet):
         v = {"vehicleId": "%s-%02d" % (prefix, i + 1), "name": "%s %d" % (prefix, i + 1),
              "kind": kind, "fuel": fuel,
@@ -101,6 +106,8 @@ def main():
              "costPerKmCents": 35 if fuel == "FUEL_TYPE_DIESEL" else 20,
              "costPerHourCents": 2500, "shiftStart": 6 * H, "shiftEnd": 16 * H,
              "homeHubSiteId": "hub-nord"}
+        if fuel == "FUEL_TYPE_ELECTRICITY":
+            v["rangeKm"] = 120
         vehicles.append(v)
         gw_ev.append({"type": "lz.tours.v1.RegisterVehicle", "tenant": "livrazou",
                       "actor": "hub-desk", "payload": {"vehicle": v}})
