@@ -70,21 +70,20 @@ register_territory(struct sim_run *r)
 		if (v->frozen_kg)
 			json_array_append_new(
 				comp, compartment(SIM_FROZEN, v->frozen_kg));
-		bad |= sim_submit(
-			       r, "operator", "lz.tours.v1.RegisterVehicle",
-			       json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,"
-					 "s:i,s:s,s:I}}",
-					 "vehicle", "vehicleId", v->id, "name",
-					 v->name, "kind", v->kind, "fuel",
-					 v->fuel, "compartments", comp,
-					 "costPerKmCents",
-					 (json_int_t)v->cost_km_cents,
-					 "costPerHourCents",
-					 (json_int_t)v->cost_hour_cents,
-					 "shiftStart", 5 * 3600, "shiftEnd",
-					 21 * 3600, "homeHubSiteId", t->hub->id,
-					 "consumptionPer100km",
-					 (json_int_t)v->per_100km)) < 0;
+		json_t *veh = json_pack(
+			"{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:i,s:i,s:s,s:I}",
+			"vehicleId", v->id, "name", v->name, "kind", v->kind,
+			"fuel", v->fuel, "compartments", comp, "costPerKmCents",
+			(json_int_t)v->cost_km_cents, "costPerHourCents",
+			(json_int_t)v->cost_hour_cents, "shiftStart", 5 * 3600,
+			"shiftEnd", 21 * 3600, "homeHubSiteId", t->hub->id,
+			"consumptionPer100km", (json_int_t)v->per_100km);
+
+		if (v->range_km > 0)
+			json_object_set_new(veh, "rangeKm",
+					    json_integer(v->range_km));
+		bad |= sim_submit(r, "operator", "lz.tours.v1.RegisterVehicle",
+				  json_pack("{s:o}", "vehicle", veh)) < 0;
 	}
 	for (int c = SIM_AMBIENT; c <= SIM_FROZEN && !bad; c++) {
 		static const char *const zone[] = {"", "sec", "froid",

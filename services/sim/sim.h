@@ -83,6 +83,7 @@ struct sim_vehicle {
 	uint32_t ambient_kg, chilled_kg, frozen_kg;
 	uint32_t cost_km_cents, cost_hour_cents;
 	uint32_t per_100km; /* ml of fuel, or Wh */
+	uint32_t range_km;  /* on a charge (electric vans), or 0 */
 };
 
 /* A reusable container with a deposit (lz.returns.v1.ContainerType). */

@@ -98,13 +98,13 @@ static const struct sim_outlet outlets[] = {
 
 static const struct sim_vehicle vehicles[] = {
 	{"frigo-1", "Frigo 1", "VEHICLE_KIND_REFRIGERATED_VAN",
-	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500},
+	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500, 0},
 	{"frigo-2", "Frigo 2", "VEHICLE_KIND_REFRIGERATED_VAN",
-	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500},
+	 "FUEL_TYPE_DIESEL", 300, 300, 150, 38, 2600, 11500, 0},
 	{"elec-1", "Kangoo electrique 1", "VEHICLE_KIND_ELECTRIC_VAN",
-	 "FUEL_TYPE_ELECTRICITY", 600, 0, 0, 12, 2400, 19000},
+	 "FUEL_TYPE_ELECTRICITY", 600, 0, 0, 12, 2400, 19000, 200},
 	{"fourgon-1", "Fourgon 1", "VEHICLE_KIND_DIESEL_VAN",
-	 "FUEL_TYPE_DIESEL", 900, 0, 0, 28, 2500, 9000},
+	 "FUEL_TYPE_DIESEL", 900, 0, 0, 28, 2500, 9000, 0},
 };
 
 /* Arrondissements: name, centre, radius in degrees, zone (the 1st and
