@@ -361,10 +361,9 @@ member(const void *msg, unsigned offset)
 	return (char *)(uintptr_t)msg + offset;
 }
 
-/* Whether the singular field F of M is written to JSON: as protobuf-c
- * decides whether to pack it. */
-static bool
-is_present(const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m)
+bool
+lz_json_field_present(const ProtobufCFieldDescriptor *f,
+		      const ProtobufCMessage *m)
 {
 	const void *p = member(m, f->offset);
 
@@ -753,7 +752,7 @@ enc_message(struct ctx *c, const ProtobufCMessageDescriptor *d,
 			if (*(const size_t *)member(m, f->quantifier_offset) ==
 			    0)
 				continue;
-		} else if (!is_present(f, m)) {
+		} else if (!lz_json_field_present(f, m)) {
 			continue;
 		}
 		name = json_name(f);

@@ -47,6 +47,7 @@
 #ifndef LZ_JSON_H
 #define LZ_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,5 +103,11 @@ int lz_json_decode_bytes(const ProtobufCMessageDescriptor *desc,
  * BUF (LEN bytes, NUL-terminated, truncated if short): "line_map" ->
  * "lineMap".  Returns the length of the full name, as snprintf does. */
 size_t lz_json_field_name(const char *name, char *buf, size_t len);
+
+/* Whether the singular field F of M is set: as protobuf-c decides whether
+ * to pack it (proto3: not its zero value), and so whether it is written to
+ * JSON. */
+bool lz_json_field_present(const ProtobufCFieldDescriptor *f,
+			   const ProtobufCMessage *m);
 
 #endif

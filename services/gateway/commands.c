@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "lz_partners.h"
+#include "lz_json.h"
 #include "lz_util.h"
 
 #include <stdio.h>
@@ -61,7 +62,7 @@ static const struct {
 	{"lz.bikes.v1.CompleteRun", LZ_ROLE_RIDER},
 };
 
-/* Fields that need a role of their own when set: the services trust the
+/* Singular fields that need a role of their own when set: the services trust the
  * gateway for who may send what, and the roles never travel with the
  * command. */
 static const struct {
@@ -80,40 +81,6 @@ gw_command_roles(const char *type)
 	return 0;
 }
 
-/* Whether scalar or string field F of M is set (not its zero value). */
-static int
-field_set(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
-{
-	const char *p = (const char *)m + f->offset;
-
-	if (f->label == PROTOBUF_C_LABEL_REPEATED)
-		return *(const size_t *)((const char *)m +
-					 f->quantifier_offset) > 0;
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_BOOL:
-		return *(const protobuf_c_boolean *)p != 0;
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_ENUM:
-		return *(const uint32_t *)p != 0;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return *(const uint64_t *)p != 0;
-	case PROTOBUF_C_TYPE_STRING:
-		return *(const char *const *)p && **(const char *const *)p;
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return *(const void *const *)p != NULL;
-	default:
-		return 1;
-	}
-}
-
 int
 gw_check_field_roles(const ProtobufCMessage *m, unsigned have, char *where,
 		     size_t wherelen, unsigned *need)
@@ -129,7 +96,7 @@ gw_check_field_roles(const ProtobufCMessage *m, unsigned have, char *where,
 			continue;
 		f = protobuf_c_message_descriptor_get_field_by_name(
 			d, field_roles[i].field);
-		if (f == NULL || !field_set(m, f) ||
+		if (f == NULL || !lz_json_field_present(f, m) ||
 		    (field_roles[i].roles & have))
 			continue;
 		snprintf(where, wherelen, "%s.%s", d->name, f->name);

@@ -96,41 +96,15 @@ free_task(Task *t)
 		lz__tours__v1__task__free_unpacked(t, NULL);
 }
 
-/* Creates the task ORDER needs in status STATUS (if any and not there yet)
- * and tries to slot it into a tour already planned for its date. */
-static int
-create_order_task(struct lz_call *c, const Order *o, int status)
-{
-	struct tours *t = tours_of(c);
-	struct tours_task_buf b;
-	Site *dest, *pick, *relay;
-	Task *old = NULL;
-	int rc;
-
-	if ((rc = order_sites(c, o, &dest, &pick, &relay)) != 0)
-		goto out;
-	if (!tours_task_for_order(o, status, dest, pick, relay, &t->conf,
-				  c->now, &b))
-		goto out;
-	if ((rc = tours_store_get_task(c->txn, &t->db, b.t.task_id, &old)) !=
-		    0 ||
-	    old != NULL)
-		goto out;
-	if ((rc = tours_task_create(t, c->tx, &b.t, c->now, c->ev->type)) == 0)
-		rc = tours_insert_late(t, c->tx, &b.t, c->now, c->ev->type);
-out:
-	free_task(old);
-	free_sites(dest, pick, relay);
-	return rc;
-}
-
-/* An amended order O (in status STATUS as tours knows it): its task, if
- * still pending or unplanned, is built again (window, loads, site, date)
- * and offered to the planned tours.  The orders service refuses an
+/* The task order O needs in status STATUS (as tours knows it), if any:
+ * created when it is not there yet (AMENDED 0); built again (window,
+ * loads, site, date) when the order was amended and its task is still
+ * pending or unplanned (AMENDED 1: the orders service refuses an
  * amendment once the order is planned, so a planned task never changes
- * here. */
+ * here).  Either way it is offered to the tours already planned for its
+ * date. */
 static int
-amend_order_task(struct lz_call *c, const Order *o, int status)
+order_task(struct lz_call *c, const Order *o, int status, int amended)
 {
 	struct tours *t = tours_of(c);
 	struct tours_task_buf b;
@@ -143,24 +117,32 @@ amend_order_task(struct lz_call *c, const Order *o, int status)
 	if (!tours_task_for_order(o, status, dest, pick, relay, &t->conf,
 				  c->now, &b))
 		goto out;
-	if ((rc = tours_store_get_task(c->txn, &t->db, b.t.task_id, &old)) !=
-		    0 ||
-	    old == NULL ||
-	    (old->status != TS_PENDING && old->status != TS_UNPLANNED))
+	if ((rc = tours_store_get_task(c->txn, &t->db, b.t.task_id, &old)))
 		goto out;
-	b.t.created_at = old->created_at;
-	b.t.attempts = old->attempts;
-	b.t.status = old->status;
-	/* Moves the date index entry when the window changed day. */
-	if ((rc = tours_store_put_task(c->txn, &t->db, &b.t, old->date)) ||
-	    (rc = tours_task_change(
-		     t, c->tx, &b.t,
-		     &(struct tours_change){.to = TS_PENDING,
-					    .detail = "order amended",
-					    .at = c->now,
-					    .cause = c->ev->type})))
-		goto out;
-	rc = tours_insert_late(t, c->tx, &b.t, c->now, c->ev->type);
+	if (!amended) {
+		if (old != NULL)
+			goto out;
+		rc = tours_task_create(t, c->tx, &b.t, c->now, c->ev->type);
+	} else {
+		if (old == NULL ||
+		    (old->status != TS_PENDING && old->status != TS_UNPLANNED))
+			goto out;
+		b.t.created_at = old->created_at;
+		b.t.attempts = old->attempts;
+		b.t.status = old->status;
+		/* Moves the date index entry when the window changed day. */
+		if ((rc = tours_store_put_task(c->txn, &t->db, &b.t,
+					       old->date)) == 0)
+			rc = tours_task_change(
+				t, c->tx, &b.t,
+				&(struct tours_change){.to = TS_PENDING,
+						       .detail =
+							       "order amended",
+						       .at = c->now,
+						       .cause = c->ev->type});
+	}
+	if (rc == 0)
+		rc = tours_insert_late(t, c->tx, &b.t, c->now, c->ev->type);
 out:
 	free_task(old);
 	free_sites(dest, pick, relay);
@@ -191,7 +173,7 @@ on_order(struct lz_call *c, const ProtobufCMessage *msg)
 		rc = lz_store_put_msg(c->txn, db->orders, ev->order->order_id,
 				      &ev->order->base);
 		if (rc == 0)
-			rc = amend_order_task(c, ev->order, (int)old->status);
+			rc = order_task(c, ev->order, (int)old->status, 1);
 		ev->order->status = st;
 		lz__orders__v1__order__free_unpacked(old, NULL);
 		return rc;
@@ -249,7 +231,7 @@ on_order_status(struct lz_call *c, const ProtobufCMessage *msg)
 				   &o->base)) != 0)
 		goto out;
 	if (to == OS_CONFIRMED || to == OS_AT_HUB)
-		rc = create_order_task(c, o, to);
+		rc = order_task(c, o, to, 0);
 	else if (to == OS_CANCELLED || to == OS_REJECTED || to == OS_FAILED)
 		rc = cancel_tasks(c, o->order_id, to);
 out:
