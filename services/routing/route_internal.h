@@ -35,9 +35,4 @@ struct lz_route_problem {
 /* Number of locations addressable by jobs and vehicles. */
 int route_problem_nloc(const struct lz_route_problem *p);
 
-/* Fill dist and dur (n x n, n = route_problem_nloc) for a profile. */
-void route_problem_matrices(const struct lz_route_problem *p,
-			    enum lz_route_profile prof, double *dist,
-			    double *dur);
-
 #endif

@@ -418,22 +418,6 @@ lz_route_problem_duration(const struct lz_route_problem *p,
 	return leg_time(p, (int)prof, d);
 }
 
-void
-route_problem_matrices(const struct lz_route_problem *p,
-		       enum lz_route_profile prof, double *dist, double *dur)
-{
-	int n = route_problem_nloc(p);
-
-	for (int a = 0; a < n; a++) {
-		for (int b = 0; b < n; b++) {
-			size_t k = (size_t)a * (size_t)n + (size_t)b;
-
-			dist[k] = lz_route_problem_distance(p, prof, a, b);
-			dur[k] = lz_route_problem_duration(p, prof, a, b);
-		}
-	}
-}
-
 const char *
 lz_route_strerror(int err)
 {
