@@ -46,9 +46,13 @@ start_gateway() {
 
 # start_service NAME REPLAY ADMIN_PORT [EXTRA OPTIONS...]: starts lz-NAME
 # on this test's bus, its state in $TMP/NAME, and waits for its admin port.
+# The daemons that keep local dates get --timezone $LOCAL_TZ when it is set.
 start_service() {
 	local svc=$1 replay=$2 admin=$3
 	shift 3
+	case $svc in orders | tours | bikes | returns | impact)
+		[ -n "${LOCAL_TZ:-}" ] && set -- --timezone "$LOCAL_TZ" "$@" ;;
+	esac
 	start "$svc" "$BIN/lz-$svc" --state "$TMP/$svc" --pub "$XSUB" \
 		--sub "$XPUB" --replay "$replay" --admin "127.0.0.1:$admin" "$@"
 	wait_http "$admin" 10

@@ -74,6 +74,15 @@ start() {
 	eval "pid_$name=$LAST_PID"
 }
 
+# morning_tz: a fixed-offset time zone in which it is now about 08:00.  Tests
+# whose delivery windows start from now set LOCAL_TZ to it, so that the
+# windows stay within one local day whatever the hour the suite runs at.
+morning_tz() {
+	local off=$(((8 - $(date -u +%-H) + 24) % 24))
+	[ "$off" -gt 14 ] && off=$((off - 24))
+	if [ "$off" -ge 0 ]; then echo "Etc/GMT-$off"; else echo "Etc/GMT+$((-off))"; fi
+}
+
 # metric PORT NAME: prints the value of an unlabelled metric (or nothing).
 metric() {
 	curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |

@@ -9,6 +9,8 @@
 # leaves once it is ready at the relay.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
+# Windows start from now: a zone where it is morning keeps them in one day.
+LOCAL_TZ=$(morning_tz)
 . "$(dirname "$0")/bikes_lib.sh"
 
 partner ops livrazou operator,receiver
@@ -27,7 +29,7 @@ start_bikes --no-sync --centre-zone "$ZONE" --iterations 200 \
 	--follow gateway,tours
 API=http://127.0.0.1:$BIKES_ADMIN
 NOW=$(date +%s)
-DATE=$(TZ=Europe/Paris date -d "@$NOW" +%F)
+DATE=$(TZ=$LOCAL_TZ date -d "@$NOW" +%F)
 W_START=$((NOW + 600))
 W_END=$((NOW + 4 * 3600))
 

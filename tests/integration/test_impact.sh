@@ -13,6 +13,8 @@
 # render in headless Chromium with its charts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
+# Windows start from now: a zone where it is morning keeps them in one day.
+LOCAL_TZ=$(morning_tz)
 
 partner ops livrazou operator,receiver
 partner shop fournil shipper
@@ -43,7 +45,7 @@ start junkpub "$B/tests/lz-cmdpub" --state "$TMP/junkpub" --source junk \
 API=http://127.0.0.1:$TOURS_ADMIN
 IMPACT=http://127.0.0.1:$IMPACT_ADMIN
 NOW=$(date +%s)
-DATE=$(TZ=Europe/Paris date -d "@$NOW" +%F)
+DATE=$(TZ=$LOCAL_TZ date -d "@$NOW" +%F)
 
 ok_ack() { [ "$(jfield "$1" status)" = ACK_STATUS_ACCEPTED ]; }
 NOT_ACCEPTED=0
