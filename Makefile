@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Livrazou — one non-recursive Makefile.  Every module adds itself through a
 # `module.mk` fragment (services/*/module.mk, tests/*/module.mk).
 #
@@ -7,7 +8,7 @@
 #   make bench         every benchmark (bench-bus, bench-routing, ...)
 #                      (these three and `make demo` first install the
 #                      packages that are missing: deploy/install-deps.sh)
-#   make lint          cppcheck + clang-format check
+#   make lint          cppcheck, clang-format, docs links, SPDX licence lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -125,6 +126,7 @@ lint:
 	  $(LINT_SRC)
 	clang-format --dry-run --Werror $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
 	python3 tests/lint/check_docs.py
+	python3 tests/lint/check_spdx.py
 	@echo "lint: ok"
 
 format:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # A simulated day in Marseille on this machine (`make demo`).
 #
 # Makes a fresh state directory, a configuration and keys, starts every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Install the Debian packages Livrazou needs to build, test and run.
 # Idempotent and non-interactive: installs only what is missing.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Writes a C table of every message and enum descriptor found in the
 # generated protobuf-c headers, sorted by fully-qualified name, so that
 # lz_registry can find a type by name with a binary search.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Wire schemas: proto/**/*.proto -> $(B)/gen/**/*.pb-c.[ch] (never committed)
 # plus $(B)/gen/lz_registry.c, the table from type name to descriptor.
 

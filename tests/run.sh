@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Runs unit test binaries, then integration test scripts, and sums up their
 # "N passed, N failed" lines.  Usage: run.sh UNIT... -- INTEG...
 # Exit status: 0 only when every program ran, printed its summary line, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bikes.h -- the bike relay dispatch service (lz-bikes): riders, bikes and
  * shifts; the parcels the van tours drop at the bike relay; reverse-flow

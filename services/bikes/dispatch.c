@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * dispatch.c -- re-plans the runs that have not started (see dispatch.h):
  * gathers the riders on shift with their bikes, the runs of the day (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * dispatch.h -- the re-planning of the runs that have not started, and the
  * re-sequencing of a run an operator pins.

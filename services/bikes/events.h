@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * events.h -- the status changes of parcels, pickups and runs that the
  * commands, the followed events and the re-planning share: each writes the

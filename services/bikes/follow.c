@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- the other services' events the bikes service applies: the
  * directory and the orders' delivery windows (from orders), the relay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-bikes -- the bike relay dispatch service (DESIGN.md section 6): the
  * last kilometre in the centre zone by cargo bike.  Riders, bikes and

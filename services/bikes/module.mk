@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The bike relay dispatch service: lz-bikes and its unit tests.
 # (The routing library by name: services/routing/module.mk comes later.)
 

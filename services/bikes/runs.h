@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * runs.h -- the pure part of bike dispatch: a rider's shift split into
  * successive short runs from the relay (the rider comes back to reload),

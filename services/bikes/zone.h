@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * zone.h -- the centre zone: one or more polygons on WGS84 coordinates,
  * from the configuration.  A site inside it is served by bike.

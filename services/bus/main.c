@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-bus -- the stateless forwarder between publishers and subscribers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_bus.h -- the bus client: durable publishing and exactly-once consuming.
  *

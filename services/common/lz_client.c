@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_client.c -- Submit/Ack over ZeroMQ+CURVE, and a blocking HTTP GET.
  */

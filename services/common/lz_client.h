@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_client.h -- the partner side of the gateway, and a blocking HTTP GET
  * for read models, shared by lz-ctl and lz-sim.

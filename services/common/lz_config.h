@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_config.h -- options from defaults, an INI file and the command line.
  *

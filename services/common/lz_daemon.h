@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_daemon.h -- what every service daemon (orders, inventory, tours,
  * bikes, returns, impact) runs around its own logic: the options of its

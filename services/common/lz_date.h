@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_date.h -- local calendar dates ("YYYY-MM-DD") in the process's time
  * zone, for services that group or plan by the day (tours' waves, impact's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_evjson.h -- an event as one JSON object, as lz-tap prints it and the
  * gateway streams it to partners:

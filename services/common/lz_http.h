@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_http.h -- a small HTTP server on libevent's evhttp, used for the admin
  * endpoints of every daemon (/metrics, /healthz, /readyz) and for services'

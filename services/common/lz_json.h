@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_json.h -- generic protobuf <-> JSON mapping (proto3 canonical JSON).
  *

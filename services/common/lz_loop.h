@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_loop.h -- the event loop of a daemon: one libevent event_base, one
  * ZeroMQ context, ZeroMQ sockets watched through ZMQ_FD, timers and signals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_metrics.h -- counters, gauges and histograms, rendered in the
  * Prometheus text exposition format 0.0.4.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_notify.h -- telling the service manager how the daemon is: systemd's
  * notification protocol (sd_notify(3)), for units of Type=notify.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_partners.h -- the partners file: who may talk to the gateway, as which
  * member, with which roles, and how they prove it.  Read by lz-gateway

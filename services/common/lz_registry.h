@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_registry.h -- every protobuf message type built into the program, by
  * fully-qualified name ("lz.bus.v1.Envelope").

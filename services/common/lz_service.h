@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_service.h -- the skeleton every service daemon applies events with.
  *

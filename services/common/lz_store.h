@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_store.h -- one LMDB environment per daemon: named databases, read and
  * write transactions, and a map that grows when it is full.

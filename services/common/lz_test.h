@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_test.h -- a minimal unit-test harness, header only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_util.h -- allocation that aborts on out-of-memory, clocks, small
  * string helpers.  Out-of-memory is fatal in one place so that error paths

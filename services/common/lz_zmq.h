@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_zmq.h -- small ZeroMQ helpers shared by the daemons and tools: draining
  * a multipart message, and the CURVE key-pair file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The shared runtime: services/common/ -> $(B)/lib/liblzcommon.a
 
 COMMON_SRC := services/common/lz_util.c services/common/lz_log.c \

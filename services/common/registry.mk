@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz_json + lz_registry: generic protobuf <-> JSON mapping and the table of
 # message types (included from services/common/module.mk).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * acks.c -- the acknowledgements the gateway keeps so that a partner who
  * retries a command with the same message id gets the same answer and no

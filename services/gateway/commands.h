@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.h -- what a partner may send: the command types the gateway
  * accepts, the roles each needs (and the fields that need more), and the

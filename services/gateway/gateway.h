@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * gateway.h -- the state of lz-gateway, shared by its parts:
  *   main.c      configuration and startup

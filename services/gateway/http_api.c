@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * http_api.c -- the HTTP/JSON door for partners who cannot speak ZeroMQ:
  *

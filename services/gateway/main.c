@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-gateway -- the only door for partners.  It authenticates them (CURVE
  * keys over ZeroMQ, bearer tokens over HTTP), authorises each command by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 GATEWAY_SRC := services/gateway/main.c services/gateway/submit.c services/gateway/acks.c \
 	services/gateway/zmq_api.c services/gateway/http_api.c \
 	services/gateway/commands.c

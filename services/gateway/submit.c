@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * submit.c -- the one path of a partner's command, whichever API it came
  * by: check it (identifier, type, role, size, payload, the roles of the

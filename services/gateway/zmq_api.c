@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * zmq_api.c -- the ZeroMQ door: a ROUTER socket with CURVE, whose ZAP
  * handler admits only the public keys of the partners file and names the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * account.h -- the pure part of the impact service: energy and CO2e of a
  * trip from the configured emission factors, the distance of a tour (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * codec.h -- the impact service's view of its wire types: short names for
  * the protobuf-c structs it reads (tours, orders, bikes, returns) and the

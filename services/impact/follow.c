@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- what the impact service keeps of the events it follows, each
  * accepted only from its service (orders, tours, bikes, returns).

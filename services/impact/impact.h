@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * impact.h -- the impact service (lz-impact): follows orders, tours, bikes
  * and returns, keeps what it needs of their events by day, and computes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-impact -- the impact service (DESIGN.md section 6): km and CO2e of
  * the pooled tours and bike runs against each member running its own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The impact service: lz-impact and its unit tests.  (This file is read
 # before services/routing/module.mk: name the routing library by its path.)
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * query.c -- the reports over HTTP (on the admin address):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * render.c -- a report as CSV and as one self-contained HTML page with
  * inline SVG charts (see account.h).  The page has no script and no

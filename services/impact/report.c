@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * report.c -- a report from the store: the directory is read once, then
  * the period's tours, bike runs, deliveries, flows, ledger movements and

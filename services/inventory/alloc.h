@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * alloc.h -- the inventory's pure decisions: allocation of lots to an
  * order (first expired, first out), the checks of a reception, the

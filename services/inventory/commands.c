@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.c -- the partners' inventory commands (from the gateway): zones
  * and stock sharing, receptions, picking (an order, or a tour's list) and

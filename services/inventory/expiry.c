@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * expiry.c -- the expiry watch: a libevent timer that, every few minutes,
  * looks at the lots whose date falls within the horizon and emits

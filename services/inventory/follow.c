@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- the other services' events the inventory follows, each
  * accepted only from its service: the orders' hub-stock orders (placed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * inventory.h -- the inventory service (lz-inventory): the hub's zones and
  * lots, receptions, reservations for hub-stock orders, picking, counts and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-inventory -- the hub's storage zones and lots, receptions,
  * reservations for hub-stock orders (first expired, first out), picking,

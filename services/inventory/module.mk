@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The inventory service: lz-inventory and its unit tests.
 
 INVENTORY_CORE := services/inventory/alloc.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * picking.h -- the picking lists of the tours and their picking, which
  * the partners' commands (PickTour, PickOrder: commands.c) and the other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * query.c -- the inventory read models over HTTP (on the admin address),
  * for operators, the gateway and tests, as JSON (proto3 mapping of

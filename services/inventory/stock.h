@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stock.h -- the changes of lots and reservations that the partners'
  * commands (commands.c) and the other services' events (follow.c) share:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.c -- the partners' commands to the orders service (from the
  * gateway): the directory of members and sites, and placing, amending and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- the other services' events that drive an order's lifecycle:
  * the inventory's reservations and shortages (a reservation's, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lifecycle.h -- the changes of an order that commands and followed events
  * share: its status, through the state machine of rules.c, and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-orders -- the directory of members and sites, and the order
  * lifecycle (DESIGN.md section 6).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The orders service: lz-orders, its unit tests, and the integration test
 # with its command publisher (lz-cmdpub).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * orders.h -- the orders service (lz-orders): the directory of members and
  * sites, and the order lifecycle.  main.c wires it up; commands.c applies

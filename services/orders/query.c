@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * query.c -- the orders read models over HTTP (on the admin address), for
  * the gateway, lz-ctl and operators:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * rules.c -- see rules.h.  Pure functions: no LMDB, no sockets, no clock.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * rules.h -- the orders domain rules, as pure functions.
  *

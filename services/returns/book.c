@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * book.c -- the deposit ledger in the store: every movement updates two
  * balances and emits one LedgerMoved, in the caller's transaction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.c -- the partners' commands (source gateway): container types,
  * outlets and collection points (operators), declarations of flows and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * directory.c -- the directory as the returns service keeps it, for the
  * files above: the sites (from the orders service) and the container types

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * flows.c -- the life of a flow (opened, assigned to an outlet with its
  * collection requested, collected, closed by the outlet's confirmation),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- what the returns service follows from the other services,
  * each event accepted only from its service: the directory and the

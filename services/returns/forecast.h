@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * forecast.h -- when a collection point's stock of empties will be full,
  * from its history of returns, and whether to ask for a collection now.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * ledger.h -- the pure rules of the deposit ledger: account names, which
  * movements a partner may report, and how a count taken from a site is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-returns -- the circular-economy service (DESIGN.md section 6):
  * container types and the deposit ledger, declarations of unsold food,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * match.h -- the pure part of the returns service: which outlet a flow
  * goes to (the food-waste hierarchy), when a collection can happen, and

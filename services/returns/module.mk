@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The circular-economy service: lz-returns and its unit tests.  The routing
 # library (great-circle distances) is named in full: its fragment is read
 # after this one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * returns.h -- the circular-economy service (lz-returns): container types
  * and the deposit ledger, declarations of unsold food, biowaste, packaging

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz_route.h -- the Livrazou routing engine: a vehicle-routing solver.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * main.c -- lz-route, the routing engine's command-line solver.
  *

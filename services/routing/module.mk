@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Routing engine: liblzrouting.a (pure C11), the lz-route CLI, unit tests,
 # benchmark.  See services/routing/README.md.
 

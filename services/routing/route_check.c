@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_check.c -- independent feasibility checker.  Written apart from
  * the solver's evaluation on purpose: it reads the problem through its

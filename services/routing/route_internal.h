@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_internal.h -- layout of the problem object, shared by the routing
  * library's modules.  Not installed, not for callers.

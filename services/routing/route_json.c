@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_json.c -- JSON problem reader and solution writer for lz-route.
  * See route_json.h and services/routing/README.md for the format.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_json.h -- the JSON problem format of lz-route (documented in
  * services/routing/README.md) and the JSON solution output.  Uses jansson;

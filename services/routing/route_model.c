@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_model.c -- compile a problem into the solver's arrays; full route
  * evaluation; neighbour lists.  See route_model.h.

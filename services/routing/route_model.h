@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_model.h -- the solver's compiled, read-only view of a problem
  * (nodes, tasks, vehicles, matrices, neighbour lists), and the routines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_problem.c -- building a routing problem: locations, metrics,
  * matrices, jobs, shipments, vehicles.  See lz_route.h.

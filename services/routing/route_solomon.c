@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_solomon.c -- reader for Solomon VRPTW instance files.  See
  * lz_route_solomon_read() in lz_route.h.

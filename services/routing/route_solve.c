@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * route_solve.c -- the search: greedy cheapest-insertion construction,
  * then ruin-and-recreate with string removals (SISR: Christiaens & Vanden

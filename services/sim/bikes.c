@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bikes.c -- the riders of the bike relay, played through the gateway as
  * their phones would: shifts, runs started, parcels delivered or failed,

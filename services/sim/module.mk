@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The partner simulator lz-sim, its unit tests, the demo and its test.
 
 SIM_CORE := services/sim/territory.c services/sim/timeline.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * partner.c -- lz-sim as the partners' systems: their keys and the
  * gateway's partners file, one client per partner, commands submitted

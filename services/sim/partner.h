@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * partner.h -- lz-sim as the partners' systems (partner.c): the run's
  * settings and state, the partners' keys and clients, commands through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * play.c -- the simulated days, played through the gateway as the partner
  * systems would: the operator's desk registers the territory and receives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * play.h -- lz-sim against the running daemons: the partners' keys, the
  * day played through the gateway, the summary read from the services.

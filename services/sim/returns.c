@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * returns.c -- the reverse flows of the simulated territory, when
  * lz-returns runs: its deposit containers and outlets, the members'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * sim.h -- lz-sim, the partner simulator: a territory around Marseille and
  * its days of orders, played through the gateway as partner systems do.

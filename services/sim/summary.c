@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * summary.c -- the day's figures, every one read from a service's read
  * model or metrics (the simulator counts and prints, it computes nothing

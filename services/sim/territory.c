@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * territory.c -- the simulated territory around Marseille and its orders,
  * deterministic for a seed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * timeline.c -- the drivers' reports of a wave in the order of the
  * accelerated clock.

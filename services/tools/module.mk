@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 BINS += $(B)/bin/lz-tap
 $(B)/bin/lz-tap: $(call objs,services/tools/tap.c) $(COMMON_LIB)
 	$(link)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-tap -- watch the bus: subscribe to topic prefixes and print every event
  * as one JSON line; or replay a source's history from its replay endpoint.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.c -- the partners' commands to the tours service, from the
  * gateway: the operators' fleet and planning (RegisterVehicle, PlanWave),

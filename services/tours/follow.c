@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * follow.c -- the other services' events the tours service follows: the
  * orders service's directory (SiteRegistered) and orders' lifecycle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-tours -- the tour planning service (DESIGN.md section 6): the fleet,
  * the tasks built from the orders' and returns' events, planning waves

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The tour planning service: lz-tours, its unit tests and benchmark.
 
 TOURS_CORE := services/tours/plan.c

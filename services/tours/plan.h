@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * plan.h -- the pure part of the tours service: dates in local time, the
  * tasks an order or a collection request needs, the vehicle-routing problem

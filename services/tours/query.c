@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * query.c -- the tours read models over HTTP (on the admin address):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * tasks.h -- the changes of a task that the partners' commands, the
  * followed events and the wave planner share: each writes the task (with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * tours.h -- the tour planning service (lz-tours): the fleet, the tasks
  * built from the other services' events, planning waves, the tours and

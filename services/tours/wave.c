@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * wave.c -- planning a wave and inserting late tasks: gathers the pending
  * tasks of a date, the vehicles free for it and the sites both need, asks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * wave.h -- planning a wave (the operator's PlanWave, or the daily
  * cut-off) and inserting a late task into a tour already planned.  Both

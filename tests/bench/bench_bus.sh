@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # bench-bus: N events (payload about 200 bytes) from a producer through
 # lz-bus to a consumer that applies each durably (fsync at commit, group
 # commit), against raw libzmq PUSH/PULL measured in the same run; then

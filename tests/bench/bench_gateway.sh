@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # bench-gateway: N PlaceOrder commands (about 200 bytes) from one partner
 # over ZeroMQ+CURVE, WINDOW in flight, each checked, committed durably to
 # the gateway's outbox (group commit, fsync), acknowledged and published;

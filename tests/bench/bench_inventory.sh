@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # bench-inventory: reservations per second with 100,000 lots in stock.
 # lz-inventory (durable: fsync at each group commit) is loaded with LOTS
 # lots (1000 products, 100 units each) through the bus, then receives N

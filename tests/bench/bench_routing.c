@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench_routing.c -- solve every Solomon instance listed in the
  * distance-only BKS table, check each solution with the independent

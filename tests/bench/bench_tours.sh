@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # bench-tours: planning time and total km for 300 tasks (280 orders, 20
 # collections) and 10 vehicles, then for 3,000 tasks (2,980 orders) and 110
 # vehicles, on the Marseille-like data set, with the tours service's

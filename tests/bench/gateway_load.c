@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench-gateway-load -- a partner that submits N PlaceOrder commands over
  * ZeroMQ+CURVE to lz-gateway with WINDOW commands in flight, and measures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench-inventory-alloc -- the baseline of bench-inventory: the pure FEFO
  * allocation alone (no LMDB, no bus) over the same stock as the daemon

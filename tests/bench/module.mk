@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Benchmarks.  `make bench` runs every target in BENCH_TARGETS.
 BENCHES += $(B)/tests/bench-zmq-raw
 $(B)/tests/bench-zmq-raw: $(call objs,tests/bench/zmq_raw.c)

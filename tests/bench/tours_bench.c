@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * tours_bench.c -- bench-tours: plans the tasks of a Marseille-like data set
  * (tests/data/marseille/gen.py's data.json) with the tours service's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench-zmq-raw -- the ceiling for bench-bus: raw libzmq PUSH/PULL
  * throughput over TCP loopback, one message of SIZE bytes at a time, no

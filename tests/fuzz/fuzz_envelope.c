@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_envelope -- libFuzzer target for what every subscriber does with a
  * frame from the bus: decode it as an Envelope and render it as JSON (the

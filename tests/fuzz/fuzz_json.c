@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_json -- libFuzzer target for the protobuf <-> JSON mapping as the
  * gateway uses it: the first byte picks a message type of the registry, the

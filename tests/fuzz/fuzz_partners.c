@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_partners -- libFuzzer target for the gateway's partners file
  * parser: any content loads or is refused with a message, never crashes,

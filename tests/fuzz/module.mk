@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Fuzzing with libFuzzer (clang): `make fuzz` builds each target with ASan
 # and UBSan into build/fuzz/ and runs it for FUZZ_SECONDS (default 30) from
 # its seed corpus in tests/fuzz/corpus/<target>/.  Not part of `make test`.

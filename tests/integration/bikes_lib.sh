@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Helpers of the bikes service's end-to-end tests (sourced after lib.sh and
 # gateway_lib.sh): commands through the gateway, waiting for the daemons to
 # catch up, and the read models of lz-orders and lz-bikes.  The tests set

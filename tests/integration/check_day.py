@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Independent checker of a day (or several): could it really happen?
 
 Reads the event histories of the services (lz-tap --replay SOURCE JSON

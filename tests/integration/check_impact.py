@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Recomputes an impact report from the facts of test_impact.sh, apart from
 lz-impact's code: the km and CO2e of the tour (odometer) and the bike run,
 the counterfactual rounds of each shipper by brute force over the orders of

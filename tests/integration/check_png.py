@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Checks a PNG screenshot: it decodes, is not blank, and holds at least N
 pixels of each colour given as RRGGBB:N.  Standard library only (8-bit
 RGB or RGBA, not interlaced, as Chromium writes them).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Independent checker of the tours a wave published.
 
 Reads the data set (tests/data/marseille/gen.py's data.json) and the tours

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-cmdpub -- publishes commands on the bus as if they came from the
  * gateway, for integration tests of the services behind it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Helpers for tests that go through the gateway (sourced after lib.sh).
 # Sets up a territory's keys and partners, and starts lz-bus and
 # lz-gateway on this test's ports.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Shared helpers for integration tests (sourced, POSIX sh + bash).
 # Each test gets a temporary directory and its own port range, starts real
 # daemons in the background, and ends with "N passed, N failed".

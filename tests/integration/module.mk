@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Integration tests: scripts that start the real daemons on loopback.
 TESTPEER := $(B)/tests/lz-testpeer
 $(TESTPEER): $(call objs,tests/integration/peer.c) $(COMMON_LIB)

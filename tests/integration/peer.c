@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * lz-testpeer -- plays a producer or a consumer of lz.testing.v1.Tick
  * events through the real bus client, for integration tests and benchmarks.

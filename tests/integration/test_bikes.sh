@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-bikes end to end with the real gateway, bus, orders, inventory and
 # tours daemons: an operator registers the directory (a hub, the bike relay,
 # centre customers, one site tagged "centre" but outside the configured

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-bikes hears the van tours before the directory and the orders: its
 # sources are independent streams, and here it starts following only the
 # gateway and tours.  A parcel dropped at the relay then has no destination

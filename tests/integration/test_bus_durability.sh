@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Exactly-once, in-order delivery through the real lz-bus when (a) the
 # consumer is killed with SIGKILL mid-stream and restarted, (b) the bus is
 # restarted mid-stream, (c) a second consumer starts after the producer has

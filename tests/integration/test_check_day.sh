@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The independent checker of a day (tests/integration/check_day.py) on the
 # hand-made histories of tests/data/days/: the good day passes; each other
 # history breaks one rule, named by its directory, and the checker reports

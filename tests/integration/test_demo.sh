@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # `make demo` at small scale: deploy/demo.sh starts every daemon, lz-sim
 # plays a day through the gateway (the hub picks every tour before it
 # leaves, a few lines short), the summary is printed and saved; every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The example configuration is accepted by every daemon it configures, and
 # `make install` puts binaries, the systemd units and the examples in place.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Failure semantics, the same for every daemon: SIGHUP (systemctl reload)
 # never stops one: the gateway reloads its partners file, the others log
 # that there is nothing to reload, and all keep answering; SIGTERM stops

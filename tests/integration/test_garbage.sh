@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Garbage on every socket -- random bytes, wrong frame counts, truncated
 # envelopes, oversize frames, bad topics, a topic that is not the envelope's
 # type, events of unknown sources, junk replay requests -- is counted and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-gateway on its own: CURVE authentication, roles, tenant from the
 # identity, idempotent acceptance across restarts, HTTP status codes, limits,
 # rate limit, Server-Sent Events, partners file reload; lz-ctl's diagnosis

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-impact end to end: a day of Livrazou through the real gateway, bus,
 # orders, inventory, tours, bikes and returns daemons.  Two shippers (one
 # in work integration)

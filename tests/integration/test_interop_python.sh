@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Interoperability: a partner written in Python (pyzmq with CURVE, protobuf
 # classes generated from proto/ by protoc at test time) places an order
 # through the real gateway and follows what happens to it over Server-Sent

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-inventory behind the real gateway, bus and orders daemons: zones and
 # receptions (each refusal with its reason, as an event, changing
 # nothing), FEFO reservations confirming orders, an all-or-nothing

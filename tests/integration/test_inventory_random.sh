@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Thousands of random inventory operations (receptions, orders placed,
 # amended and cancelled, picks, counts; lots expiring during the run)
 # through lz-bus, lz-orders and lz-inventory, with lz-cmdpub standing in

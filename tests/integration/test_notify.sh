@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # The service manager's view (units of Type=notify, sd_notify(3)): every
 # daemon, started as systemd starts it (NOTIFY_SOCKET, WATCHDOG_USEC), says
 # READY=1 with a STATUS= line once it serves, sends WATCHDOG=1 at half the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-orders behind a real bus, fed with commands as source "gateway" by
 # lz-cmdpub: the operator's directory, valid orders (OrderPlaced, then
 # CONFIRMED for pickups), one specific reason per invalid order, another

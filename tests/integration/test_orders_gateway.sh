@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Members place, amend, cancel and follow orders through the real gateway,
 # bus and orders daemons, over ZeroMQ+CURVE and HTTP: each invalid order
 # gets its specific reason, nobody acts on another member's order, retries

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Picking end to end with the real gateway, bus, orders, inventory and
 # tours daemons: a planned wave makes a picking list per tour (the
 # hub-stock orders it delivers, the lots reserved for them first expired

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-returns end to end with the real gateway, bus, orders, inventory and
 # tours daemons.  An operator registers the directory, a van, container
 # types, outlets (a food bank, a composting site) and a collection point,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Thousands of random deposit-ledger movements through lz-bus and
 # lz-returns, with five lz-cmdpub standing in for the orders service
 # (sites, orders with jars, deliveries), the tours service (stops where

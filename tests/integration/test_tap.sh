@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-tap: live events by topic prefix as JSON lines, --count and --timeout,
 # replay of a source's history, unknown types printed raw, --help.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-tours behind a real bus on a Marseille-like data set
 # (tests/data/marseille/gen.py): lz-cmdpub plays the orders service (sites,
 # 300 confirmed orders) and the gateway (the fleet, collections, planning

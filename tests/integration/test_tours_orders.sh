@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # lz-tours end to end with the real gateway, bus, orders and inventory
 # daemons: an operator registers members, sites (hub, bike relay, producer,
 # customers, one of them in the centre zone) and a van, and stocks the hub

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """An example Livrazou partner written in Python.
 
 It speaks to the gateway as any partner system would: over ZeroMQ with

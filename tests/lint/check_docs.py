@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Docs link check: every relative link and anchor in README.md and
 docs/**/*.md must resolve.
 

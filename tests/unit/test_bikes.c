@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_bikes.c -- the pure parts of the bikes service: the centre zone
  * (points inside, outside, on edges and vertices, several polygons, the

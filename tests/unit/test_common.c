@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_common.c -- lz_config, lz_metrics, lz_log, lz_util, lz_http,
  * lz_loop (stop, failure, SIGHUP), lz_partners and lz_client's diagnosis of

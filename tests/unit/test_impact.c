@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_impact.c -- the impact service's accounting (account.c, render.c)
  * on hand-computed cases: energy and CO2e from the factors (and when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_inventory.c -- the inventory's pure decisions: FEFO allocation,
  * expiry before the window, partial and all-or-nothing orders, several

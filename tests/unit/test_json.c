@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_json.c -- lz_json (protobuf <-> JSON) and lz_registry.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_orders.c -- the orders service's rules (pure functions: every
  * reject reason, every transition, opening hours, local dates) and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_returns.c -- the pure part of the returns service: the matcher
  * (food-waste hierarchy, safety by use-by date at arrival, capacity per

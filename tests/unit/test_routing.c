@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_routing.c -- unit tests of the routing engine: the feasibility
  * checker, optimality on tiny problems against brute force, pickups and

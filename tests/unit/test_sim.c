@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_sim.c -- the pure part of lz-sim: seeded randomness, the territory,
  * the day's orders, failed stops and the drivers' timeline.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_store.c -- lz_store (named databases, write/abort, map growth, the
  * map limit, reopening) and the producer side of lz_bus without sockets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_tours.c -- the pure part of the tours service (plan.c): local dates,
  * the tasks an order needs, the routing problem of a wave (dimensions,
