@@ -284,3 +284,38 @@ lz_http_admin(struct lz_http *h, struct lz_metrics *m, lz_ready_fn ready,
 	lz_http_route(h, "/healthz", on_healthz, h);
 	lz_http_route(h, "/readyz", on_readyz, h);
 }
+
+int
+lz_http_params(struct evhttp_request *req, struct evkeyvalq *q,
+	       const char *const *names, const char **out, size_t n)
+{
+	const char *uq =
+		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	char msg[200];
+	size_t o;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (evhttp_parse_query_str(uq ? uq : "", q) != 0) {
+		lz_http_reply_error(req, 400, "malformed query string");
+		return -1;
+	}
+	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
+		size_t i = 0;
+		while (i < n && strcmp(kv->key, names[i]) != 0)
+			i++;
+		if (i < n && out[i] == NULL) {
+			out[i] = kv->value;
+			continue;
+		}
+		o = (size_t)snprintf(msg, sizeof(msg), "%s parameter%s",
+				     i < n ? "repeated" : "unknown",
+				     n ? ": use" : "s: none taken");
+		for (size_t j = 0; j < n && o < sizeof(msg); j++)
+			o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s",
+					      j ? ", " : " ", names[j]);
+		lz_http_reply_error(req, 400, msg);
+		return -1;
+	}
+	return 0;
+}

@@ -57,4 +57,12 @@ void lz_http_reply_json_new(struct evhttp_request *req, json_t *body);
  * returns 0. */
 int lz_http_only_get(struct evhttp_request *req);
 
+/* Parses REQ's query into Q (the caller clears it with
+ * evhttp_clear_headers) and sets OUT[i] to the value of parameter
+ * NAMES[i] (NULL when absent), for the N names.  Returns 0, or -1 after
+ * answering 400 for a malformed query, an unknown parameter or one given
+ * twice. */
+int lz_http_params(struct evhttp_request *req, struct evkeyvalq *q,
+		   const char *const *names, const char **out, size_t n);
+
 #endif

@@ -427,3 +427,38 @@ lz_store_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *value)
 
 	return lz_store_rc(mdb_put(txn, dbi, &k, &v, 0));
 }
+
+int
+lz_store_each_msg(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		  const ProtobufCMessageDescriptor *desc, lz_store_msg_fn fn,
+		  void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k = {strlen(prefix), (void *)prefix}, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &v,
+				 k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		ProtobufCMessage *m;
+
+		if (k.mv_size < strlen(prefix) ||
+		    memcmp(k.mv_data, prefix, strlen(prefix)) != 0)
+			break;
+		if ((m = protobuf_c_message_unpack(desc, NULL, v.mv_size,
+						   v.mv_data)) == NULL) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		frc = fn(m, arg);
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (frc != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (frc != 0)
+		return frc == 1 ? 0 : frc;
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}

@@ -123,5 +123,13 @@ int lz_store_get_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 		     ProtobufCMessage **out);
 int lz_store_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key,
 		     const ProtobufCMessage *msg);
+/* Calls FN for each record of DBI whose key starts with PREFIX ("": all),
+ * in key order, unpacked as DESC (freed after FN returns); FN returns 0 to
+ * go on, 1 to stop, or an error, which is returned.  MDB_CORRUPTED when a
+ * record does not decode. */
+typedef int (*lz_store_msg_fn)(ProtobufCMessage *m, void *arg);
+int lz_store_each_msg(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		      const ProtobufCMessageDescriptor *desc,
+		      lz_store_msg_fn fn, void *arg);
 
 #endif

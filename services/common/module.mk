@@ -7,7 +7,7 @@ COMMON_SRC := services/common/lz_util.c services/common/lz_log.c \
 	services/common/lz_http.c services/common/lz_bus.c \
 	services/common/lz_evjson.c services/common/lz_zmq.c \
 	services/common/lz_date.c services/common/lz_client.c \
-	services/common/lz_partners.c \
+	services/common/lz_partners.c services/common/lz_users.c \
 	services/common/lz_daemon.c services/common/lz_service.c \
 	services/common/lz_notify.c
 

@@ -7,14 +7,18 @@
  *   acks.c      the acknowledgements kept for de-duplication, pruned
  *               after a retention period
  *   zmq_api.c   the ROUTER socket with CURVE and its ZAP handler
- *   http_api.c  the HTTP/JSON API, the Server-Sent Events stream and the
- *               order queries proxied to lz-orders
+ *   http_api.c  the HTTP/JSON commands and the Server-Sent Events stream
+ *   sessions.c  the users file, login sessions, who sent a request
+ *   reads.c     the read endpoints, answered by the services' read models
+ *               with the filters of the reader's role
+ *   web.c       the web application's files
  */
 #ifndef GW_GATEWAY_H
 #define GW_GATEWAY_H
 
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz_partners.h"
+#include "lz_users.h"
 
 #include <event2/http.h>
 #include <lmdb.h>
@@ -30,6 +34,28 @@ struct lz_zwatch;
 struct lz_http;
 struct gw;
 struct gw_sse;
+struct gw_fail;
+
+/* The services whose read models the gateway answers with (reads.c). */
+enum gw_upstream {
+	GW_UP_ORDERS,
+	GW_UP_INVENTORY,
+	GW_UP_TOURS,
+	GW_UP_BIKES,
+	GW_UP_RETURNS,
+	GW_UP_IMPACT,
+	GW_UP_BUS, /* its admin address: health only */
+	GW_UP_N
+};
+
+struct gw_up {
+	const char *name; /* "orders"... */
+	char *host;
+	int port;
+	struct evhttp_connection *conn;
+};
+
+#define GW_FAILS 1024 /* failed-login counters kept (per user, per address) */
 
 /* Where an Ack goes: a ZeroMQ peer or an HTTP request.  SEND is the
  * transport's (zmq_api.c, http_api.c), so that submit.c answers without
@@ -81,9 +107,21 @@ struct gw {
 
 	/* HTTP API */
 	struct lz_http *api;
-	char *orders_host;
-	int orders_port;
-	struct evhttp_connection *orders_conn;
+	struct gw_up up[GW_UP_N];
+
+	/* people: users, sessions (sessions.c) */
+	char *users_path;
+	struct lz_users *users;
+	MDB_dbi sessions;
+	int64_t session_s;
+	int cookie_secure;
+	unsigned login_attempts;
+	int64_t login_window;
+	struct gw_fail *fails;
+	const char *tile_url, *tile_attribution;
+
+	/* the web application (web.c) */
+	const char *web_root, *leaflet_root;
 
 	/* events for the SSE stream */
 	void *events;
@@ -97,6 +135,8 @@ struct gw {
 	struct event *flush_ev;
 
 	struct lz_metric *m_ack_seconds, *m_sse_clients, *m_partners;
+	struct lz_metric *m_users, *m_sessions, *m_logins, *m_logins_failed,
+		*m_logins_limited;
 };
 
 /* submit.c */
@@ -137,9 +177,36 @@ int gw_zmq_start(struct gw *g, const char *endpoint, const char *key_file);
 void gw_zmq_stop(struct gw *g);
 
 /* http_api.c */
-int gw_http_start(struct gw *g, const char *addr, const char *bus_sub,
-		  const char *orders_api);
+int gw_http_start(struct gw *g, const char *addr, const char *bus_sub);
 void gw_http_stop(struct gw *g);
+/* An HTTP request waiting for an answer (an Ack after the commit, or a
+ * service's reply); released once answered or gone. */
+struct gw_wait *gw_http_wait_new(struct gw *g, struct evhttp_request *req);
+int gw_http_wait_gone(const struct gw_wait *w);
+struct evhttp_request *gw_http_wait_req(const struct gw_wait *w);
 void gw_http_wait_release(struct gw_wait *w);
+
+/* sessions.c */
+int gw_sessions_open(struct gw *g);
+/* (Re)reads the users file; on an error the users loaded before stay and
+ * ERR says why. */
+int gw_users_load(struct gw *g, char *err, size_t errlen);
+void gw_sessions_start(struct gw *g);
+void gw_sessions_prune(struct gw *g);
+void gw_sessions_stop(struct gw *g);
+/* Who sent REQ: the partner of its bearer token, or the user of its
+ * session cookie (WRITE: a state-changing request, which must then carry
+ * the session's X-CSRF-Token).  NULL with the reason in *WHY. */
+struct lz_partner *gw_who(struct gw *g, struct evhttp_request *req, int write,
+			  const char **why);
+
+/* reads.c */
+/* Parses "host:port" for service UP; -1 after logging when malformed. */
+int gw_reads_set(struct gw *g, enum gw_upstream up, const char *addr);
+void gw_reads_start(struct gw *g);
+void gw_reads_stop(struct gw *g);
+
+/* web.c */
+void gw_web_start(struct gw *g);
 
 #endif

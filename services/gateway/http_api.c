@@ -3,14 +3,14 @@
  * http_api.c -- the HTTP/JSON door for partners who cannot speak ZeroMQ:
  *
  *   POST /v1/commands/<type>   the command as proto3 JSON; Authorization:
- *                              Bearer <token>; Idempotency-Key: <msg id>
- *   GET  /v1/orders/<id>       one of the partner's member's orders
- *   GET  /v1/orders?status=&date=&limit=
+ *                              Bearer <token>, or a user's session cookie
+ *                              and X-CSRF-Token; Idempotency-Key: <msg id>
  *   GET  /v1/events            Server-Sent Events: the events of the
- *                              partner's member (all events for operators)
+ *                              reader's member and those whose audience is
+ *                              the reader (all events for operators)
  *
- * Order queries are answered by lz-orders; the gateway forces the member
- * to the partner's own, so nobody reads another member's orders.
+ * and, from the other files, /v1/session (sessions.c), the read endpoints
+ * (reads.c) and the web application (web.c).
  */
 #include "gateway.h"
 
@@ -41,21 +41,21 @@
 #define SSE_MAX_BUFFERED (4u << 20)
 #define EVENTS_BATCH 1024
 
-/* An HTTP request waiting for an answer (an Ack after the commit, or the
- * orders service's reply).  If the client goes away first, GONE is set and
- * the request must not be touched. */
+/* An HTTP request waiting for an answer (an Ack after the commit, or a
+ * service's reply).  If the client goes away first, GONE is set and the
+ * request must not be touched. */
 struct gw_wait {
 	struct gw *g;
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
 	int gone;
-	char *member; /* orders proxy: the member the order must belong to */
 };
 
 struct gw_sse {
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
-	char *member;
+	char *member; /* its member's events ("": none) */
+	char *id;     /* and those whose audience is this partner or user */
 	int all;
 	struct gw_sse *next;
 };
@@ -68,8 +68,8 @@ on_wait_close(struct evhttp_connection *conn, void *arg)
 	w->gone = 1;
 }
 
-static struct gw_wait *
-wait_new(struct gw *g, struct evhttp_request *req)
+struct gw_wait *
+gw_http_wait_new(struct gw *g, struct evhttp_request *req)
 {
 	struct gw_wait *w = xcalloc(1, sizeof(*w));
 
@@ -80,12 +80,23 @@ wait_new(struct gw *g, struct evhttp_request *req)
 	return w;
 }
 
+int
+gw_http_wait_gone(const struct gw_wait *w)
+{
+	return w->gone;
+}
+
+struct evhttp_request *
+gw_http_wait_req(const struct gw_wait *w)
+{
+	return w->req;
+}
+
 void
 gw_http_wait_release(struct gw_wait *w)
 {
 	if (!w->gone)
 		evhttp_connection_set_closecb(w->conn, NULL, NULL);
-	free(w->member);
 	free(w);
 }
 
@@ -147,18 +158,6 @@ reject_now(struct gw *g, struct evhttp_request *req, const char *partner_id,
 	reply_ack(req, &ack);
 }
 
-/* The partner behind the request's bearer token, or NULL. */
-static struct lz_partner *
-authenticate(struct gw *g, struct evhttp_request *req)
-{
-	const char *h = evhttp_find_header(
-		evhttp_request_get_input_headers(req), "Authorization");
-
-	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
-		return NULL;
-	return lz_partners_by_token(g->partners, h + 7);
-}
-
 static void
 on_command(struct evhttp_request *req, void *arg)
 {
@@ -170,6 +169,7 @@ on_command(struct evhttp_request *req, void *arg)
 	const char *msg_id = evhttp_find_header(
 		evhttp_request_get_input_headers(req), "Idempotency-Key");
 	const ProtobufCMessageDescriptor *d;
+	const char *why;
 	struct lz_partner *p;
 	struct gw_reply r = {0};
 	json_error_t jerr;
@@ -183,11 +183,11 @@ on_command(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 405, "use POST");
 		return;
 	}
-	if ((p = authenticate(g, req)) == NULL) {
+	if ((p = gw_who(g, req, 1, &why)) == NULL) {
 		reject_now(
 			g, req, NULL, msg_id,
 			LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED,
-			"missing or unknown bearer token");
+			why);
 		return;
 	}
 	if (blen > g->max_frame) {
@@ -230,7 +230,7 @@ on_command(struct evhttp_request *req, void *arg)
 		return;
 	}
 	json_decref(body);
-	r.http = wait_new(g, req);
+	r.http = gw_http_wait_new(g, req);
 	r.send = send_ack;
 	code = gw_submit(g, p, msg_id ? msg_id : "", type, payload, len, &r,
 			 msg, sizeof(msg));
@@ -241,137 +241,6 @@ on_command(struct evhttp_request *req, void *arg)
 		return;
 	}
 	gw_flush_soon(g);
-}
-
-/* ---- order queries, answered by lz-orders ---- */
-
-static void
-on_orders_reply(struct evhttp_request *oreq, void *arg)
-{
-	struct gw_wait *w = arg;
-	int code = oreq ? evhttp_request_get_response_code(oreq) : 0;
-	struct evbuffer *b;
-	json_t *o;
-
-	if (w->gone)
-		goto out;
-	if (code == 0) {
-		lz_http_reply_error(w->req, 503,
-				    "the orders service does not answer");
-		goto out;
-	}
-	b = evhttp_request_get_input_buffer(oreq);
-	o = json_loadb((const char *)evbuffer_pullup(b, -1),
-		       evbuffer_get_length(b), 0, NULL);
-	if (o == NULL) {
-		lz_http_reply_error(w->req, 502,
-				    "bad answer from the orders service");
-		goto out;
-	}
-	if (code == 200 && w->member) {
-		const char *owner = json_string_value(json_object_get(
-			json_object_get(o, "order"), "memberId"));
-		if (owner == NULL || strcmp(owner, w->member) != 0) {
-			json_decref(o);
-			lz_http_reply_error(w->req, 404, "unknown order");
-			goto out;
-		}
-	}
-	lz_http_reply_json(w->req, code, o);
-	json_decref(o);
-out:
-	gw_http_wait_release(w);
-}
-
-static void
-ask_orders(struct gw *g, struct gw_wait *w, const char *uri)
-{
-	struct evhttp_request *oreq;
-
-	if (g->orders_conn == NULL) {
-		g->orders_conn = evhttp_connection_base_new(
-			lz_loop_base(g->loop), NULL, g->orders_host,
-			(unsigned short)g->orders_port);
-		evhttp_connection_set_timeout(g->orders_conn, 10);
-	}
-	oreq = evhttp_request_new(on_orders_reply, w);
-	evhttp_add_header(evhttp_request_get_output_headers(oreq), "Host",
-			  g->orders_host);
-	if (evhttp_make_request(g->orders_conn, oreq, EVHTTP_REQ_GET, uri) !=
-	    0) {
-		lz_http_reply_error(w->req, 503,
-				    "the orders service does not answer");
-		gw_http_wait_release(w);
-	}
-}
-
-static void
-on_orders(struct evhttp_request *req, void *arg)
-{
-	struct gw *g = arg;
-	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
-	const char *path = evhttp_uri_get_path(u);
-	const char *query = evhttp_uri_get_query(u);
-	struct lz_partner *p = authenticate(g, req);
-	int operator;
-	struct gw_wait *w;
-	char uri[1024];
-
-	if (p == NULL) {
-		lz_http_reply_error(req, 401,
-				    "missing or unknown bearer token");
-		return;
-	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		lz_http_reply_error(req, 405, "use GET");
-		return;
-	}
-	operator=(p->roles &LZ_ROLE_OPERATOR) != 0;
-	w = wait_new(g, req);
-	if (strcmp(path, "/v1/orders") != 0 &&
-	    strcmp(path, "/v1/orders/") != 0) {
-		/* one order: /v1/orders/<member>%2F<ref> or <member>/<ref> */
-		if (!operator)
-			w->member = xstrdup(p->member);
-		snprintf(uri, sizeof(uri), "%s", path);
-	} else {
-		struct evkeyvalq q;
-		const char *keys[] = {"status", "date", "limit"};
-		const char *member = p->member;
-		size_t o;
-		char *enc;
-
-		q.tqh_first = NULL;
-		q.tqh_last = &q.tqh_first;
-		if (query && evhttp_parse_query_str(query, &q) != 0) {
-			lz_http_reply_error(req, 400, "malformed query string");
-			gw_http_wait_release(w);
-			return;
-		}
-		if (operator&& evhttp_find_header(&q, "member"))
-			member = evhttp_find_header(&q, "member");
-		enc = evhttp_encode_uri(member);
-		o = (size_t)snprintf(uri, sizeof(uri), "/v1/orders?member=%s",
-				     enc);
-		free(enc);
-		for (size_t i = 0; i < LZ_ARRAY_LEN(keys) && o < sizeof(uri);
-		     i++) {
-			const char *v = evhttp_find_header(&q, keys[i]);
-			if (v == NULL)
-				continue;
-			enc = evhttp_encode_uri(v);
-			o += (size_t)snprintf(uri + o, sizeof(uri) - o,
-					      "&%s=%s", keys[i], enc);
-			free(enc);
-		}
-		evhttp_clear_headers(&q);
-		if (o >= sizeof(uri)) {
-			lz_http_reply_error(req, 413, "query too long");
-			gw_http_wait_release(w);
-			return;
-		}
-	}
-	ask_orders(g, w, uri);
 }
 
 /* ---- Server-Sent Events ---- */
@@ -386,6 +255,7 @@ sse_remove(struct gw *g, struct gw_sse *c)
 		}
 	}
 	free(c->member);
+	free(c->id);
 	free(c);
 	lz_metric_add(g->m_sse_clients, -1);
 }
@@ -402,18 +272,22 @@ static void
 on_events_stream(struct evhttp_request *req, void *arg)
 {
 	struct gw *g = arg;
-	struct lz_partner *p = authenticate(g, req);
+	const char *why;
+	struct lz_partner *p = gw_who(g, req, 0, &why);
 	struct gw_sse *c;
 
 	if (p == NULL) {
-		lz_http_reply_error(req, 401,
-				    "missing or unknown bearer token");
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "WWW-Authenticate",
+				  "Bearer realm=\"livrazou\"");
+		lz_http_reply_error(req, 401, why);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->req = req;
 	c->conn = evhttp_request_get_connection(req);
 	c->member = xstrdup(p->member);
+	c->id = xstrdup(p->id);
 	c->all = (p->roles & LZ_ROLE_OPERATOR) != 0;
 	c->next = g->sse;
 	g->sse = c;
@@ -436,8 +310,11 @@ sse_congested(struct gw_sse *c)
 	       SSE_MAX_BUFFERED;
 }
 
+/* Writes TEXT to every stream that may read an event of TENANT and
+ * AUDIENCE (both NULL: to all, a keepalive). */
 static void
-sse_write(struct gw *g, const char *text, size_t len, const char *tenant)
+sse_write(struct gw *g, const char *text, size_t len, const char *tenant,
+	  const char *audience)
 {
 	struct gw_sse *c = g->sse, *next;
 
@@ -453,7 +330,9 @@ sse_write(struct gw *g, const char *text, size_t len, const char *tenant)
 			sse_remove(g, c);
 			continue;
 		}
-		if (tenant && !c->all && strcmp(c->member, tenant) != 0)
+		if (tenant && !c->all &&
+		    !(c->member[0] && strcmp(c->member, tenant) == 0) &&
+		    !(audience && audience[0] && strcmp(c->id, audience) == 0))
 			continue;
 		struct evbuffer *b = evbuffer_new();
 		evbuffer_add(b, text, len);
@@ -465,7 +344,7 @@ sse_write(struct gw *g, const char *text, size_t len, const char *tenant)
 static void
 on_sse_keepalive(void *arg)
 {
-	sse_write(arg, ": keepalive\n\n", 13, NULL);
+	sse_write(arg, ": keepalive\n\n", 13, NULL, NULL);
 }
 
 static void
@@ -498,7 +377,8 @@ on_events(void *sock, void *arg)
 					 e->source, (unsigned long long)e->seq,
 					 e->type, json);
 			if (n > 0)
-				sse_write(g, text, (size_t)n, e->tenant);
+				sse_write(g, text, (size_t)n, e->tenant,
+					  e->audience);
 			free(text);
 			free(json);
 		}
@@ -510,26 +390,18 @@ on_events(void *sock, void *arg)
 }
 
 int
-gw_http_start(struct gw *g, const char *addr, const char *bus_sub,
-	      const char *orders_api)
+gw_http_start(struct gw *g, const char *addr, const char *bus_sub)
 {
-	const char *colon = strrchr(orders_api, ':');
 	int zero = 0;
 
-	if (colon == NULL || atoi(colon + 1) <= 0) {
-		lz_log_error("bad orders-api address", "addr=%s want=host:port",
-			     orders_api);
-		return -1;
-	}
-	g->orders_host = xstrndup(orders_api, (size_t)(colon - orders_api));
-	g->orders_port = atoi(colon + 1);
 	g->api = lz_http_new(g->loop, addr);
 	if (g->api == NULL)
 		return -1;
 	lz_http_route(g->api, "/v1/commands/", on_command, g);
-	lz_http_route(g->api, "/v1/orders", on_orders, g);
-	lz_http_route(g->api, "/v1/orders/", on_orders, g);
 	lz_http_route(g->api, "/v1/events", on_events_stream, g);
+	gw_sessions_start(g);
+	gw_reads_start(g);
+	gw_web_start(g); /* last: it answers "/" and every path left */
 	g->events = zmq_socket(lz_loop_zctx(g->loop), ZMQ_SUB);
 	zmq_setsockopt(g->events, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(g->events, ZMQ_SUBSCRIBE, "lz.", 3);
@@ -540,8 +412,7 @@ gw_http_start(struct gw *g, const char *addr, const char *bus_sub,
 	}
 	g->events_watch = lz_zwatch_new(g->loop, g->events, on_events, g);
 	g->sse_keepalive = lz_timer_new(g->loop, 15000, 1, on_sse_keepalive, g);
-	lz_log_info("http api ready", "addr=%s orders_api=%s", addr,
-		    orders_api);
+	lz_log_info("http api ready", "addr=%s web_root=%s", addr, g->web_root);
 	return 0;
 }
 
@@ -561,9 +432,7 @@ gw_http_stop(struct gw *g)
 	if (g->events)
 		zmq_close(g->events);
 	g->events = NULL;
-	if (g->orders_conn)
-		evhttp_connection_free(g->orders_conn);
-	g->orders_conn = NULL;
+	gw_reads_stop(g);
+	gw_sessions_stop(g);
 	lz_http_destroy(&g->api);
-	free(g->orders_host);
 }

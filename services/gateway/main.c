@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef LZ_WEB_ROOT
+#define LZ_WEB_ROOT "/usr/share/livrazou/web"
+#endif
+
 static const struct lz_option options[] = {
 	{"state", LZ_OPT_STRING, "/var/lib/livrazou/gateway",
 	 "state directory (LMDB: outbox, acknowledgements)", 0, 0},
@@ -42,7 +46,46 @@ static const struct lz_option options[] = {
 	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7201",
 	 "replay endpoint of the gateway's outbox (bound)", 0, 0},
 	{"orders-api", LZ_OPT_STRING, "127.0.0.1:7182",
-	 "host:port of lz-orders' query API", 0, 0},
+	 "host:port of lz-orders' read models (its admin address)", 0, 0},
+	{"inventory-api", LZ_OPT_STRING, "127.0.0.1:7183",
+	 "host:port of lz-inventory's read models", 0, 0},
+	{"tours-api", LZ_OPT_STRING, "127.0.0.1:7184",
+	 "host:port of lz-tours' read models", 0, 0},
+	{"bikes-api", LZ_OPT_STRING, "127.0.0.1:7185",
+	 "host:port of lz-bikes' read models", 0, 0},
+	{"returns-api", LZ_OPT_STRING, "127.0.0.1:7186",
+	 "host:port of lz-returns' read models", 0, 0},
+	{"impact-api", LZ_OPT_STRING, "127.0.0.1:7187",
+	 "host:port of lz-impact's read models", 0, 0},
+	{"bus-admin", LZ_OPT_STRING, "127.0.0.1:7180",
+	 "host:port of lz-bus' admin address (for /v1/health)", 0, 0},
+	{"users", LZ_OPT_STRING, "/etc/livrazou/users",
+	 "users file of the web application (lz-ctl user; reloaded on "
+	 "SIGHUP; none: no one logs in)",
+	 0, 0},
+	{"session-s", LZ_OPT_INT, "43200",
+	 "seconds a login session lasts (a working day)", 1, 30 * 86400},
+	{"cookie-secure", LZ_OPT_FLAG, "false",
+	 "mark the session cookie Secure (behind a TLS reverse proxy)", 0, 0},
+	{"login-attempts", LZ_OPT_INT, "5",
+	 "failed logins allowed per user name (four times as many per "
+	 "address) within "
+	 "login-window-s",
+	 1, 1000},
+	{"login-window-s", LZ_OPT_INT, "900",
+	 "seconds over which failed logins are counted", 1, 86400},
+	{"web-root", LZ_OPT_STRING, LZ_WEB_ROOT,
+	 "directory of the web application's files (served at /app/)", 0, 0},
+	{"leaflet-root", LZ_OPT_STRING, "/usr/share/javascript/leaflet",
+	 "directory of Leaflet (Debian's libjs-leaflet), at /app/lib/leaflet/",
+	 0, 0},
+	{"tile-url", LZ_OPT_STRING, "",
+	 "map tile URL template for the web maps, e.g. "
+	 "https://tiles.example.org/{z}/{x}/{y}.png (empty: a plain "
+	 "background)",
+	 0, 0},
+	{"tile-attribution", LZ_OPT_STRING, "",
+	 "attribution shown with the map tiles", 0, 0},
 	{"source", LZ_OPT_STRING, "gateway", "source name of its events", 0, 0},
 	{"max-frame", LZ_OPT_INT, "262144",
 	 "largest request (ZeroMQ frame or HTTP body), bytes", 1024, 16 << 20},
@@ -63,8 +106,8 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-/* SIGHUP (lz_loop_on_reload): the partners file again; on an error the
- * partners loaded before stay. */
+/* SIGHUP (lz_loop_on_reload): the partners and users files again; on an
+ * error the ones loaded before stay. */
 static void
 on_reload(void *arg)
 {
@@ -75,6 +118,15 @@ on_reload(void *arg)
 	if (lz_partners_load(g->partners_path, &np, err, sizeof(err)) < 0) {
 		lz_log_error("partners file not reloaded", "error=\"%s\"", err);
 		return;
+	}
+	for (size_t i = 0; g->users && i < g->users->n; i++) {
+		if (lz_partners_by_id(np, g->users->v[i].p.id)) {
+			lz_log_error("partners file not reloaded",
+				     "error=\"partner %s is also a user\"",
+				     g->users->v[i].p.id);
+			lz_partners_destroy(&np);
+			return;
+		}
 	}
 	/* Keep each partner's rate-limit bucket across the reload. */
 	for (size_t i = 0; i < np->n; i++) {
@@ -89,6 +141,10 @@ on_reload(void *arg)
 	g->partners = np;
 	lz_metric_set(g->m_partners, (double)np->n);
 	lz_log_info("partners file reloaded", "partners=%zu", np->n);
+	if (gw_users_load(g, err, sizeof(err)) < 0)
+		lz_log_error("users file not reloaded", "error=\"%s\"", err);
+	else
+		lz_log_info("users file reloaded", "users=%zu", g->users->n);
 }
 
 /* Prune a quarter of the retention period at a time, at most every ten
@@ -98,6 +154,8 @@ prune_interval_ms(const struct gw *g)
 {
 	int64_t ms = g->ack_retention * 1000 / 4;
 
+	if (g->ack_retention == 0) /* acks kept forever: sessions only */
+		return 600000;
 	return (int)(ms < 1000 ? 1000 : ms > 600000 ? 600000 : ms);
 }
 
@@ -105,6 +163,7 @@ static void
 on_prune_timer(void *arg)
 {
 	gw_acks_prune(arg);
+	gw_sessions_prune(arg);
 }
 
 int
@@ -139,6 +198,27 @@ main(int argc, char **argv)
 	if (lz_partners_load(g.partners_path, &g.partners, err, sizeof(err)) <
 	    0)
 		lz_fatal("cannot read partners file", "error=\"%s\"", err);
+	g.users_path = xstrdup(lz_config_str(cfg, "users"));
+	g.session_s = lz_config_int(cfg, "session-s");
+	g.cookie_secure = lz_config_flag(cfg, "cookie-secure");
+	g.login_attempts = (unsigned)lz_config_int(cfg, "login-attempts");
+	g.login_window = lz_config_int(cfg, "login-window-s");
+	g.web_root = lz_config_str(cfg, "web-root");
+	g.leaflet_root = lz_config_str(cfg, "leaflet-root");
+	g.tile_url = lz_config_str(cfg, "tile-url");
+	g.tile_attribution = lz_config_str(cfg, "tile-attribution");
+	{
+		static const char *const apis[GW_UP_N] = {
+			"orders-api", "inventory-api", "tours-api",
+			"bikes-api",  "returns-api",   "impact-api",
+			"bus-admin",
+		};
+		for (int i = 0; i < GW_UP_N; i++)
+			if (gw_reads_set(&g, (enum gw_upstream)i,
+					 lz_config_str(cfg, apis[i])) < 0)
+				lz_fatal("bad service address", "option=%s",
+					 apis[i]);
+	}
 
 	g.loop = lz_loop_new();
 	g.metrics = lz_metrics_new();
@@ -152,11 +232,15 @@ main(int argc, char **argv)
 		lz_metrics_gauge(g.metrics, "lz_gateway_partners",
 				 "Partners in the partners file", NULL, NULL);
 	lz_metric_set(g.m_partners, (double)g.partners->n);
+	g.m_users = lz_metrics_gauge(g.metrics, "lz_gateway_users",
+				     "Users in the users file", NULL, NULL);
+	if (gw_users_load(&g, err, sizeof(err)) < 0)
+		lz_fatal("cannot read users file", "error=\"%s\"", err);
 	if ((rc = lz_store_open(&g.store, lz_config_str(cfg, "state"), NULL)) !=
 	    0)
 		lz_fatal("cannot open state", "dir=%s error=\"%s\"",
 			 lz_config_str(cfg, "state"), lz_store_strerror(rc));
-	if ((rc = gw_acks_open(&g)) != 0)
+	if ((rc = gw_acks_open(&g)) != 0 || (rc = gw_sessions_open(&g)) != 0)
 		lz_fatal("cannot open state", "error=\"%s\"",
 			 lz_store_strerror(rc));
 	bo.source = lz_config_str(cfg, "source");
@@ -171,8 +255,7 @@ main(int argc, char **argv)
 			 lz_config_str(cfg, "server-key")) < 0)
 		lz_fatal("cannot start the ZeroMQ API", NULL);
 	if (gw_http_start(&g, lz_config_str(cfg, "http"),
-			  lz_config_str(cfg, "sub"),
-			  lz_config_str(cfg, "orders-api")) < 0)
+			  lz_config_str(cfg, "sub")) < 0)
 		lz_fatal("cannot start the HTTP API", NULL);
 	admin = lz_http_new(g.loop, lz_config_str(cfg, "admin"));
 	if (admin == NULL)
@@ -180,12 +263,12 @@ main(int argc, char **argv)
 	lz_http_admin(admin, g.metrics, NULL, NULL);
 	lz_loop_on_reload(g.loop, "partners", on_reload, &g);
 	gw_acks_prune(&g);
-	if (g.ack_retention > 0)
-		g.prune_timer = lz_timer_new(g.loop, prune_interval_ms(&g), 1,
-					     on_prune_timer, &g);
-	lz_log_info("started", "partners=%zu outbox_seq=%llu version=%s",
-		    g.partners->n, (unsigned long long)lz_bus_outbox_seq(g.bus),
-		    LZ_VERSION);
+	g.prune_timer = lz_timer_new(g.loop, prune_interval_ms(&g), 1,
+				     on_prune_timer, &g);
+	lz_log_info("started",
+		    "partners=%zu users=%zu outbox_seq=%llu version=%s",
+		    g.partners->n, g.users->n,
+		    (unsigned long long)lz_bus_outbox_seq(g.bus), LZ_VERSION);
 
 	lz_notify_ready(g.loop, "serving %zu partners", g.partners->n);
 	rc = lz_loop_run(g.loop);
@@ -213,6 +296,7 @@ main(int argc, char **argv)
 	lz_metrics_destroy(&g.metrics);
 	lz_partners_destroy(&g.partners);
 	free(g.partners_path);
+	free(g.users_path);
 	free(g.q);
 	lz_config_destroy(&cfg);
 	return rc == 0 ? 0 : 1;

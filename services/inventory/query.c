@@ -4,7 +4,10 @@
  * for operators, the gateway and tests, as JSON (proto3 mapping of
  * lz.inventory.v1 where a message exists):
  *
- *   GET /v1/stock?by=zone|member|product      -> StockReport
+ *   GET /v1/stock?by=zone|member|product[&member=M]
+ *                                             -> StockReport (with member:
+ *                                                the lots M may order from,
+ *                                                its own and the shared pool)
  *   GET /v1/lots/expiring[?within=SECONDS]    -> LotList, earliest first
  *   GET /v1/lots/<lot id>                     -> Lot
  *   GET /v1/zones                             -> ZoneFillList
@@ -42,23 +45,7 @@ static int
 one_param(struct evhttp_request *req, const char *name, struct evkeyvalq *q,
 	  const char **out)
 {
-	const char *uq =
-		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-
-	*out = NULL;
-	if (evhttp_parse_query_str(uq ? uq : "", q) != 0) {
-		lz_http_reply_error(req, 400, "malformed query string");
-		return -1;
-	}
-	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
-		if (strcmp(kv->key, name) != 0 || *out) {
-			lz_http_reply_error(req, 400,
-					    "unknown or repeated parameter");
-			return -1;
-		}
-		*out = kv->value;
-	}
-	return 0;
+	return lz_http_params(req, q, &name, out, 1);
 }
 
 /* ---- stock by zone, member, product ---- */
@@ -70,7 +57,9 @@ struct row {
 
 struct stock_ctx {
 	struct inventory *inv;
-	int by; /* 0 zone, 1 member, 2 product */
+	int by;             /* 0 zone, 1 member, 2 product */
+	const char *member; /* only the lots it may order from, or NULL */
+	MDB_txn *txn;
 	struct row *rows;
 	size_t n, cap;
 };
@@ -83,6 +72,13 @@ stock_lot(Lot *l, void *arg)
 
 	if (l->quantity == 0)
 		return 0;
+	if (s->member && strcmp(l->owner_member_id, s->member) != 0) {
+		int shared = 0,
+		    rc = inventory_store_shared(s->txn, &s->inv->db,
+						l->owner_member_id, &shared);
+		if (rc != 0 || !shared)
+			return rc;
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->rows = xrealloc(s->rows, s->cap * sizeof(*s->rows));
@@ -103,6 +99,7 @@ stock_fn(MDB_txn *txn, void *arg)
 {
 	struct stock_ctx *s = arg;
 
+	s->txn = txn;
 	return inventory_store_each_lot(txn, &s->inv->db, stock_lot, s);
 }
 
@@ -117,24 +114,31 @@ static void
 on_stock(struct evhttp_request *req, void *arg)
 {
 	static const char *const bys[] = {"zone", "member", "product"};
-	struct stock_ctx s = {arg, -1, NULL, 0, 0};
+	static const char *const names[] = {"by", "member"};
+	struct stock_ctx s = {arg, -1, NULL, NULL, NULL, 0, 0};
+	const char *v[2];
 	Lz__Inventory__V1__StockReport rep =
 		LZ__INVENTORY__V1__STOCK_REPORT__INIT;
 	Lz__Inventory__V1__StockEntry *ents = NULL, **eptr = NULL;
 	struct evkeyvalq q = {0};
-	const char *by;
 	size_t ne = 0;
 	int rc;
 
-	if (!lz_http_only_get(req) || one_param(req, "by", &q, &by) != 0)
+	if (!lz_http_only_get(req) || lz_http_params(req, &q, names, v, 2) != 0)
 		goto out;
 	for (int i = 0; i < 3; i++)
-		if (by && strcmp(by, bys[i]) == 0)
+		if (v[0] && strcmp(v[0], bys[i]) == 0)
 			s.by = i;
 	if (s.by < 0) {
 		lz_http_reply_error(req, 400, "by: zone, member or product");
 		goto out;
 	}
+	if (v[1] && !lz_valid_id(v[1])) {
+		lz_http_reply_error(
+			req, 400, "member: 1..64 characters of [A-Za-z0-9._-]");
+		goto out;
+	}
+	s.member = v[1];
 	if ((rc = lz_store_read(s.inv->store, stock_fn, &s)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 		goto out;

@@ -331,76 +331,40 @@ inventory_store_expiring(MDB_txn *txn, const struct inventory_db *db,
 	return rc == 1 ? 0 : rc;
 }
 
-/* Calls FN on each record of DBI whose key starts with PREFIX ("" for
- * all), unpacked with DESC; FN returns 0 to go on, 1 to stop, or an
- * error. */
-static int
-each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-     const ProtobufCMessageDescriptor *desc,
-     int (*fn)(ProtobufCMessage *m, void *arg), void *arg)
-{
-	MDB_cursor *c;
-	MDB_val k = {strlen(prefix), (void *)prefix}, v;
-	int rc, frc = 0;
-
-	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
-		return lz_store_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &v,
-				 k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		ProtobufCMessage *m;
-
-		if (k.mv_size < strlen(prefix) ||
-		    memcmp(k.mv_data, prefix, strlen(prefix)) != 0)
-			break;
-		if ((m = protobuf_c_message_unpack(desc, NULL, v.mv_size,
-						   v.mv_data)) == NULL) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		frc = fn(m, arg);
-		protobuf_c_message_free_unpacked(m, NULL);
-		if (frc != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	if (frc != 0)
-		return frc == 1 ? 0 : frc;
-	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
-}
-
 int
 inventory_store_each_lot(MDB_txn *txn, const struct inventory_db *db,
 			 inventory_lot_fn fn, void *arg)
 {
-	return each(txn, db->lots, "", &lz__inventory__v1__lot__descriptor,
-		    (int (*)(ProtobufCMessage *, void *))fn, arg);
+	return lz_store_each_msg(txn, db->lots, "",
+				 &lz__inventory__v1__lot__descriptor,
+				 (int (*)(ProtobufCMessage *, void *))fn, arg);
 }
 
 int
 inventory_store_each_order(MDB_txn *txn, const struct inventory_db *db,
 			   inventory_order_fn fn, void *arg)
 {
-	return each(txn, db->orders, "",
-		    &lz__inventory__v1__order_record__descriptor,
-		    (int (*)(ProtobufCMessage *, void *))fn, arg);
+	return lz_store_each_msg(txn, db->orders, "",
+				 &lz__inventory__v1__order_record__descriptor,
+				 (int (*)(ProtobufCMessage *, void *))fn, arg);
 }
 
 int
 inventory_store_each_zone(MDB_txn *txn, const struct inventory_db *db,
 			  inventory_zone_fn fn, void *arg)
 {
-	return each(txn, db->zones, "", &lz__inventory__v1__zone__descriptor,
-		    (int (*)(ProtobufCMessage *, void *))fn, arg);
+	return lz_store_each_msg(txn, db->zones, "",
+				 &lz__inventory__v1__zone__descriptor,
+				 (int (*)(ProtobufCMessage *, void *))fn, arg);
 }
 
 int
 inventory_store_pickings(MDB_txn *txn, const struct inventory_db *db,
 			 const char *prefix, inventory_picking_fn fn, void *arg)
 {
-	return each(txn, db->picking, prefix,
-		    &lz__inventory__v1__picking_list__descriptor,
-		    (int (*)(ProtobufCMessage *, void *))fn, arg);
+	return lz_store_each_msg(txn, db->picking, prefix,
+				 &lz__inventory__v1__picking_list__descriptor,
+				 (int (*)(ProtobufCMessage *, void *))fn, arg);
 }
 
 /* ---- sharing ---- */

@@ -7,6 +7,8 @@
  *       -> OrderView as JSON; 404 {"error":...} if unknown
  *   GET /v1/orders?member=M[&status=S][&date=YYYY-MM-DD][&limit=N]
  *       -> OrderList as JSON, by delivery time; 400 on a bad parameter
+ *   GET /v1/sites[?member=M]    -> {"sites": [Site...]}, by id
+ *   GET /v1/members             -> {"members": [Member...]}, by id
  *
  * These endpoints trust their caller (loopback by default): the gateway
  * filters by the partner's member before it asks.
@@ -251,9 +253,100 @@ on_list(struct evhttp_request *req, void *arg)
 	evhttp_clear_headers(&q);
 }
 
+/* ---- the directory ---- */
+
+struct dir_ctx {
+	struct orders *o;
+	const char *member; /* sites: only this member's, or NULL */
+	json_t *list;
+};
+
+static int
+add_site(ProtobufCMessage *m, void *arg)
+{
+	struct dir_ctx *d = arg;
+	const Site *s = (const Site *)m;
+
+	if (d->member && strcmp(s->member_id, d->member) != 0)
+		return 0;
+	json_array_append_new(d->list, lz_json_from_message(m));
+	return 0;
+}
+
+static int
+add_member(ProtobufCMessage *m, void *arg)
+{
+	json_array_append_new(((struct dir_ctx *)arg)->list,
+			      lz_json_from_message(m));
+	return 0;
+}
+
+static int
+sites_fn(MDB_txn *txn, void *arg)
+{
+	struct dir_ctx *d = arg;
+
+	return lz_store_each_msg(txn, d->o->db.sites, "",
+				 &lz__orders__v1__site__descriptor, add_site,
+				 d);
+}
+
+static int
+members_fn(MDB_txn *txn, void *arg)
+{
+	struct dir_ctx *d = arg;
+
+	return lz_store_each_msg(txn, d->o->db.members, "",
+				 &lz__orders__v1__member__descriptor,
+				 add_member, d);
+}
+
+/* GET /v1/sites and /v1/members: the directory, as registered. */
+static void
+on_directory(struct evhttp_request *req, void *arg)
+{
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+	int sites = strcmp(evhttp_uri_get_path(u), "/v1/sites") == 0;
+	struct dir_ctx d = {arg, NULL, json_array()};
+	struct evkeyvalq q = {0};
+	const char *query = evhttp_uri_get_query(u);
+	int rc;
+
+	if (!lz_http_only_get(req))
+		goto out;
+	if (evhttp_parse_query_str(query ? query : "", &q) != 0) {
+		lz_http_reply_error(req, 400, "malformed query string");
+		goto out;
+	}
+	for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next) {
+		if (!sites || strcmp(kv->key, "member") != 0 ||
+		    !lz_valid_id(kv->value)) {
+			lz_http_reply_error(req, 400,
+					    sites ? "the one parameter is "
+						    "member=ID"
+						  : "no parameters");
+			goto out;
+		}
+		d.member = kv->value;
+	}
+	if ((rc = lz_store_read(d.o->store, sites ? sites_fn : members_fn,
+				&d)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+		goto out;
+	}
+	lz_http_reply_json_new(
+		req, json_pack("{s:o}", sites ? "sites" : "members", d.list));
+	d.list = NULL;
+out:
+	json_decref(d.list);
+	evhttp_clear_headers(&q);
+}
+
 void
 orders_http_routes(struct lz_http *h, struct orders *o)
 {
+	lz_http_route(h, "/v1/sites", on_directory, o);
+	lz_http_route(h, "/v1/members", on_directory, o);
 	lz_http_route(h, "/v1/orders", on_list, o);
 	lz_http_route(h, "/v1/orders/", on_order, o);
 }

@@ -5,6 +5,10 @@
  *   lz-ctl keygen [--out FILE]             make a CURVE key pair
  *   lz-ctl partner add --partners FILE --id ID --member M --roles R,R
  *          [--public-key Z85]              add a partner, print its token
+ *   lz-ctl user add NAME --role ROLE [--member M] [--password-file F]
+ *   lz-ctl user passwd NAME | user remove NAME | user list
+ *                                          the web application's users
+ *                                          (ctl_user.c)
  *   lz-ctl submit --type T --json '{...}' --key FILE --server-key Z85
  *          [--gateway EP] [--msg-id ID]    send a command as a partner
  *   lz-ctl [--config FILE] health          /healthz and /readyz of every
@@ -18,9 +22,10 @@
  * the deployment's addresses and files from the daemons' sections, the
  * command line still winning: --gateway from [gateway] zmq, --server-key
  * from [gateway] server-key, --partners from [gateway] partners,
- * --impact-api from [impact] admin, the admin addresses from every
+ * --users from [gateway] users, --impact-api from [impact] admin, the admin addresses from every
  * section's admin.
  */
+#include "ctl_user.h"
 #include "lz/gateway/v1/gateway.pb-c.h"
 #include "lz_client.h"
 #include "lz_config.h"
@@ -57,8 +62,16 @@ static const struct lz_option options[] = {
 	 "partner add: the partners file (with --config: [gateway] partners)",
 	 0, 0},
 	{"id", LZ_OPT_STRING, NULL, "partner add: partner id", 0, 0},
+	{"users", LZ_OPT_STRING, "/etc/livrazou/users",
+	 "user: the users file (with --config: [gateway] users)", 0, 0},
+	{"role", LZ_OPT_STRING, NULL,
+	 "user add: operator, member, driver, rider, relay or processor", 0, 0},
+	{"password-file", LZ_OPT_STRING, NULL,
+	 "user add, passwd: read the password from this file's first line "
+	 "(default: standard input, asked twice on a terminal)",
+	 0, 0},
 	{"member", LZ_OPT_STRING, NULL,
-	 "partner add: the partner's member; impact: the member reported on "
+	 "partner add, user add: the member; impact: the member reported on "
 	 "(default: the whole association)",
 	 0, 0},
 	{"roles", LZ_OPT_STRING, NULL,
@@ -428,9 +441,13 @@ main(int argc, char **argv)
 {
 	struct lz_config *cfg = lz_config_new(
 		"lz-ctl", "ctl",
-		"keygen | partner add | submit | health | impact [OPTIONS]",
+		"keygen | partner add | user add|passwd|remove|list | submit | "
+		"health | impact [OPTIONS]",
 		"Operators' client: make CURVE key pairs, add partners to the "
-		"partners file, send commands to the gateway as a partner.  "
+		"partners file, manage the web application's users (user add "
+		"NAME --role R [--member M], user passwd NAME, user remove "
+		"NAME, user list; passwords stored as Argon2id hashes), send "
+		"commands to the gateway as a partner.  "
 		"submit prints the Ack as JSON and exits 1 if the command was "
 		"rejected.  health asks every daemon of the --config file (or "
 		"of the default ports) for /healthz and /readyz and exits 1 "
@@ -453,6 +470,7 @@ main(int argc, char **argv)
 	lz_config_from_section(cfg, "gateway", "gateway", "zmq");
 	lz_config_from_section(cfg, "server-key", "gateway", "server-key");
 	lz_config_from_section(cfg, "partners", "gateway", "partners");
+	lz_config_from_section(cfg, "users", "gateway", "users");
 	lz_config_from_section(cfg, "impact-api", "impact", "admin");
 	cmd = lz_config_arg(cfg, 0);
 	if (cmd && strcmp(cmd, "keygen") == 0) {
@@ -461,6 +479,8 @@ main(int argc, char **argv)
 		   lz_config_arg(cfg, 1) &&
 		   !strcmp(lz_config_arg(cfg, 1), "add")) {
 		rc = partner_add(cfg);
+	} else if (cmd && strcmp(cmd, "user") == 0) {
+		rc = ctl_user(cfg);
 	} else if (cmd && strcmp(cmd, "submit") == 0) {
 		rc = submit(cfg);
 	} else if (cmd && strcmp(cmd, "health") == 0) {
@@ -468,8 +488,9 @@ main(int argc, char **argv)
 	} else if (cmd && strcmp(cmd, "impact") == 0) {
 		rc = impact(cfg);
 	} else {
-		fprintf(stderr, "lz-ctl: say keygen, partner add, submit, "
-				"health or impact (see --help)\n");
+		fprintf(stderr,
+			"lz-ctl: say keygen, partner add, user, submit, "
+			"health or impact (see --help)\n");
 		rc = 2;
 	}
 	lz_config_destroy(&cfg);

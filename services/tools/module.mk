@@ -5,6 +5,7 @@ $(B)/bin/lz-tap: $(call objs,services/tools/tap.c) $(COMMON_LIB)
 LINT_SRC += services/tools/tap.c
 
 BINS += $(B)/bin/lz-ctl
-$(B)/bin/lz-ctl: $(call objs,services/tools/ctl.c) $(COMMON_LIB)
+CTL_SRC := services/tools/ctl.c services/tools/ctl_user.c
+$(B)/bin/lz-ctl: $(call objs,$(CTL_SRC)) $(COMMON_LIB)
 	$(link)
-LINT_SRC += services/tools/ctl.c
+LINT_SRC += $(CTL_SRC)

@@ -13,6 +13,7 @@ GW_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 6))
 ORDERS_REPLAY=tcp://127.0.0.1:$((PORT_BASE + 7))
 ORDERS_ADMIN=$((PORT_BASE + 8))
 PARTNERS=$TMP/partners
+USERS=$TMP/users # the web application's users (user, below)
 
 "$BIN/lz-ctl" keygen --out "$TMP/gateway.key" >/dev/null
 SERVER_KEY=$(sed -n 's/^public-key = //p' "$TMP/gateway.key")
@@ -29,6 +30,13 @@ partner() {
 
 token() { cat "$TMP/$1.token"; }
 
+# user NAME ROLE [MEMBER]: adds a user of the web application, whose
+# password is "pw-NAME-123".
+user() {
+	echo "pw-$1-123" | "$BIN/lz-ctl" user add "$1" --role "$2" \
+		${3:+--member "$3"} --users "$USERS" --partners "$PARTNERS" >/dev/null
+}
+
 start_bus() {
 	start bus "$BIN/lz-bus" --xsub "$XSUB" --xpub "$XPUB" \
 		--admin "127.0.0.1:$BUS_ADMIN"
@@ -41,7 +49,13 @@ start_gateway() {
 		--partners "$PARTNERS" --server-key "$TMP/gateway.key" \
 		--zmq "$GW_ZMQ" --http "$GW_HTTP" --admin "127.0.0.1:$GW_ADMIN" \
 		--pub "$XSUB" --sub "$XPUB" --replay "$GW_REPLAY" \
-		--orders-api "127.0.0.1:$ORDERS_ADMIN" "$@"
+		--orders-api "127.0.0.1:$ORDERS_ADMIN" \
+		--inventory-api "127.0.0.1:$INVENTORY_ADMIN" \
+		--tours-api "127.0.0.1:$TOURS_ADMIN" \
+		--bikes-api "127.0.0.1:$BIKES_ADMIN" \
+		--returns-api "127.0.0.1:$RETURNS_ADMIN" \
+		--impact-api "127.0.0.1:$IMPACT_ADMIN" \
+		--bus-admin "127.0.0.1:$BUS_ADMIN" --users "$USERS" "$@"
 	wait_http "$GW_ADMIN" 10
 }
 

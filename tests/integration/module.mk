@@ -23,3 +23,8 @@ INTEG_TESTS += tests/integration/test_check_day.sh
 # sd_notify: READY, WATCHDOG, RELOADING and STOPPING from every daemon.
 INTEG_TESTS += tests/integration/test_notify.sh
 tests/integration/test_notify.sh: $(BINS)
+
+# The web application's door: users, sessions, CSRF, the read endpoints'
+# narrowing, the app's files (curl; the browser is test_web.sh's).
+INTEG_TESTS += tests/integration/test_sessions.sh
+tests/integration/test_sessions.sh: $(BINS)
