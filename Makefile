@@ -9,7 +9,10 @@
 #                      (these three and `make demo` first install the
 #                      packages that are missing: deploy/install-deps.sh)
 #   make lint          cppcheck, clang-format, docs links, SPDX licence lines
-#   make install       PREFIX=/usr/local DESTDIR=
+#   make install       PREFIX=/usr/local DESTDIR= DAEMONS="bus gateway ..."
+#   make uninstall     the same variables
+#   make man           the man pages into $(B)/man/, completions into
+#                      $(B)/completion/ (both from the programs' --help)
 #   make clean
 
 .DEFAULT_GOAL := all
@@ -20,8 +23,17 @@ VERSION    := 0.1.0
 B          ?= build
 PREFIX     ?= /usr/local
 DESTDIR    ?=
-SYSTEMDDIR ?= /lib/systemd
-SYSUSERSDIR ?= /usr/lib/sysusers.d
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian 12 keeps the packages' units in /lib/systemd; any other prefix
+# keeps them under it (systemd reads /usr/local/lib/systemd/system too)
+SYSTEMDDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd,$(PREFIX)/lib/systemd)
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# the daemons livrazou.target wants (each one livrazou@NAME.service)
+DAEMONS    ?= bus gateway orders inventory tours bikes returns impact
 SAN        ?=
 CC         ?= cc
 PROTOC_C   ?= protoc-c
@@ -132,9 +144,44 @@ lint:
 format:
 	clang-format -i $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+# Man pages (docs/man/NAME.SECTION.in, roff with the options of each
+# program's --help put in at build time) and bash completions (from the
+# same --help), both made by running the programs just built.
+MAN_IN      := $(wildcard docs/man/*.in)
+MANS        := $(patsubst docs/man/%.in,$(B)/man/%,$(MAN_IN))
+COMPLETIONS := $(patsubst $(B)/bin/%,$(B)/completion/%,$(BINS))
+
+$(B)/man/%: docs/man/%.in docs/man/gen-man.py $(BINS)
+	@mkdir -p $(@D)
+	$(call say,MAN,$@)python3 docs/man/gen-man.py --bin $(B)/bin \
+		--version $(VERSION) $< >$@
+
+$(B)/completion/%: $(B)/bin/% deploy/bash-completion/gen-completion.py
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)python3 deploy/bash-completion/gen-completion.py $< >$@
+
+man: $(MANS) $(COMPLETIONS)
+tests/package/test_man.sh: $(MANS) $(COMPLETIONS)
+
+# The routing library as installed: one object whose only global symbols
+# are the lz_route_* of lz_route.h (its lz_util helpers made local, so
+# that they cannot clash with a program's own xmalloc).
+ROUTING_DIST := $(B)/dist/liblzrouting.a
+OBJCOPY ?= objcopy
+$(ROUTING_DIST): $(call objs,$(ROUTING_SRC)) $(ROUTING_UTIL)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)$(LD) -r -o $(@D)/lzrouting.o $^
+	$(Q)$(OBJCOPY) --wildcard --keep-global-symbol='lz_route_*' \
+		$(@D)/lzrouting.o
+	$(Q)rm -f $@ && $(AR) rcs $@ $(@D)/lzrouting.o
+
+# PREFIX, BINDIR, LIBDIR, INCLUDEDIR, MANDIR, BASHCOMPDIR, SYSTEMDDIR,
+# SYSUSERSDIR (above) and DESTDIR; DAEMONS, the daemons livrazou.target
+# wants.  The web application (web/, when there) goes to
+# $(PREFIX)/share/livrazou/web.
+install: all man $(ROUTING_DIST)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for f in $(filter-out proto/lz/testing/%,$(PROTO_FILES)); do \
 		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/livrazou/$$f; \
 	done
@@ -146,15 +193,61 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/livrazou/examples
 	install -m 0644 deploy/livrazou.ini deploy/partners.example \
 		$(DESTDIR)$(PREFIX)/share/livrazou/examples/
+	if [ -d web ]; then \
+		find web -type f | while read -r f; do \
+			install -D -m 0644 "$$f" \
+				"$(DESTDIR)$(PREFIX)/share/livrazou/$$f" || exit 1; \
+		done && \
+		find web -type l | while read -r f; do \
+			install -d "$(DESTDIR)$(PREFIX)/share/livrazou/$${f%/*}" && \
+			cp -P "$$f" "$(DESTDIR)$(PREFIX)/share/livrazou/$$f" || exit 1; \
+		done; \
+	fi
+	for m in $(MANS); do \
+		install -D -m 0644 $$m \
+			$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
+	done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $(COMPLETIONS) $(DESTDIR)$(BASHCOMPDIR)/
+	install -D -m 0644 $(ROUTING_DIST) $(DESTDIR)$(LIBDIR)/liblzrouting.a
+	install -D -m 0644 services/routing/lz_route.h \
+		$(DESTDIR)$(INCLUDEDIR)/lz_route.h
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	printf '%s\n' 'prefix=$(PREFIX)' \
+		'libdir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))' \
+		'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))' \
+		'' 'Name: lzrouting' \
+		'Description: Livrazou vehicle-routing engine (static library)' \
+		'Version: $(VERSION)' 'Libs: -L$${libdir} -llzrouting -lm' \
+		'Cflags: -I$${includedir}' \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/lzrouting.pc
 	install -d $(DESTDIR)$(SYSTEMDDIR)/system $(DESTDIR)$(SYSUSERSDIR)
-	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+	sed -e 's|@BINDIR@|$(BINDIR)|g' \
 	    -e 's|@DOCDIR@|$(PREFIX)/share/doc/livrazou|g' \
 	    deploy/systemd/livrazou@.service.in \
 	    > $(DESTDIR)$(SYSTEMDDIR)/system/livrazou@.service
-	install -m 0644 deploy/systemd/livrazou.target \
-		$(DESTDIR)$(SYSTEMDDIR)/system/
+	sed -e 's|^Wants=.*|Wants=$(patsubst %,livrazou@%.service,$(DAEMONS))|' \
+	    deploy/systemd/livrazou.target \
+	    > $(DESTDIR)$(SYSTEMDDIR)/system/livrazou.target
 	install -m 0644 deploy/systemd/livrazou.sysusers \
 		$(DESTDIR)$(SYSUSERSDIR)/livrazou.conf
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/livrazou \
+		$(DESTDIR)$(PREFIX)/share/doc/livrazou
+	for m in $(notdir $(MANS)); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; \
+	done
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(BINS)))
+	rm -f $(DESTDIR)$(LIBDIR)/liblzrouting.a \
+		$(DESTDIR)$(INCLUDEDIR)/lz_route.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/lzrouting.pc
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/system/livrazou@.service \
+		$(DESTDIR)$(SYSTEMDDIR)/system/livrazou.target \
+		$(DESTDIR)$(SYSUSERSDIR)/livrazou.conf
+
+.PHONY: man uninstall
 
 clean:
 	rm -rf build

@@ -6,14 +6,17 @@
 # daemon on loopback, plays the day with lz-sim through the gateway (the
 # partners' CURVE keys), prints the summary read from the services, saves
 # the day's tours and bike runs as GeoJSON and the impact report as HTML
-# next to the state, and stops every daemon.
+# next to the state, and stops every daemon -- or, with DEMO_KEEP=1, keeps
+# them running with the web application open at the gateway's address,
+# prints its URL and one login per role, and stops at Ctrl-C.
 # Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment: B (build directory, default build), DEMO_DIR (default
 # $B/demo/<date>-<time>-<pid>), DEMO_ORDERS (60), DEMO_DAYS (3), DEMO_SEED
 # (1), DEMO_SPEED (1800 simulated seconds per second), DEMO_FAILURES (60
 # failed stops per thousand), DEMO_PORT (7300: the first of 20 loopback
-# ports), DEMO_TIME_MS (1000: the solver's time per wave).
+# ports), DEMO_TIME_MS (1000: the solver's time per wave), DEMO_KEEP (0;
+# 1: keep the day open in the web application).
 set -u
 B=${B:-build}
 BIN=$B/bin
@@ -24,6 +27,8 @@ DEMO_SEED=${DEMO_SEED:-1}
 DEMO_SPEED=${DEMO_SPEED:-1800}
 DEMO_FAILURES=${DEMO_FAILURES:-60}
 DEMO_TIME_MS=${DEMO_TIME_MS:-1000}
+DEMO_KEEP=${DEMO_KEEP:-0}
+DEMO_PASSWORD=livrazou-demo
 P=${DEMO_PORT:-7300}
 ep() { echo "tcp://127.0.0.1:$((P + $1))"; }
 ad() { echo "127.0.0.1:$((P + $1))"; }
@@ -107,6 +112,14 @@ pub = $(ep 0)
 sub = $(ep 1)
 replay = $(ep 6)
 orders-api = $(ad 8)
+inventory-api = $(ad 10)
+tours-api = $(ad 12)
+bikes-api = $(ad 14)
+returns-api = $(ad 16)
+impact-api = $(ad 18)
+bus-admin = $(ad 2)
+users = $DEMO_DIR/users
+web-root = $(pwd)/web
 rate = 100000
 burst = 100000
 
@@ -143,6 +156,15 @@ service() {
 # lz-sim reads the optional services it finds in [sim].
 for d in $OPTIONAL; do
 	sed -i "/^\[sim\]/a $d-api = $(admin_of "$d")" "$INI"
+done
+
+# ---- the web application's users: one per role ----
+DEMO_USERS="hub:operator: fournil:member:fournil-solidaire chauffeur:driver: cycliste:rider: relais:relay:vrac-marseille compost:processor:compost-sud"
+for u in $DEMO_USERS; do
+	IFS=: read -r name role member <<<"$u"
+	echo "$DEMO_PASSWORD" | "$BIN/lz-ctl" user add "$name" --role "$role" \
+		${member:+--member "$member"} --users "$DEMO_DIR/users" \
+		--partners "$DEMO_DIR/partners" >/dev/null || exit 2
 done
 
 # ---- daemons ----
@@ -208,6 +230,31 @@ else
 	echo "demo: impact report (HTML): not available (lz-impact is not built)"
 fi
 echo "demo: summary (JSON): $DEMO_DIR/summary.json"
+if [ "$DEMO_KEEP" = 1 ]; then
+	# The driver's screen shows the last day's tours: bound to its user.
+	LAST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dates"][-1])' "$DEMO_DIR/summary.json")
+	for v in $(curl -s --max-time 10 "http://$TOURS/v1/tours/$LAST" |
+		python3 -c 'import json,sys; print(" ".join(sorted({t["vehicleId"] for t in json.load(sys.stdin).get("tours", [])})))'); do
+		"$BIN/lz-ctl" submit --gateway "$(ep 3)" --key "$DEMO_DIR/keys/operator.key" \
+			--server-key "$DEMO_DIR/gateway.key" --type lz.tours.v1.AssignDriver \
+			--json "{\"date\":\"$LAST\",\"vehicleId\":\"$v\",\"driverId\":\"chauffeur\"}" >/dev/null ||
+			echo "demo: could not bind $v to the driver chauffeur" >&2
+	done
+	echo
+	echo "demo: the day stays open: http://$(ad 4)/app/"
+	echo "demo: logins (password $DEMO_PASSWORD for each):"
+	for u in $DEMO_USERS; do
+		IFS=: read -r name role member <<<"$u"
+		printf 'demo:   %-10s %-9s %s\n' "$name" "$role" "$member"
+	done
+	echo "demo: chauffeur drives the vans of $LAST; the riders' runs are the simulated riders'"
+	echo "demo: Ctrl-C stops every daemon"
+	while :; do
+		sleep 3600 & # SIM_PID: stopped with the daemons
+		SIM_PID=$!
+		wait "$SIM_PID" 2>/dev/null
+	done
+fi
 stop_all
 trap - EXIT INT TERM
 echo "demo: every daemon stopped; state and logs in $DEMO_DIR"

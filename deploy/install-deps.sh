@@ -2,14 +2,33 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Install the Debian packages Livrazou needs to build, test and run.
 # Idempotent and non-interactive: installs only what is missing.
+#   deploy/install-deps.sh            what make test, demo, bench need
+#   deploy/install-deps.sh --package  also the Debian packaging tools
+#                                     (tests/package/test_package.sh)
 set -eu
 
-# chromium (headless) renders the HTML impact report in test_impact.sh
+# chromium (headless) renders the HTML impact report in test_impact.sh;
+# with chromium-driver and python3-selenium it drives the web app in
+# test_web.sh; libjs-leaflet is the web app's map (the gateway serves it);
+# groff-base renders the man pages in tests/package/test_man.sh
 PKGS="build-essential pkg-config
 libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
 liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev libsystemd-dev
 cppcheck clang-format clang libclang-rt-14-dev python3 curl bc
-python3-zmq python3-protobuf protobuf-compiler tzdata chromium"
+python3-zmq python3-protobuf protobuf-compiler tzdata chromium
+chromium-driver python3-selenium libjs-leaflet groff-base"
+case "${1:-}" in
+--package)
+	# dpkg-buildpackage, debhelper (dh_installsysusers, dh_installsystemd),
+	# lintian; devscripts has hardening-check; man-db checks the man pages
+	PKGS="$PKGS dpkg-dev debhelper devscripts lintian fakeroot man-db"
+	;;
+"") ;;
+*)
+	echo "usage: $0 [--package]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -2,8 +2,12 @@
 /*
  * commands.c -- the partners' commands to the bikes service (from the
  * gateway): the operators' fleet (riders, bikes), planning (PlanRuns,
- * AssignParcel, PinRun), and the riders' phones (shifts, runs and their
- * reports on parcels and pickups).  Each is checked here, written with
+ * AssignParcel, PinRun), the riders' phones (shifts, runs and their
+ * reports on parcels and pickups: each rider on its own runs only,
+ * NOT_ON_RIDER_RUN otherwise), and the relay points' reports on the
+ * parcels left with them (ConfirmAtRelayPoint, HandOverParcel: a relay
+ * point of the sender's member only, unless an operator,
+ * NOT_YOUR_RELAY_POINT otherwise).  Each is checked here, written with
  * store.c and events.c, and emitted in the same transaction; every refusal
  * is a CommandRefused and changes nothing else.  What changes who can ride
  * what asks for a re-planning (dispatch.c, after the commit).
@@ -302,7 +306,7 @@ on_start_shift(struct lz_call *c, const ProtobufCMessage *msg)
 	ev.at = c->now;
 	if ((rc = lz_store_put_msg(c->txn, bikes_of(c)->db.shifts, r->rider_id,
 				   &s.base)) != 0 ||
-	    (rc = lz_bus_emit(c->tx, NULL, &ev.base)) != 0)
+	    (rc = bikes_emit(c->tx, NULL, r->rider_id, &ev.base)) != 0)
 		goto out;
 	rc = bikes_ask_replan(c);
 out:
@@ -390,7 +394,7 @@ on_end_shift(struct lz_call *c, const ProtobufCMessage *msg)
 	k.mv_data = r->rider_id;
 	if ((rc = lz_store_rc(
 		     mdb_del(c->txn, bikes_of(c)->db.shifts, &k, NULL))) ||
-	    (rc = lz_bus_emit(c->tx, NULL, &ev.base)) != 0)
+	    (rc = bikes_emit(c->tx, NULL, r->rider_id, &ev.base)) != 0)
 		goto out;
 	rc = bikes_ask_replan(c);
 out:
@@ -663,6 +667,104 @@ out:
 	return rc;
 }
 
+/* ---- relay points ---- */
+
+/* The relay point parcel P is at (left there: its relay_point_id) or goes
+ * to (its destination, when that is a relay point; *DEST 1), into *SITE;
+ * NULL when it is neither. */
+static int
+parcel_point(struct lz_call *c, const Parcel *p, Site **site, int *dest)
+{
+	int left = p->relay_point_id && p->relay_point_id[0];
+	int rc = bikes_get(c, bikes_of(c)->db.sites,
+			   left ? p->relay_point_id : p->site_id,
+			   &lz__orders__v1__site__descriptor, site);
+
+	*dest = !left;
+	if (rc == 0 && *site && (int)(*site)->kind != SITE_RELAY_POINT) {
+		bikes_store_drop(*site);
+		*site = NULL;
+	}
+	return rc;
+}
+
+/* A relay point's report ACT on parcel PARCEL_ID. */
+static int
+point_report(struct lz_call *c, const char *parcel_id, const char *note,
+	     enum bikes_point_act act)
+{
+	const char *const *ids = LZ_IDS("parcel_id", parcel_id);
+	struct bikes_change ch = {0};
+	char detail[160];
+	Parcel *p = NULL;
+	Site *site = NULL;
+	int dest, to, rc;
+
+	if (!lz_valid_text(note, 1000))
+		return lz_service_refuse(c, BR_INVALID, ids,
+					 "note: at most 1000 bytes of UTF-8");
+	if ((rc = open_parcel(c, parcel_id, &p)) != 0)
+		return rc;
+	if ((rc = parcel_point(c, p, &site, &dest)) != 0)
+		goto out;
+	/* Before its state: another member's relay point learns nothing of
+	 * the parcel. */
+	if (!bikes_point_allowed(site ? site->member_id : NULL, c->ev->tenant,
+				 lz_service_actor_has_role(c, "operator"))) {
+		rc = lz_service_refuse(c, BR_NOT_YOUR_RELAY_POINT, ids,
+				       "parcel_id: not at a relay point of "
+				       "the sender's member");
+		goto out;
+	}
+	if (site == NULL ||
+	    (to = bikes_point_next((int)p->status, dest, act)) == 0) {
+		rc = lz_service_refuse(c, BR_BAD_STATE, ids,
+				       "parcel is %s, %s a relay point",
+				       bikes_parcel_status_name((int)p->status),
+				       site ? "not waiting at" : "for no");
+		goto out;
+	}
+	if (to == PS_RECEIVED_AT_POINT)
+		p->received_at = c->now;
+	else
+		p->handed_over_at = c->now;
+	snprintf(detail, sizeof(detail), "%s at relay point %s",
+		 to == PS_RECEIVED_AT_POINT ? "received" : "handed over",
+		 site->site_id);
+	ch.to = to;
+	ch.relay_point_id = site->site_id;
+	ch.detail = detail;
+	ch.note = note;
+	/* The relay point's screen hears its own report; the order is
+	 * delivered already (since the rider left it there). */
+	ch.audience = c->ev->actor;
+	rc = bikes_parcel_change(bikes_of(c), c->tx, p, &ch, c->now,
+				 c->ev->type);
+out:
+	bikes_store_drop(site);
+	bikes_store_drop(p);
+	return rc;
+}
+
+static int
+on_confirm_at_point(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Bikes__V1__ConfirmAtRelayPoint *cmd =
+		(const Lz__Bikes__V1__ConfirmAtRelayPoint *)msg;
+
+	return point_report(c, cmd->parcel_id, cmd->note, BIKES_POINT_CONFIRM);
+}
+
+static int
+on_hand_over(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Bikes__V1__HandOverParcel *cmd =
+		(const Lz__Bikes__V1__HandOverParcel *)msg;
+
+	return point_report(c, cmd->parcel_id, cmd->note,
+			    BIKES_POINT_HAND_OVER);
+}
+
 /* A pickup of the actor's run in progress. */
 static int
 rider_pickup(struct lz_call *c, const char *request_id, Pickup **k)
@@ -846,5 +948,7 @@ const struct lz_handler bikes_commands[] = {
 	{D(collect_pickup), on_collect, LZ_FROM_GATEWAY},
 	{D(fail_pickup), on_fail_pickup, LZ_FROM_GATEWAY},
 	{D(complete_run), on_complete_run, LZ_FROM_GATEWAY},
+	{D(confirm_at_relay_point), on_confirm_at_point, LZ_FROM_GATEWAY},
+	{D(hand_over_parcel), on_hand_over, LZ_FROM_GATEWAY},
 };
 const size_t bikes_n_commands = LZ_ARRAY_LEN(bikes_commands);

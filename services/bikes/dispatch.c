@@ -436,7 +436,7 @@ put_run(struct bikes *b, struct lz_bus_txn *tx, Run *run, const Run *old,
 		return rc;
 	ev.run = run;
 	ev.at = now;
-	return lz_bus_emit(tx, NULL, &ev.base);
+	return bikes_emit(tx, NULL, run->rider_id, &ev.base);
 }
 
 /* Moves the parcel or pickup of REF into RUN (rider, run id). */

@@ -24,6 +24,8 @@ bikes_parcel_open(const struct bikes *b, const Parcel *p)
 	switch ((int)p->status) {
 	case PS_DELIVERED:
 	case PS_AT_RELAY_POINT:
+	case PS_RECEIVED_AT_POINT:
+	case PS_HANDED_OVER:
 	case PS_CANCELLED:
 		return 0;
 	case PS_FAILED:
@@ -52,6 +54,8 @@ parcel_counters(struct bikes *b, MDB_txn *txn, int from, int to)
 		{PS_FAILED, "failed"},
 		{PS_AT_RELAY_POINT, "at_relay_point"},
 		{PS_CANCELLED, "cancelled"},
+		{PS_RECEIVED_AT_POINT, "received_at_relay_point"},
+		{PS_HANDED_OVER, "handed_over"},
 	};
 	int rc = 0, d = waiting(to) - waiting(from);
 
@@ -60,6 +64,18 @@ parcel_counters(struct bikes *b, MDB_txn *txn, int from, int to)
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
 		if (to == ends[i].status && from != to)
 			rc = bikes_store_stat_add(txn, &b->db, ends[i].stat, 1);
+	return rc;
+}
+
+int
+bikes_emit(struct lz_bus_txn *tx, const char *tenant, const char *audience,
+	   const ProtobufCMessage *msg)
+{
+	int rc;
+
+	lz_bus_txn_set_audience(tx, audience);
+	rc = lz_bus_emit(tx, tenant, msg);
+	lz_bus_txn_set_audience(tx, NULL);
 	return rc;
 }
 
@@ -99,9 +115,12 @@ bikes_parcel_change(struct bikes *b, struct lz_bus_txn *tx, Parcel *p,
 	ev.detail = (char *)or_empty(ch->detail);
 	ev.cause = (char *)or_empty(cause);
 	ev.note = (char *)or_empty(ch->note);
-	rc = lz_bus_emit(tx,
-			 p->member_id && p->member_id[0] ? p->member_id : NULL,
-			 &ev.base);
+	rc = bikes_emit(tx,
+			p->member_id && p->member_id[0] ? p->member_id : NULL,
+			ch->audience                    ? ch->audience
+			: p->rider_id && p->rider_id[0] ? p->rider_id
+							: old_rider,
+			&ev.base);
 out:
 	p->rider_id = old_rider;
 	p->run_id = old_run;
@@ -163,7 +182,11 @@ bikes_pickup_change(struct bikes *b, struct lz_bus_txn *tx, Pickup *k,
 	ev.detail = (char *)or_empty(ch->detail);
 	ev.fail_reason = (Lz__Bikes__V1__FailReason)ch->fail_reason;
 	ev.cause = (char *)or_empty(cause);
-	rc = lz_bus_emit(tx, NULL, &ev.base);
+	rc = bikes_emit(tx, NULL,
+			ch->audience                    ? ch->audience
+			: k->rider_id && k->rider_id[0] ? k->rider_id
+							: old_rider,
+			&ev.base);
 out:
 	k->rider_id = old_rider;
 	k->run_id = old_run;
@@ -205,5 +228,5 @@ bikes_run_status(struct bikes *b, struct lz_bus_txn *tx, Run *run, int to,
 	if ((rc = lz_store_put_msg(lz_bus_mdb(tx), b->db.runs, run->run_id,
 				   &run->base)) != 0)
 		return rc;
-	return lz_bus_emit(tx, NULL, &ev.base);
+	return bikes_emit(tx, NULL, run->rider_id, &ev.base);
 }

@@ -10,6 +10,11 @@
  *   GET /v1/parcels                    -> ParcelList: parcels still open
  *                                         (expected, at the relay, planned,
  *                                         on a bike)
+ *   GET /v1/parcels?member=<id>        -> ParcelList: the parcels at, or
+ *                                         planned to, the relay points of
+ *                                         that member, whatever their
+ *                                         status (expected, left there,
+ *                                         received, handed over)
  *   GET /v1/parcels/waiting            -> ParcelList: at the relay, not on a
  *                                         bike yet
  *   GET /v1/pickups                    -> PickupList: open pickups
@@ -38,6 +43,9 @@ struct list {
 	int waiting_only;
 	ProtobufCMessage **items;
 	size_t n;
+	const char *member; /* parcels: at its relay points only */
+	char **points;      /* the site ids of those relay points */
+	size_t npoints;
 };
 
 static int
@@ -75,6 +83,59 @@ parcels_fn(MDB_txn *txn, void *arg)
 }
 
 static int
+keep_point(ProtobufCMessage *m, void *arg)
+{
+	struct list *l = arg;
+	const Site *s = (const Site *)m;
+
+	if ((int)s->kind == SITE_RELAY_POINT &&
+	    strcmp(s->member_id, l->member) == 0) {
+		l->points = xrealloc(l->points,
+				     sizeof(*l->points) * (l->npoints + 1));
+		l->points[l->npoints++] = xstrdup(s->site_id);
+	}
+	return 0;
+}
+
+static int
+is_point(const struct list *l, const char *site_id)
+{
+	for (size_t i = 0; i < l->npoints; i++)
+		if (strcmp(l->points[i], site_id) == 0)
+			return 1;
+	return 0;
+}
+
+/* A parcel at one of the member's relay points (left there), or for one
+ * (its destination). */
+static int
+keep_at_point(ProtobufCMessage *m, void *arg)
+{
+	const Parcel *p = (const Parcel *)m;
+
+	if (!is_point(arg,
+		      p->relay_point_id[0] ? p->relay_point_id : p->site_id))
+		return 0;
+	return keep(m, arg);
+}
+
+/* Every parcel (open or not) of the member's relay points. */
+static int
+point_parcels_fn(MDB_txn *txn, void *arg)
+{
+	struct list *l = arg;
+	int rc = bikes_store_each(txn, l->b->db.sites, "",
+				  &lz__orders__v1__site__descriptor, keep_point,
+				  l);
+
+	if (rc != 0 || l->npoints == 0)
+		return rc;
+	return bikes_store_each(txn, l->b->db.parcels, "",
+				&lz__bikes__v1__parcel__descriptor,
+				keep_at_point, l);
+}
+
+static int
 pickups_fn(MDB_txn *txn, void *arg)
 {
 	struct list *l = arg;
@@ -90,6 +151,9 @@ free_list(struct list *l)
 	for (size_t i = 0; i < l->n; i++)
 		protobuf_c_message_free_unpacked(l->items[i], NULL);
 	free(l->items);
+	for (size_t i = 0; i < l->npoints; i++)
+		free(l->points[i]);
+	free(l->points);
 }
 
 static json_t *
@@ -181,7 +245,7 @@ on_runs(struct evhttp_request *req, void *arg)
 	const char *path =
 		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	const char *rest = path + strlen("/v1/runs/");
-	struct list l = {arg, NULL, 0, NULL, 0};
+	struct list l = {arg, NULL, 0, NULL, 0, NULL, NULL, 0};
 	char date[11], prefix[11 + LZ_ID_MAX + 2];
 	size_t n = strlen(rest);
 	int geojson = 0, rc;
@@ -223,8 +287,11 @@ on_parcels(struct evhttp_request *req, void *arg)
 {
 	const char *path =
 		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	struct list l = {arg, NULL, 0, NULL, 0};
+	const char *q =
+		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct list l = {arg, NULL, 0, NULL, 0, NULL, NULL, 0};
 	Lz__Bikes__V1__ParcelList pl = LZ__BIKES__V1__PARCEL_LIST__INIT;
+	struct evkeyvalq params;
 	int rc;
 
 	if (!lz_http_only_get(req))
@@ -236,7 +303,23 @@ on_parcels(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 404, "no such list");
 		return;
 	}
-	if ((rc = lz_store_read(l.b->store, parcels_fn, &l)) != 0) {
+	if (evhttp_parse_query_str(q ? q : "", &params) != 0) {
+		lz_http_reply_error(req, 400, "malformed query");
+		return;
+	}
+	l.member = evhttp_find_header(&params, "member");
+	if (l.member && (l.waiting_only || !lz_valid_id(l.member))) {
+		lz_http_reply_error(req, 400,
+				    l.waiting_only
+					    ? "member: not with /waiting"
+					    : "member: 1..64 characters of "
+					      "[A-Za-z0-9._-]");
+		evhttp_clear_headers(&params);
+		return;
+	}
+	if ((rc = lz_store_read(l.b->store,
+				l.member ? point_parcels_fn : parcels_fn,
+				&l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else {
 		pl.n_parcels = l.n;
@@ -244,12 +327,13 @@ on_parcels(struct evhttp_request *req, void *arg)
 		lz_http_reply_json_new(req, lz_json_from_message(&pl.base));
 	}
 	free_list(&l);
+	evhttp_clear_headers(&params);
 }
 
 static void
 on_pickups(struct evhttp_request *req, void *arg)
 {
-	struct list l = {arg, NULL, 0, NULL, 0};
+	struct list l = {arg, NULL, 0, NULL, 0, NULL, NULL, 0};
 	Lz__Bikes__V1__PickupList pl = LZ__BIKES__V1__PICKUP_LIST__INIT;
 	int rc;
 

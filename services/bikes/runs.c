@@ -389,3 +389,29 @@ bikes_fits(const struct bikes_job *job, const struct bikes_bike_cap *bikes,
 		return 0;
 	return job->cold && !any_cold ? BR_NO_INSULATED_BIKE : BR_TOO_HEAVY;
 }
+
+int
+bikes_point_next(int status, int dest_is_point, enum bikes_point_act act)
+{
+	int here = status == PS_AT_RELAY_POINT ||
+		   (status == PS_DELIVERED && dest_is_point);
+
+	switch (act) {
+	case BIKES_POINT_CONFIRM:
+		return here ? PS_RECEIVED_AT_POINT : 0;
+	case BIKES_POINT_HAND_OVER:
+		return here || status == PS_RECEIVED_AT_POINT ? PS_HANDED_OVER
+							      : 0;
+	}
+	return 0;
+}
+
+int
+bikes_point_allowed(const char *point_member, const char *sender_member,
+		    int is_operator)
+{
+	if (is_operator)
+		return 1;
+	return point_member && point_member[0] && sender_member &&
+	       strcmp(point_member, sender_member) == 0;
+}

@@ -6,8 +6,9 @@
  * every rider's runs (bike profile, capacity in grams and millilitres, the
  * insulated skill for chilled and frozen goods, windows, parcels an
  * operator gave to one rider, the parcels' ready times at the relay), the
- * runs read back from the solution, and the rules of those ready times.
- * No store, no bus: unit-tested in tests/unit/test_bikes.c.
+ * runs read back from the solution, the rules of those ready times, and
+ * what a relay point may report on a parcel.  No store, no bus:
+ * unit-tested in tests/unit/test_bikes.c.
  */
 #ifndef BIKES_RUNS_H
 #define BIKES_RUNS_H
@@ -140,5 +141,28 @@ struct bikes_bike_cap {
 };
 int bikes_fits(const struct bikes_job *job, const struct bikes_bike_cap *bikes,
 	       size_t n);
+
+/* ---- relay points ---- */
+
+/* What a relay point reports on a parcel. */
+enum bikes_point_act {
+	BIKES_POINT_CONFIRM = 1, /* ConfirmAtRelayPoint: it is here */
+	BIKES_POINT_HAND_OVER,   /* HandOverParcel: the customer took it */
+};
+
+/* The status (lz.bikes.v1.ParcelStatus) a parcel of status STATUS moves
+ * to when its relay point reports ACT: a confirmation takes a parcel left
+ * there (AT_RELAY_POINT), or delivered there as its destination
+ * (DELIVERED with DEST_IS_POINT), to RECEIVED_AT_RELAY_POINT; a hand-over
+ * takes those and a received one to HANDED_OVER.  0 when ACT does not
+ * apply to STATUS (BAD_STATE). */
+int bikes_point_next(int status, int dest_is_point, enum bikes_point_act act);
+
+/* Whether a report on a parcel at (or planned to) a relay point of member
+ * POINT_MEMBER (NULL or "": at no relay point) may come from a sender of
+ * member SENDER_MEMBER (the command's tenant): the relay point's own
+ * member, or an operator (IS_OPERATOR) for any parcel. */
+int bikes_point_allowed(const char *point_member, const char *sender_member,
+			int is_operator);
 
 #endif

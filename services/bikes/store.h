@@ -7,7 +7,8 @@
  *   shifts        rider_id -> Shift (the rider's shift in progress)
  *   parcels       parcel_id -> Parcel
  *   open_parcels  parcel_id -> "" (parcels not yet delivered, left at a
- *                 relay point, cancelled or failed for good)
+ *                 relay point (then received, handed over there),
+ *                 cancelled or failed for good)
  *   pickups       request_id -> Pickup
  *   open_pickups  request_id -> "" (requested, planned or on a bike)
  *   runs          run_id ("<date>/<rider>/<nnn>") -> Run: the runs of a
@@ -19,7 +20,8 @@
  *                 of the last event that asked for a re-planning, until it
  *                 is run), "stat/<name>" (the counters behind the metrics:
  *                 "waiting", "delivered", "failed", "at_relay_point",
- *                 "cancelled", "collected", "runs", "ridden_m",
+ *                 "cancelled", "received_at_relay_point", "handed_over",
+ *                 "collected", "runs", "ridden_m",
  *                 "refused/<reason>" and "events_refused/<reason>" from
  *                 lz_service; bikes_stat_metrics says how they show)
  *

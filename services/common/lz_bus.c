@@ -52,7 +52,7 @@ struct lz_bus_txn {
 	MDB_txn *txn;
 	const Envelope *cause;
 	uint64_t last_seq;
-	const char *actor;
+	const char *actor, *actor_roles, *audience;
 	char last_id[33];
 };
 
@@ -259,6 +259,18 @@ lz_bus_txn_set_actor(struct lz_bus_txn *tx, const char *actor)
 	tx->actor = actor;
 }
 
+void
+lz_bus_txn_set_actor_roles(struct lz_bus_txn *tx, const char *roles)
+{
+	tx->actor_roles = roles;
+}
+
+void
+lz_bus_txn_set_audience(struct lz_bus_txn *tx, const char *audience)
+{
+	tx->audience = audience;
+}
+
 MDB_txn *
 lz_bus_mdb(struct lz_bus_txn *tx)
 {
@@ -296,10 +308,17 @@ lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
 	} else {
 		env.correlation_id = hex;
 	}
-	if (tx->actor)
+	/* The roles travel with the actor they belong to. */
+	if (tx->actor) {
 		env.actor = (char *)tx->actor;
-	else if (tx->cause)
+		env.actor_roles =
+			(char *)(tx->actor_roles ? tx->actor_roles : "");
+	} else if (tx->cause) {
 		env.actor = tx->cause->actor;
+		env.actor_roles = tx->cause->actor_roles;
+	}
+	/* Never inherited: who may read an event is the emitter's call. */
+	env.audience = (char *)(tx->audience ? tx->audience : "");
 	env.payload.data = (uint8_t *)payload;
 	env.payload.len = len;
 	size = lz__bus__v1__envelope__get_packed_size(&env);
@@ -379,7 +398,7 @@ static int
 write_fn(MDB_txn *txn, void *arg)
 {
 	struct write_ctx *w = arg;
-	struct lz_bus_txn tx = {w->b, txn, NULL, 0, NULL, ""};
+	struct lz_bus_txn tx = {w->b, txn, NULL, 0, NULL, NULL, NULL, ""};
 
 	return w->fn_rc = w->fn(&tx, w->arg);
 }
@@ -477,6 +496,8 @@ to_event(const Envelope *e, struct lz_event *ev)
 	ev->correlation_id = e->correlation_id;
 	ev->causation_id = e->causation_id;
 	ev->actor = e->actor;
+	ev->actor_roles = e->actor_roles;
+	ev->audience = e->audience;
 	ev->payload = e->payload.data;
 	ev->payload_len = e->payload.len;
 }
@@ -485,7 +506,7 @@ static int
 apply_one(struct batch_ctx *c, MDB_txn *txn, const Envelope *e)
 {
 	struct lz_bus *b = c->b;
-	struct lz_bus_txn tx = {b, txn, e, 0, NULL, ""};
+	struct lz_bus_txn tx = {b, txn, e, 0, NULL, NULL, NULL, ""};
 	struct lz_event ev;
 	MDB_txn *child = NULL;
 	size_t mark = b->npending;

@@ -74,6 +74,12 @@ struct lz_event {
 	const char *correlation_id;
 	const char *causation_id;
 	const char *actor; /* the partner behind a command, or "" */
+	/* The actor's roles as the gateway knows them, comma-separated
+	 * ("operator,receiver"), or "". */
+	const char *actor_roles;
+	/* The one partner or user besides the tenant's members who may read
+	 * the event (a tour's driver), or "". */
+	const char *audience;
 	const uint8_t *payload;
 	size_t payload_len;
 };
@@ -144,8 +150,21 @@ int lz_bus_emit_raw(struct lz_bus_txn *tx, const char *type, const char *tenant,
 uint64_t lz_bus_txn_last_seq(const struct lz_bus_txn *tx);
 const char *lz_bus_txn_last_event_id(const struct lz_bus_txn *tx);
 /* Sets the actor (authenticated partner) of the events emitted next in TX;
- * inside an apply function they otherwise inherit the applied event's. */
+ * inside an apply function they otherwise inherit the applied event's.
+ * ACTOR must live until the last emit it applies to. */
 void lz_bus_txn_set_actor(struct lz_bus_txn *tx, const char *actor);
+/* Sets the roles (comma-separated role names) of the actor set with
+ * lz_bus_txn_set_actor(), for the events emitted next in TX; NULL: none.
+ * Without an actor of their own, events inherit the applied event's actor
+ * and roles together. */
+void lz_bus_txn_set_actor_roles(struct lz_bus_txn *tx, const char *roles);
+/* Sets the audience (the one partner or user besides the tenant's
+ * members who may read them) of the events emitted next in TX; NULL or
+ * "": none.  Unlike the actor it is never inherited from the applied
+ * event, and it starts empty for each applied event and each
+ * lz_bus_write(): set it before the emits it concerns and clear it after.
+ * AUDIENCE must live until the last emit it applies to. */
+void lz_bus_txn_set_audience(struct lz_bus_txn *tx, const char *audience);
 
 MDB_txn *lz_bus_mdb(struct lz_bus_txn *tx);
 

@@ -65,6 +65,8 @@ lz_evjson_envelope(const Lz__Bus__V1__Envelope *e, const char *topic)
 	json_object_set_new(o, "type", str(e->type));
 	json_object_set_new(o, "tenant", str(e->tenant));
 	json_object_set_new(o, "actor", str(e->actor));
+	if (e->audience && e->audience[0])
+		json_object_set_new(o, "audience", str(e->audience));
 	json_object_set_new(o, "eventId", str(e->event_id));
 	json_object_set_new(o, "correlationId", str(e->correlation_id));
 	json_object_set_new(o, "causationId", str(e->causation_id));

@@ -4,8 +4,12 @@
  * gateway streams it to partners:
  *
  *   {"topic", "source", "seq", "timestamp", "timestampUs", "type",
- *    "tenant", "actor", "eventId", "correlationId", "causationId",
+ *    "tenant", "actor", ["audience",] "eventId", "correlationId",
+ *    "causationId",
  *    "payload" | "unknownType" + "payloadBase64" | "payloadError" + ...}
+ *
+ * "audience" is there only when the envelope names one.  The actor's
+ * roles (actor_roles) are not shown: they are for the services.
  *
  * The payload is decoded through the type registry; an unknown type or a
  * payload that does not decode is given in base64 instead of failing.

@@ -8,18 +8,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_prog = "livrazou";
 static enum lz_log_level log_min = LZ_LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error",
 					  "fatal"};
+/* syslog priorities of the levels: debug, info, warning, err, crit */
+static const char *const level_prefixes[] = {"<7>", "<6>", "<4>", "<3>", "<2>"};
+static int log_journal; /* stderr is the journal: priority, no timestamp */
+
+/* Whether stderr is the stream systemd connected to the journal.
+ * JOURNAL_STREAM is inherited by children whose stderr may have been
+ * redirected, so it counts only when it names stderr itself (the check
+ * systemd.exec(5) describes under $JOURNAL_STREAM). */
+static int
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char extra;
+
+	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &extra) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
 
 void
 lz_log_init(const char *prog, enum lz_log_level level)
 {
 	log_prog = prog;
 	log_min = level;
+	log_journal = stderr_is_journal();
+}
+
+const char *
+lz_log_prog(void)
+{
+	return log_prog;
 }
 
 int
@@ -43,12 +75,20 @@ log_write(enum lz_log_level level, const char *msg, const char *fmt, va_list ap)
 	struct tm tm;
 	int n;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "ts=%s.%03ldZ level=%s prog=%s msg=%s",
-		     ts, now.tv_nsec / 1000000, level_names[level], log_prog,
-		     lz_log_quote(qmsg, sizeof(qmsg), msg));
+	lz_log_quote(qmsg, sizeof(qmsg), msg);
+	if (log_journal) {
+		n = snprintf(line, sizeof(line), "%slevel=%s prog=%s msg=%s",
+			     level_prefixes[level], level_names[level],
+			     log_prog, qmsg);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		n = snprintf(line, sizeof(line),
+			     "ts=%s.%03ldZ level=%s prog=%s msg=%s", ts,
+			     now.tv_nsec / 1000000, level_names[level],
+			     log_prog, qmsg);
+	}
 	if (fmt != NULL && n > 0 && (size_t)n < sizeof(line) - 2) {
 		line[n++] = ' ';
 		int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

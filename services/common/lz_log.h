@@ -8,6 +8,17 @@
  *
  * The caller formats its own key=value pairs; values with spaces must be
  * quoted by the caller (lz_log_quote helps).  Secrets never go to logs.
+ *
+ * When stderr is the journal (systemd sets JOURNAL_STREAM to the
+ * "DEVICE:INODE" of the stream it connects to stderr, and it is that
+ * stream), each line starts with its syslog priority instead of a
+ * timestamp, which the journal keeps itself (sd-daemon(3)):
+ *
+ *   <4>level=warn prog=lz-bus msg="message dropped" reason=frames
+ *
+ * <7> debug, <6> info, <4> warn, <3> error, <2> fatal.  Anywhere else
+ * (a terminal, a file, a pipe; JOURNAL_STREAM inherited by a process whose
+ * stderr was redirected) the lines are as above.
  */
 #ifndef LZ_LOG_H
 #define LZ_LOG_H
@@ -23,8 +34,13 @@ enum lz_log_level {
 	LZ_LOG_FATAL = 4,
 };
 
-/* Sets the program name printed in every line and the minimum level. */
+/* Sets the program name printed in every line and the minimum level, and
+ * looks whether stderr is the journal (see above). */
 void lz_log_init(const char *prog, enum lz_log_level level);
+
+/* The program name set by lz_log_init ("livrazou" before), e.g. "lz-bus";
+ * a static string that lives as long as the program. */
+const char *lz_log_prog(void);
 
 /* Parses "debug", "info", "warn", "error"; returns -1 if unknown. */
 int lz_log_parse_level(const char *s);

@@ -7,9 +7,13 @@
 #include "lz_log.h"
 #include "lz_util.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 enum kind { COUNTER, GAUGE, HISTOGRAM };
 
@@ -223,6 +227,115 @@ print_escaped(FILE *f, const char *s, int quotes)
 	}
 }
 
+static void
+print_family(FILE *f, const char *name, const char *type, const char *help,
+	     double v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s ", name, help, name, type,
+		name);
+	/* 15 digits: a time since the epoch keeps its hundredths */
+	if (v == floor(v))
+		fprintf(f, "%.0f\n", v);
+	else
+		fprintf(f, "%.15g\n", v);
+}
+
+/* The process's start, in seconds since the epoch: /proc/self/stat gives
+ * it in clock ticks since boot, CLOCK_BOOTTIME the time since boot (which
+ * spares reading /proc/stat, hidden by systemd's ProcSubset=pid).  Computed
+ * once, so that it does not move with the clocks' rounding. */
+static double
+start_time(unsigned long long start_ticks, long hz)
+{
+	static double start;
+	struct timespec real, boot;
+
+	if (start == 0 && clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+	    clock_gettime(CLOCK_BOOTTIME, &boot) == 0)
+		start = round(((double)real.tv_sec + real.tv_nsec / 1e9 -
+			       ((double)boot.tv_sec + boot.tv_nsec / 1e9)) *
+				      (double)hz +
+			      (double)start_ticks) /
+			(double)hz;
+	return start;
+}
+
+/* The process_* families of the Prometheus client libraries, from
+ * /proc/self (proc(5)): what cannot be read is left out, never shown as 0. */
+static void
+render_process(FILE *f)
+{
+	char buf[1024], *p;
+	unsigned long long utime, stime, start, vsize;
+	long long rss;
+	long hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
+	FILE *in;
+	DIR *d;
+
+	if ((in = fopen("/proc/self/stat", "r")) != NULL) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, in);
+		fclose(in);
+		buf[n] = '\0';
+		/* after the command name, which may hold spaces and ')':
+		 * state (3) ... utime (14) stime (15) ... starttime (22)
+		 * vsize (23) rss (24) */
+		p = strrchr(buf, ')');
+		if (p && hz > 0 &&
+		    sscanf(p + 1,
+			   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+			   "%llu %*d %*d %*d %*d %*d %*d %llu %llu %lld",
+			   &utime, &stime, &start, &vsize, &rss) == 5) {
+			print_family(f, "process_cpu_seconds_total", "counter",
+				     "User and system CPU time spent, seconds",
+				     (double)(utime + stime) / (double)hz);
+			print_family(f, "process_resident_memory_bytes",
+				     "gauge", "Resident memory size, bytes",
+				     (double)rss * (double)page);
+			print_family(f, "process_virtual_memory_bytes", "gauge",
+				     "Virtual memory size, bytes",
+				     (double)vsize);
+			print_family(f, "process_start_time_seconds", "gauge",
+				     "Start time of the process since the "
+				     "epoch, seconds",
+				     start_time(start, hz));
+		}
+	}
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		long fds = 0;
+		const struct dirent *e;
+
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				fds++;
+		/* not the descriptor of the listing itself */
+		print_family(f, "process_open_fds", "gauge",
+			     "Open file descriptors", (double)(fds - 1));
+		closedir(d);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		print_family(f, "process_max_fds", "gauge",
+			     "Limit of open file descriptors",
+			     (double)rl.rlim_cur);
+}
+
+static void
+render_build_info(FILE *f)
+{
+	const char *service = lz_log_prog();
+
+	if (strncmp(service, "lz-", 3) == 0)
+		service += 3;
+	fputs("# HELP lz_build_info Version of the program, always 1\n"
+	      "# TYPE lz_build_info gauge\n"
+	      "lz_build_info{version=\"",
+	      f);
+	print_escaped(f, LZ_VERSION, 1);
+	fputs("\",service=\"", f);
+	print_escaped(f, service, 1);
+	fputs("\"} 1\n", f);
+}
+
 void
 lz_metrics_render(const struct lz_metrics *m, FILE *f)
 {
@@ -263,4 +376,8 @@ lz_metrics_render(const struct lz_metrics *m, FILE *f)
 		fprintf(f, "\n%s_count %llu\n", x->name,
 			(unsigned long long)x->count);
 	}
+	if (m->head == NULL)
+		return;
+	render_process(f);
+	render_build_info(f);
 }

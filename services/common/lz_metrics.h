@@ -55,7 +55,14 @@ void lz_metrics_sync_stat(struct lz_metrics *m,
 			  const struct lz_stat_metric *table, size_t n,
 			  const char *name, int64_t v);
 
-/* Writes every metric to F in the text format. */
+/* Writes every metric to F in the text format, then the families every
+ * program exports, read from /proc/self at each call:
+ * process_cpu_seconds_total, process_resident_memory_bytes,
+ * process_virtual_memory_bytes, process_open_fds, process_max_fds,
+ * process_start_time_seconds (those /proc cannot give are left out), and
+ * lz_build_info{version="LZ_VERSION",service="S"} 1, S being lz_log_prog()
+ * without its "lz-" prefix.  An empty registry (no metric created yet)
+ * renders as nothing at all. */
 void lz_metrics_render(const struct lz_metrics *m, FILE *f);
 
 #endif

@@ -35,6 +35,12 @@ lz_service_from(const char *from, const char *source)
 	return 0;
 }
 
+int
+lz_service_actor_has_role(const struct lz_call *c, const char *role)
+{
+	return c->ev->actor_roles && lz_service_from(c->ev->actor_roles, role);
+}
+
 const struct lz_handler *
 lz_service_handler(const struct lz_service *s, const char *type)
 {
@@ -132,7 +138,7 @@ lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,
 		field(d, "reason", PROTOBUF_C_TYPE_ENUM);
 	const char *rname =
 		fr ? lz_enum_name(fr->descriptor, reason) : "unknown";
-	const char *tenant = c->ev->tenant;
+	const char *tenant = c->ev->tenant, *actor = c->ev->actor;
 	char detail[400], name[64];
 	ProtobufCMessage *m = xcalloc(1, d->sizeof_message);
 	va_list ap;
@@ -159,7 +165,12 @@ lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,
 			     " reason=%s",
 			     c->svc->name, c->ev->type, c->ev->source,
 			     c->ev->seq, rname);
+		/* The sender reads its refusal, member of the tenant or
+		 * not (a driver's phone). */
+		if (actor && lz_valid_id(actor))
+			lz_bus_txn_set_audience(c->tx, actor);
 		rc = lz_bus_emit(c->tx, tenant && tenant[0] ? tenant : NULL, m);
+		lz_bus_txn_set_audience(c->tx, NULL);
 	}
 	free(m);
 	return rc != 0 ? rc : LZ_REFUSED;

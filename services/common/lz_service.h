@@ -106,8 +106,15 @@ int lz_service_apply(struct lz_bus_txn *tx, const struct lz_event *ev,
 const struct lz_handler *lz_service_handler(const struct lz_service *s,
 					    const char *type);
 
-/* Whether SOURCE is one of the comma-separated sources in FROM. */
+/* Whether SOURCE is one of the comma-separated sources in FROM (FROM
+ * may be NULL: none). */
 int lz_service_from(const char *from, const char *source);
+
+/* Whether the actor of the event being applied has ROLE (a role name of
+ * lz_partners.h, e.g. "operator") among the roles the gateway gave it
+ * (lz_event.actor_roles).  Only the gateway sets them: an event whose
+ * source may not send it never reaches a handler. */
+int lz_service_actor_has_role(const struct lz_call *c, const char *role);
 
 /* Refuses the event being applied for REASON ("source", "payload": a
  * payload that decodes but cannot be used, e.g. a malformed id in an
@@ -127,7 +134,8 @@ int lz_service_stat(struct lz_call *c, const char *name, int64_t delta);
  * id fields in IDS: NULL-terminated pairs of field name and value (a value
  * may be NULL), each echoed only when it is an id (lz_valid_path); counts
  * it as "refused/<reason>" and logs it at debug level.  The tenant is the
- * command's.  Returns LZ_REFUSED, or a negative store error. */
+ * command's, the audience its actor (so that a driver's phone hears of its
+ * refused report).  Returns LZ_REFUSED, or a negative store error. */
 int lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,
 		      const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -8,7 +8,7 @@ UNIT_TESTS += $(B)/tests/unit/test_json
 
 $(B)/tests/unit/test_json: $(call objs,tests/unit/test_json.c \
 	services/common/lz_json.c services/common/lz_registry.c \
-	services/common/lz_util.c) $(PROTO_OBJ)
+	services/common/lz_evjson.c services/common/lz_util.c) $(PROTO_OBJ)
 	$(link)
 
 # lz_json.c and lz_registry.c are linted with the rest of COMMON_SRC.

@@ -28,14 +28,16 @@ static const struct {
 	{"lz.inventory.v1.PickTour", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.RegisterVehicle", LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.PlanWave", LZ_ROLE_OPERATOR},
+	{"lz.tours.v1.AssignDriver", LZ_ROLE_OPERATOR},
 	{"lz.tours.v1.CollectionRequested", LZ_ROLE_OPERATOR},
-	/* An operator may start a tour too: only an operator may start one
-	 * with orders not picked (override_picking, below). */
+	/* An operator may report for a driver (lz-tours lets a tour's bound
+	 * driver and operators report on it); only an operator may start a
+	 * tour with orders not picked (override_picking, below). */
 	{"lz.tours.v1.TourStarted", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
-	{"lz.tours.v1.StopArrived", LZ_ROLE_DRIVER},
-	{"lz.tours.v1.StopCompleted", LZ_ROLE_DRIVER},
-	{"lz.tours.v1.StopFailed", LZ_ROLE_DRIVER},
-	{"lz.tours.v1.TourCompleted", LZ_ROLE_DRIVER},
+	{"lz.tours.v1.StopArrived", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
+	{"lz.tours.v1.StopCompleted", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
+	{"lz.tours.v1.StopFailed", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
+	{"lz.tours.v1.TourCompleted", LZ_ROLE_DRIVER | LZ_ROLE_OPERATOR},
 	{"lz.returns.v1.RegisterContainerType", LZ_ROLE_OPERATOR},
 	{"lz.returns.v1.RegisterOutlet", LZ_ROLE_OPERATOR},
 	{"lz.returns.v1.SetCollectionPoint", LZ_ROLE_OPERATOR},
@@ -45,7 +47,8 @@ static const struct {
 	 LZ_ROLE_RELAY | LZ_ROLE_SHIPPER | LZ_ROLE_RECEIVER | LZ_ROLE_OPERATOR},
 	{"lz.returns.v1.RecordMovement",
 	 LZ_ROLE_RECEIVER | LZ_ROLE_PROCESSOR | LZ_ROLE_OPERATOR},
-	{"lz.returns.v1.ConfirmProcessing", LZ_ROLE_PROCESSOR},
+	{"lz.returns.v1.ConfirmProcessing",
+	 LZ_ROLE_PROCESSOR | LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.RegisterRider", LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.RegisterBike", LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.CollectionRequested", LZ_ROLE_OPERATOR},
@@ -61,6 +64,8 @@ static const struct {
 	{"lz.bikes.v1.CollectPickup", LZ_ROLE_RIDER},
 	{"lz.bikes.v1.FailPickup", LZ_ROLE_RIDER},
 	{"lz.bikes.v1.CompleteRun", LZ_ROLE_RIDER},
+	{"lz.bikes.v1.ConfirmAtRelayPoint", LZ_ROLE_RELAY | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.HandOverParcel", LZ_ROLE_RELAY | LZ_ROLE_OPERATOR},
 };
 
 /* Singular fields that need a role of their own when set: the services trust the

@@ -71,7 +71,7 @@ static const struct read_route routes[] = {
 	 NULL},
 	{"/v1/lots/", GW_UP_INVENTORY, "/v1/lots/",
 	 LZ_ROLE_SHIPPER | LZ_ROLE_RECEIVER, LZ_ROLE_SHIPPER | LZ_ROLE_RECEIVER,
-	 OWNER, "lot.ownerMemberId"},
+	 OWNER, "ownerMemberId"},
 	{"/v1/picking/", GW_UP_INVENTORY, "/v1/picking/", LZ_ROLE_DRIVER, 0,
 	 NONE, NULL},
 	{"/v1/tours/", GW_UP_TOURS, "/v1/tours/", LZ_ROLE_DRIVER,

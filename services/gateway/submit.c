@@ -4,8 +4,10 @@
  * by: check it (identifier, type, role, size, payload, the roles of the
  * fields that need their own, rate), queue it,
  * then in one transaction per batch look its client_msg_id up, commit it to
- * the outbox with the partner's member as tenant and the partner as actor,
- * remember the Ack under (partner, client_msg_id), and only after the
+ * the outbox with the partner's member as tenant, the partner as actor and
+ * its roles as actor_roles (the services decide with them who may report on
+ * what: an operator besides a tour's driver), remember the Ack under
+ * (partner, client_msg_id), and only after the
  * commit send every Ack.  A retry with the same client_msg_id gets the
  * same Ack (status DUPLICATE) and has no second effect, across restarts.
  */
@@ -82,6 +84,32 @@ void
 gw_flush_soon(struct gw *g)
 {
 	event_active(g->flush_ev, 0, 0);
+}
+
+/* The partner's id and, after its NUL, its roles as names
+ * ("operator,receiver"), in one allocation that free() releases whole:
+ * the roles checked here travel with the command to its commit, whoever
+ * the partner is by then (a partners file reloaded, a user's session). */
+static char *
+id_and_roles(const struct lz_partner *p)
+{
+	char roles[160];
+	size_t n = strlen(p->id), r;
+	char *s;
+
+	lz_partners_format_roles(p->roles, roles, sizeof(roles));
+	r = strlen(roles);
+	s = xmalloc(n + r + 2);
+	memcpy(s, p->id, n + 1);
+	memcpy(s + n + 1, roles, r + 1);
+	return s;
+}
+
+/* The roles id_and_roles() put after the partner id of E. */
+static const char *
+pending_roles(const struct gw_pending *e)
+{
+	return e->partner_id + strlen(e->partner_id) + 1;
 }
 
 static int
@@ -174,7 +202,7 @@ gw_submit(struct gw *g, struct lz_partner *p, const char *msg_id,
 	}
 	e = &g->q[g->nq++];
 	memset(e, 0, sizeof(*e));
-	e->partner_id = xstrdup(p->id);
+	e->partner_id = id_and_roles(p);
 	e->member = xstrdup(p->member);
 	e->msg_id = xstrdup(msg_id);
 	e->type = xstrdup(type);
@@ -207,6 +235,7 @@ flush_fn(struct lz_bus_txn *tx, void *arg)
 		if (rc > 0) /* answered before: the same answer */
 			continue;
 		lz_bus_txn_set_actor(tx, e->partner_id);
+		lz_bus_txn_set_actor_roles(tx, pending_roles(e));
 		rc = lz_bus_emit_raw(tx, e->type, e->member, e->payload,
 				     e->len);
 		if (rc != 0)

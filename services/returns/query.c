@@ -6,8 +6,9 @@
  *        -> {"balances": [Balance...], "sums": {type: sum over every
  *           account}, "balanced": true when every sum is 0,
  *           "discrepancies": movements flagged}
- *   GET /v1/flows[?status=open|closed|all]   -> FlowList (default: open,
- *        i.e. opened, assigned or collected)
+ *   GET /v1/flows[?status=open|closed|all&member=M]   -> FlowList
+ *        (default: open, i.e. opened, assigned or collected; with member:
+ *        only the flows assigned to outlets of member M, the processor)
  *   GET /v1/outlets                          -> OutletList
  *   GET /v1/levels[?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|month]
  *        -> LevelReport: flows closed and actual grams per period and
@@ -161,7 +162,8 @@ struct list {
 	struct returns *r;
 	MDB_dbi dbi;
 	const ProtobufCMessageDescriptor *desc;
-	int status; /* flows: 0 open, 1 closed, 2 all */
+	int status;         /* flows: 0 open, 1 closed, 2 all */
+	const char *member; /* flows: of the outlets of that member only */
 	void **items;
 	size_t n;
 };
@@ -177,6 +179,9 @@ keep(ProtobufCMessage *m, void *arg)
 		int closed = ((Flow *)m)->status == FS_CLOSED;
 
 		if ((l->status == 0 && closed) || (l->status == 1 && !closed))
+			return 0;
+		if (l->member &&
+		    strcmp(((Flow *)m)->outlet_member_id, l->member) != 0)
 			return 0;
 	}
 	l->items = xrealloc(l->items, sizeof(*l->items) * (l->n + 1));
@@ -220,8 +225,9 @@ static void
 on_flows(struct evhttp_request *req, void *arg)
 {
 	struct returns *r = arg;
-	struct list l = {r, r->db.flows, &lz__returns__v1__flow__descriptor,
-			 0, NULL,        0};
+	struct list l = {.r = r,
+			 .dbi = r->db.flows,
+			 .desc = &lz__returns__v1__flow__descriptor};
 	struct evkeyvalq q;
 	const char *st;
 
@@ -229,9 +235,13 @@ on_flows(struct evhttp_request *req, void *arg)
 		return;
 	params(req, &q);
 	st = param(&q, "status");
+	l.member = param(&q, "member");
 	if (st && strcmp(st, "open") != 0 && strcmp(st, "closed") != 0 &&
 	    strcmp(st, "all") != 0)
 		lz_http_reply_error(req, 400, "status: open, closed or all");
+	else if (l.member && !lz_valid_id(l.member))
+		lz_http_reply_error(
+			req, 400, "member: 1..64 characters of [A-Za-z0-9._-]");
 	else {
 		l.status = st == NULL || strcmp(st, "open") == 0 ? 0
 			   : strcmp(st, "closed") == 0           ? 1
@@ -245,8 +255,10 @@ static void
 on_outlets(struct evhttp_request *req, void *arg)
 {
 	struct returns *r = arg;
-	struct list l = {r, r->db.outlets, &lz__returns__v1__outlet__descriptor,
-			 2, NULL,          0};
+	struct list l = {.r = r,
+			 .dbi = r->db.outlets,
+			 .desc = &lz__returns__v1__outlet__descriptor,
+			 .status = 2};
 
 	if (lz_http_only_get(req))
 		reply_list(req, &l, "outlets");
@@ -256,9 +268,10 @@ static void
 on_types(struct evhttp_request *req, void *arg)
 {
 	struct returns *r = arg;
-	struct list l = {
-		r, r->db.types, &lz__returns__v1__container_type__descriptor,
-		2, NULL,        0};
+	struct list l = {.r = r,
+			 .dbi = r->db.types,
+			 .desc = &lz__returns__v1__container_type__descriptor,
+			 .status = 2};
 
 	if (lz_http_only_get(req))
 		reply_list(req, &l, "containerTypes");

@@ -3,8 +3,9 @@
  * play.c -- the simulated days, played through the gateway as the partner
  * systems would: the operator's desk registers the territory and receives
  * stock, the members' order tools place orders, the operator plans the
- * waves, the hub picks each tour's list (a few lines short), the drivers'
- * phones report each stop on the accelerated clock.
+ * waves, binds each van's driver for the day, the hub picks each tour's
+ * list (a few lines short), the drivers' phones report each stop on the
+ * accelerated clock.
  * What the simulator waits for, it reads from the services' read models.
  */
 #include "play.h"
@@ -201,6 +202,30 @@ place_orders(struct sim_run *r, const struct sim_order *v, size_t n)
 		"refused at the gateway)\n",
 		n, refused);
 	return sim_stopping ? -1 : 0;
+}
+
+/* The operator binds each van's driver for DATE (AssignDriver), before
+ * the waves: the drivers' phone (the one "driver" partner of the hub's
+ * member drives every van) is the only driver who may report on their
+ * tours, and receives them.  Returns 0, or -1 when a command cannot be
+ * sent. */
+static int
+assign_drivers(struct sim_run *r, const char *date)
+{
+	const char *driver = sim_partner_of(r->t.hub->member, "driver");
+	int bad = 0;
+
+	if (driver == NULL)
+		return 0;
+	for (size_t i = 0; i < r->t.n_vehicles && !bad; i++)
+		bad |= sim_submit(r, "operator", "lz.tours.v1.AssignDriver",
+				  json_pack("{s:s,s:s,s:s}", "date", date,
+					    "vehicleId", r->t.vehicles[i].id,
+					    "driverId", driver)) < 0;
+	if (!bad)
+		sim_say(r, "  %zu vans driven by %s\n", r->t.n_vehicles,
+			driver);
+	return bad ? -1 : 0;
 }
 
 /* Plans WAVE of DATE and waits for lz-tours to publish it.  Returns 0,
@@ -529,9 +554,9 @@ play_day(struct sim_run *r, int day)
 	/* Morning: the hub's stock, the bike relay before 10:00, the
 	 * producers' pickups (and yesterday's failed deliveries); the hub
 	 * picks the tours before they leave. */
-	if (plan_wave(r, date, "am") < 0 || sim_settle(r) < 0 ||
-	    pick_wave(r, date, "am") < 0 || sim_settle(r) < 0 ||
-	    drive_wave(r, date, "am") < 0)
+	if (assign_drivers(r, date) < 0 || plan_wave(r, date, "am") < 0 ||
+	    sim_settle(r) < 0 || pick_wave(r, date, "am") < 0 ||
+	    sim_settle(r) < 0 || drive_wave(r, date, "am") < 0)
 		return -1;
 	/* The centre's parcels are at the bike relay: the riders' turn. */
 	if (bikes_on(r) && (sim_settle(r) < 0 || sim_bikes_ride(r, date) < 0))

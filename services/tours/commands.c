@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * commands.c -- the partners' commands to the tours service, from the
- * gateway: the operators' fleet and planning (RegisterVehicle, PlanWave),
- * the collection requests (an operator's, or the returns service's), and
- * the drivers' reports (TourStarted, StopArrived, StopCompleted,
- * StopFailed, TourCompleted), which move tours, stops and tasks and tell
- * the orders service (through TaskStatusChanged.order_status) where each
- * order is.  Each is checked here, written with store.c, tasks.c and
- * wave.c, and emitted in the same transaction; every refusal is a
- * CommandRefused and changes nothing else.
+ * gateway: the operators' fleet, planning and drivers (RegisterVehicle,
+ * PlanWave, AssignDriver), the collection requests (an operator's, or the
+ * returns service's), and the drivers' reports (TourStarted, StopArrived,
+ * StopCompleted, StopFailed, TourCompleted), which move tours, stops and
+ * tasks and tell the orders service (through
+ * TaskStatusChanged.order_status) where each order is.  A report on a tour
+ * with a driver bound comes from that driver or an operator
+ * (REASON_NOT_YOUR_TOUR otherwise); every event about a tour has its
+ * driver as audience.  Each is checked here, written with store.c,
+ * tasks.c and wave.c, and emitted in the same transaction; every refusal
+ * is a CommandRefused and changes nothing else.
  */
 #include "tasks.h"
 #include "tours.h"
@@ -202,6 +205,99 @@ on_plan_wave(struct lz_call *c, const ProtobufCMessage *msg)
 			       c->ev->type);
 }
 
+/* ---- drivers (operators) ---- */
+
+/* The tours of a binding (a date's, of one vehicle) not completed. */
+struct bound {
+	const char *vehicle_id;
+	Tour **tours;
+	size_t n;
+};
+
+static int
+keep_bound(Tour *t, void *arg)
+{
+	struct bound *b = arg;
+
+	if (strcmp(t->vehicle_id, b->vehicle_id) != 0 ||
+	    t->status == TOUR_COMPLETED)
+		return 0;
+	b->tours = xrealloc(b->tours, sizeof(*b->tours) * (b->n + 1));
+	b->tours[b->n++] = t;
+	return 1;
+}
+
+static int
+on_assign_driver(struct lz_call *c, const ProtobufCMessage *msg)
+{
+	const Lz__Tours__V1__AssignDriver *cmd =
+		(const Lz__Tours__V1__AssignDriver *)msg;
+	Lz__Tours__V1__DriverAssigned ev = LZ__TOURS__V1__DRIVER_ASSIGNED__INIT;
+	struct tours *t = tours_of(c);
+	const char *driver = cmd->driver_id ? cmd->driver_id : "";
+	struct bound b = {cmd->vehicle_id, NULL, 0};
+	char prev[LZ_ID_MAX + 1], prefix[16];
+	Vehicle *v = NULL;
+	int rc;
+
+	if (!lz_date_valid(cmd->date))
+		return lz_service_refuse(c, RS_INVALID, NULL,
+					 "date: want YYYY-MM-DD");
+	if (!lz_valid_id(cmd->vehicle_id))
+		return lz_service_refuse(c, RS_INVALID, NULL,
+					 "vehicle_id: 1..64 characters of "
+					 "[A-Za-z0-9._-]");
+	if (driver[0] && !lz_valid_id(driver))
+		return lz_service_refuse(
+			c, RS_INVALID, LZ_IDS("vehicle_id", cmd->vehicle_id),
+			"driver_id: empty, or 1..64 characters of "
+			"[A-Za-z0-9._-]");
+	if ((rc = tours_store_get_vehicle(c->txn, &t->db, cmd->vehicle_id,
+					  &v)) != 0)
+		return rc;
+	if (v == NULL)
+		return lz_service_refuse(c, RS_UNKNOWN_VEHICLE,
+					 LZ_IDS("vehicle_id", cmd->vehicle_id),
+					 "vehicle_id: no such vehicle");
+	lz__tours__v1__vehicle__free_unpacked(v, NULL);
+	snprintf(prefix, sizeof(prefix), "%s/", cmd->date);
+	if ((rc = tours_store_get_driver(c->txn, &t->db, cmd->date,
+					 cmd->vehicle_id, prev,
+					 sizeof(prev))) != 0 ||
+	    (rc = tours_store_put_driver(c->txn, &t->db, cmd->date,
+					 cmd->vehicle_id, driver)) != 0 ||
+	    (rc = tours_store_tours_of(c->txn, &t->db, prefix, keep_bound,
+				       &b)) != 0)
+		goto out;
+	/* Its tours again, with their driver: the new driver's phone
+	 * learns them from its stream. */
+	for (size_t i = 0; i < b.n && rc == 0; i++)
+		rc = tours_tour_planned(t, c->tx, b.tours[i]);
+	if (rc != 0)
+		goto out;
+	ev.date = cmd->date;
+	ev.vehicle_id = cmd->vehicle_id;
+	ev.driver_id = (char *)driver;
+	ev.previous_driver_id = prev;
+	ev.at = c->now;
+	ev.n_tour_ids = b.n;
+	ev.tour_ids = xcalloc(b.n + 1, sizeof(*ev.tour_ids));
+	for (size_t i = 0; i < b.n; i++)
+		ev.tour_ids[i] = b.tours[i]->tour_id;
+	rc = tours_emit(c->tx, c->ev->tenant, driver, &ev.base);
+	/* And the driver replaced or unbound hears it too. */
+	if (rc == 0 && prev[0] && strcmp(prev, driver) != 0)
+		rc = tours_emit(c->tx, c->ev->tenant, prev, &ev.base);
+	if (rc == 0)
+		rc = lz_service_stat(c, "drivers_assigned", 1);
+	free(ev.tour_ids);
+out:
+	for (size_t i = 0; i < b.n; i++)
+		lz__tours__v1__tour__free_unpacked(b.tours[i], NULL);
+	free(b.tours);
+	return rc;
+}
+
 /* ---- collections (operators, the returns service) ---- */
 
 static int
@@ -304,7 +400,7 @@ tour_status(struct lz_call *c, Tour *t, int to, int64_t odometer,
 	if ((rc = lz_store_put_msg(c->txn, tours_of(c)->db.tours, t->tour_id,
 				   &t->base)) != 0)
 		return rc;
-	return lz_bus_emit(c->tx, NULL, &ev.base);
+	return tours_emit(c->tx, NULL, t->driver_id, &ev.base);
 }
 
 /* The order status that a task's event moves its order to. */
@@ -395,6 +491,18 @@ lookup_tour(struct lz_call *c, const char *id, Tour **t, int want)
 		return lz_service_refuse(c, RS_UNKNOWN_TOUR,
 					 LZ_IDS("tour_id", id),
 					 "tour_id: no such tour");
+	/* Before its state: who is not its driver learns nothing of it. */
+	if (!tours_may_report((*t)->driver_id, c->ev->actor,
+			      lz_service_actor_has_role(c, "operator"))) {
+		rc = lz_service_refuse(
+			c, RS_NOT_YOUR_TOUR,
+			LZ_IDS("tour_id", id, "vehicle_id", (*t)->vehicle_id),
+			"tour_id: the tour of another driver; only its "
+			"driver or an operator may report on it");
+		lz__tours__v1__tour__free_unpacked(*t, NULL);
+		*t = NULL;
+		return rc;
+	}
 	if ((int)(*t)->status != want) {
 		rc = lz_service_refuse(
 			c, RS_BAD_STATE,
@@ -567,7 +675,7 @@ stop_status(struct lz_call *c, Tour *t, Stop *s, int to, int fail,
 		ev.n_containers_collected = done->n_containers_collected;
 		ev.containers_collected = done->containers_collected;
 	}
-	return lz_bus_emit(c->tx, NULL, &ev.base);
+	return tours_emit(c->tx, NULL, t->driver_id, &ev.base);
 }
 
 static int
@@ -800,6 +908,8 @@ const struct lz_handler tours_commands[] = {
 	{&lz__tours__v1__register_vehicle__descriptor, on_register_vehicle,
 	 LZ_FROM_GATEWAY},
 	{&lz__tours__v1__plan_wave__descriptor, on_plan_wave, LZ_FROM_GATEWAY},
+	{&lz__tours__v1__assign_driver__descriptor, on_assign_driver,
+	 LZ_FROM_GATEWAY},
 	/* An operator's request, or the returns service's for a flow
 	 * outside the bike zone. */
 	{&lz__tours__v1__collection_requested__descriptor, on_collection,

@@ -1455,3 +1455,11 @@ tours_matrix_get(const struct tours_matrix *m, const char *a, const char *b,
 	*seconds = e->s;
 	return 0;
 }
+
+int
+tours_may_report(const char *driver_id, const char *actor, int is_operator)
+{
+	if (is_operator || driver_id == NULL || driver_id[0] == '\0')
+		return 1;
+	return actor != NULL && strcmp(actor, driver_id) == 0;
+}

@@ -236,6 +236,14 @@ uint64_t tours_vehicle_skills(const Vehicle *v);
  * owns the reference. */
 json_t *tours_geojson(Tour *const *tours, size_t n);
 
+/* ---- who reports on a tour ---- */
+
+/* Whether ACTOR may report on a tour whose driver is DRIVER_ID (its start,
+ * stops and completion): the driver bound, an operator (IS_OPERATOR: the
+ * actor has the operator role), or, while no driver is bound (DRIVER_ID
+ * NULL or ""), anyone the gateway lets report. */
+int tours_may_report(const char *driver_id, const char *actor, int is_operator);
+
 /* ---- operator's travel matrix ---- */
 
 /* Reads a CSV file of "from_site,to_site,metres,seconds" lines ('#'

@@ -3,9 +3,11 @@
  * query.c -- the tours read models over HTTP (on the admin address):
  *
  *   GET /v1/tours/<YYYY-MM-DD>          -> TourList (stops, times, loads,
- *                                          km, duration, fill rates)
+ *                                          km, duration, fill rates,
+ *                                          driver); ?driver=<id>: only
+ *                                          the tours bound to that driver
  *   GET /v1/tours/<YYYY-MM-DD>.geojson  -> FeatureCollection of routes
- *                                          and stops
+ *                                          and stops (?driver= as well)
  *   GET /v1/tasks/<YYYY-MM-DD>          -> TaskList (status, tour, reason)
  *   GET /v1/vehicles                    -> {"vehicles": [Vehicle...]}
  *
@@ -19,6 +21,7 @@
 #include "lz_util.h"
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +33,7 @@ struct list {
 	char date[11];
 	void **items;
 	size_t n;
+	const char *driver; /* tours: only that driver's; NULL: all */
 };
 
 static int
@@ -45,6 +49,10 @@ keep(void *item, struct list *l)
 static int
 keep_tour(Tour *t, void *arg)
 {
+	struct list *l = arg;
+
+	if (l->driver && strcmp(t->driver_id, l->driver) != 0)
+		return 0;
 	return keep(t, arg);
 }
 
@@ -120,12 +128,26 @@ path_date(struct evhttp_request *req, const char *prefix, char date[11],
 static void
 on_tours(struct evhttp_request *req, void *arg)
 {
-	struct list l = {arg, "", NULL, 0};
+	struct list l = {arg, "", NULL, 0, NULL};
+	const char *q =
+		evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct evkeyvalq params;
 	int geojson, rc;
 
 	if (!lz_http_only_get(req) ||
 	    path_date(req, "/v1/tours/", l.date, &geojson))
 		return;
+	if (evhttp_parse_query_str(q ? q : "", &params) != 0) {
+		lz_http_reply_error(req, 400, "malformed query");
+		return;
+	}
+	l.driver = evhttp_find_header(&params, "driver");
+	if (l.driver && !lz_valid_id(l.driver)) {
+		lz_http_reply_error(
+			req, 400, "driver: 1..64 characters of [A-Za-z0-9._-]");
+		evhttp_clear_headers(&params);
+		return;
+	}
 	if ((rc = lz_store_read(l.t->store, tours_fn, &l)) != 0) {
 		lz_http_reply_error(req, 500, lz_store_strerror(rc));
 	} else if (geojson) {
@@ -141,12 +163,13 @@ on_tours(struct evhttp_request *req, void *arg)
 	for (size_t i = 0; i < l.n; i++)
 		lz__tours__v1__tour__free_unpacked(l.items[i], NULL);
 	free(l.items);
+	evhttp_clear_headers(&params);
 }
 
 static void
 on_tasks(struct evhttp_request *req, void *arg)
 {
-	struct list l = {arg, "", NULL, 0};
+	struct list l = {arg, "", NULL, 0, NULL};
 	int geojson, rc;
 
 	if (!lz_http_only_get(req) ||
@@ -171,7 +194,7 @@ on_tasks(struct evhttp_request *req, void *arg)
 static void
 on_vehicles(struct evhttp_request *req, void *arg)
 {
-	struct list l = {arg, "", NULL, 0};
+	struct list l = {arg, "", NULL, 0, NULL};
 	int rc;
 
 	if (!lz_http_only_get(req))

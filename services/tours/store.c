@@ -4,10 +4,12 @@
  */
 #include "store.h"
 
+#include "lz_date.h"
 #include "lz_metrics.h"
 #include "lz_store.h"
 #include "lz_util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,8 @@ tours_store_open(struct lz_store *s, struct tours_db *db)
 	    (rc = lz_store_db(s, "by_date", 0, &db->by_date)) != 0 ||
 	    (rc = lz_store_db(s, "tours", 0, &db->tours)) != 0 ||
 	    (rc = lz_store_db(s, "picked", 0, &db->picked)) != 0 ||
-	    (rc = lz_store_db(s, "meta", 0, &db->meta)) != 0)
+	    (rc = lz_store_db(s, "meta", 0, &db->meta)) != 0 ||
+	    (rc = lz_store_db(s, "drivers", 0, &db->drivers)) != 0)
 		return rc;
 	return 0;
 }
@@ -258,6 +261,68 @@ tours_store_set_picked(MDB_txn *txn, const struct tours_db *db,
 				is_short ? "short" : "picked");
 }
 
+/* The key of the binding of VEHICLE_ID on DATE into BUF; 0 when it cannot
+ * be one. */
+static size_t
+driver_key(char *buf, size_t len, const char *date, const char *vehicle_id)
+{
+	int n;
+
+	if (date == NULL || vehicle_id == NULL || !lz_date_valid(date) ||
+	    !lz_valid_id(vehicle_id))
+		return 0;
+	n = snprintf(buf, len, "%s/%s", date, vehicle_id);
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+int
+tours_store_get_driver(MDB_txn *txn, const struct tours_db *db,
+		       const char *date, const char *vehicle_id, char *out,
+		       size_t outlen)
+{
+	char key[16 + LZ_ID_MAX];
+
+	out[0] = '\0';
+	if (driver_key(key, sizeof(key), date, vehicle_id) == 0)
+		return -EINVAL;
+	return lz_store_get_str(txn, db->drivers, key, out, outlen);
+}
+
+int
+tours_store_put_driver(MDB_txn *txn, const struct tours_db *db,
+		       const char *date, const char *vehicle_id,
+		       const char *driver_id)
+{
+	char key[16 + LZ_ID_MAX];
+	MDB_val k;
+	int rc;
+
+	if ((k.mv_size = driver_key(key, sizeof(key), date, vehicle_id)) == 0)
+		return -EINVAL;
+	if (driver_id && driver_id[0])
+		return lz_store_put_str(txn, db->drivers, key, driver_id);
+	k.mv_data = key;
+	rc = mdb_del(txn, db->drivers, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+int
+tours_store_driver_of_tour(MDB_txn *txn, const struct tours_db *db,
+			   const char *tour_id, char *out, size_t outlen)
+{
+	const char *vehicle = tour_id ? strrchr(tour_id, '/') : NULL;
+	char date[11];
+
+	out[0] = '\0';
+	if (vehicle == NULL || strlen(tour_id) < 12 || tour_id[10] != '/')
+		return 0;
+	memcpy(date, tour_id, 10);
+	date[10] = '\0';
+	if (!lz_date_valid(date) || !lz_valid_id(vehicle + 1))
+		return 0;
+	return tours_store_get_driver(txn, db, date, vehicle + 1, out, outlen);
+}
+
 int
 tours_store_meta_get(MDB_txn *txn, const struct tours_db *db, const char *name,
 		     char *out, size_t outlen)
@@ -311,6 +376,9 @@ const struct lz_stat_metric tours_stat_metrics[] = {
 	 "Orders lz-inventory picked short", NULL, 0, 0},
 	{"starts_overridden", "lz_tours_starts_overridden_total",
 	 "Tours started by an operator with orders not picked", NULL, 0, 0},
+	{"drivers_assigned", "lz_tours_drivers_assigned_total",
+	 "Drivers bound to (or unbound from) a vehicle's tours of a date", NULL,
+	 0, 0},
 	{"refused", "lz_tours_refused_total", "Commands refused, by reason",
 	 "reason", 0, 0},
 };

@@ -10,6 +10,8 @@
  *   by_date    YYYY-MM-DD NUL task_id -> "" (tasks of a wave's date)
  *   tours      tour_id ("<date>/<wave>/<vehicle>") -> Tour; the key starts
  *              with the date, so the tours of a date are a prefix scan
+ *   drivers    "<date>/<vehicle_id>" -> driver id (AssignDriver): who
+ *              drives the vehicle's tours that date
  *   picked     order_id -> "picked" or "short": the hub-stock orders
  *              lz-inventory picked (OrderPicked; "short" after a short
  *              pick's Shortage), which a tour's start needs
@@ -39,7 +41,8 @@
 struct lz_store;
 
 struct tours_db {
-	MDB_dbi vehicles, sites, orders, tasks, by_date, tours, picked, meta;
+	MDB_dbi vehicles, sites, orders, tasks, by_date, tours, picked, meta,
+		drivers;
 };
 
 /* Opens (creating them) the databases above; call before lz_bus_new(). */
@@ -84,6 +87,22 @@ int tours_store_picked(MDB_txn *txn, const struct tours_db *db,
 		       const char *order_id, int *out);
 int tours_store_set_picked(MDB_txn *txn, const struct tours_db *db,
 			   const char *order_id, int is_short);
+
+/* The driver bound to VEHICLE_ID on DATE (AssignDriver), copied into OUT
+ * (at least LZ_ID_MAX + 1 bytes), "" when none.  put binds DRIVER_ID,
+ * or unbinds when it is "" or NULL.  -EINVAL for a date or vehicle id
+ * that cannot be a key. */
+int tours_store_get_driver(MDB_txn *txn, const struct tours_db *db,
+			   const char *date, const char *vehicle_id, char *out,
+			   size_t outlen);
+int tours_store_put_driver(MDB_txn *txn, const struct tours_db *db,
+			   const char *date, const char *vehicle_id,
+			   const char *driver_id);
+/* The driver of tour TOUR_ID ("<date>/<wave>/<vehicle>"): the one bound
+ * to its vehicle on its date, as tours_store_get_driver(); "" for an id
+ * of another shape. */
+int tours_store_driver_of_tour(MDB_txn *txn, const struct tours_db *db,
+			       const char *tour_id, char *out, size_t outlen);
 
 /* String values of meta (a copy into OUT, "" when absent). */
 int tours_store_meta_get(MDB_txn *txn, const struct tours_db *db,

@@ -5,6 +5,8 @@
 #include "tasks.h"
 
 #include "lz_bus.h"
+#include "lz_store.h"
+#include "lz_util.h"
 #include "tours.h"
 
 #include <stdio.h>
@@ -71,12 +73,45 @@ ready_of_new(struct tours *t, MDB_txn *txn, Task *task, int64_t now)
 }
 
 int
+tours_emit(struct lz_bus_txn *tx, const char *tenant, const char *audience,
+	   const ProtobufCMessage *msg)
+{
+	int rc;
+
+	lz_bus_txn_set_audience(tx, audience);
+	rc = lz_bus_emit(tx, tenant, msg);
+	lz_bus_txn_set_audience(tx, NULL);
+	return rc;
+}
+
+int
+tours_tour_planned(struct tours *t, struct lz_bus_txn *tx, Tour *tour)
+{
+	Lz__Tours__V1__TourPlanned ev = LZ__TOURS__V1__TOUR_PLANNED__INIT;
+	char driver[LZ_ID_MAX + 1], *old = tour->driver_id;
+	int rc = tours_store_get_driver(lz_bus_mdb(tx), &t->db, tour->date,
+					tour->vehicle_id, driver,
+					sizeof(driver));
+
+	if (rc != 0)
+		return rc;
+	tour->driver_id = driver;
+	rc = lz_store_put_msg(lz_bus_mdb(tx), t->db.tours, tour->tour_id,
+			      &tour->base);
+	ev.tour = tour;
+	if (rc == 0)
+		rc = tours_emit(tx, NULL, driver, &ev.base);
+	tour->driver_id = old;
+	return rc;
+}
+
+int
 tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		  const struct tours_change *ch)
 {
 	Lz__Tours__V1__TaskStatusChanged ev =
 		LZ__TOURS__V1__TASK_STATUS_CHANGED__INIT;
-	char *old_tour = task->tour_id;
+	char *old_tour = task->tour_id, driver[LZ_ID_MAX + 1];
 	int from = (int)task->status, rc;
 
 	/* A delivery back from its tour (failed, or never reported) is on
@@ -107,10 +142,17 @@ tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
 	ev.order_status = (uint32_t)ch->order_status;
 	ev.at = ch->at;
 	ev.cause = (char *)(ch->cause ? ch->cause : "");
-	rc = lz_bus_emit(tx,
-			 task->member_id && task->member_id[0] ? task->member_id
-							       : NULL,
-			 &ev.base);
+	/* The driver of the tour it is in, or of the one it leaves. */
+	if ((rc = tours_store_driver_of_tour(lz_bus_mdb(tx), &t->db,
+					     task->tour_id && task->tour_id[0]
+						     ? task->tour_id
+						     : old_tour,
+					     driver, sizeof(driver))) != 0)
+		goto out;
+	rc = tours_emit(tx,
+			task->member_id && task->member_id[0] ? task->member_id
+							      : NULL,
+			driver, &ev.base);
 out:
 	task->tour_id = old_tour;
 	return rc;

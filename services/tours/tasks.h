@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * tasks.h -- the changes of a task that the partners' commands, the
- * followed events and the wave planner share: each writes the task (with
- * its date index) in the caller's transaction and emits TaskStatusChanged
- * there, which tells the orders service where the order is.
+ * tasks.h -- the changes of a task or a tour that the partners' commands,
+ * the followed events and the wave planner share: each writes the task
+ * (with its date index) or the tour in the caller's transaction and emits
+ * TaskStatusChanged (which tells the orders service where the order is) or
+ * TourPlanned there, with the tour's driver as audience.
  */
 #ifndef TOURS_TASKS_H
 #define TOURS_TASKS_H
@@ -28,7 +29,8 @@ struct tours_change {
 };
 
 /* Moves TASK as CH says (writing it, with its date index) and emits
- * TaskStatusChanged in TX, with the task's member as tenant.  A delivery
+ * TaskStatusChanged in TX, with the task's member as tenant and the driver
+ * of its tour (the one it leaves, if it leaves one) as audience.  A delivery
  * coming back to pending from its tour (on board or failed) is ready
  * (ready_at) only once that tour is back at the hub, plus the handling
  * time: its return as reported; as planned when not reported yet, or
@@ -48,5 +50,17 @@ int tours_task_change(struct tours *t, struct lz_bus_txn *tx, Task *task,
  * 0 or a negative store error. */
 int tours_task_create(struct tours *t, struct lz_bus_txn *tx, Task *task,
 		      int64_t now, const char *cause);
+
+/* Writes TOUR with the driver bound to its vehicle on its date
+ * (driver_id) and emits TourPlanned in TX, with that driver as audience.
+ * TOUR's driver_id is restored before returning (it may be an unpacked
+ * record or a plan's tour).  Returns 0 or a negative store error. */
+int tours_tour_planned(struct tours *t, struct lz_bus_txn *tx, Tour *tour);
+
+/* Emits MSG in TX with TENANT (may be NULL) and AUDIENCE (NULL or "":
+ * none), the audience for this event only.  Returns 0 or a negative store
+ * error. */
+int tours_emit(struct lz_bus_txn *tx, const char *tenant, const char *audience,
+	       const ProtobufCMessage *msg);
 
 #endif

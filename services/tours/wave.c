@@ -219,19 +219,6 @@ put_last_solve(struct tours *t, MDB_txn *txn, double s)
 	return tours_store_meta_put(txn, &t->db, "last_solve_s", buf);
 }
 
-static int
-emit_tour(struct tours *t, struct lz_bus_txn *tx, Tour *tour)
-{
-	Lz__Tours__V1__TourPlanned ev = LZ__TOURS__V1__TOUR_PLANNED__INIT;
-	int rc = lz_store_put_msg(lz_bus_mdb(tx), t->db.tours, tour->tour_id,
-				  &tour->base);
-
-	if (rc != 0)
-		return rc;
-	ev.tour = tour;
-	return lz_bus_emit(tx, NULL, &ev.base);
-}
-
 /* The order status a task's planning moves its order to. */
 static int
 planned_order_status(const Task *task)
@@ -303,7 +290,7 @@ tours_plan_wave(struct tours *t, struct lz_bus_txn *tx, const char *date,
 		goto out;
 	}
 	for (size_t i = 0; i < plan.ntours && rc == 0; i++)
-		rc = emit_tour(t, tx, plan.tours[i]);
+		rc = tours_tour_planned(t, tx, plan.tours[i]);
 	for (size_t i = 0; i < w.ntasks && rc == 0; i++) {
 		const struct tours_ptask *p = &pt[i];
 
@@ -493,7 +480,7 @@ tours_insert_late(struct tours *t, struct lz_bus_txn *tx, Task *task,
 				if (strcmp(best->stops[s]->task_ids[k],
 					   task->task_id) == 0)
 					stop = (unsigned)s;
-		if ((rc = emit_tour(t, tx, best)) == 0 &&
+		if ((rc = tours_tour_planned(t, tx, best)) == 0 &&
 		    (rc = stat(t, w.txn, "inserted", 1)) == 0)
 			rc = tours_task_change(
 				t, tx, task,

@@ -6,7 +6,7 @@
  * Reads JSON lines on stdin (or --input, a file or a FIFO):
  *
  *   {"type":"lz.orders.v1.PlaceOrder","tenant":"m1","actor":"p1",
- *    "payload":{...proto3 JSON of the command...}}
+ *    "actorRoles":"shipper","payload":{...proto3 JSON of the command...}}
  *   {"type":"lz.orders.v1.PlaceOrder","tenant":"m1",
  *    "payloadBase64":"..."}            (raw bytes, e.g. garbage)
  *
@@ -59,7 +59,7 @@ struct cmdpub {
 };
 
 struct one {
-	const char *type, *tenant, *actor;
+	const char *type, *tenant, *actor, *roles;
 	const uint8_t *data;
 	size_t len;
 };
@@ -70,6 +70,7 @@ emit_fn(struct lz_bus_txn *tx, void *arg)
 	struct one *o = arg;
 
 	lz_bus_txn_set_actor(tx, o->actor);
+	lz_bus_txn_set_actor_roles(tx, o->roles);
 	return lz_bus_emit_raw(tx, o->type, o->tenant, o->data, o->len);
 }
 
@@ -99,6 +100,7 @@ send_line(struct cmdpub *p, const char *line)
 	o.type = json_string_value(json_object_get(j, "type"));
 	o.tenant = json_string_value(json_object_get(j, "tenant"));
 	o.actor = json_string_value(json_object_get(j, "actor"));
+	o.roles = json_string_value(json_object_get(j, "actorRoles"));
 	payload = json_object_get(j, "payload");
 	raw = json_object_get(j, "payloadBase64");
 	if (o.type == NULL) {

@@ -28,3 +28,8 @@ tests/integration/test_notify.sh: $(BINS)
 # narrowing, the app's files (curl; the browser is test_web.sh's).
 INTEG_TESTS += tests/integration/test_sessions.sh
 tests/integration/test_sessions.sh: $(BINS)
+
+# The web application in headless Chromium (Selenium): every role's key
+# actions end to end, the offline queue, sessions, 360 and 1280 px.
+INTEG_TESTS += tests/integration/test_web.sh
+tests/integration/test_web.sh: $(BINS)

@@ -15,7 +15,11 @@
 # re-planning keeps; bad input is refused with specific
 # reasons and changes nothing; the riders deliver (with containers back),
 # fail, leave a parcel at a relay point, and the orders follow in
-# lz-orders; a collection request becomes a pickup in a run, as does one
+# lz-orders; every event about a rider's shift, runs and parcels has that
+# rider as audience, a refused report its sender; the relay point's
+# member confirms the parcel and an operator hands it over (another
+# member's relay point is refused, not_your_relay_point), listed by
+# ?member=; a collection request becomes a pickup in a run, as does one
 # from the returns service (played by lz-cmdpub; outside the zone it is
 # refused as an event); a rider ending a shift early gets its parcels
 # re-dispatched; lz-bikes killed with SIGKILL mid-day loses no parcel.
@@ -31,6 +35,8 @@ partner van livrazou driver
 partner alice livrazou rider
 partner bob livrazou rider
 partner mallory livrazou rider # a rider's phone, but not a registered rider
+partner relais epicerie relay  # the relay point rp-noailles
+partner autre vrac relay       # another member's relay point
 start_bus
 start_gateway --rate 100000 --burst 100000
 start_orders --no-sync
@@ -52,6 +58,7 @@ DATE=$(TZ=$LOCAL_TZ date -d "@$NOW" +%F)
 # ---- directory, fleet, riders, stock ----
 reg RegisterMember '{"member":{"memberId":"livrazou","name":"Livrazou","kind":"MEMBER_KIND_OPERATOR"}}'
 reg RegisterMember '{"member":{"memberId":"fournil","name":"Le Fournil","kind":"MEMBER_KIND_SHIPPER"}}'
+reg RegisterMember '{"member":{"memberId":"epicerie","name":"Epicerie de Noailles","kind":"MEMBER_KIND_RELAY_ASSOCIATION"}}'
 site hub-nord livrazou HUB 43.3500 5.3700 nord
 site relais-velo livrazou BIKE_RELAY 43.2940 5.3830 centre
 site c1 fournil CUSTOMER 43.2965 5.3760 centre
@@ -61,7 +68,7 @@ site c4 fournil CUSTOMER 43.3010 5.3720 centre
 site c5 fournil CUSTOMER 43.2900 5.3790 centre
 site c6 fournil CUSTOMER 43.2950 5.3850 centre
 site loin fournil CUSTOMER 43.2800 5.4100 centre # tagged centre, outside the polygon
-site rp-noailles livrazou RELAY_POINT 43.2960 5.3820 centre
+site rp-noailles epicerie RELAY_POINT 43.2960 5.3820 centre
 cmd ops lz.tours.v1.RegisterVehicle '{"vehicle":{"vehicleId":"frigo-1","name":"Frigo 1","kind":"VEHICLE_KIND_REFRIGERATED_VAN","fuel":"FUEL_TYPE_DIESEL","compartments":[{"temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"800000","capacityMillilitres":"8000000"},{"temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"300000","capacityMillilitres":"3000000"}],"costPerKmCents":"35","costPerHourCents":"2500","shiftStart":0,"shiftEnd":86400,"homeHubSiteId":"hub-nord"}}'
 cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"froid","temperatureClass":"TEMPERATURE_CLASS_CHILLED","capacityGrams":"1000000","capacityMillilitres":"1000000"}}'
 cmd ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"sec","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"2000000","capacityMillilitres":"3000000"}}'
@@ -437,6 +444,22 @@ if [ -n "$P_SECOND" ]; then
 		"PLANNED later"
 fi
 check_eq "bike km counted from the measured distance" "$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 3.2
+check_eq "a rider's shift, runs, parcels: that rider is the audience; a refusal, its sender" "$(tap bikes | python3 -c '
+import json, sys
+evs = [json.loads(l) for l in sys.stdin]
+def rider(e):
+    p, t = e["payload"], e["type"].split(".")[-1]
+    if t == "RunPlanned": return p["run"]["riderId"]
+    if t in ("ShiftStarted", "ShiftEnded"): return p["shift"]["riderId"]
+    if t == "RunStatusChanged": return p["riderId"]
+    if t == "ParcelStatusChanged" and p["parcel"].get("riderId"): return p["parcel"]["riderId"]
+    return None
+mine = [e for e in evs if rider(e)]
+kinds = sorted(set(e["type"].split(".")[-1] for e in mine))
+refused = [e for e in evs if e["type"] == "lz.bikes.v1.CommandRefused" and e["payload"]["reason"] == "REASON_NOT_ON_RIDER_RUN"]
+print(kinds, all(e.get("audience") == rider(e) for e in mine),
+      [e.get("audience") for e in refused])')" \
+	"['ParcelStatusChanged', 'RunPlanned', 'RunStatusChanged', 'ShiftStarted'] True ['bob', 'bob']"
 check_eq "delivered metric" "$(metric "$BIKES_ADMIN" lz_bikes_parcels_delivered_total)" 1
 
 # ---- a reverse-flow pickup in the centre ----
@@ -599,6 +622,48 @@ if [ -n "$FAILED_TWICE" ]; then
 	check_eq "the last attempt failed: the order fails in lz-orders, the parcel is closed" \
 		"$(status "$FAILED_TWICE") $(parcel "$FAILED_TWICE")" "FAILED -"
 fi
+
+# ---- the relay point: received, handed over ----
+# point_parcels MEMBER: "ref:STATUS..." of the parcels at MEMBER's relay
+# points ("-": none).
+point_parcels() {
+	curl -s --max-time 5 "$API/v1/parcels?member=$1" | python3 -c '
+import json, sys
+print(" ".join(sorted(p["parcelId"].split("/")[1] + ":" + p["status"].replace("PARCEL_STATUS_", "")
+                      for p in json.load(sys.stdin).get("parcels", []))) or "-")'
+}
+check "a parcel was left at the relay point" test -n "$LEFT"
+check_eq "?member=: the parcels at that member's relay points, none at another's" \
+	"$(point_parcels epicerie) / $(point_parcels vrac)" "$LEFT:AT_RELAY_POINT / -"
+check_eq "a malformed member: 400" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/parcels?member=a%20b")" 400
+BAD_STATE0=$(refused bad_state)
+cmd autre lz.bikes.v1.ConfirmAtRelayPoint "{\"parcelId\":\"del:fournil/$LEFT\"}"
+cmd relais lz.bikes.v1.HandOverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
+check "other relay points' reports applied" settle
+check_eq "another member's relay point, a parcel at none: refused (not_your_relay_point), nothing moved" \
+	"$(refused not_your_relay_point) $(point_parcels epicerie)" "2 $LEFT:AT_RELAY_POINT"
+cmd relais lz.bikes.v1.ConfirmAtRelayPoint "{\"parcelId\":\"del:fournil/$LEFT\",\"note\":\"sur l etagere\"}"
+cmd relais lz.bikes.v1.ConfirmAtRelayPoint "{\"parcelId\":\"del:fournil/$LEFT\"}"
+cmd ops lz.bikes.v1.ConfirmAtRelayPoint "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
+check "the relay point's confirmation applied" settle
+check_eq "received by its relay point; confirmed twice, or by an operator for a parcel at none: bad_state" \
+	"$(point_parcels epicerie) $(($(refused bad_state) - BAD_STATE0))" "$LEFT:RECEIVED_AT_RELAY_POINT 2"
+cmd ops lz.bikes.v1.HandOverParcel "{\"parcelId\":\"del:fournil/$LEFT\"}"
+check "the hand-over applied" settle
+check_eq "handed over (by an operator); the order stays delivered" \
+	"$(point_parcels epicerie) $(status "$LEFT")" "$LEFT:HANDED_OVER DELIVERED"
+check_eq "the relay point's reports: for their sender, times kept, the order not moved again" "$(tap bikes | python3 -c '
+import json, sys
+evs = [json.loads(l) for l in sys.stdin]
+ps = [e for e in evs if e["type"] == "lz.bikes.v1.ParcelStatusChanged" and e["payload"]["parcel"]["parcelId"] == "del:fournil/" + sys.argv[1]][-2:]
+print([(e["payload"]["to"].replace("PARCEL_STATUS_", ""), e["actor"], e.get("audience"), e["payload"].get("orderStatus", 0),
+        e["payload"]["relayPointId"]) for e in ps],
+      int(ps[-1]["payload"]["parcel"]["receivedAt"]) > 0, int(ps[-1]["payload"]["parcel"]["handedOverAt"]) > 0,
+      ps[0]["payload"].get("note"))' "$LEFT")" \
+	"[('RECEIVED_AT_RELAY_POINT', 'relais', 'relais', 0, 'rp-noailles'), ('HANDED_OVER', 'ops', 'ops', 0, 'rp-noailles')] True True sur l etagere"
+check_eq "metrics: received and handed over at relay points" \
+	"$(metric "$BIKES_ADMIN" lz_bikes_parcels_received_at_relay_point_total) $(metric "$BIKES_ADMIN" lz_bikes_parcels_handed_over_total)" "1 1"
 check_eq "km: the measured run plus the planned one" \
 	"$(awk -v v="$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 'BEGIN { print (v > 3.2) }')" 1
 check_eq "failed attempts counted" "$(metric "$BIKES_ADMIN" lz_bikes_parcels_failed_total)" "$FAILS"

@@ -121,6 +121,7 @@ for date in s["dates"]:
                    "stopsFailed": st.count("STOP_STATUS_FAILED"),
                    "stopsCompleted": st.count("STOP_STATUS_COMPLETED"),
                    "distanceM": int(t.get("distanceM", 0)),
+                   "driverId": t.get("driverId", ""),
                    "odometerKm": int(t.get("odometerKm", 0)),
                    "fill": [f.get("fillPermille", 0) for f in t.get("fill", [])
                             if int(f.get("capacityGrams", 0)) > 0]})
@@ -180,6 +181,9 @@ print(json.dumps(dict(out, **{"orders": by, "tours": ts,
                   "stopsCompleted": metric(tours, "lz_tours_stops_completed_total"),
                   "stopsFailed": metric(tours, "lz_tours_stops_failed_total"),
                   "plannedKm": metric(tours, "lz_tours_planned_km_total"),
+                  "vehicles": len(json.loads(get(tours, "/v1/vehicles"))["vehicles"]),
+                  "driversAssigned": metric(tours, "lz_tours_drivers_assigned_total"),
+                  "notYourTour": metric(tours, 'lz_tours_refused_total{reason="not_your_tour"}'),
                   "completedKm": metric(tours, "lz_tours_completed_km_total")})))
 EOF
 check "the read models answer" test -s "$TMP/models.json"
@@ -204,6 +208,9 @@ check_eq "summary tours (id, status, stops, failed, metres, odometer, fill) = lz
 	"$(field "$M" "[(t['tourId'], t['status'], t['stops'], t['stopsFailed'], t['stopsCompleted'], t['distanceM'], t['odometerKm'], t['fill']) for t in j['tours']]")"
 check "tours were planned and driven" test "$(field "$S" "len(j['tours'])")" -ge 1
 check_eq "every tour completed" "$(field "$S" "sorted(set(t['status'] for t in j['tours']))")" "['COMPLETED']"
+check_eq "every van bound to the demo's driver each day (AssignDriver), every tour driven by it, no report refused as another's" \
+	"$(field "$M" "(sorted(set(t['driverId'] for t in j['tours'])), j['driversAssigned'] == j['vehicles'] * $DEMO_DAYS, j['notYourTour'])")" \
+	"(['driver'], True, 0)"
 check_eq "the failed stops the drivers reported are those lz-tours counted" \
 	"$(grep -c ' failed: ' "$TMP/demo1.out")" "$(field "$M" "j['stopsFailed']")"
 check "some orders delivered" test "$(field "$S" "j['orders'].get('DELIVERED', 0)")" -gt 0

@@ -13,7 +13,8 @@
 # takes the light one and refuses the heavy one, which is then asked of
 # the vans.  The driver delivers the jars, takes 4 empties back at the café
 # and the relay's empties; the outlets confirm what they processed
-# (another outlet's processor is refused); the hub washes the
+# (another outlet's processor is refused, an operator may confirm for
+# one; ?member= lists a processor's flows); the hub washes the
 # returned jars.  Bad input is refused with a specific reason and changes
 # nothing; the ledger balances; a restart keeps everything.
 . "$(dirname "$0")/lib.sh"
@@ -237,14 +238,28 @@ cmd compost lz.returns.v1.ConfirmProcessing '{"flowId":"F1","actualGrams":"12000
 check "confirmation applied" settle
 check_eq "a processor confirming another outlet's flow: refused, flow unchanged" \
 	"$(refused not_your_outlet) $(flow F1)" "1 COLLECTED DONATION banque-aide tours "
+# flows_of QUERY: the flow ids GET /v1/flows?QUERY lists ("-": none).
+flows_of() {
+	curl -s --max-time 5 "$API/v1/flows?$1" | python3 -c '
+import json, sys
+print(" ".join(sorted(f["flowId"] for f in json.load(sys.stdin).get("flows", []))) or "-")'
+}
+check_eq "?member=: the flows assigned to each processor's outlets" \
+	"$(flows_of member=banque) / $(flows_of member=compost) / $(flows_of member=vrac)" \
+	"F1 F3 / F2 / -"
+check_eq "a malformed member: 400" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/flows?member=a%20b")" 400
 cmd banque lz.returns.v1.ConfirmProcessing '{"flowId":"F1","actualGrams":"12000"}'
-cmd banque lz.returns.v1.ConfirmProcessing '{"flowId":"F3","actualGrams":"2800"}'
+# An operator confirms for the food bank (of another member than its own).
+cmd ops lz.returns.v1.ConfirmProcessing '{"flowId":"F3","actualGrams":"2800"}'
 cmd compost lz.returns.v1.ConfirmProcessing '{"flowId":"F2","actualGrams":"7600"}'
 cmd compost lz.returns.v1.ConfirmProcessing '{"flowId":"F2","actualGrams":"7600"}'
 check "confirmations applied" settle
-check_eq "flows closed; a second confirmation refused (bad_state)" \
-	"$(flow F1 | cut -d' ' -f1) $(flow F2 | cut -d' ' -f1) $(flow F3 | cut -d' ' -f1) $(refused bad_state)" \
-	"CLOSED CLOSED CLOSED 1"
+check_eq "flows closed (F3 by an operator); a second confirmation refused (bad_state)" \
+	"$(flow F1 | cut -d' ' -f1) $(flow F2 | cut -d' ' -f1) $(flow F3 | cut -d' ' -f1) $(refused bad_state) $(refused not_your_outlet)" \
+	"CLOSED CLOSED CLOSED 1 1"
+check_eq "?member= with a status: the food bank's flows, closed; none open" \
+	"$(flows_of 'member=banque&status=closed') / $(flows_of member=banque)" "F1 F3 / -"
 TODAY=$(TZ=Europe/Paris date +%F)
 check_eq "kg by hierarchy level and day" \
 	"$(curl -s "$API/v1/levels?from=$TODAY&to=$TODAY" | python3 -c '

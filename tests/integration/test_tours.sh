@@ -13,7 +13,11 @@
 # of a type tours applies but from a source not allowed (an OrderPlaced
 # from the gateway, a PlanWave from the orders service) change nothing and
 # are counted and logged; malformed ids in the drivers' reports are
-# refused.
+# refused; a driver bound to a van (AssignDriver) gets its tour published
+# again with its driverId and as the audience of every event about it,
+# another driver's reports are refused (not_your_tour) and change nothing,
+# the bound driver's and an operator's are accepted, ?driver= lists the
+# driver's tours, and once unbound any driver may report again.
 . "$(dirname "$0")/lib.sh"
 
 CMDPUB=$B/tests/lz-cmdpub
@@ -52,6 +56,12 @@ gw() {
 	echo "{\"type\":\"lz.tours.v1.$1\",\"tenant\":\"${3:-livrazou}\",\"actor\":\"p\",\"payload\":$2}" >&3
 	SENT_GW=$((SENT_GW + 1))
 }
+# gwa ACTOR ROLES TYPE JSON: a command of ACTOR with the roles the gateway
+# gives it.
+gwa() {
+	echo "{\"type\":\"lz.tours.v1.$3\",\"tenant\":\"livrazou\",\"actor\":\"$1\",\"actorRoles\":\"$2\",\"payload\":$4}" >&3
+	SENT_GW=$((SENT_GW + 1))
+}
 ord() {
 	echo "$1" >&4
 	SENT_ORD=$((SENT_ORD + 1))
@@ -82,7 +92,7 @@ def of(t): return [e["payload"] for e in evs if e["type"] == "lz.tours.v1." + t]
 def last(tid):
     r = [p for p in of("TaskStatusChanged") if p["task"]["taskId"] == tid]
     return r[-1] if r else {}
-'"$1" "$TMP/out"
+'"$1" "$TMP/out" "${@:2}"
 }
 
 start bus "$BIN/lz-bus" --xsub "$XSUB" --xpub "$XPUB" --admin "127.0.0.1:$BUS_ADMIN"
@@ -217,6 +227,104 @@ print(['TASK_STATUS_FAILED', 'TASK_STATUS_PENDING', 'TASK_STATUS_PLANNED'] if s[
 check_eq "the failed stop moved to the next day" "$(py "
 p = last('$FAILTASK')
 print(p['task']['date'])")" "$NEXT"
+
+# ---- a driver bound to a van's tours ----
+read -r TOUR2 VEH2 T2S1 T2S2 <<<"$(py '
+last_plan = {}
+for t in of("TourPlanned"): last_plan[t["tour"]["tourId"]] = t["tour"]
+for t in last_plan.values():
+    st = [s for s in t["stops"] if s.get("kind") == "STOP_KIND_TASK"]
+    if t["tourId"] != sys.argv[2] and t["status"] == "TOUR_STATUS_PLANNED" and len(st) >= 2:
+        print(t["tourId"], t["vehicleId"], st[0]["index"], st[1]["index"]); break' "$TOUR")"
+echo "# binding dan to $VEH2 ($TOUR2, stops $T2S1 $T2S2)"
+NREF=$(py 'print(len(of("CommandRefused")))')
+gw AssignDriver "{\"date\":\"$DATE\",\"vehicleId\":\"$VEH2\",\"driverId\":\"dan\"}"
+gw AssignDriver "{\"date\":\"$DATE\",\"vehicleId\":\"van-99\",\"driverId\":\"dan\"}"
+gw AssignDriver "{\"date\":\"$DATE\",\"vehicleId\":\"$VEH2\",\"driverId\":\"d an\"}"
+gwa eve driver TourStarted "{\"tourId\":\"$TOUR2\"}"
+check "the binding and another driver's start applied" wait_applied 30
+outbox
+# ev2 EXPR: python over the outbox's envelopes about TOUR2.
+ev2() {
+	python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+tour = sys.argv[2]
+def about(t):
+    return [e for e in evs if e["type"] == "lz.tours.v1." + t and
+            (e["payload"].get("tourId") or e["payload"].get("tour", {}).get("tourId")) == tour]
+def aud(e): return e.get("audience", "-")
+'"$1" "$TMP/out" "$TOUR2"
+}
+check_eq "bound after planning: the tour is published again with its driver, for its driver" "$(ev2 '
+t = about("TourPlanned")
+print(len(t) >= 2, t[-1]["payload"]["tour"].get("driverId"), aud(t[-1]), aud(t[-2]),
+      t[-1]["payload"]["tour"].get("revision", 0) == t[-2]["payload"]["tour"].get("revision", 0))')" \
+	"True dan dan - True"
+check_eq "DriverAssigned: its tour, for the new driver" "$(py '
+import json
+e = [json.loads(l) for l in open(sys.argv[1]) if "DriverAssigned" in l][-1]
+print(e["payload"]["driverId"], e["payload"].get("previousDriverId", "-"), e["payload"]["tourIds"] == [sys.argv[2]], e.get("audience"))' "$TOUR2")" \
+	"dan - True dan"
+check_eq "unknown vehicle, malformed driver id, another driver's start: refused, for their sender" "$(py '
+import json
+r = [json.loads(l) for l in open(sys.argv[1]) if "lz.tours.v1.CommandRefused" in l][int(sys.argv[2]):]
+print(",".join(e["payload"]["reason"].replace("REASON_", "").lower() + "@" + e.get("audience", "-") for e in r))' "$NREF")" \
+	"unknown_vehicle@p,invalid@p,not_your_tour@eve"
+check_eq "... and another driver's start changed nothing" "$(ev2 'print(len(about("TourStatusChanged")))') $(curl -s "$API/v1/tours/$DATE" | python3 -c '
+import json, sys
+print([t["status"] for t in json.load(sys.stdin)["tours"] if t["tourId"] == sys.argv[1]][0])' "$TOUR2")" \
+	"0 TOUR_STATUS_PLANNED"
+check_eq "GET ?driver=dan: the tours bound to dan, with their driverId" \
+	"$(curl -s "$API/v1/tours/$DATE?driver=dan" | python3 -c '
+import json, sys
+print(" ".join(t["tourId"] + ":" + t.get("driverId", "-") for t in json.load(sys.stdin).get("tours", [])))')" \
+	"$TOUR2:dan"
+check_eq "GET ?driver=eve: none; the others have no driver" \
+	"$(curl -s "$API/v1/tours/$DATE?driver=eve") $(curl -s "$API/v1/tours/$DATE" | python3 -c '
+import json, sys
+ts = json.load(sys.stdin)["tours"]
+print(len(ts) > 1 and all(t.get("driverId", "") == ("dan" if t["vehicleId"] == sys.argv[1] else "") for t in ts))' "$VEH2")" \
+	'{} True'
+check_eq "a malformed driver in the query: 400" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/tours/$DATE?driver=a%20b")" 400
+gwa dan driver TourStarted "{\"tourId\":\"$TOUR2\",\"odometerKm\":\"500\"}"
+gwa eve driver StopArrived "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S1}"
+gwa dan driver StopArrived "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S1}"
+gwa eve driver StopCompleted "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S1}"
+gwa boss operator,receiver StopCompleted "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S1}"
+check "the bound driver's, another's and an operator's reports applied" wait_applied 30
+outbox
+check_eq "the bound driver starts and arrives, an operator completes; another driver is refused twice" "$(ev2 '
+ts = about("TourStatusChanged")
+ss = about("StopStatusChanged")
+print(len(ts), ts[0]["payload"]["to"], ts[0]["actor"], aud(ts[0]),
+      [(s["payload"]["to"].replace("STOP_STATUS_", ""), s["actor"], aud(s)) for s in ss])')" \
+	"1 TOUR_STATUS_STARTED dan dan [('ARRIVED', 'dan', 'dan'), ('COMPLETED', 'boss', 'dan')]"
+check_eq "another driver's reports: not_your_tour, for that driver" "$(py '
+import json
+r = [json.loads(l) for l in open(sys.argv[1]) if "lz.tours.v1.CommandRefused" in l][int(sys.argv[2]) + 3:]
+print(",".join(e["payload"]["reason"].replace("REASON_", "").lower() + "@" + e.get("audience", "-") for e in r))' "$NREF")" \
+	"not_your_tour@eve,not_your_tour@eve"
+check_eq "the tasks of the bound tour: their changes for its driver too" "$(ev2 '
+tasks = {x for t in about("TourPlanned")[-1:] for s in t["payload"]["tour"]["stops"] for x in s.get("taskIds", [])}
+ch = [e for e in evs if e["type"] == "lz.tours.v1.TaskStatusChanged" and e["payload"]["task"]["taskId"] in tasks
+      and e["payload"].get("tourId") == tour and e["payload"]["to"] in ("TASK_STATUS_ON_BOARD", "TASK_STATUS_DONE")]
+print(len(ch) > 0, all(aud(e) == "dan" for e in ch), all(e["tenant"] for e in ch))')" "True True True"
+gw AssignDriver "{\"date\":\"$DATE\",\"vehicleId\":\"$VEH2\",\"driverId\":\"\"}"
+gwa eve driver StopFailed "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S2,\"reason\":\"FAIL_REASON_CLOSED\"}"
+check "unbinding and a report after it applied" wait_applied 30
+outbox
+check_eq "unbound: DriverAssigned for the tenant and for the driver it had; the tour without driver" "$(py '
+import json
+e = [json.loads(l) for l in open(sys.argv[1]) if "DriverAssigned" in l][-2:]
+print([(x["payload"].get("driverId", ""), x["payload"].get("previousDriverId"), x.get("audience", "-")) for x in e])')" \
+	"[('', 'dan', '-'), ('', 'dan', 'dan')]"
+check_eq "... and any driver may report on it again" "$(ev2 '
+s = about("StopStatusChanged")[-1]
+print(s["payload"]["to"], s["actor"], aud(s))')" "STOP_STATUS_FAILED eve -"
+check_eq "... and ?driver=dan lists nothing" "$(curl -s "$API/v1/tours/$DATE?driver=dan")" '{}'
+
 gw PlanWave "{\"date\":\"$DATE\",\"wave\":\"pm\"}"
 check "second wave of the day applied" wait_applied 90
 outbox

@@ -450,28 +450,46 @@ static void
 test_names(void)
 {
 	static const char *const reasons[] = {
-		"unspecified",    "invalid",        "unknown_rider",
-		"unknown_bike",   "unknown_parcel", "unknown_run",
-		"unknown_pickup", "unknown_site",   "not_on_rider_run",
-		"out_of_zone",    "too_heavy",      "no_insulated_bike",
-		"unknown",        "no_shift",       "on_shift",
-		"bad_state",      "duplicate",      "no_rider",
-		"time_window",    "no_relay",       "no_room",
+		"unspecified",
+		"invalid",
+		"unknown_rider",
+		"unknown_bike",
+		"unknown_parcel",
+		"unknown_run",
+		"unknown_pickup",
+		"unknown_site",
+		"not_on_rider_run",
+		"out_of_zone",
+		"too_heavy",
+		"no_insulated_bike",
+		"unknown",
+		"no_shift",
+		"on_shift",
+		"bad_state",
+		"duplicate",
+		"no_rider",
+		"time_window",
+		"no_relay",
+		"no_room",
 		"not_ready",
+		"not_your_relay_point",
 	};
 	static const char *const statuses[] = {
-		"unspecified", "expected",       "at_relay",
-		"planned",     "on_bike",        "delivered",
-		"failed",      "at_relay_point", "cancelled",
+		"unspecified", "expected",
+		"at_relay",    "planned",
+		"on_bike",     "delivered",
+		"failed",      "at_relay_point",
+		"cancelled",   "received_at_relay_point",
+		"handed_over",
 	};
 
 	for (int i = 0; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++)
 		CHECK_EQ_STR(bikes_reason_name(i), reasons[i]);
-	CHECK_EQ_STR(bikes_reason_name(22), "unknown");
+	CHECK_EQ_STR(bikes_reason_name(23), "unknown");
 	CHECK_EQ_STR(bikes_reason_name(-1), "unknown");
 	for (int i = 0; i < (int)(sizeof(statuses) / sizeof(statuses[0])); i++)
 		CHECK_EQ_STR(bikes_parcel_status_name(i), statuses[i]);
-	CHECK_EQ_STR(bikes_parcel_status_name(9), "unknown");
+	CHECK_EQ_STR(bikes_parcel_status_name(11), "unknown");
 }
 
 static void
@@ -494,6 +512,52 @@ test_fits(void)
 	CHECK_EQ_INT(bikes_fits(&j, bikes, 0), 0); /* no bike: no verdict */
 }
 
+/* What a relay point may report, and who. */
+static void
+test_relay_points(void)
+{
+	/* Left there, or delivered there as its destination: received,
+	 * then handed over (or handed over at once). */
+	CHECK_EQ_INT(
+		bikes_point_next(PS_AT_RELAY_POINT, 0, BIKES_POINT_CONFIRM),
+		PS_RECEIVED_AT_POINT);
+	CHECK_EQ_INT(bikes_point_next(PS_DELIVERED, 1, BIKES_POINT_CONFIRM),
+		     PS_RECEIVED_AT_POINT);
+	CHECK_EQ_INT(bikes_point_next(PS_RECEIVED_AT_POINT, 0,
+				      BIKES_POINT_HAND_OVER),
+		     PS_HANDED_OVER);
+	CHECK_EQ_INT(
+		bikes_point_next(PS_AT_RELAY_POINT, 0, BIKES_POINT_HAND_OVER),
+		PS_HANDED_OVER);
+	CHECK_EQ_INT(bikes_point_next(PS_DELIVERED, 1, BIKES_POINT_HAND_OVER),
+		     PS_HANDED_OVER);
+	/* Not there (yet, or any more). */
+	CHECK_EQ_INT(bikes_point_next(PS_DELIVERED, 0, BIKES_POINT_CONFIRM), 0);
+	CHECK_EQ_INT(bikes_point_next(PS_DELIVERED, 0, BIKES_POINT_HAND_OVER),
+		     0);
+	CHECK_EQ_INT(bikes_point_next(PS_ON_BIKE, 1, BIKES_POINT_CONFIRM), 0);
+	CHECK_EQ_INT(bikes_point_next(PS_EXPECTED, 1, BIKES_POINT_HAND_OVER),
+		     0);
+	CHECK_EQ_INT(
+		bikes_point_next(PS_RECEIVED_AT_POINT, 0, BIKES_POINT_CONFIRM),
+		0);
+	CHECK_EQ_INT(bikes_point_next(PS_HANDED_OVER, 0, BIKES_POINT_CONFIRM),
+		     0);
+	CHECK_EQ_INT(bikes_point_next(PS_HANDED_OVER, 0, BIKES_POINT_HAND_OVER),
+		     0);
+	CHECK_EQ_INT(bikes_point_next(PS_CANCELLED, 1, BIKES_POINT_HAND_OVER),
+		     0);
+	/* The relay point's member, or an operator. */
+	CHECK(bikes_point_allowed("vrac", "vrac", 0));
+	CHECK(!bikes_point_allowed("vrac", "epicerie", 0));
+	CHECK(!bikes_point_allowed("vrac", "", 0));
+	CHECK(!bikes_point_allowed("vrac", NULL, 0));
+	CHECK(!bikes_point_allowed("", "", 0));
+	CHECK(!bikes_point_allowed(NULL, "vrac", 0));
+	CHECK(bikes_point_allowed("vrac", "livrazou", 1));
+	CHECK(bikes_point_allowed(NULL, "livrazou", 1));
+}
+
 int
 main(void)
 {
@@ -510,5 +574,6 @@ main(void)
 	RUN(test_sequence);
 	RUN(test_fits);
 	RUN(test_names);
+	RUN(test_relay_points);
 	return lz_test_summary();
 }

@@ -2,6 +2,7 @@
 /*
  * test_json.c -- lz_json (protobuf <-> JSON) and lz_registry.
  */
+#include "lz_evjson.h"
 #include "lz_json.h"
 #include "lz_registry.h"
 #include "lz_test.h"
@@ -1101,6 +1102,29 @@ test_full_from_json(void)
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 
+/* lz_evjson: "audience" appears only when the envelope names one; the
+ * actor's roles never do. */
+static void
+test_evjson_audience(void)
+{
+	Lz__Bus__V1__Envelope e = LZ__BUS__V1__ENVELOPE__INIT;
+	json_t *o;
+
+	e.type = "lz.bus.v1.Heartbeat";
+	e.actor = "ops";
+	e.actor_roles = "operator";
+	o = lz_evjson_envelope(&e, NULL);
+	CHECK(json_object_get(o, "audience") == NULL);
+	CHECK(json_object_get(o, "actorRoles") == NULL);
+	CHECK_EQ_STR(json_string_value(json_object_get(o, "actor")), "ops");
+	json_decref(o);
+	e.audience = "dan";
+	o = lz_evjson_envelope(&e, NULL);
+	CHECK_EQ_STR(json_string_value(json_object_get(o, "audience")), "dan");
+	CHECK(json_object_get(o, "actorRoles") == NULL);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -1122,5 +1146,6 @@ main(void)
 	RUN(test_error_buffer);
 	RUN(test_full_from_json);
 	RUN(test_explicit_presence);
+	RUN(test_evjson_audience);
 	return lz_test_summary();
 }

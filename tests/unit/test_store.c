@@ -1007,6 +1007,105 @@ out:
 	lz_loop_destroy(&loop);
 }
 
+/* Actor, roles and audience of the events a write emits: the audience
+ * applies to the emits after it is set, until cleared; the roles go with
+ * the actor; a new write starts with neither. */
+static int
+emit_audience_fn(struct lz_bus_txn *tx, void *arg)
+{
+	Lz__Bus__V1__Heartbeat hb = LZ__BUS__V1__HEARTBEAT__INIT;
+	int rc;
+
+	hb.source = "x";
+	hb.replay_endpoint = "";
+	if (arg == NULL)
+		return lz_bus_emit(tx, NULL, &hb.base);
+	lz_bus_txn_set_actor(tx, "ops");
+	lz_bus_txn_set_actor_roles(tx, "operator,receiver");
+	lz_bus_txn_set_audience(tx, "dan");
+	if ((rc = lz_bus_emit(tx, "t", &hb.base)) != 0 ||
+	    (rc = lz_bus_emit(tx, "t", &hb.base)) != 0)
+		return rc;
+	lz_bus_txn_set_audience(tx, NULL);
+	return lz_bus_emit(tx, "t", &hb.base);
+}
+
+struct envs {
+	MDB_dbi dbi;
+	uint64_t from;
+	Lz__Bus__V1__Envelope *e[8];
+	size_t n;
+};
+
+static int
+envs_fn(MDB_txn *txn, void *arg)
+{
+	struct envs *c = arg;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	unsigned char key[8];
+	int rc;
+
+	lz_be64_put(key, c->from);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	if ((rc = mdb_cursor_open(txn, c->dbi, &cur)) != 0)
+		return lz_store_rc(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && c->n < LZ_ARRAY_LEN(c->e);
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		c->e[c->n++] = lz__bus__v1__envelope__unpack(NULL, v.mv_size,
+							     v.mv_data);
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : lz_store_rc(rc);
+}
+
+static void
+test_bus_audience(void)
+{
+	struct lz_loop *loop = lz_loop_new();
+	struct lz_metrics *m = lz_metrics_new();
+	struct lz_store *s = open_store("audience", 64 * KIB, 0);
+	struct envs c;
+	struct lz_bus *b;
+	static const char *const want_aud[] = {"dan", "dan", "", ""};
+	static const char *const want_roles[] = {"operator,receiver",
+						 "operator,receiver",
+						 "operator,receiver", ""};
+
+	memset(&c, 0, sizeof(c));
+	if (s == NULL)
+		goto out;
+	b = new_bus(loop, s, m);
+	CHECK(b != NULL);
+	if (b == NULL)
+		goto out_store;
+	CHECK_EQ_INT(lz_bus_write(b, emit_audience_fn, "set"), 0);
+	CHECK_EQ_INT(lz_bus_write(b, emit_audience_fn, NULL), 0);
+	CHECK_EQ_INT(lz_bus_outbox_seq(b), 4);
+	c.from = 1;
+	CHECK_EQ_INT(lz_store_db(s, "outbox", 0, &c.dbi), 0);
+	CHECK_EQ_INT(lz_store_read(s, envs_fn, &c), 0);
+	CHECK_EQ_INT(c.n, 4);
+	for (size_t i = 0; i < c.n && i < 4; i++) {
+		CHECK(c.e[i] != NULL);
+		if (c.e[i] == NULL)
+			continue;
+		CHECK_EQ_STR(c.e[i]->audience, want_aud[i]);
+		CHECK_EQ_STR(c.e[i]->actor_roles, want_roles[i]);
+		CHECK_EQ_STR(c.e[i]->actor, i < 3 ? "ops" : "");
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if (c.e[i])
+			lz__bus__v1__envelope__free_unpacked(c.e[i], NULL);
+	lz_bus_destroy(&b);
+out_store:
+	lz_store_destroy(&s);
+out:
+	lz_metrics_destroy(&m);
+	lz_loop_destroy(&loop);
+}
+
 /* The map limit reached while emitting: nothing committed, nothing lost
  * from the sequence. */
 static void
@@ -1066,6 +1165,7 @@ main(void)
 	RUN(test_growth_limit);
 	RUN(test_bus_outbox);
 	RUN(test_bus_map_full);
+	RUN(test_bus_audience);
 	rm_tree(tmp_root);
 	CHECK(access(tmp_root, F_OK) != 0);
 	return lz_test_summary();

@@ -1077,13 +1077,14 @@ test_names(void)
 		"no_relay",        "duplicate",
 		"max_duration",    "max_distance",
 		"not_picked",      "not_ready",
+		"not_your_tour",
 	};
 
 	for (int r = 0; r < (int)(sizeof(reasons) / sizeof(reasons[0])); r++)
 		CHECK_EQ_STR(tours_reason_name(r), reasons[r]);
-	CHECK_EQ_INT(RS_NOT_READY + 1,
+	CHECK_EQ_INT(RS_NOT_YOUR_TOUR + 1,
 		     (int)(sizeof(reasons) / sizeof(reasons[0])));
-	CHECK_EQ_STR(tours_reason_name(RS_NOT_READY + 1), "unknown");
+	CHECK_EQ_STR(tours_reason_name(RS_NOT_YOUR_TOUR + 1), "unknown");
 	CHECK_EQ_STR(tours_reason_name(-1), "unknown");
 	CHECK_EQ_STR(tours_tour_status_name(TOUR_PLANNED), "planned");
 	CHECK_EQ_STR(tours_tour_status_name(TOUR_STARTED), "started");
@@ -1118,7 +1119,9 @@ test_sources(void)
 		CHECK(!lz_service_from(c->from, "tours"));
 		CHECK(lz_service_from(c->from, "returns") == collection);
 	}
-	CHECK_EQ_INT((int)tours_n_commands, 8);
+	CHECK_EQ_INT((int)tours_n_commands, 9);
+	h = lz_service_handler(&svc, "lz.tours.v1.AssignDriver");
+	CHECK(h != NULL && strcmp(h->from, "gateway") == 0);
 	/* The followed events come each from its own service: the orders
 	 * service's, and the inventory's picking. */
 	for (size_t i = 0; i < tours_n_follows; i++) {
@@ -1143,6 +1146,24 @@ test_sources(void)
 	CHECK(lz_service_handler(&svc, "lz.orders.v1.PlaceOrder") == NULL);
 }
 
+/* Who may report on a tour: its driver, an operator; anyone while it has
+ * none. */
+static void
+test_may_report(void)
+{
+	CHECK(tours_may_report("dan", "dan", 0));
+	CHECK(!tours_may_report("dan", "eve", 0));
+	CHECK(!tours_may_report("dan", "da", 0));
+	CHECK(!tours_may_report("dan", "dann", 0));
+	CHECK(!tours_may_report("dan", "", 0));
+	CHECK(!tours_may_report("dan", NULL, 0));
+	CHECK(tours_may_report("dan", "ops", 1));
+	CHECK(tours_may_report("dan", NULL, 1));
+	CHECK(tours_may_report("", "eve", 0));
+	CHECK(tours_may_report(NULL, "eve", 0));
+	CHECK(tours_may_report("", NULL, 0));
+}
+
 int
 main(void)
 {
@@ -1164,5 +1185,6 @@ main(void)
 	RUN(test_matrix);
 	RUN(test_names);
 	RUN(test_sources);
+	RUN(test_may_report);
 	return lz_test_summary();
 }
