@@ -8,7 +8,9 @@
 #   make bench         every benchmark (bench-bus, bench-routing, ...)
 #                      (these three and `make demo` first install the
 #                      packages that are missing: deploy/install-deps.sh)
-#   make lint          cppcheck, clang-format, docs links, SPDX licence lines
+#   make lint          cppcheck, clang-format, docs links, SPDX licence
+#                      lines, the Kubernetes manifests and the
+#                      Containerfile (offline), the man pages' build
 #   make install       PREFIX=/usr/local DESTDIR= DAEMONS="bus gateway ..."
 #   make uninstall     the same variables
 #   make man           the man pages into $(B)/man/, completions into
@@ -139,6 +141,13 @@ lint:
 	clang-format --dry-run --Werror $(LINT_SRC) $(wildcard services/*/*.h tests/*/*.h)
 	python3 tests/lint/check_docs.py
 	python3 tests/lint/check_spdx.py
+	python3 tests/lint/check_k8s.py
+	python3 tests/lint/check_containerfile.py
+	$(MAKE) --no-print-directory B=$(B) man
+	@for m in $(MANS); do \
+		w=$$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 $$m 2>&1); \
+		if [ -n "$$w" ]; then echo "$$m: $$w"; exit 1; fi; \
+	done; echo "man: $(words $(MANS)) pages built, groff -ww silent"
 	@echo "lint: ok"
 
 format:

@@ -231,15 +231,6 @@ else
 fi
 echo "demo: summary (JSON): $DEMO_DIR/summary.json"
 if [ "$DEMO_KEEP" = 1 ]; then
-	# The driver's screen shows the last day's tours: bound to its user.
-	LAST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dates"][-1])' "$DEMO_DIR/summary.json")
-	for v in $(curl -s --max-time 10 "http://$TOURS/v1/tours/$LAST" |
-		python3 -c 'import json,sys; print(" ".join(sorted({t["vehicleId"] for t in json.load(sys.stdin).get("tours", [])})))'); do
-		"$BIN/lz-ctl" submit --gateway "$(ep 3)" --key "$DEMO_DIR/keys/operator.key" \
-			--server-key "$DEMO_DIR/gateway.key" --type lz.tours.v1.AssignDriver \
-			--json "{\"date\":\"$LAST\",\"vehicleId\":\"$v\",\"driverId\":\"chauffeur\"}" >/dev/null ||
-			echo "demo: could not bind $v to the driver chauffeur" >&2
-	done
 	echo
 	echo "demo: the day stays open: http://$(ad 4)/app/"
 	echo "demo: logins (password $DEMO_PASSWORD for each):"
@@ -247,7 +238,8 @@ if [ "$DEMO_KEEP" = 1 ]; then
 		IFS=: read -r name role member <<<"$u"
 		printf 'demo:   %-10s %-9s %s\n' "$name" "$role" "$member"
 	done
-	echo "demo: chauffeur drives the vans of $LAST; the riders' runs are the simulated riders'"
+	echo "demo: the played days' tours and runs were driven and ridden by the simulated"
+	echo "demo: partners; bind chauffeur to a van for a day in the hub's Planifier tab"
 	echo "demo: Ctrl-C stops every daemon"
 	while :; do
 		sleep 3600 & # SIM_PID: stopped with the daemons

@@ -10,13 +10,17 @@ set -eu
 # chromium (headless) renders the HTML impact report in test_impact.sh;
 # with chromium-driver and python3-selenium it drives the web app in
 # test_web.sh; libjs-leaflet is the web app's map (the gateway serves it);
-# groff-base renders the man pages in tests/package/test_man.sh
+# groff-base renders the man pages in tests/package/test_man.sh;
+# prometheus brings promtool, which checks every daemon's /metrics in
+# test_deploy.sh; python3-yaml and python3-jsonschema check the
+# Kubernetes manifests (tests/lint/check_k8s.py, make lint)
 PKGS="build-essential pkg-config
 libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
 liblmdb-dev lmdb-utils libevent-dev libjansson-dev libinih-dev libsystemd-dev
 cppcheck clang-format clang libclang-rt-14-dev python3 curl bc
 python3-zmq python3-protobuf protobuf-compiler tzdata chromium
-chromium-driver python3-selenium libjs-leaflet groff-base"
+chromium-driver python3-selenium libjs-leaflet groff-base
+prometheus python3-yaml python3-jsonschema"
 case "${1:-}" in
 --package)
 	# dpkg-buildpackage, debhelper (dh_installsysusers, dh_installsystemd),

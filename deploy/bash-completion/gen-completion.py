@@ -10,7 +10,7 @@ What it completes:
   * the subcommands of the Usage line ("keygen | partner add | user
     add|passwd|remove|list | submit ...": the first word of each
     alternative, then the words after it), and positional words such as
-    lz-route's "solomon|json FILE";
+    lz-route's "[solomon|lilim|json|vroom] FILE";
   * after a subcommand, the options whose help names it ("partner add:
     ...; impact: ...") and those that name none;
   * an option's value: a file or directory when its help says so (or its
@@ -58,7 +58,10 @@ def parse_usage(usage):
     to the words that may follow it; POSITIONAL lists, for a program
     without subcommands, the words of its first positional argument and
     whether a file follows."""
-    u = re.sub(r"\[[^]]*\]", " ", usage).strip()
+    # an optional choice of words ("[solomon|lilim|json|vroom]") is
+    # completed like a required one; other brackets ("[OPTIONS]") are not
+    u = re.sub(r"\[([a-z][a-z|-]*)\]", r"\1", usage)
+    u = re.sub(r"\[[^]]*\]", " ", u).strip()
     subs = {}
     positional = ([], False)
     if not u:

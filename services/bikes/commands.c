@@ -160,9 +160,24 @@ on_assign(struct lz_call *c, const ProtobufCMessage *msg)
 	return rc;
 }
 
+/* The report being applied happened AT (0: when received): checked
+ * against RUN's day and start, it is the call's time from here on. */
+static int
+report_at(struct lz_call *c, const Run *run, int64_t at, const char *const *ids)
+{
+	const char *why = NULL;
+
+	if (lz_date_report_time(run->date, run->started_at, at, c->now, &c->now,
+				&why) == 0)
+		return 0;
+	return lz_service_refuse(c, BR_INVALID, ids, "%s", why);
+}
+
+/* Run ID in status WANT (of RIDER when not NULL), whose report happened
+ * AT; otherwise refuses. */
 static int
 get_run(struct lz_call *c, const char *id, Run **run, int want,
-	const char *rider)
+	const char *rider, int64_t at)
 {
 	const char *const *ids = LZ_IDS("run_id", id, "rider_id", rider);
 	int rc = bikes_get(c, bikes_of(c)->db.runs, id,
@@ -180,6 +195,8 @@ get_run(struct lz_call *c, const char *id, Run **run, int want,
 		rc = lz_service_refuse(c, BR_BAD_STATE, ids, "run is not %s",
 				       want == RUN_PLANNED ? "planned"
 							   : "started");
+	else
+		rc = report_at(c, *run, at, ids);
 	if (rc != 0) {
 		bikes_store_drop(*run);
 		*run = NULL;
@@ -192,7 +209,7 @@ on_pin(struct lz_call *c, const ProtobufCMessage *msg)
 {
 	const Lz__Bikes__V1__PinRun *cmd = (const Lz__Bikes__V1__PinRun *)msg;
 	Run *run = NULL;
-	int rc = get_run(c, cmd->run_id, &run, RUN_PLANNED, NULL);
+	int rc = get_run(c, cmd->run_id, &run, RUN_PLANNED, NULL, 0);
 
 	if (rc != 0)
 		return rc;
@@ -481,7 +498,8 @@ on_start_run(struct lz_call *c, const ProtobufCMessage *msg)
 
 	if (rc != 0)
 		return rc;
-	if ((rc = get_run(c, cmd->run_id, &run, RUN_PLANNED, r->rider_id)))
+	if ((rc = get_run(c, cmd->run_id, &run, RUN_PLANNED, r->rider_id,
+			  cmd->at)))
 		goto out;
 	if ((rc = get_shift(c, r->rider_id, &s)) != 0 ||
 	    (rc = started_run(c, r->rider_id, &cur)) != 0)
@@ -509,7 +527,7 @@ out:
 /* A parcel of the rider's run in progress: UNKNOWN_PARCEL,
  * NOT_ON_RIDER_RUN (not in a started run of the actor), BAD_STATE. */
 static int
-rider_parcel(struct lz_call *c, const char *parcel_id, Parcel **p,
+rider_parcel(struct lz_call *c, const char *parcel_id, int64_t at, Parcel **p,
 	     int failed_ok)
 {
 	Rider *r = NULL;
@@ -537,6 +555,8 @@ rider_parcel(struct lz_call *c, const char *parcel_id, Parcel **p,
 			c, BR_BAD_STATE, ids, "parcel is %s, its run %s",
 			bikes_parcel_status_name((int)(*p)->status),
 			run->status == RUN_STARTED ? "started" : "not started");
+	else
+		rc = report_at(c, run, at, ids);
 out:
 	if (rc != 0) {
 		bikes_store_drop(*p);
@@ -554,7 +574,7 @@ on_deliver(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__DeliverParcel *)msg;
 	struct bikes_change ch = {.to = PS_DELIVERED};
 	Parcel *p;
-	int rc = rider_parcel(c, cmd->parcel_id, &p, 0);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 0);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -591,7 +611,7 @@ on_fail(struct lz_call *c, const ProtobufCMessage *msg)
 	struct bikes_change ch = {.to = PS_FAILED};
 	Parcel *p;
 	Run *run = NULL;
-	int rc = rider_parcel(c, cmd->parcel_id, &p, 0);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 0);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -633,7 +653,7 @@ on_leave(struct lz_call *c, const ProtobufCMessage *msg)
 	char detail[120];
 	Site *site = NULL;
 	Parcel *p;
-	int rc = rider_parcel(c, cmd->parcel_id, &p, 1);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 1);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -767,9 +787,10 @@ on_hand_over(struct lz_call *c, const ProtobufCMessage *msg)
 
 /* A pickup of the actor's run in progress. */
 static int
-rider_pickup(struct lz_call *c, const char *request_id, Pickup **k)
+rider_pickup(struct lz_call *c, const char *request_id, int64_t at, Pickup **k)
 {
 	Rider *r = NULL;
+	Run *run = NULL;
 	const char *const *ids =
 		LZ_IDS("request_id", request_id, "rider_id", c->ev->actor);
 	int rc = actor_rider(c, &r);
@@ -792,12 +813,17 @@ rider_pickup(struct lz_call *c, const char *request_id, Pickup **k)
 		rc = lz_service_refuse(c, BR_BAD_STATE, ids,
 				       "pickup: its run has not started or it "
 				       "was reported");
+	else if ((rc = bikes_get(c, bikes_of(c)->db.runs, (*k)->run_id,
+				 &lz__bikes__v1__run__descriptor, &run)) == 0 &&
+		 run != NULL)
+		rc = report_at(c, run, at, ids);
 out:
 	if (rc != 0) {
 		bikes_store_drop(*k);
 		*k = NULL;
 	}
 	bikes_store_drop(r);
+	bikes_store_drop(run);
 	return rc;
 }
 
@@ -808,7 +834,7 @@ on_collect(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__CollectPickup *)msg;
 	struct bikes_change ch = {.to = PK_COLLECTED, .detail = "collected"};
 	Pickup *k;
-	int rc = rider_pickup(c, cmd->request_id, &k);
+	int rc = rider_pickup(c, cmd->request_id, cmd->at, &k);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -836,7 +862,7 @@ on_fail_pickup(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__FailPickup *)msg;
 	struct bikes_change ch = {.to = PK_FAILED, .detail = "failed"};
 	Pickup *k;
-	int rc = rider_pickup(c, cmd->request_id, &k);
+	int rc = rider_pickup(c, cmd->request_id, cmd->at, &k);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -915,7 +941,8 @@ on_complete_run(struct lz_call *c, const ProtobufCMessage *msg)
 
 	if (rc != 0)
 		return rc;
-	if ((rc = get_run(c, cmd->run_id, &run, RUN_STARTED, r->rider_id)))
+	if ((rc = get_run(c, cmd->run_id, &run, RUN_STARTED, r->rider_id,
+			  cmd->at)))
 		goto out;
 	if (cmd->distance_m < 0 || cmd->distance_m > 500000) {
 		rc = lz_service_refuse(c, BR_INVALID,

@@ -210,9 +210,8 @@ const struct lz_stat_metric bikes_stat_metrics[] = {
 	 NULL, 1, 0},
 	{"runs", "lz_bikes_runs_planned_total",
 	 "Runs planned (a re-planned run counts again)", NULL, 1, 0},
-	{"ridden_m", "lz_bikes_km_total",
-	 "Kilometres of the runs completed (measured, else planned)", NULL,
-	 1e-3, 0},
+	{"ridden_m", "lz_bikes_ridden_meters_total",
+	 "Metres of the runs completed (measured, else planned)", NULL, 1, 0},
 	{"refused", "lz_bikes_refused_total", "Commands refused, by reason",
 	 "reason", 1, 0},
 };

@@ -96,13 +96,21 @@ may_log(struct lz_bus *b)
 	return lz_log_allow(&b->log_limit);
 }
 
+#define DECODE_ERRORS "lz_decode_errors_total"
+#define DECODE_ERRORS_HELP                                                     \
+	"Messages that could not be decoded or were malformed, by kind"
+
+/* Every KIND bad_input() is given: shown at 0 from the start. */
+static const char *const decode_kinds[] = {
+	"envelope", "topic",  "heartbeat",      "frames",
+	"oversize", "replay", "replay_request",
+};
+
 static void
 bad_input(struct lz_bus *b, const char *kind, const char *detail)
 {
-	lz_metric_add(lz_metrics_counter(b->o.metrics, "lz_decode_errors_total",
-					 "Messages that could not be decoded "
-					 "or were malformed, by kind",
-					 "kind", kind),
+	lz_metric_add(lz_metrics_counter(b->o.metrics, DECODE_ERRORS,
+					 DECODE_ERRORS_HELP, "kind", kind),
 		      1);
 	if (may_log(b))
 		lz_log_warn("bad message dropped", "kind=%s %s", kind, detail);
@@ -1108,10 +1116,11 @@ init_metrics(struct lz_bus *b)
 					   "Events whose application was "
 					   "refused and rolled back",
 					   NULL, NULL);
-	b->m_decode = lz_metrics_counter(m, "lz_decode_errors_total",
-					 "Messages that could not be decoded "
-					 "or were malformed, by kind",
+	b->m_decode = lz_metrics_counter(m, DECODE_ERRORS, DECODE_ERRORS_HELP,
 					 "kind", "envelope");
+	for (size_t i = 0; i < LZ_ARRAY_LEN(decode_kinds); i++)
+		lz_metrics_counter(m, DECODE_ERRORS, DECODE_ERRORS_HELP, "kind",
+				   decode_kinds[i]);
 	b->m_replay_req =
 		lz_metrics_counter(m, "lz_replay_requests_total",
 				   "Replay requests sent", NULL, NULL);

@@ -261,7 +261,7 @@ lz_client_submit_json(struct lz_client *c, const char *type, const char *json,
 		snprintf(err, errlen, "unknown type %s", type);
 		return -EINVAL;
 	}
-	if ((j = json_loads(json, 0, &jerr)) == NULL) {
+	if ((j = json_loads(json, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		snprintf(err, errlen, "line %d: %s", jerr.line, jerr.text);
 		return -EBADMSG;
 	}

@@ -45,6 +45,7 @@ struct lz_config {
 	char **args;
 	int nargs;
 	char *error; /* first error met while reading the INI file */
+	const struct lz_subcommand *subs;
 };
 
 static void
@@ -80,6 +81,12 @@ void
 lz_config_add(struct lz_config *c, const struct lz_option *opts)
 {
 	add_slots(c, opts);
+}
+
+void
+lz_config_subcommands(struct lz_config *c, const struct lz_subcommand *subs)
+{
+	c->subs = subs;
 }
 
 void
@@ -214,16 +221,43 @@ validate(struct lz_config *c)
 	return 0;
 }
 
+/* Whether option O is one of SUB's (SUB NULL: the whole program's). */
+static int
+shown(const struct lz_option *o, const struct lz_subcommand *sub)
+{
+	if (sub == NULL || (o >= builtin_opts &&
+			    o < builtin_opts + LZ_ARRAY_LEN(builtin_opts)))
+		return 1;
+	for (size_t i = 0; sub->options && sub->options[i]; i++)
+		if (strcmp(sub->options[i], o->name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The program's help or, when the first argument names a subcommand, that
+ * subcommand's. */
 static void
 print_help(const struct lz_config *c)
 {
-	printf("Usage: %s %s\n\n%s\n\nOptions (also keys of section [%s] in "
-	       "the --config file):\n",
-	       c->prog, c->usage, c->summary, c->section);
+	const struct lz_subcommand *sub = NULL;
+
+	for (const struct lz_subcommand *s = c->subs;
+	     s && s->name && c->nargs > 0; s++)
+		if (strcmp(s->name, c->args[0]) == 0)
+			sub = s;
+	if (sub)
+		printf("Usage: %s %s %s\n\n%s\n\nOptions:\n", c->prog,
+		       sub->name, sub->usage, sub->summary);
+	else
+		printf("Usage: %s %s\n\n%s\n\nOptions (also keys of section "
+		       "[%s] in the --config file):\n",
+		       c->prog, c->usage, c->summary, c->section);
 	for (int i = 0; i < c->nslots; i++) {
 		const struct lz_option *o = c->slots[i].opt;
 		char left[64];
 
+		if (!shown(o, sub))
+			continue;
 		snprintf(left, sizeof(left), "--%s%s", o->name,
 			 o->kind == LZ_OPT_FLAG  ? ""
 			 : o->kind == LZ_OPT_INT ? " N"
@@ -448,4 +482,17 @@ lz_config_main(struct lz_config **cp, int argc, char **argv)
 		return -1;
 	lz_config_destroy(cp);
 	return rc > 0 ? 0 : 2;
+}
+
+int
+lz_config_daemon_main(struct lz_config **cp, int argc, char **argv)
+{
+	int rc = lz_config_main(cp, argc, argv);
+
+	if (rc >= 0 || lz_config_nargs(*cp) == 0)
+		return rc;
+	fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n",
+		(*cp)->prog, lz_config_arg(*cp, 0));
+	lz_config_destroy(cp);
+	return 2;
 }

@@ -40,6 +40,22 @@ void lz_config_destroy(struct lz_config **cp);
  * object), before lz_config_parse. */
 void lz_config_add(struct lz_config *c, const struct lz_option *opts);
 
+/* A subcommand of a program (lz-ctl keygen, lz-ctl user...): `PROG NAME
+ * --help` prints "Usage: PROG NAME USAGE", its SUMMARY and only its
+ * OPTIONS (names of the table's options, NULL-terminated; --config and
+ * --log-level always shown) instead of the program's help. */
+struct lz_subcommand {
+	const char *name; /* the first positional argument; NULL ends a table */
+	const char *usage;
+	const char *summary;
+	const char *const *options;
+};
+
+/* Sets the program's subcommands (SUBS must outlive the object), before
+ * lz_config_parse. */
+void lz_config_subcommands(struct lz_config *c,
+			   const struct lz_subcommand *subs);
+
 /* Parses the command line (and the file named by --config).  Returns 0 when
  * the program should run, 1 when --help or --version was printed (exit 0),
  * -1 after printing an error to stderr (exit 2).  Positional arguments are
@@ -49,6 +65,10 @@ int lz_config_parse(struct lz_config *c, int argc, char **argv);
  * run, otherwise its exit status (0 after --help or --version, 2 after an
  * error), *CP destroyed. */
 int lz_config_main(struct lz_config **cp, int argc, char **argv);
+/* lz_config_main for a daemon, which takes no argument: a stray word (a
+ * mistyped option, not something to ignore) is named on stderr and is an
+ * error (2, *CP destroyed). */
+int lz_config_daemon_main(struct lz_config **cp, int argc, char **argv);
 
 /* The value of option NAME: a string (NULL if unset and no default), an
  * integer (validated by lz_config_parse), a flag (0 or 1).  NAME must be in

@@ -21,7 +21,6 @@ int
 lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 	       const struct lz_option *options, int argc, char **argv)
 {
-	int rc;
 	const struct lz_option opts[LZ_DAEMON_NOPTS] = {
 		{"state", LZ_OPT_STRING, d->state_def,
 		 "state directory (LMDB environment)", 0, 0},
@@ -66,17 +65,7 @@ lz_daemon_init(struct lz_daemon *d, const struct lz_daemon_spec *spec,
 	d->cfg = lz_config_new(spec->prog, spec->name, "[OPTIONS]",
 			       spec->summary, d->opts);
 	lz_config_add(d->cfg, options);
-	if ((rc = lz_config_main(&d->cfg, argc, argv)) >= 0)
-		return rc;
-	/* A daemon takes no argument: a stray word is a mistyped option, not
-	 * something to ignore. */
-	if (lz_config_nargs(d->cfg) > 0) {
-		fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n",
-			spec->prog, lz_config_arg(d->cfg, 0));
-		lz_config_destroy(&d->cfg);
-		return 2;
-	}
-	return -1;
+	return lz_config_daemon_main(&d->cfg, argc, argv);
 }
 
 void
@@ -122,6 +111,7 @@ lz_daemon_serve(struct lz_daemon *d, struct lz_service *s,
 	if ((d->http = lz_http_new(d->loop, admin)) == NULL)
 		lz_fatal("cannot start admin http", "addr=%s", admin);
 	lz_http_admin(d->http, d->metrics, lz_bus_ready, d->bus);
+	lz_service_init_metrics(s);
 	lz_service_sync_metrics(s);
 }
 

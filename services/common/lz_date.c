@@ -129,3 +129,29 @@ lz_date_midnight(const char *date, int64_t *out, int *weekday)
 		*weekday = noon.tm_wday == 0 ? 7 : noon.tm_wday;
 	return 0;
 }
+
+int
+lz_date_report_time(const char *date, int64_t started_at, int64_t at,
+		    int64_t now, int64_t *out, const char **why)
+{
+	int64_t midnight;
+
+	*out = now;
+	if (at == 0)
+		return 0;
+	if (lz_date_midnight(date, &midnight, NULL) != 0) {
+		*why = "at: no valid date to check it against";
+		return -1;
+	}
+	if (at < midnight - 6 * 3600 || at > midnight + 30 * 3600) {
+		*why = "at: outside its day (6 h before midnight to 30 h "
+		       "after)";
+		return -1;
+	}
+	if (started_at > 0 && at < started_at) {
+		*why = "at: before the start it follows";
+		return -1;
+	}
+	*out = at;
+	return 0;
+}

@@ -24,4 +24,13 @@ int lz_date_local(int64_t t, char out[11]);
  * date. */
 int lz_date_midnight(const char *date, int64_t *out, int *weekday);
 
+/* The time of a driver's or rider's report on a tour or run of local date
+ * DATE: AT when the report says when it happened (the phone's time, kept
+ * by a report queued without network), else NOW (when it is received).
+ * AT must fall from 6 h before DATE's midnight to 30 h after it, and not
+ * before STARTED_AT (the start it follows, 0: none); otherwise returns -1
+ * with the reason in *WHY, *OUT being NOW. */
+int lz_date_report_time(const char *date, int64_t started_at, int64_t at,
+			int64_t now, int64_t *out, const char **why);
+
 #endif

@@ -154,36 +154,74 @@ lz_metric_value(const struct lz_metric *c)
 	return c->kind == HISTOGRAM ? (double)c->count : c->value;
 }
 
-void
-lz_metrics_sync_stat(struct lz_metrics *m, const struct lz_stat_metric *table,
-		     size_t n, const char *name, int64_t v)
+/* The entry of TABLE counter NAME shows as, and in *VALUE its label value
+ * (NULL: none); NULL when none. */
+static const struct lz_stat_metric *
+find_stat(const struct lz_stat_metric *table, size_t n, const char *name,
+	  const char **value)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct lz_stat_metric *t = &table[i];
 		size_t len = strlen(t->stat);
-		const char *value = NULL;
-		struct lz_metric *x;
-		double d;
 
 		if (strncmp(name, t->stat, len) != 0)
 			continue;
 		if (t->label ? name[len] != '/' || name[len + 1] == '\0'
 			     : name[len] != '\0')
 			continue;
-		if (t->label)
-			value = name + len + 1;
-		d = (double)v * (t->scale != 0 ? t->scale : 1);
-		if (t->gauge) {
-			lz_metric_set(lz_metrics_gauge(m, t->metric, t->help,
-						       t->label, value),
-				      d);
-			return;
-		}
-		x = lz_metrics_counter(m, t->metric, t->help, t->label, value);
-		if (d > lz_metric_value(x))
-			lz_metric_add(x, d - lz_metric_value(x));
-		return;
+		*value = t->label ? name + len + 1 : NULL;
+		return t;
 	}
+	return NULL;
+}
+
+static struct lz_metric *
+stat_metric(struct lz_metrics *m, const struct lz_stat_metric *t,
+	    const char *value)
+{
+	return t->gauge ? lz_metrics_gauge(m, t->metric, t->help, t->label,
+					   value)
+			: lz_metrics_counter(m, t->metric, t->help, t->label,
+					     value);
+}
+
+void
+lz_metrics_sync_stat(struct lz_metrics *m, const struct lz_stat_metric *table,
+		     size_t n, const char *name, int64_t v)
+{
+	const char *value;
+	const struct lz_stat_metric *t = find_stat(table, n, name, &value);
+	struct lz_metric *x;
+	double d;
+
+	if (t == NULL)
+		return;
+	x = stat_metric(m, t, value);
+	d = (double)v * (t->scale != 0 ? t->scale : 1);
+	if (t->gauge)
+		lz_metric_set(x, d);
+	else if (d > lz_metric_value(x))
+		lz_metric_add(x, d - lz_metric_value(x));
+}
+
+void
+lz_metrics_init_stat(struct lz_metrics *m, const struct lz_stat_metric *table,
+		     size_t n, const char *name)
+{
+	const char *value;
+	const struct lz_stat_metric *t = find_stat(table, n, name, &value);
+
+	if (t)
+		stat_metric(m, t, value);
+}
+
+void
+lz_metrics_init_stats(struct lz_metrics *m, const struct lz_stat_metric *table,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].label == NULL)
+			stat_metric(m, &table[i], NULL);
 }
 
 void

@@ -49,6 +49,19 @@ struct lz_stat_metric {
 	int gauge;
 };
 
+/* Creates the metric of every unlabelled entry of TABLE (N entries) at 0,
+ * so that a scrape sees it before it first moves. */
+void lz_metrics_init_stats(struct lz_metrics *m,
+			   const struct lz_stat_metric *table, size_t n);
+
+/* Creates the metric counter NAME would show as (e.g. "refused/<value>"
+ * for a labelled entry of TABLE) at 0, leaving one that exists alone: the
+ * label values a service can count, shown before the first.  A name that
+ * is not in TABLE is left alone. */
+void lz_metrics_init_stat(struct lz_metrics *m,
+			  const struct lz_stat_metric *table, size_t n,
+			  const char *name);
+
 /* Brings the metric of counter NAME, now V, up to date from TABLE (N
  * entries); a name that is not in it is left alone. */
 void lz_metrics_sync_stat(struct lz_metrics *m,

@@ -185,18 +185,39 @@ static const struct lz_stat_metric common_metrics[] = {
 	 "reason", 0, 0},
 };
 
+void
+lz_service_init_metrics(struct lz_service *s)
+{
+	const ProtobufCFieldDescriptor *fr =
+		s->refusal ? field(s->refusal, "reason", PROTOBUF_C_TYPE_ENUM)
+			   : NULL;
+	const ProtobufCEnumDescriptor *d = fr ? fr->descriptor : NULL;
+	char name[64];
+
+	lz_metrics_init_stats(s->metrics, s->stat_metrics, s->n_stat_metrics);
+	lz_metrics_init_stat(s->metrics, common_metrics,
+			     LZ_ARRAY_LEN(common_metrics),
+			     "events_refused/source");
+	lz_metrics_init_stat(s->metrics, common_metrics,
+			     LZ_ARRAY_LEN(common_metrics),
+			     "events_refused/payload");
+	/* every reason lz_service_refuse can count, but 0 (none) */
+	for (unsigned k = 0; d && k < d->n_values; k++) {
+		if (d->values[k].value == 0)
+			continue;
+		snprintf(name, sizeof(name), "refused/%s",
+			 lz_enum_name(d, d->values[k].value));
+		lz_metrics_init_stat(s->metrics, s->stat_metrics,
+				     s->n_stat_metrics, name);
+	}
+}
+
 static int
 sync_fn(MDB_txn *txn, void *arg)
 {
 	struct lz_service *s = arg;
-	static const char *const reasons[] = {"source", "payload"};
 	int rc;
 
-	/* Both reasons show, at 0 until the first. */
-	for (size_t i = 0; i < LZ_ARRAY_LEN(reasons); i++)
-		lz_metrics_counter(s->metrics, common_metrics[0].metric,
-				   common_metrics[0].help, "reason",
-				   reasons[i]);
 	rc = lz_store_sync_metrics_txn(txn, s->stats, s->stat_prefix,
 				       s->metrics, s->stat_metrics,
 				       s->n_stat_metrics);

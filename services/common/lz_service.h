@@ -56,7 +56,9 @@ struct lz_call {
 	struct lz_bus_txn *tx;
 	MDB_txn *txn; /* lz_bus_mdb(tx) */
 	const struct lz_event *ev;
-	int64_t now; /* the event's time, seconds: never the clock */
+	int64_t now; /* the event's time, seconds: never the clock (a
+		      * report that says when it happened: that time, once
+		      * its handler has checked it) */
 };
 
 /* Applies MSG (the decoded payload, freed after the call).  Returns 0,
@@ -142,6 +144,15 @@ int lz_service_refuse(struct lz_call *c, int reason, const char *const *ids,
 
 /* IDS for lz_service_refuse: LZ_IDS("tour_id", id, "vehicle_id", v). */
 #define LZ_IDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Creates S's metrics at 0 before they first move (lz_daemon_serve calls
+ * it once, before the first lz_service_sync_metrics): every unlabelled
+ * entry of its STAT_METRICS table, lz_events_refused_total{reason} for
+ * both reasons, and the counts of lz_service_refuse, "refused/<reason>",
+ * for every value but 0 of the refusal's "reason" enum.  The values of
+ * its other labelled entries are the service's to create
+ * (lz_metrics_init_stat). */
+void lz_service_init_metrics(struct lz_service *s);
 
 /* Refreshes S's metrics from its durable counters: its STAT_METRICS table,
  * lz_events_refused_total{reason}, then SYNC_MORE, in one read

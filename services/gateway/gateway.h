@@ -71,6 +71,8 @@ struct gw_reply {
 /* A command that passed the checks and waits for the next group commit. */
 struct gw_pending {
 	char *partner_id;
+	char roles
+		[128]; /* its roles when checked: the envelope's actor_roles */
 	char *member;
 	char *msg_id;
 	char *type;

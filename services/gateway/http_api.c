@@ -57,6 +57,7 @@ struct gw_sse {
 	char *member; /* its member's events ("": none) */
 	char *id;     /* and those whose audience is this partner or user */
 	int all;
+	int gone; /* the client left: REQ is no longer its connection's */
 	struct gw_sse *next;
 };
 
@@ -209,8 +210,8 @@ on_command(struct evhttp_request *req, void *arg)
 			   msg);
 		return;
 	}
-	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen, 0,
-			  &jerr);
+	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen,
+			  JSON_REJECT_DUPLICATES, &jerr);
 	if (body == NULL) {
 		snprintf(msg, sizeof(msg),
 			 "invalid JSON at line %d column %d: "
@@ -245,9 +246,15 @@ on_command(struct evhttp_request *req, void *arg)
 
 /* ---- Server-Sent Events ---- */
 
+/* Ends stream C and forgets it.  A stream whose client left has a request
+ * libevent detached from the closed connection and left to us:
+ * evhttp_send_reply_end() then frees it. */
 static void
 sse_remove(struct gw *g, struct gw_sse *c)
 {
+	if (!c->gone)
+		evhttp_connection_set_closecb(c->conn, NULL, NULL);
+	evhttp_send_reply_end(c->req);
 	for (struct gw_sse **pp = &g->sse; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -265,7 +272,8 @@ on_sse_close(struct evhttp_connection *conn, void *arg)
 {
 	struct gw_sse *c = arg;
 
-	c->req = NULL; /* the client left: swept by the next write */
+	c->gone = 1; /* swept by the next write */
+	c->conn = NULL;
 }
 
 static void
@@ -320,13 +328,8 @@ sse_write(struct gw *g, const char *text, size_t len, const char *tenant,
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->req == NULL || sse_congested(c)) {
+		if (c->gone || sse_congested(c)) {
 			/* gone, or too slow to follow: end it */
-			if (c->req) {
-				evhttp_connection_set_closecb(c->conn, NULL,
-							      NULL);
-				evhttp_send_reply_end(c->req);
-			}
 			sse_remove(g, c);
 			continue;
 		}
@@ -419,14 +422,8 @@ gw_http_start(struct gw *g, const char *addr, const char *bus_sub)
 void
 gw_http_stop(struct gw *g)
 {
-	while (g->sse) {
-		struct gw_sse *c = g->sse;
-		if (c->req) {
-			evhttp_connection_set_closecb(c->conn, NULL, NULL);
-			evhttp_send_reply_end(c->req);
-		}
-		sse_remove(g, c);
-	}
+	while (g->sse)
+		sse_remove(g, g->sse);
 	lz_timer_destroy(&g->sse_keepalive);
 	lz_zwatch_destroy(&g->events_watch);
 	if (g->events)

@@ -45,6 +45,10 @@ static const struct lz_option options[] = {
 	 "bus XPUB endpoint (for the event stream)", 0, 0},
 	{"replay", LZ_OPT_STRING, "tcp://127.0.0.1:7201",
 	 "replay endpoint of the gateway's outbox (bound)", 0, 0},
+	{"replay-advertise", LZ_OPT_STRING, NULL,
+	 "replay endpoint announced in heartbeats, the one other hosts reach "
+	 "(default: --replay)",
+	 0, 0},
 	{"orders-api", LZ_OPT_STRING, "127.0.0.1:7182",
 	 "host:port of lz-orders' read models (its admin address)", 0, 0},
 	{"inventory-api", LZ_OPT_STRING, "127.0.0.1:7183",
@@ -183,7 +187,7 @@ main(int argc, char **argv)
 	char err[512];
 	int rc;
 
-	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
+	if ((rc = lz_config_daemon_main(&cfg, argc, argv)) >= 0)
 		return rc;
 	lz_config_init_log(cfg);
 	memset(&g, 0, sizeof(g));
@@ -246,6 +250,7 @@ main(int argc, char **argv)
 	bo.source = lz_config_str(cfg, "source");
 	bo.pub_endpoint = lz_config_str(cfg, "pub");
 	bo.replay_bind = lz_config_str(cfg, "replay");
+	bo.replay_advertise = lz_config_str(cfg, "replay-advertise");
 	bo.metrics = g.metrics;
 	g.bus = lz_bus_new(g.loop, g.store, &bo, NULL, NULL);
 	if (g.bus == NULL)

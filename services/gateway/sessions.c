@@ -405,7 +405,8 @@ login(struct gw *g, struct evhttp_request *req)
 		lz_http_reply_error(req, 413, "login body over 4096 bytes");
 		return;
 	}
-	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen, 0, NULL);
+	body = json_loadb((const char *)evbuffer_pullup(in, -1), blen,
+			  JSON_REJECT_DUPLICATES, NULL);
 	name = json_string_value(json_object_get(body, "user"));
 	password = json_string_value(json_object_get(body, "password"));
 	if (!json_is_object(body) || name == NULL || password == NULL ||

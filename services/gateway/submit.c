@@ -78,38 +78,17 @@ gw_submit_init(struct gw *g)
 			   "Commands by outcome", "status", "duplicate");
 	lz_metrics_counter(g->metrics, "lz_gateway_commands_total",
 			   "Commands by outcome", "status", "rejected");
+	/* every code gw_count_reject can count, but none */
+	for (size_t i = 1; i < LZ_ARRAY_LEN(code_names); i++)
+		lz_metrics_counter(g->metrics, "lz_gateway_rejects_total",
+				   "Commands refused, by error code", "code",
+				   code_names[i]);
 }
 
 void
 gw_flush_soon(struct gw *g)
 {
 	event_active(g->flush_ev, 0, 0);
-}
-
-/* The partner's id and, after its NUL, its roles as names
- * ("operator,receiver"), in one allocation that free() releases whole:
- * the roles checked here travel with the command to its commit, whoever
- * the partner is by then (a partners file reloaded, a user's session). */
-static char *
-id_and_roles(const struct lz_partner *p)
-{
-	char roles[160];
-	size_t n = strlen(p->id), r;
-	char *s;
-
-	lz_partners_format_roles(p->roles, roles, sizeof(roles));
-	r = strlen(roles);
-	s = xmalloc(n + r + 2);
-	memcpy(s, p->id, n + 1);
-	memcpy(s + n + 1, roles, r + 1);
-	return s;
-}
-
-/* The roles id_and_roles() put after the partner id of E. */
-static const char *
-pending_roles(const struct gw_pending *e)
-{
-	return e->partner_id + strlen(e->partner_id) + 1;
 }
 
 static int
@@ -202,7 +181,8 @@ gw_submit(struct gw *g, struct lz_partner *p, const char *msg_id,
 	}
 	e = &g->q[g->nq++];
 	memset(e, 0, sizeof(*e));
-	e->partner_id = id_and_roles(p);
+	e->partner_id = xstrdup(p->id);
+	lz_partners_format_roles(p->roles, e->roles, sizeof(e->roles));
 	e->member = xstrdup(p->member);
 	e->msg_id = xstrdup(msg_id);
 	e->type = xstrdup(type);
@@ -235,7 +215,7 @@ flush_fn(struct lz_bus_txn *tx, void *arg)
 		if (rc > 0) /* answered before: the same answer */
 			continue;
 		lz_bus_txn_set_actor(tx, e->partner_id);
-		lz_bus_txn_set_actor_roles(tx, pending_roles(e));
+		lz_bus_txn_set_actor_roles(tx, e->roles);
 		rc = lz_bus_emit_raw(tx, e->type, e->member, e->payload,
 				     e->len);
 		if (rc != 0)

@@ -2,8 +2,10 @@
 /*
  * zmq_api.c -- the ZeroMQ door: a ROUTER socket with CURVE, whose ZAP
  * handler admits only the public keys of the partners file and names the
- * partner as the connection's User-Id.  One frame in (Submit), one frame
- * out (Ack).
+ * key as the connection's User-Id.  Each request's partner is looked up by
+ * that key again, so that a key rotated out of the partners file (SIGHUP)
+ * stops working at once, also on connections opened before.  One frame in
+ * (Submit), one frame out (Ack).
  */
 #include "gateway.h"
 
@@ -61,7 +63,7 @@ on_zap(void *sock, void *arg)
 			 (const char *)zmq_msg_data(&f[3]));
 	if (n >= 2) {
 		if (p) {
-			zap_reply(sock, &f[1], "200", "OK", p->id);
+			zap_reply(sock, &f[1], "200", "OK", key);
 			lz_log_info("partner connected",
 				    "partner=%s address=%s", p->id, addr);
 		} else {
@@ -137,12 +139,12 @@ on_router(void *sock, void *arg)
 		memcpy(r.zmq_id, zmq_msg_data(id), r.zmq_id_len);
 		r.send = send_ack;
 		user = zmq_msg_gets(body, "User-Id");
-		p = user ? lz_partners_by_id(g->partners, user) : NULL;
+		p = user ? lz_partners_by_key(g->partners, user) : NULL;
 		if (p == NULL) {
 			reject_now(
-				g, &r, user, "",
+				g, &r, NULL, "",
 				LZ__GATEWAY__V1__ERROR_CODE__ERROR_CODE_UNAUTHENTICATED,
-				"partner no longer in the partners file");
+				"key no longer in the partners file");
 		} else if (nf != 2) {
 			reject_now(
 				g, &r, p->id, "",

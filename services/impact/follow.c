@@ -23,8 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Counts and logs an event that cannot be kept (REASON); it is consumed
- * and changes nothing else. */
+const char *const impact_ignore_reasons[] = {
+	"bad_id",      "missing",  "unknown_order", "unknown_tour",
+	"unknown_run", "bad_time", "bad_quantity",  NULL,
+};
+
+/* Counts and logs an event that cannot be kept (REASON, one of
+ * impact_ignore_reasons); it is consumed and changes nothing else. */
 static int
 ignore(struct lz_call *c, const char *reason)
 {

@@ -51,6 +51,9 @@ impact_of(const struct lz_call *c)
  * and consumed, and changes nothing.  Impact takes no commands. */
 extern const struct lz_handler impact_follows[];
 extern const size_t impact_n_follows;
+/* Every reason follow.c counts an event not kept for (ignored/<reason>),
+ * NULL-terminated: main.c shows them at 0 from the start. */
+extern const char *const impact_ignore_reasons[];
 
 /*
  * Builds the report of local dates FROM..TO for MEMBER (NULL or "": the

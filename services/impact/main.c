@@ -18,6 +18,7 @@
 #include "lz_store.h"
 #include "lz_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,14 @@ main(int argc, char **argv)
 	im.store = d.store;
 	im.metrics = d.metrics;
 	lz_metrics_counter(im.metrics, CF_SOLVES, CF_SOLVES_HELP, NULL, NULL);
+	for (size_t i = 0; impact_ignore_reasons[i]; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "ignored/%s",
+			 impact_ignore_reasons[i]);
+		lz_metrics_init_stat(im.metrics, impact_stat_metrics,
+				     impact_n_stat_metrics, name);
+	}
 	if ((rc = impact_store_open(im.store, &im.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));

@@ -26,19 +26,11 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
-/* Creates every metric at zero, so that dashboards see them at once. */
+/* Creates the gauge of every status at zero, so that dashboards see them
+ * at once (lz_service_init_metrics creates the counters). */
 static void
 init_metrics(struct lz_metrics *m)
 {
-	lz_metrics_counter(m, "lz_orders_placed_total", "Orders placed", NULL,
-			   NULL);
-	lz_metrics_counter(m, "lz_orders_illegal_transitions_total",
-			   "Status changes refused by the state machine", NULL,
-			   NULL);
-	for (int rj = RJ_NONE + 1; rj < RJ_COUNT; rj++)
-		lz_metrics_counter(m, "lz_orders_rejected_total",
-				   "Commands refused, by reason", "reason",
-				   orders_reason_name(rj));
 	for (int st = ST_PLACED; st < ST_COUNT; st++)
 		lz_metrics_gauge(m, "lz_orders", "Orders by status", "status",
 				 orders_status_name(st));

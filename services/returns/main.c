@@ -85,6 +85,30 @@ on_timer(void *arg)
 	lz_service_sync_metrics(&r->svc);
 }
 
+/* Shows the labelled counters lz_service_init_metrics cannot know at 0:
+ * the grams diverted at every level of the hierarchy, the collections
+ * asked of either collector. */
+static void
+init_metrics(struct lz_metrics *m)
+{
+	const ProtobufCEnumDescriptor *d =
+		&lz__returns__v1__hierarchy_level__descriptor;
+	char name[64];
+
+	for (unsigned i = 0; i < d->n_values; i++) {
+		if (d->values[i].value == 0)
+			continue;
+		snprintf(name, sizeof(name), "diverted_g/%s",
+			 returns_level_name(d->values[i].value));
+		lz_metrics_init_stat(m, returns_stat_metrics,
+				     returns_n_stat_metrics, name);
+	}
+	lz_metrics_init_stat(m, returns_stat_metrics, returns_n_stat_metrics,
+			     "requests/bikes");
+	lz_metrics_init_stat(m, returns_stat_metrics, returns_n_stat_metrics,
+			     "requests/tours");
+}
+
 static const struct lz_daemon_spec spec = {
 	.prog = "lz-returns",
 	.name = "returns",
@@ -134,6 +158,7 @@ main(int argc, char **argv)
 
 	r.store = d.store;
 	r.metrics = d.metrics;
+	init_metrics(r.metrics);
 	if ((rc = returns_store_open(r.store, &r.db)) != 0)
 		lz_fatal("cannot open databases", "error=\"%s\"",
 			 lz_store_strerror(rc));

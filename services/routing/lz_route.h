@@ -57,9 +57,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LZ_ROUTE_MAX_DIMS 8 /* capacity dimensions */
-#define LZ_ROUTE_MAX_TW 8   /* time windows per stop */
-#define LZ_ROUTE_INF 1e30   /* "no limit" for times, durations, distances */
+#define LZ_ROUTE_MAX_DIMS 8   /* capacity dimensions */
+#define LZ_ROUTE_MAX_TW 8     /* time windows per stop */
+#define LZ_ROUTE_MAX_BREAKS 8 /* driver breaks per vehicle */
+#define LZ_ROUTE_INF 1e30     /* "no limit" for times, durations, distances */
 
 /* Error codes (negative return values). */
 #define LZ_ROUTE_EINVAL (-1)      /* invalid argument or problem data */
@@ -134,6 +135,22 @@ struct lz_route_shipment {
 	int priority;
 };
 
+/* A driver break: the vehicle stops where it is (at the place of the
+ * stop before, before travelling on, or at the place of the next stop,
+ * before serving it) for `service` time units, starting inside one of its
+ * windows (waiting allowed).  A vehicle that serves anything takes every
+ * one of its breaks, in the order given.  With has_max_load, the load on
+ * board during the break must not exceed max_load in any dimension (as
+ * VROOM's break "max_load"). */
+struct lz_route_break {
+	int64_t id;
+	double service; /* >= 0 */
+	int ntw;        /* 1..LZ_ROUTE_MAX_TW, sorted, disjoint */
+	struct lz_route_tw tw[LZ_ROUTE_MAX_TW];
+	int has_max_load;
+	int64_t max_load[LZ_ROUTE_MAX_DIMS];
+};
+
 struct lz_route_vehicle {
 	int64_t id;
 	int start, end; /* location index, or -1: route starts (ends) at
@@ -144,9 +161,18 @@ struct lz_route_vehicle {
 	uint64_t skills;
 	enum lz_route_profile profile;
 	double cost_fixed, cost_per_km, cost_per_hour;
-	double max_duration; /* end arrival - start departure; INF = none */
-	double max_distance; /* route distance, start to end (an electric
+	double max_duration;    /* end arrival - start departure; INF = none */
+	double max_distance;    /* route distance, start to end (an electric
 				van's range); INF = none */
+	double max_travel_time; /* sum of the route's travel times; INF =
+				   none */
+	int max_tasks;          /* stops (jobs, pickups, deliveries) per route;
+				< 0 = none (the default) */
+	double speed_factor;    /* travel times of this vehicle are the
+				profile's divided by it; (0, 5], default 1
+				(VROOM's speed_factor) */
+	int nbreaks;            /* 0..LZ_ROUTE_MAX_BREAKS */
+	struct lz_route_break breaks[LZ_ROUTE_MAX_BREAKS];
 };
 
 /* Fill with defaults: one window [0, INF], no amounts, no skills, priority
@@ -154,8 +180,11 @@ struct lz_route_vehicle {
 void lz_route_job_init(struct lz_route_job *job);
 void lz_route_shipment_init(struct lz_route_shipment *s);
 /* Defaults: start = end = location 0, shift [0, INF], capacity 0 in every
- * dimension (set it), van, cost_per_km 1000 (cost = distance), no limits. */
+ * dimension (set it), van, cost_per_km 1000 (cost = distance), no limits,
+ * speed factor 1, no breaks. */
 void lz_route_vehicle_init(struct lz_route_vehicle *v);
+/* Defaults: one window [0, INF], no service, no max_load. */
+void lz_route_break_init(struct lz_route_break *b);
 
 struct lz_route_problem;
 
@@ -212,6 +241,17 @@ int lz_route_problem_set_matrix(struct lz_route_problem *p,
 				enum lz_route_profile profile, int n,
 				const double *distance, const double *duration);
 
+/* A cost matrix for a profile (n x n, row-major, the same n as the
+ * distance matrices; copied): a vehicle of that profile then costs
+ * cost_fixed + the sum of the matrix entries of its legs, and its
+ * cost_per_km and cost_per_hour are not used (as VROOM's "costs" matrix).
+ * Distances and durations still come from set_matrix or the metric.
+ * Returns 0 or LZ_ROUTE_EINVAL (bad profile, n < 1, NULL, a negative or
+ * non-finite entry, n different from the distance matrices'). */
+int lz_route_problem_set_cost_matrix(struct lz_route_problem *p,
+				     enum lz_route_profile profile, int n,
+				     const double *cost);
+
 /* Add a job, shipment or vehicle (copied).  Return the new index (>= 0),
  * or LZ_ROUTE_EINVAL for malformed data (ntw out of range, window with end
  * < start or unsorted, negative or non-finite setup/service/release,
@@ -249,12 +289,24 @@ double lz_route_problem_duration(const struct lz_route_problem *p,
 
 /* ---- Solving ---- */
 
+enum lz_route_objective {
+	/* serve what can be served, then minimise the vehicles' costs
+	 * (fixed + per km + per hour, or a cost matrix) */
+	LZ_ROUTE_OBJECTIVE_COST,
+	/* serve what can be served, then use as few vehicles as possible,
+	 * then minimise the vehicles' costs (with the default costs: the
+	 * distance) -- the classical convention of the Solomon and Li & Lim
+	 * tables */
+	LZ_ROUTE_OBJECTIVE_VEHICLES
+};
+
 struct lz_route_options {
 	double time_limit;  /* seconds of wall clock; <= 0: no limit */
 	int64_t iterations; /* ruin-and-recreate iterations; <= 0: none */
 	uint64_t seed;
 	int local_search; /* 1 (default): a light descent on every
 			     candidate, the full one on new bests; 0: off */
+	enum lz_route_objective objective; /* default COST */
 };
 
 /* Defaults: 1 second, no iteration limit, seed 1, local search on.  With
@@ -268,7 +320,9 @@ enum lz_route_stop_type {
 	LZ_ROUTE_STOP_JOB,
 	LZ_ROUTE_STOP_PICKUP,   /* pickup of shipment `index` */
 	LZ_ROUTE_STOP_DELIVERY, /* delivery of shipment `index` */
-	LZ_ROUTE_STOP_END
+	LZ_ROUTE_STOP_END,
+	LZ_ROUTE_STOP_BREAK /* break `index` of the route's vehicle; location
+			       is where it is taken */
 };
 
 /* One stop of a route, timed as in "Times along a route": start is the
@@ -286,12 +340,14 @@ struct lz_route_stop {
 	int64_t load[LZ_ROUTE_MAX_DIMS]; /* on board when leaving */
 };
 
-/* Totals of a route: duration = travel_time + setup + service + waiting. */
+/* Totals of a route: duration = travel_time + setup + service +
+ * break_time + waiting. */
 struct lz_route_route {
 	int vehicle;
-	int nstops; /* including START and END */
+	int nstops; /* including START, END and breaks */
 	struct lz_route_stop *stops;
 	double distance, duration, travel_time, setup, service, waiting, cost;
+	double break_time; /* sum of the breaks' services */
 };
 
 enum lz_route_reason {
@@ -303,10 +359,14 @@ enum lz_route_reason {
 	LZ_ROUTE_REASON_MAX_DURATION, /* beyond every vehicle's max duration */
 	LZ_ROUTE_REASON_NO_ROOM,      /* feasible alone, but the fleet is full
 					 with more valuable jobs */
-	LZ_ROUTE_REASON_RELEASE       /* ready too late: a job that some able
+	LZ_ROUTE_REASON_RELEASE,      /* ready too late: a job that some able
 					 vehicle would serve if its release were
 					 ignored; a shipment whose release comes
 					 after its pickup windows close */
+	LZ_ROUTE_REASON_MAX_TASKS,    /* more stops than any max_tasks */
+	LZ_ROUTE_REASON_MAX_TRAVEL_TIME, /* beyond every max travel time */
+	LZ_ROUTE_REASON_BREAK /* no able vehicle can fit its breaks around
+				 it (windows, max_load) */
 };
 
 struct lz_route_unassigned {
@@ -370,6 +430,15 @@ int lz_route_check(const struct lz_route_problem *p,
  * LZ_ROUTE_EPARSE with "path:line: what" in err. */
 int lz_route_solomon_read(const char *path, struct lz_route_problem **out,
 			  char *err, size_t errlen);
+
+/* Read a Li & Lim pickup-and-delivery instance (first line: vehicles,
+ * capacity, speed; then per location: id, x, y, demand, ready, due,
+ * service, pickup sibling, delivery sibling).  Location 0 is the depot;
+ * each pickup p with delivery sibling d becomes one shipment with pickup id
+ * p and delivery id d.  Fleet and metric as for Solomon.  Errors as
+ * lz_route_solomon_read. */
+int lz_route_lilim_read(const char *path, struct lz_route_problem **out,
+			char *err, size_t errlen);
 
 /* Static strings, never NULL. */
 const char *lz_route_strerror(int err);

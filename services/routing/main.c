@@ -2,8 +2,8 @@
 /*
  * main.c -- lz-route, the routing engine's command-line solver.
  *
- *   lz-route [OPTIONS] solomon FILE
- *   lz-route [OPTIONS] json FILE
+ *   lz-route [OPTIONS] solomon|lilim|json|vroom FILE
+ *   lz-route [OPTIONS] FILE          (the format told by the content)
  *
  * Exit status: 0 solved, 1 unreadable or malformed input, 2 bad usage,
  * 3 the solution failed the independent feasibility check (a bug).
@@ -26,9 +26,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: lz-route [OPTIONS] solomon|json FILE\n"
-		"Solve a vehicle-routing problem: a Solomon VRPTW instance or "
-		"a JSON problem.\n\n"
+		"usage: lz-route [OPTIONS] [solomon|lilim|json|vroom] FILE\n"
+		"Solve a vehicle-routing problem: a Solomon VRPTW or Li & Lim "
+		"PDPTW\ninstance, a JSON problem (ours) or a VROOM input. "
+		"Without a format,\nJSON files are read as VROOM's, text "
+		"files as Solomon or Li & Lim.\n\n"
 		"  -t, --time-limit SECONDS  search time (default 1; 0 = no "
 		"limit,\n"
 		"                            then --iterations is required)\n"
@@ -42,7 +44,14 @@ usage(FILE *f)
 		"then\n"
 		"                            \"Cost <distance>\") or json; "
 		"default sintef\n"
-		"                            for solomon, json for json\n"
+		"                            for solomon and lilim, json "
+		"otherwise (VROOM's\n"
+		"                            shape for vroom input)\n"
+		"      --objective MODE      cost (default: the vehicles' "
+		"fixed, per km\n"
+		"                            and per hour costs) or "
+		"vehicles-distance\n"
+		"                            (fewest vehicles first)\n"
 		"      --no-local-search     ruin-and-recreate only\n"
 		"  -h, --help                this help\n"
 		"  -V, --version             print the version\n");
@@ -70,6 +79,43 @@ parse_u64(const char *s, uint64_t *out)
 	return errno || end == s || *end ? -1 : 0;
 }
 
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The format of a file without one named: JSON by its first character,
+ * else Li & Lim when its first line holds three numbers, else Solomon. */
+static const char *
+guess_kind(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int c;
+	double a, b, d;
+	char extra;
+
+	if (f == NULL)
+		return "solomon"; /* the reader reports the error */
+	while ((c = fgetc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	if (c == '{') {
+		fclose(f);
+		return "vroom";
+	}
+	ungetc(c, f);
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, "%lf %lf %lf %c", &a, &b, &d, &extra) == 3) {
+		fclose(f);
+		return "lilim";
+	}
+	fclose(f);
+	return "solomon";
+}
+
 static int64_t
 stop_id(const struct lz_route_problem *p, const struct lz_route_stop *st)
 {
@@ -80,10 +126,44 @@ stop_id(const struct lz_route_problem *p, const struct lz_route_stop *st)
 	return lz_route_problem_shipment(p, st->index)->delivery.id;
 }
 
+/* Whether ids alone name the stops: no id is shared by a job, a pickup
+ * or a delivery (as in Solomon and Li & Lim files). */
+static bool
+ids_unique(const struct lz_route_problem *p)
+{
+	int nj = lz_route_problem_njobs(p), ns = lz_route_problem_nshipments(p);
+	int64_t *ids = calloc((size_t)(nj + 2 * ns) + 1, sizeof(int64_t));
+	int n = 0;
+	bool ok = true;
+
+	if (ids == NULL)
+		return false;
+	for (int i = 0; i < nj; i++)
+		ids[n++] = lz_route_problem_job(p, i)->id;
+	for (int i = 0; i < ns; i++) {
+		ids[n++] = lz_route_problem_shipment(p, i)->pickup.id;
+		ids[n++] = lz_route_problem_shipment(p, i)->delivery.id;
+	}
+	qsort(ids, (size_t)n, sizeof(int64_t), cmp_i64);
+	for (int i = 1; i < n && ok; i++)
+		ok = ids[i] != ids[i - 1];
+	free(ids);
+	return ok;
+}
+
+/* One line per route: stop ids, typed ("p7", "d7", "b1" for a pickup, a
+ * delivery, a break) unless ids alone are unambiguous and there are no
+ * breaks. */
 static void
 write_sintef(FILE *f, const struct lz_route_problem *p,
 	     const struct lz_route_solution *s)
 {
+	bool plain = ids_unique(p);
+
+	for (int r = 0; r < s->nroutes && plain; r++)
+		for (int k = 0; k < s->routes[r].nstops; k++)
+			if (s->routes[r].stops[k].type == LZ_ROUTE_STOP_BREAK)
+				plain = false;
 	for (int r = 0; r < s->nroutes; r++) {
 		const struct lz_route_route *rt = &s->routes[r];
 
@@ -94,7 +174,20 @@ write_sintef(FILE *f, const struct lz_route_problem *p,
 			if (st->type == LZ_ROUTE_STOP_START ||
 			    st->type == LZ_ROUTE_STOP_END)
 				continue;
-			fprintf(f, " %lld", (long long)stop_id(p, st));
+			if (st->type == LZ_ROUTE_STOP_BREAK) {
+				fprintf(f, " b%lld",
+					(long long)lz_route_problem_vehicle(
+						p, rt->vehicle)
+						->breaks[st->index]
+						.id);
+				continue;
+			}
+			fprintf(f,
+				plain                                ? " %lld"
+				: st->type == LZ_ROUTE_STOP_PICKUP   ? " p%lld"
+				: st->type == LZ_ROUTE_STOP_DELIVERY ? " d%lld"
+								     : " %lld",
+				(long long)stop_id(p, st));
 		}
 		fputc('\n', f);
 	}
@@ -123,6 +216,7 @@ main(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		{"no-local-search", no_argument, NULL, 'L'},
+		{"objective", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
@@ -133,7 +227,8 @@ main(int argc, char **argv)
 	char err[1024];
 	uint64_t u;
 	int c, rc, status = 0;
-	bool json;
+	bool json, vroom;
+	json_t *doc = NULL;
 
 	lz_route_options_init(&o);
 	while ((c = getopt_long(argc, argv, "t:i:s:o:hV", longopts, NULL)) !=
@@ -178,6 +273,17 @@ main(int argc, char **argv)
 		case 'L':
 			o.local_search = 0;
 			break;
+		case 'O':
+			if (strcmp(optarg, "cost") == 0) {
+				o.objective = LZ_ROUTE_OBJECTIVE_COST;
+			} else if (strcmp(optarg, "vehicles-distance") == 0) {
+				o.objective = LZ_ROUTE_OBJECTIVE_VEHICLES;
+			} else {
+				fprintf(stderr, "lz-route: --objective is cost "
+						"or vehicles-distance\n");
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -189,7 +295,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	if (argc - optind != 2 && argc - optind != 1) {
 		usage(stderr);
 		return 2;
 	}
@@ -198,18 +304,24 @@ main(int argc, char **argv)
 			"lz-route: --time-limit 0 needs --iterations\n");
 		return 2;
 	}
-	kind = argv[optind];
-	path = argv[optind + 1];
+	path = argv[argc - 1];
+	kind = argc - optind == 2 ? argv[optind] : guess_kind(path);
+	vroom = strcmp(kind, "vroom") == 0;
 	if (strcmp(kind, "solomon") == 0) {
 		json = false;
 		rc = lz_route_solomon_read(path, &p, err, sizeof(err));
-	} else if (strcmp(kind, "json") == 0) {
+	} else if (strcmp(kind, "lilim") == 0) {
+		json = false;
+		rc = lz_route_lilim_read(path, &p, err, sizeof(err));
+	} else if (strcmp(kind, "json") == 0 || vroom) {
 		json = true;
-		rc = route_json_read(path, &p, err, sizeof(err));
+		rc = route_json_load(path, NULL,
+				     vroom ? ROUTE_JSON_VROOM : ROUTE_JSON_LZ,
+				     &p, &doc, err, sizeof(err));
 	} else {
 		fprintf(stderr,
-			"lz-route: unknown format '%s' (solomon or "
-			"json)\n",
+			"lz-route: unknown format '%s' (solomon, lilim, json "
+			"or vroom)\n",
 			kind);
 		return 2;
 	}
@@ -224,6 +336,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "lz-route: %s: %s\n", path,
 			lz_route_strerror(rc));
 		lz_route_problem_destroy(&p);
+		json_decref(doc);
 		return 1;
 	}
 	rc = lz_route_check(p, s, 0, err, sizeof(err));
@@ -232,7 +345,9 @@ main(int argc, char **argv)
 			err);
 		status = 3;
 	}
-	if (strcmp(output, "json") == 0)
+	if (strcmp(output, "json") == 0 && vroom)
+		rc = route_json_write_vroom(stdout, p, s, doc);
+	else if (strcmp(output, "json") == 0)
 		rc = route_json_write(stdout, p, s);
 	else
 		write_sintef(stdout, p, s);
@@ -242,5 +357,6 @@ main(int argc, char **argv)
 	}
 	lz_route_solution_destroy(&s);
 	lz_route_problem_destroy(&p);
+	json_decref(doc);
 	return status;
 }

@@ -37,14 +37,16 @@ LINT_SRC += $(ROUTING_SRC) $(ROUTING_CLI_SRC) tests/unit/test_routing.c \
 # Every Solomon instance at BENCH_TIME seconds each (single thread).
 BENCH_TIME ?= 1
 SOLOMON_DIR ?= ../shared/data/vrp/solomon
+LILIM_DIR ?= ../shared/data/vrp/lilim
 BENCH_TARGETS += bench-routing
 
 bench-routing: $(B)/tests/bench/bench_routing
 	$(B)/tests/bench/bench_routing --time $(BENCH_TIME) \
-		--dir $(SOLOMON_DIR)
+		--dir $(SOLOMON_DIR) --lilim $(LILIM_DIR)
 
 # The long run (10 s per instance, ~5 minutes), not part of `make bench`.
 bench-routing-10: $(B)/tests/bench/bench_routing
-	$(B)/tests/bench/bench_routing --time 10 --dir $(SOLOMON_DIR)
+	$(B)/tests/bench/bench_routing --time 10 --dir $(SOLOMON_DIR) \
+		--lilim $(LILIM_DIR)
 
 .PHONY: bench-routing bench-routing-10

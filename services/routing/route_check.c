@@ -56,9 +56,12 @@ same_place(const struct lz_route_problem *p, int a, int b)
 	       p->y[a] == p->y[b];
 }
 
+/* Distance, or travel time of vehicle veh, from a to b. */
 static double
-travel(const struct lz_route_problem *p, int prof, int a, int b, bool time)
+travel(const struct lz_route_problem *p, const struct lz_route_vehicle *veh,
+       int a, int b, bool time)
 {
+	int prof = (int)veh->profile;
 	double d, ud;
 
 	if (a < 0 || b < 0 || same_place(p, a, b))
@@ -69,11 +72,32 @@ travel(const struct lz_route_problem *p, int prof, int a, int b, bool time)
 			return d;
 		/* the speed model, written out again */
 		ud = fmin(d, p->urban_dist[prof]);
-		return ud / p->speed_urban[prof] +
-		       (d > ud ? (d - ud) / p->speed_road[prof] : 0);
+		return (ud / p->speed_urban[prof] +
+			(d > ud ? (d - ud) / p->speed_road[prof] : 0)) /
+		       veh->speed_factor;
 	}
-	return time ? lz_route_problem_duration(p, prof, a, b)
-		    : lz_route_problem_distance(p, prof, a, b);
+	return time ? lz_route_problem_duration(p, veh->profile, a, b) /
+			       veh->speed_factor
+		    : lz_route_problem_distance(p, veh->profile, a, b);
+}
+
+/* Location of the first task stop after position k of rt, or the
+ * vehicle's end. */
+static int
+next_place(const struct lz_route_problem *p, const struct lz_route_route *rt,
+	   int k, int last, const struct lz_route_vehicle *veh)
+{
+	for (int q = k + 1; q < last; q++) {
+		const struct lz_route_stop *st = &rt->stops[q];
+
+		if (st->type == LZ_ROUTE_STOP_JOB)
+			return p->jobs[st->index].location;
+		if (st->type == LZ_ROUTE_STOP_PICKUP)
+			return p->ships[st->index].pickup.location;
+		if (st->type == LZ_ROUTE_STOP_DELIVERY)
+			return p->ships[st->index].delivery.location;
+	}
+	return veh->end;
 }
 
 /* What a stop is: location, setup, service, windows, releases, skills,
@@ -150,26 +174,49 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 	const struct lz_route_problem *p = c->p;
 	const struct lz_route_route *rt = &s->routes[r];
 	const struct lz_route_vehicle *veh;
-	int D = p->ndims, prof, prev, first = 0, last = rt->nstops;
+	int D = p->ndims, prev, first = 0, last = rt->nstops;
 	int64_t load[LZ_ROUTE_MAX_DIMS] = {0};
 	double t, dist = 0, wait = 0, slack = 1e300, dur, dep0, setups = 0;
-	double release = 0;
+	double release = 0, tr_end;
 	bool full = !(flags & LZ_ROUTE_CHECK_SEQUENCE);
 	struct stopinfo si;
-	int rc, released = -1;
+	int rc, released = -1, ntasks = 0, nbrk = 0, cur;
+	double tt = 0;
 
 	if (rt->vehicle < 0 || rt->vehicle >= p->nveh)
 		return fail(c, "route %d: no vehicle %d", r, rt->vehicle);
 	veh = &p->vehs[rt->vehicle];
-	prof = (int)veh->profile;
 	if (rt->nstops > 0 && rt->stops[0].type == LZ_ROUTE_STOP_START)
 		first = 1;
 	if (last > first && rt->stops[last - 1].type == LZ_ROUTE_STOP_END)
 		last--;
+	/* breaks: every one of the vehicle's, once, in its order */
+	for (int k = first; k < last; k++) {
+		const struct lz_route_stop *st = &rt->stops[k];
+
+		if (st->type != LZ_ROUTE_STOP_BREAK) {
+			ntasks++;
+			continue;
+		}
+		if (st->index != nbrk)
+			return fail(c,
+				    "route %d stop %d: break %d where break %d "
+				    "is due",
+				    r, k, st->index, nbrk);
+		nbrk++;
+	}
+	if (ntasks > 0 && nbrk != veh->nbreaks)
+		return fail(c, "route %d: %d of its vehicle's %d breaks taken",
+			    r, nbrk, veh->nbreaks);
+	if (veh->max_tasks >= 0 && ntasks > veh->max_tasks)
+		return fail(c, "route %d: %d stops, max_tasks %d", r, ntasks,
+			    veh->max_tasks);
 	/* Loads: everything delivered from the depot is on board at the
 	 * start; pickups board.  The route cannot leave before the goods of
 	 * its jobs are at the start. */
 	for (int k = first; k < last; k++) {
+		if (rt->stops[k].type == LZ_ROUTE_STOP_BREAK)
+			continue;
 		if ((rc = stop_info(c, &rt->stops[k], r, k, &si)))
 			return rc;
 		for (int d = 0; d < D; d++)
@@ -204,12 +251,82 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 				    r, dep0, released, release);
 	}
 	t = dep0;
-	prev = veh->start;
+	prev = cur = veh->start; /* the last task's place; where we are */
 	for (int k = first; k < last; k++) {
 		const struct lz_route_stop *st = &rt->stops[k];
-		double a, b = -1, su;
+		double a, b = -1, su, tr;
 		int w;
 
+		if (st->type == LZ_ROUTE_STOP_BREAK) {
+			const struct lz_route_break *br =
+				&veh->breaks[st->index];
+			int at = st->location;
+
+			/* taken where the vehicle is, or where it goes next
+			 * (after the travel) */
+			if (at >= 0 && cur >= 0 && !same_place(p, at, cur)) {
+				if (!same_place(
+					    p, at,
+					    next_place(p, rt, k, last, veh)))
+					return fail(c,
+						    "route %d stop %d: break "
+						    "away from the route",
+						    r, k);
+				tr = travel(p, veh, cur, at, true);
+				dist += travel(p, veh, cur, at, false);
+				tt += tr;
+				t += tr;
+				cur = at;
+			}
+			for (int d = 0; d < D; d++)
+				if (br->has_max_load &&
+				    load[d] > br->max_load[d])
+					return fail(c,
+						    "route %d stop %d: load "
+						    "%lld above the break's "
+						    "max_load %lld",
+						    r, k, (long long)load[d],
+						    (long long)br->max_load[d]);
+			b = t;
+			if (full) {
+				if (!close_to(st->arrival, t))
+					return fail(c,
+						    "route %d stop %d: break "
+						    "arrival %.6f, expected "
+						    "%.6f",
+						    r, k, st->arrival, t);
+				b = st->start;
+				if (b < t - TOL)
+					return fail(c,
+						    "route %d stop %d: break "
+						    "before arrival",
+						    r, k);
+			} else {
+				for (w = 0; w < br->ntw; w++)
+					if (t <= br->tw[w].end) {
+						b = fmax(t, br->tw[w].start);
+						break;
+					}
+			}
+			for (w = 0; w < br->ntw; w++)
+				if (b >= br->tw[w].start - TOL &&
+				    b <= br->tw[w].end + TOL)
+					break;
+			if (w == br->ntw)
+				return fail(c,
+					    "route %d stop %d: break at %.6f "
+					    "outside its windows",
+					    r, k, b);
+			if (full && !close_to(st->departure, b + br->service))
+				return fail(c,
+					    "route %d stop %d: break "
+					    "departure",
+					    r, k);
+			wait += b - t;
+			slack = 0; /* no later departure with breaks */
+			t = b + br->service;
+			continue;
+		}
 		stop_info(c, st, r, k, &si);
 		if (si.skills & ~veh->skills)
 			return fail(c, "route %d stop %d: vehicle lacks skills",
@@ -241,8 +358,10 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 					    st->index, r);
 			deliv_seen[st->index]++;
 		}
-		dist += travel(p, prof, prev, si.location, false);
-		a = t + travel(p, prof, prev, si.location, true);
+		dist += travel(p, veh, cur, si.location, false);
+		tr = travel(p, veh, cur, si.location, true);
+		tt += tr;
+		a = t + tr;
 		/* setup once per visit: not when the previous stop (or the
 		 * start) is at the same place */
 		su = same_place(p, prev, si.location) ? 0 : si.setup;
@@ -304,7 +423,7 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 			slack = fmin(slack, wait + si.tw[w].end - b);
 		}
 		t = b + su + si.service;
-		prev = si.location;
+		prev = cur = si.location;
 	}
 	for (int k = first; k < last; k++) {
 		const struct lz_route_stop *st = &rt->stops[k];
@@ -314,8 +433,13 @@ check_route(struct check *c, const struct lz_route_solution *s, int r,
 			return fail(c, "shipment %d not delivered in route %d",
 				    st->index, r);
 	}
-	dist += travel(p, prof, prev, veh->end, false);
-	t += travel(p, prof, prev, veh->end, true);
+	dist += travel(p, veh, cur, veh->end, false);
+	tr_end = travel(p, veh, cur, veh->end, true);
+	tt += tr_end;
+	t += tr_end;
+	if (tt > veh->max_travel_time + TOL)
+		return fail(c, "route %d: travel time %.3f above maximum", r,
+			    tt);
 	if (t > veh->shift.end + TOL)
 		return fail(c, "route %d ends at %.6f after the shift (%.6f)",
 			    r, t, veh->shift.end);

@@ -24,6 +24,8 @@ struct lz_route_problem {
 	int mat_n; /* matrices, when metric == MATRIX */
 	double *mat_dist[LZ_ROUTE_PROFILES];
 	double *mat_dur[LZ_ROUTE_PROFILES];
+	int cost_n; /* cost matrices (lz_route_problem_set_cost_matrix) */
+	double *mat_cost[LZ_ROUTE_PROFILES];
 
 	int njobs, job_cap;
 	struct lz_route_job *jobs;

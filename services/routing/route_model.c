@@ -5,6 +5,7 @@
  */
 #include "route_model.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,14 +121,6 @@ check_locations(const struct lz_route_problem *p, int nloc)
 	return 0;
 }
 
-static bool
-same_speed(const struct lz_route_problem *p, int a, int b)
-{
-	return p->speed_urban[a] == p->speed_urban[b] &&
-	       p->speed_road[a] == p->speed_road[b] &&
-	       p->urban_dist[a] == p->urban_dist[b];
-}
-
 /* One place, one index: each location is mapped to the first location with
  * the same coordinates (coordinate metrics), so that "same location" is an
  * integer comparison in the search.  Distances to and from locations with
@@ -167,53 +160,89 @@ build_places(const struct lz_route_problem *p, int nloc)
 	return canon;
 }
 
+/* Keep arr (L x L) once: an identical array already kept is returned
+ * instead, and arr freed. */
+static double *
+intern(struct route_model *m, double *arr)
+{
+	size_t LL = (size_t)m->L * (size_t)m->L;
+
+	for (int k = 0; k < m->nown; k++) {
+		if (memcmp(m->own[k], arr, LL * sizeof(double)) == 0) {
+			free(arr);
+			return m->own[k];
+		}
+	}
+	m->own[m->nown++] = arr;
+	return arr;
+}
+
+/* The slot of vehicle v: one per (profile, speed factor). */
+static int
+slot_of(const struct lz_route_problem *p, int *sprof, double *sfac, int *ns,
+	int v)
+{
+	int pr = (int)p->vehs[v].profile;
+	double f = p->vehs[v].speed_factor;
+
+	for (int k = 0; k < *ns; k++)
+		if (sprof[k] == pr && sfac[k] == f)
+			return k;
+	sprof[*ns] = pr;
+	sfac[*ns] = f;
+	return (*ns)++;
+}
+
 static void
 build_matrices(struct route_model *m, const struct lz_route_problem *p,
-	       int nloc)
+	       int nloc, const int *sprof, const double *sfac)
 {
-	size_t L = (size_t)m->L;
-	bool shared = true;
+	size_t L = (size_t)m->L, LL = L * L;
 
-	/* Profiles with the same speed model and no matrix of their own share
-	 * one table, and so does time with distance at speed 1. */
-	for (int pr = 0; pr < LZ_ROUTE_PROFILES; pr++) {
-		bool same_as_van = pr > 0 && same_speed(p, pr, 0) &&
-				   (p->metric != LZ_ROUTE_METRIC_MATRIX ||
-				    p->mat_dist[pr] == NULL);
+	m->dist = xcalloc((size_t)m->nslot, sizeof(double *));
+	m->rdist = xcalloc((size_t)m->nslot, sizeof(double *));
+	m->time = xcalloc((size_t)m->nslot, sizeof(double *));
+	m->dist_sym = xcalloc((size_t)m->nslot, sizeof(int));
+	m->own = xcalloc((size_t)m->nslot * 3, sizeof(double *));
+	for (int s = 0; s < m->nslot; s++) {
+		enum lz_route_profile pr = (enum lz_route_profile)sprof[s];
+		double *d = xcalloc(LL, sizeof(double));
+		double *t = xcalloc(LL, sizeof(double));
+		const double *cm = p->mat_cost[pr];
 
-		if (same_as_van) {
-			m->dist[pr] = m->dist[0];
-			m->time[pr] = m->time[0];
-			continue;
+		for (int a = 0; a < nloc; a++) {
+			for (int b = 0; b < nloc; b++) {
+				size_t k = (size_t)a * L + (size_t)b;
+
+				d[k] = lz_route_problem_distance(p, pr, a, b);
+				t[k] = lz_route_problem_duration(p, pr, a, b) /
+				       sfac[s];
+			}
 		}
-		m->dist[pr] = xcalloc(L * L, sizeof(double));
-		for (int a = 0; a < nloc; a++)
-			for (int b = 0; b < nloc; b++)
-				m->dist[pr][(size_t)a * L + (size_t)b] =
-					lz_route_problem_distance(
-						p, (enum lz_route_profile)pr, a,
-						b);
-		shared = p->speed_urban[pr] == 1.0 &&
-			 p->urban_dist[pr] >= LZ_ROUTE_INF &&
-			 (p->metric != LZ_ROUTE_METRIC_MATRIX ||
-			  p->mat_dur[pr] == NULL);
-		if (shared) {
-			m->time[pr] = m->dist[pr];
-			continue;
+		m->rdist[s] = intern(m, d);
+		m->time[s] = intern(m, t);
+		m->dist[s] = m->rdist[s];
+		if (cm) {
+			double *c = xcalloc(LL, sizeof(double));
+
+			for (int a = 0; a < nloc; a++)
+				for (int b = 0; b < nloc; b++)
+					if (a != b)
+						c[(size_t)a * L +
+						  (size_t)b] = cm
+							[(size_t)a *
+								 (size_t)nloc +
+							 (size_t)b];
+			m->dist[s] = intern(m, c);
 		}
-		m->time[pr] = xcalloc(L * L, sizeof(double));
-		for (int a = 0; a < nloc; a++)
-			for (int b = 0; b < nloc; b++)
-				m->time[pr][(size_t)a * L + (size_t)b] =
-					lz_route_problem_duration(
-						p, (enum lz_route_profile)pr, a,
-						b);
 	}
 }
 
 static bool
 same_vehicle(const struct route_model *m, int a, int b)
 {
+	const struct lz_route_vehicle *va = &m->p->vehs[a],
+				      *vb = &m->p->vehs[b];
 	int D = m->D;
 
 	if (m->vstart[a] != m->vstart[b] || m->vend[a] != m->vend[b] ||
@@ -221,8 +250,15 @@ same_vehicle(const struct route_model *m, int a, int b)
 	    m->vsk[a] != m->vsk[b] || m->vprof[a] != m->vprof[b] ||
 	    m->vfix[a] != m->vfix[b] || m->vcpd[a] != m->vcpd[b] ||
 	    m->vcpt[a] != m->vcpt[b] || m->vmaxdur[a] != m->vmaxdur[b] ||
-	    m->vmaxdist[a] != m->vmaxdist[b])
+	    m->vmaxdist[a] != m->vmaxdist[b] ||
+	    m->vmaxrdist[a] != m->vmaxrdist[b] ||
+	    m->vmaxtt[a] != m->vmaxtt[b] ||
+	    m->vmaxtasks[a] != m->vmaxtasks[b] || va->nbreaks != vb->nbreaks)
 		return false;
+	for (int k = 0; k < va->nbreaks; k++)
+		if (memcmp(&va->breaks[k], &vb->breaks[k],
+			   sizeof(va->breaks[k])) != 0)
+			return false;
 	for (int d = 0; d < D; d++)
 		if (m->cap[a * D + d] != m->cap[b * D + d])
 			return false;
@@ -230,8 +266,48 @@ same_vehicle(const struct route_model *m, int a, int b)
 }
 
 static void
+build_breaks(struct route_model *m, const struct lz_route_problem *p)
+{
+	int nb = 0, ntw = 0, D = m->D;
+
+	for (int v = 0; v < p->nveh; v++)
+		nb += p->vehs[v].nbreaks;
+	m->nbrk = nb;
+	m->vnb = xcalloc((size_t)(p->nveh > 0 ? p->nveh : 1), sizeof(int));
+	m->vbrk = xcalloc((size_t)(p->nveh > 0 ? p->nveh : 1), sizeof(int));
+	m->bsvc = xcalloc((size_t)nb + 1, sizeof(double));
+	m->btw_off = xcalloc((size_t)nb + 1, sizeof(int));
+	m->btw_cnt = xcalloc((size_t)nb + 1, sizeof(int));
+	m->btws = xcalloc(((size_t)nb + 1) * LZ_ROUTE_MAX_TW, sizeof(double));
+	m->btwe = xcalloc(((size_t)nb + 1) * LZ_ROUTE_MAX_TW, sizeof(double));
+	m->bmax = xcalloc(((size_t)nb + 1) * (size_t)D, sizeof(int64_t));
+	nb = 0;
+	for (int v = 0; v < p->nveh; v++) {
+		const struct lz_route_vehicle *veh = &p->vehs[v];
+
+		m->vnb[v] = veh->nbreaks;
+		m->vbrk[v] = nb;
+		for (int k = 0; k < veh->nbreaks; k++, nb++) {
+			const struct lz_route_break *b = &veh->breaks[k];
+
+			m->bsvc[nb] = b->service;
+			m->btw_off[nb] = ntw;
+			m->btw_cnt[nb] = b->ntw;
+			for (int w = 0; w < b->ntw; w++, ntw++) {
+				m->btws[ntw] = b->tw[w].start;
+				m->btwe[ntw] = b->tw[w].end;
+			}
+			for (int d = 0; d < D; d++)
+				m->bmax[nb * D + d] = b->has_max_load
+							      ? b->max_load[d]
+							      : INT64_MAX;
+		}
+	}
+}
+
+static void
 build_vehicles(struct route_model *m, const struct lz_route_problem *p,
-	       const int *place)
+	       const int *place, const int *vslot)
 {
 	int nv = p->nveh, D = m->D;
 
@@ -244,14 +320,20 @@ build_vehicles(struct route_model *m, const struct lz_route_problem *p,
 	m->vsk = xcalloc((size_t)nv, sizeof(uint64_t));
 	m->vprof = xcalloc((size_t)nv, sizeof(int));
 	m->vfix = xcalloc((size_t)nv, sizeof(double));
+	m->vfix0 = xcalloc((size_t)nv, sizeof(double));
 	m->vcpd = xcalloc((size_t)nv, sizeof(double));
 	m->vcpt = xcalloc((size_t)nv, sizeof(double));
 	m->vmaxdur = xcalloc((size_t)nv, sizeof(double));
 	m->vmaxdist = xcalloc((size_t)nv, sizeof(double));
+	m->vmaxrdist = xcalloc((size_t)nv, sizeof(double));
+	m->vmaxtt = xcalloc((size_t)nv, sizeof(double));
+	m->vmaxtasks = xcalloc((size_t)nv, sizeof(int));
 	m->vclass = xcalloc((size_t)nv, sizeof(int));
 	m->vslow = xcalloc((size_t)nv, sizeof(int));
+	build_breaks(m, p);
 	for (int v = 0; v < nv; v++) {
 		const struct lz_route_vehicle *veh = &p->vehs[v];
+		bool costm;
 
 		m->vstart[v] =
 			veh->start >= 0 ? place[veh->start] : m->nloc_dummy;
@@ -261,13 +343,23 @@ build_vehicles(struct route_model *m, const struct lz_route_problem *p,
 		for (int d = 0; d < D; d++)
 			m->cap[v * D + d] = veh->capacity[d];
 		m->vsk[v] = veh->skills;
-		m->vprof[v] = (int)veh->profile;
-		m->vfix[v] = veh->cost_fixed;
-		m->vcpd[v] = veh->cost_per_km / 1000.0;
-		m->vcpt[v] = veh->cost_per_hour / 3600.0;
+		m->vprof[v] = vslot[v];
+		costm = p->mat_cost[veh->profile] != NULL;
+		m->vfix[v] = m->vfix0[v] = veh->cost_fixed;
+		m->vcpd[v] = costm ? 1.0 : veh->cost_per_km / 1000.0;
+		m->vcpt[v] = costm ? 0.0 : veh->cost_per_hour / 3600.0;
 		m->vmaxdur[v] = veh->max_duration;
-		m->vmaxdist[v] = veh->max_distance;
-		m->vslow[v] = veh->max_duration < LZ_ROUTE_INF;
+		/* with a cost matrix, dist is a cost: the range is checked
+		 * on the real distance, in full evaluations */
+		m->vmaxdist[v] = costm ? LZ_ROUTE_INF : veh->max_distance;
+		m->vmaxrdist[v] = costm ? veh->max_distance : LZ_ROUTE_INF;
+		m->vmaxtt[v] = veh->max_travel_time;
+		m->vmaxtasks[v] =
+			veh->max_tasks >= 0 ? veh->max_tasks : INT_MAX;
+		m->vslow[v] = veh->max_duration < LZ_ROUTE_INF ||
+			      m->vmaxrdist[v] < LZ_ROUTE_INF ||
+			      veh->max_travel_time < LZ_ROUTE_INF ||
+			      veh->max_tasks >= 0 || veh->nbreaks > 0;
 		m->vclass[v] = v;
 		for (int w = 0; w < v; w++) {
 			if (same_vehicle(m, v, w)) {
@@ -379,12 +471,12 @@ build_nodes(struct route_model *m, const struct lz_route_problem *p,
  * so that serving every servable task always wins, and more again for
  * higher priorities. */
 static void
-build_penalties(struct route_model *m)
+build_penalties(struct route_model *m, enum lz_route_objective objective)
 {
 	double maxd = 0, maxt = 0, maxfix = 0, maxcpd = 0, maxcpt = 0;
 	size_t LL = (size_t)m->L * (size_t)m->L;
 
-	for (int pr = 0; pr < LZ_ROUTE_PROFILES; pr++) {
+	for (int pr = 0; pr < m->nslot; pr++) {
 		for (size_t k = 0; k < LL; k++) {
 			if (m->dist[pr][k] > maxd)
 				maxd = m->dist[pr][k];
@@ -396,6 +488,17 @@ build_penalties(struct route_model *m)
 		maxfix = fmax(maxfix, m->vfix[v]);
 		maxcpd = fmax(maxcpd, m->vcpd[v]);
 		maxcpt = fmax(maxcpt, m->vcpt[v]);
+	}
+	if (objective == LZ_ROUTE_OBJECTIVE_VEHICLES) {
+		/* each vehicle used weighs more than every leg of every
+		 * route together: one vehicle less always wins */
+		double w = (double)(m->nn + m->nv + 1) *
+				   (maxcpd * maxd + maxcpt * maxt) +
+			   maxfix * m->nv + 1.0;
+
+		for (int v = 0; v < m->nv; v++)
+			m->vfix[v] += w;
+		maxfix += w;
 	}
 	double big = 4.0 * (maxcpd * maxd + maxcpt * maxt) + maxfix + 1.0;
 
@@ -468,9 +571,11 @@ build_neighbours(struct route_model *m)
 }
 
 int
-route_model_init(struct route_model *m, const struct lz_route_problem *p)
+route_model_init(struct route_model *m, const struct lz_route_problem *p,
+		 enum lz_route_objective objective)
 {
-	int nloc = route_problem_nloc(p), rc, *place;
+	int nloc = route_problem_nloc(p), rc, *place, *vslot, *sprof;
+	double *sfac;
 
 	memset(m, 0, sizeof(*m));
 	m->p = p;
@@ -480,13 +585,25 @@ route_model_init(struct route_model *m, const struct lz_route_problem *p)
 	if (p->metric == LZ_ROUTE_METRIC_MATRIX &&
 	    p->mat_dist[LZ_ROUTE_PROFILE_VAN] == NULL)
 		return LZ_ROUTE_EINVAL;
+	if (p->cost_n != 0 && p->cost_n != nloc)
+		return LZ_ROUTE_EINVAL;
 	rc = check_locations(p, nloc);
 	if (rc)
 		return rc;
 	m->nloc_dummy = nloc;
 	m->L = nloc + 1;
-	build_matrices(m, p, nloc);
-	for (int pr = 0; pr < LZ_ROUTE_PROFILES; pr++) {
+	vslot = xcalloc((size_t)p->nveh + 1, sizeof(int));
+	sprof = xcalloc((size_t)p->nveh + 1, sizeof(int));
+	sfac = xcalloc((size_t)p->nveh + 1, sizeof(double));
+	sfac[0] = 1.0;
+	for (int v = 0; v < p->nveh; v++)
+		vslot[v] = slot_of(p, sprof, sfac, &m->nslot, v);
+	if (m->nslot == 0)
+		m->nslot = 1; /* van at speed factor 1 */
+	build_matrices(m, p, nloc, sprof, sfac);
+	free(sprof);
+	free(sfac);
+	for (int pr = 0; pr < m->nslot; pr++) {
 		m->dist_sym[pr] = 1;
 		for (int a = 0; a < m->L && m->dist_sym[pr]; a++)
 			for (int b = 0; b < a; b++)
@@ -497,10 +614,11 @@ route_model_init(struct route_model *m, const struct lz_route_problem *p)
 				}
 	}
 	place = build_places(p, nloc);
-	build_vehicles(m, p, place);
+	build_vehicles(m, p, place, vslot);
+	free(vslot);
 	build_nodes(m, p, place);
 	free(place);
-	build_penalties(m);
+	build_penalties(m, objective);
 	build_neighbours(m);
 	return 0;
 }
@@ -508,18 +626,25 @@ route_model_init(struct route_model *m, const struct lz_route_problem *p)
 void
 route_model_release(struct route_model *m)
 {
-	for (int pr = LZ_ROUTE_PROFILES - 1; pr >= 0; pr--) {
-		bool dist_shared = false, time_shared = false;
-
-		for (int q = 0; q < pr; q++) {
-			dist_shared |= m->dist[pr] == m->dist[q];
-			time_shared |= m->time[pr] == m->time[q];
-		}
-		if (!time_shared && m->time[pr] != m->dist[pr])
-			free(m->time[pr]);
-		if (!dist_shared)
-			free(m->dist[pr]);
-	}
+	for (int k = 0; k < m->nown; k++)
+		free(m->own[k]);
+	free(m->own);
+	free(m->dist);
+	free(m->rdist);
+	free(m->time);
+	free(m->dist_sym);
+	free(m->vfix0);
+	free(m->vmaxrdist);
+	free(m->vmaxtt);
+	free(m->vmaxtasks);
+	free(m->vnb);
+	free(m->vbrk);
+	free(m->bsvc);
+	free(m->btw_off);
+	free(m->btw_cnt);
+	free(m->btws);
+	free(m->btwe);
+	free(m->bmax);
 	free(m->loc);
 	free(m->oloc);
 	free(m->svc);
@@ -565,6 +690,109 @@ route_model_release(struct route_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Start of break b when ready at t: TIME_INF if every window closed. */
+static double
+brk_start(const struct route_model *m, int b, double t)
+{
+	int o = m->btw_off[b], c = m->btw_cnt[b];
+
+	for (int w = 0; w < c; w++)
+		if (t <= m->btwe[o + w])
+			return t > m->btws[o + w] ? t : m->btws[o + w];
+	return TIME_INF;
+}
+
+static bool
+brk_load_ok(const struct route_model *m, int b, const int64_t *load)
+{
+	for (int d = 0; d < m->D; d++)
+		if (load[d] > m->bmax[b * m->D + d])
+			return false;
+	return true;
+}
+
+double
+route_breaks(const struct route_model *m, int v, const int *seq, int n,
+	     double dep, int *plan)
+{
+	int nb = m->vnb[v], b0 = m->vbrk[v], D = m->D, prof = m->vprof[v];
+	int loc = m->vstart[v], W = nb + 1;
+	double t[LZ_ROUTE_MAX_BREAKS + 1], end;
+	int64_t load[LZ_ROUTE_MAX_DIMS] = {0};
+	unsigned char *rec = NULL; /* (gap, phase, j): state j reached by
+				      taking break j - 1 there */
+
+	for (int k = 0; k < n; k++)
+		for (int d = 0; d < D; d++)
+			load[d] += m->dlv[seq[k] * D + d];
+	t[0] = dep;
+	for (int j = 1; j <= nb; j++)
+		t[j] = TIME_INF;
+	if (plan)
+		rec = xcalloc((size_t)(n + 1) * 2 * (size_t)W, 1);
+	for (int g = 0; g <= n; g++) {
+		int next = g < n ? m->loc[seq[g]] : m->vend[v], u;
+
+		for (int ph = 0; ph < 2; ph++) {
+			if (ph == 1) {
+				double tr = rm_time(m, prof, loc, next);
+
+				for (int j = 0; j <= nb; j++)
+					if (t[j] < TIME_INF)
+						t[j] += tr;
+			}
+			for (int j = 0; j < nb; j++) {
+				double x;
+
+				if (t[j] >= TIME_INF ||
+				    !brk_load_ok(m, b0 + j, load))
+					continue;
+				x = brk_start(m, b0 + j, t[j]);
+				if (x >= TIME_INF)
+					continue;
+				x += m->bsvc[b0 + j];
+				if (x < t[j + 1]) {
+					t[j + 1] = x;
+					if (rec)
+						rec[((size_t)g * 2 +
+						     (size_t)ph) *
+							    (size_t)W +
+						    (size_t)j + 1] = 1;
+				}
+			}
+		}
+		if (g == n)
+			break;
+		u = seq[g];
+		for (int j = 0; j <= nb; j++) {
+			double b;
+
+			if (t[j] >= TIME_INF)
+				continue;
+			b = rm_tw_start(m, u, t[j]);
+			t[j] = b >= TIME_INF
+				       ? TIME_INF
+				       : b + rm_setup(m, loc, u) + m->svc[u];
+		}
+		for (int d = 0; d < D; d++)
+			load[d] += m->net[u * D + d];
+		loc = m->loc[u];
+	}
+	end = t[nb];
+	if (rec && end < TIME_INF) {
+		int j = nb;
+
+		for (int pt = 2 * n + 1; pt >= 0 && j > 0; pt--)
+			while (j > 0 &&
+			       rec[(size_t)pt * (size_t)W + (size_t)j]) {
+				plan[j - 1] = pt;
+				j--;
+			}
+	}
+	free(rec);
+	return end;
+}
+
 int
 route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 	       int *mark, int flags, struct route_eval *ev)
@@ -572,9 +800,12 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 	int D = m->D, prof = m->vprof[v], rc = LZ_ROUTE_REASON_NONE;
 	int64_t load[LZ_ROUTE_MAX_DIMS];
 	double t, dist = 0, tt = 0, wait_sum = 0, slack = TIME_INF, dep;
+	double rdist = 0;
 	int loc = m->vstart[v];
 
 	memset(ev, 0, sizeof(*ev));
+	if (n > m->vmaxtasks[v])
+		return LZ_ROUTE_REASON_MAX_TASKS;
 	for (int d = 0; d < D; d++)
 		load[d] = 0;
 	for (int k = 0; k < n; k++) {
@@ -635,6 +866,7 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 		double tr = rm_time(m, prof, loc, l), a, b;
 
 		dist += rm_dist(m, prof, loc, l);
+		rdist += rm_rdist(m, prof, loc, l);
 		tt += tr;
 		a = t + tr;
 		b = rm_tw_start(m, u, a);
@@ -658,15 +890,29 @@ route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 		double tr = rm_time(m, prof, loc, m->vend[v]);
 
 		dist += rm_dist(m, prof, loc, m->vend[v]);
+		rdist += rm_rdist(m, prof, loc, m->vend[v]);
 		tt += tr;
 		t += tr;
 	}
 	if (t > m->ve[v])
 		return LZ_ROUTE_REASON_TIME_WINDOW;
-	if (dist > m->vmaxdist[v])
+	if (dist > m->vmaxdist[v] || rdist > m->vmaxrdist[v])
 		return LZ_ROUTE_REASON_MAX_DISTANCE;
-	slack = fmin(slack, wait_sum);
-	ev->duration = t - dep - fmax(0, slack);
+	if (tt > m->vmaxtt[v])
+		return LZ_ROUTE_REASON_MAX_TRAVEL_TIME;
+	slack = fmax(0, fmin(slack, wait_sum));
+	ev->duration = t - dep - slack;
+	if (m->vnb[v] > 0 && n > 0) {
+		/* leave later only if the breaks still end the route as
+		 * early (fill_route does the same) */
+		double e0 = route_breaks(m, v, seq, n, dep, NULL), e1;
+
+		if (e0 > m->ve[v])
+			return LZ_ROUTE_REASON_BREAK;
+		e1 = slack > 0 ? route_breaks(m, v, seq, n, dep + slack, NULL)
+			       : TIME_INF;
+		ev->duration = e1 <= e0 + 1e-9 ? e1 - dep - slack : e0 - dep;
+	}
 	if (ev->duration > m->vmaxdur[v])
 		return LZ_ROUTE_REASON_MAX_DURATION;
 	ev->dist = dist;

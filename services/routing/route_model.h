@@ -23,8 +23,17 @@ struct route_model {
 	int D; /* capacity dimensions */
 	int L; /* matrix stride: locations + 1 dummy ("no location") */
 	int nloc_dummy;
-	double *dist[LZ_ROUTE_PROFILES], *time[LZ_ROUTE_PROFILES];
-	int dist_sym[LZ_ROUTE_PROFILES]; /* distance matrix is symmetric */
+	/* Matrices per slot: one slot per (profile, speed factor) used by
+	 * the vehicles (vprof is a slot).  dist is the distance the search
+	 * prices (the profile's cost matrix when it has one: then the
+	 * vehicle's vcpd is 1 and vcpt 0), rdist the real distance (the
+	 * same array without a cost matrix), time the travel time.
+	 * Identical arrays are shared; own lists each array once. */
+	int nslot;
+	double **dist, **rdist, **time;
+	int *dist_sym; /* distance matrix is symmetric */
+	int nown;
+	double **own;
 
 	int nn;    /* nodes */
 	int *loc;  /* location; one index per place (see "Places" in
@@ -64,8 +73,21 @@ struct route_model {
 	uint64_t *vsk;
 	int *vprof;
 	double *vfix, *vcpd, *vcpt, *vmaxdur, *vmaxdist;
-	int *vclass; /* identical vehicles share a class */
-	int *vslow;  /* max duration set: evaluate routes in full */
+	double *vfix0;     /* the caller's fixed cost (vfix may add the
+			      vehicles-first weight) */
+	double *vmaxrdist; /* max real distance, checked in full evaluation
+			      only (a cost-matrix vehicle's range) */
+	double *vmaxtt;    /* max travel time */
+	int *vmaxtasks;    /* max stops; INT_MAX = none */
+	int *vnb, *vbrk;   /* breaks: count, first index in b* */
+	int nbrk;
+	double *bsvc;
+	int *btw_off, *btw_cnt;
+	double *btws, *btwe;
+	int64_t *bmax; /* nbrk x D; INT64_MAX = no max_load */
+	int *vclass;   /* identical vehicles share a class */
+	int *vslow;    /* max duration, breaks, max_tasks, max travel time
+			  or a cost-matrix range: evaluate routes in full */
 
 	int K; /* granular neighbours per node */
 	int *gran;
@@ -74,14 +96,22 @@ struct route_model {
 	double edge_mean; /* mean travel distance between neighbours */
 };
 
-/* Build m from p; returns 0, or LZ_ROUTE_ERANGE / LZ_ROUTE_EINVAL. */
-int route_model_init(struct route_model *m, const struct lz_route_problem *p);
+/* Build m from p for an objective; returns 0, or LZ_ROUTE_ERANGE /
+ * LZ_ROUTE_EINVAL. */
+int route_model_init(struct route_model *m, const struct lz_route_problem *p,
+		     enum lz_route_objective objective);
 void route_model_release(struct route_model *m);
 
 static inline double
 rm_dist(const struct route_model *m, int prof, int a, int b)
 {
 	return m->dist[prof][(size_t)a * (size_t)m->L + (size_t)b];
+}
+
+static inline double
+rm_rdist(const struct route_model *m, int prof, int a, int b)
+{
+	return m->rdist[prof][(size_t)a * (size_t)m->L + (size_t)b];
 }
 
 static inline double
@@ -137,6 +167,18 @@ struct route_eval {
  * on return.  flags: 0 or ROUTE_EVAL_NO_RELEASE.  Returns
  * LZ_ROUTE_REASON_NONE (0) if feasible, else the first violated
  * constraint's reason. */
+/* Where vehicle v takes its breaks when serving seq[0..n-1] and leaving
+ * its start at dep: the earliest schedule (a dynamic programme over the
+ * gaps between stops and the number of breaks taken; earlier is never
+ * worse, since waiting is allowed).  Gap g (0..n) lies between stop g - 1
+ * (or the start) and stop g (or the end); phase 0 is before the travel,
+ * at the previous place, phase 1 after it, at the next place.  If plan is
+ * not NULL, plan[b] = 2 * gap + phase for each break b.  Returns the
+ * arrival at the end, or TIME_INF if the breaks cannot all be taken.
+ * Windows of the stops are honoured; the caller checks the rest. */
+double route_breaks(const struct route_model *m, int v, const int *seq, int n,
+		    double dep, int *plan);
+
 int route_eval_seq(const struct route_model *m, int v, const int *seq, int n,
 		   int *mark, int flags, struct route_eval *ev);
 

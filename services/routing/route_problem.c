@@ -52,6 +52,18 @@ lz_route_vehicle_init(struct lz_route_vehicle *v)
 	v->cost_per_km = 1000.0;
 	v->max_duration = LZ_ROUTE_INF;
 	v->max_distance = LZ_ROUTE_INF;
+	v->max_travel_time = LZ_ROUTE_INF;
+	v->max_tasks = -1;
+	v->speed_factor = 1.0;
+}
+
+void
+lz_route_break_init(struct lz_route_break *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->ntw = 1;
+	b->tw[0].start = 0;
+	b->tw[0].end = LZ_ROUTE_INF;
 }
 
 struct lz_route_problem *
@@ -83,6 +95,7 @@ lz_route_problem_destroy(struct lz_route_problem **pp)
 	for (int i = 0; i < LZ_ROUTE_PROFILES; i++) {
 		free(p->mat_dist[i]);
 		free(p->mat_dur[i]);
+		free(p->mat_cost[i]);
 	}
 	free(p->x);
 	free(p->y);
@@ -196,6 +209,28 @@ lz_route_problem_set_matrix(struct lz_route_problem *p,
 	return 0;
 }
 
+int
+lz_route_problem_set_cost_matrix(struct lz_route_problem *p,
+				 enum lz_route_profile profile, int n,
+				 const double *cost)
+{
+	size_t nn;
+
+	if ((int)profile < 0 || profile >= LZ_ROUTE_PROFILES || n < 1 ||
+	    cost == NULL || (p->mat_n != 0 && p->mat_n != n) ||
+	    (p->cost_n != 0 && p->cost_n != n))
+		return LZ_ROUTE_EINVAL;
+	nn = (size_t)n * (size_t)n;
+	for (size_t i = 0; i < nn; i++)
+		if (!(cost[i] >= 0) || !isfinite(cost[i]))
+			return LZ_ROUTE_EINVAL;
+	free(p->mat_cost[profile]);
+	p->mat_cost[profile] = xmalloc(nn * sizeof(double));
+	memcpy(p->mat_cost[profile], cost, nn * sizeof(double));
+	p->cost_n = n;
+	return 0;
+}
+
 static int
 check_windows(int ntw, const struct lz_route_tw *tw)
 {
@@ -286,8 +321,17 @@ lz_route_problem_add_vehicle(struct lz_route_problem *p,
 		return LZ_ROUTE_EINVAL;
 	if (!(v->cost_fixed >= 0) || !(v->cost_per_km >= 0) ||
 	    !(v->cost_per_hour >= 0) || !(v->max_duration >= 0) ||
-	    !(v->max_distance >= 0))
+	    !(v->max_distance >= 0) || !(v->max_travel_time >= 0) ||
+	    !(v->speed_factor > 0) || v->speed_factor > 5 || v->nbreaks < 0 ||
+	    v->nbreaks > LZ_ROUTE_MAX_BREAKS)
 		return LZ_ROUTE_EINVAL;
+	for (int b = 0; b < v->nbreaks; b++) {
+		const struct lz_route_break *br = &v->breaks[b];
+
+		if (!good_time(br->service) || check_windows(br->ntw, br->tw) ||
+		    (br->has_max_load && check_amounts(p->ndims, br->max_load)))
+			return LZ_ROUTE_EINVAL;
+	}
 	if (p->nveh == p->veh_cap) {
 		p->veh_cap = p->veh_cap ? 2 * p->veh_cap : 16;
 		p->vehs = xrealloc(p->vehs,
@@ -407,8 +451,8 @@ lz_route_problem_duration(const struct lz_route_problem *p,
 	double d = lz_route_problem_distance(p, prof, a, b);
 	int n = route_problem_nloc(p);
 
-	if (d <= 0)
-		return d;
+	if (d < 0 || a < 0 || b < 0 || a == b)
+		return d < 0 ? d : 0;
 	if (p->metric == LZ_ROUTE_METRIC_MATRIX) {
 		int mp = matrix_profile(p, prof);
 
@@ -460,6 +504,12 @@ lz_route_reason_str(enum lz_route_reason reason)
 		return "no room left in the fleet";
 	case LZ_ROUTE_REASON_RELEASE:
 		return "ready too late (release)";
+	case LZ_ROUTE_REASON_MAX_TASKS:
+		return "more stops than the vehicles' max_tasks";
+	case LZ_ROUTE_REASON_MAX_TRAVEL_TIME:
+		return "beyond the vehicles' maximum travel time";
+	case LZ_ROUTE_REASON_BREAK:
+		return "the vehicles' breaks do not fit around it";
 	default:
 		return "unknown";
 	}

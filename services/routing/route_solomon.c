@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * route_solomon.c -- reader for Solomon VRPTW instance files.  See
- * lz_route_solomon_read() in lz_route.h.
+ * route_solomon.c -- readers for Solomon VRPTW and Li & Lim PDPTW
+ * instance files.  See lz_route_solomon_read() and lz_route_lilim_read()
+ * in lz_route.h.
  */
 #include "route_internal.h"
 
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lz_util.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -235,6 +238,126 @@ lz_route_solomon_read(const char *path, struct lz_route_problem **out,
 		return rfail(&r, LZ_ROUTE_EIO, "%s", strerror(errno));
 	p = lz_route_problem_new(1);
 	rc = read_body(&r, p);
+	fclose(r.f);
+	if (rc) {
+		lz_route_problem_destroy(&p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Li & Lim: "vehicles capacity speed", then one line per location (id, x,
+ * y, demand, ready, due, service, pickup sibling, delivery sibling). */
+static int
+read_lilim(struct reader *r, struct lz_route_problem *p)
+{
+	double v[10];
+	int n, rc, nveh, nloc = 0, cap_n = 0;
+	int64_t cap;
+	struct lz_route_tw depot_tw = {0, 0};
+	double(*row)[9] = NULL;
+
+	if ((rc = next_content(r)) <= 0)
+		return rc < 0 ? rc : rfail(r, LZ_ROUTE_EPARSE, "empty file");
+	n = numbers(r->buf, v, 10);
+	if (n != 3 || !integral(v[0]) || !integral(v[1]) || v[0] < 1 ||
+	    v[0] > 100000 || v[1] < 0 || v[1] > 1e15)
+		return rfail(r, LZ_ROUTE_EPARSE,
+			     "expected vehicles, capacity and speed");
+	nveh = (int)v[0];
+	cap = (int64_t)v[1];
+	while ((rc = next_content(r)) == 1) {
+		n = numbers(r->buf, v, 10);
+		if (n != 9) {
+			free(row);
+			return rfail(r, LZ_ROUTE_EPARSE,
+				     "expected 9 numbers (id, x, y, demand, "
+				     "ready, due, service, pickup, delivery)");
+		}
+		if (v[0] != nloc || v[5] < v[4] || v[6] < 0 ||
+		    !integral(v[3]) || !integral(v[7]) || !integral(v[8]) ||
+		    v[7] < 0 || v[8] < 0) {
+			free(row);
+			return rfail(r, LZ_ROUTE_EPARSE, "bad location %d",
+				     nloc);
+		}
+		if (nloc == cap_n) {
+			cap_n = cap_n ? 2 * cap_n : 128;
+			row = xrealloc(row, sizeof(*row) * (size_t)cap_n);
+		}
+		memcpy(row[nloc], v, sizeof(row[nloc]));
+		lz_route_problem_add_location(p, v[1], v[2]);
+		if (nloc == 0) {
+			depot_tw.start = v[4];
+			depot_tw.end = v[5];
+		}
+		nloc++;
+	}
+	if (rc < 0 || nloc == 0) {
+		free(row);
+		return rc < 0 ? rc : rfail(r, LZ_ROUTE_EPARSE, "no depot");
+	}
+	for (int i = 1; i < nloc && rc == 0; i++) {
+		struct lz_route_shipment s;
+		int d = (int)row[i][8];
+
+		if (row[i][7] != 0)
+			continue; /* a delivery: added with its pickup */
+		if (d < 1 || d >= nloc || (int)row[d][7] != i ||
+		    row[i][3] < 0 || row[d][3] != -row[i][3]) {
+			r->line = 0;
+			rc = rfail(r, LZ_ROUTE_EPARSE,
+				   "pickup %d and delivery %d do not match", i,
+				   d);
+			break;
+		}
+		lz_route_shipment_init(&s);
+		s.pickup.id = i;
+		s.pickup.location = i;
+		s.pickup.service = row[i][6];
+		s.pickup.tw[0].start = row[i][4];
+		s.pickup.tw[0].end = row[i][5];
+		s.delivery.id = d;
+		s.delivery.location = d;
+		s.delivery.service = row[d][6];
+		s.delivery.tw[0].start = row[d][4];
+		s.delivery.tw[0].end = row[d][5];
+		s.amount[0] = (int64_t)row[i][3];
+		if (lz_route_problem_add_shipment(p, &s) < 0)
+			rc = rfail(r, LZ_ROUTE_EPARSE, "invalid shipment %d",
+				   i);
+	}
+	free(row);
+	for (int k = 0; k < nveh && rc == 0; k++) {
+		struct lz_route_vehicle veh;
+
+		lz_route_vehicle_init(&veh);
+		veh.id = k + 1;
+		veh.capacity[0] = cap;
+		veh.shift = depot_tw;
+		if (lz_route_problem_add_vehicle(p, &veh) < 0)
+			rc = rfail(r, LZ_ROUTE_EPARSE, "invalid vehicle");
+	}
+	return rc;
+}
+
+int
+lz_route_lilim_read(const char *path, struct lz_route_problem **out, char *err,
+		    size_t errlen)
+{
+	struct reader r = {path, NULL, 0, {0}, err, errlen};
+	struct lz_route_problem *p;
+	int rc;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	r.f = fopen(path, "r");
+	if (r.f == NULL)
+		return rfail(&r, LZ_ROUTE_EIO, "%s", strerror(errno));
+	p = lz_route_problem_new(1);
+	rc = read_lilim(&r, p);
 	fclose(r.f);
 	if (rc) {
 		lz_route_problem_destroy(&p);

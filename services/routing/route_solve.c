@@ -1386,62 +1386,120 @@ local_search(struct solver *S, struct sol *s, bool all)
 
 /* ---- output ---- */
 
+/* Break b of vehicle v as stop st, at location loc, when the vehicle is
+ * ready there at *t; updates *t. */
+static void
+put_break(const struct route_model *m, int v, int b, int loc,
+	  struct lz_route_stop *st, double dist, double *t)
+{
+	int bi = m->vbrk[v] + b, o = m->btw_off[bi];
+
+	st->type = LZ_ROUTE_STOP_BREAK;
+	st->index = b;
+	st->location = loc;
+	st->arrival = *t;
+	st->start = *t;
+	for (int w = 0; w < m->btw_cnt[bi]; w++) {
+		if (*t <= m->btwe[o + w]) {
+			st->start = fmax(*t, m->btws[o + w]);
+			break;
+		}
+	}
+	st->setup = 0;
+	st->departure = st->start + m->bsvc[bi];
+	st->distance = dist;
+	*t = st->departure;
+}
+
 static void
 fill_route(const struct solver *S, const struct route *R,
 	   struct lz_route_route *out)
 {
 	const struct route_model *m = S->m;
-	int v = R->veh, D = m->D, prof = m->vprof[v], n = R->n;
-	double t, wait = 0, slack = TIME_INF, shift, dist = 0;
+	int v = R->veh, D = m->D, prof = m->vprof[v], n = R->n, nb = m->vnb[v];
+	double t, wait = 0, slack = TIME_INF, shift, dist = 0, cdist = 0;
+	int plan[LZ_ROUTE_MAX_BREAKS], b = 0, k = 0;
 	struct lz_route_stop *st;
 	const struct lz_route_problem *p = m->p;
+	const struct lz_route_vehicle *veh = &p->vehs[v];
 
 	/* leave as late as possible without arriving later at the end, and
 	 * never before the route's earliest departure (its releases) */
 	t = R->edep[0];
-	for (int k = 1; k <= n; k++) {
-		int u = R->nd[k];
-		double a = t + rm_time(m, prof, R->loc[k - 1], R->loc[k]);
-		double b = rm_tw_start(m, u, a);
+	for (int q = 1; q <= n; q++) {
+		int u = R->nd[q];
+		double a = t + rm_time(m, prof, R->loc[q - 1], R->loc[q]);
+		double bb = rm_tw_start(m, u, a);
 
-		wait += b - a;
+		wait += bb - a;
 		for (int w = 0; w < m->tw_cnt[u]; w++) {
 			int o = m->tw_off[u] + w;
 
-			if (b >= m->tws[o] && b <= m->twe[o]) {
-				slack = fmin(slack, wait + m->twe[o] - b);
+			if (bb >= m->tws[o] && bb <= m->twe[o]) {
+				slack = fmin(slack, wait + m->twe[o] - bb);
 				break;
 			}
 		}
-		t = b + rm_setup(m, R->loc[k - 1], u) + m->svc[u];
+		t = bb + rm_setup(m, R->loc[q - 1], u) + m->svc[u];
 	}
 	shift = fmax(0, fmin(slack, wait) - 1e-6); /* rounding margin */
+	if (nb > 0) {
+		double e0 = route_breaks(m, v, &R->nd[1], n, R->edep[0], NULL);
+
+		if (shift > 0 &&
+		    route_breaks(m, v, &R->nd[1], n, R->edep[0] + shift, NULL) >
+			    e0 + 1e-9)
+			shift = 0;
+		route_breaks(m, v, &R->nd[1], n, R->edep[0] + shift, plan);
+	}
 
 	out->vehicle = v;
-	out->nstops = n + 2;
-	out->stops = xcalloc((size_t)n + 2, sizeof(*out->stops));
+	out->nstops = n + 2 + nb;
+	out->stops = xcalloc((size_t)(n + 2 + nb), sizeof(*out->stops));
 	st = out->stops;
 	t = R->edep[0] + shift;
 	st[0].type = LZ_ROUTE_STOP_START;
 	st[0].index = -1;
-	st[0].location = p->vehs[v].start;
+	st[0].location = veh->start;
 	st[0].arrival = st[0].start = st[0].departure = t;
 	for (int d = 0; d < D; d++)
 		st[0].load[d] = R->dpre[(n + 1) * D + d];
-	out->service = out->setup = 0;
-	for (int k = 1; k <= n + 1; k++) {
-		double tr = rm_time(m, prof, R->loc[k - 1], R->loc[k]);
+	out->service = out->setup = out->break_time = 0;
+	for (int q = 1; q <= n + 1; q++) {
+		int prevloc = q == 1 ? veh->start : m->oloc[R->nd[q - 1]];
+		int nextloc = q > n ? veh->end : m->oloc[R->nd[q]];
+		const int64_t *ld = st[k].load;
 
-		dist += rm_dist(m, prof, R->loc[k - 1], R->loc[k]);
-		st[k].arrival = t + tr;
+		/* breaks of gap q - 1, before the travel, then after */
+		while (b < nb && plan[b] == 2 * (q - 1)) {
+			k++;
+			put_break(m, v, b, prevloc, &st[k], dist, &t);
+			memcpy(st[k].load, ld, sizeof(st[k].load));
+			out->break_time += m->bsvc[m->vbrk[v] + b];
+			ld = st[k].load;
+			b++;
+		}
+		t += rm_time(m, prof, R->loc[q - 1], R->loc[q]);
+		dist += rm_rdist(m, prof, R->loc[q - 1], R->loc[q]);
+		cdist += rm_dist(m, prof, R->loc[q - 1], R->loc[q]);
+		while (b < nb && plan[b] == 2 * (q - 1) + 1) {
+			k++;
+			put_break(m, v, b, nextloc, &st[k], dist, &t);
+			memcpy(st[k].load, ld, sizeof(st[k].load));
+			out->break_time += m->bsvc[m->vbrk[v] + b];
+			ld = st[k].load;
+			b++;
+		}
+		k++;
+		st[k].arrival = t;
 		st[k].distance = dist;
-		if (k > n) {
+		if (q > n) {
 			st[k].type = LZ_ROUTE_STOP_END;
 			st[k].index = -1;
-			st[k].location = p->vehs[v].end;
+			st[k].location = veh->end;
 			st[k].start = st[k].departure = st[k].arrival;
 		} else {
-			int u = R->nd[k], tk = m->task[u];
+			int u = R->nd[q], tk = m->task[u];
 
 			st[k].type = !m->tship[tk]    ? LZ_ROUTE_STOP_JOB
 				     : m->ta[tk] == u ? LZ_ROUTE_STOP_PICKUP
@@ -1449,23 +1507,24 @@ fill_route(const struct solver *S, const struct route *R,
 			st[k].index = m->tindex[tk];
 			st[k].location = m->oloc[u];
 			st[k].start = rm_tw_start(m, u, st[k].arrival);
-			st[k].setup = rm_setup(m, R->loc[k - 1], u);
+			st[k].setup = rm_setup(m, R->loc[q - 1], u);
 			st[k].departure = st[k].start + st[k].setup + m->svc[u];
 			out->service += m->svc[u];
 			out->setup += st[k].setup;
 		}
 		for (int d = 0; d < D; d++)
-			st[k].load[d] = st[0].load[d] + R->cum[k * D + d];
+			st[k].load[d] = st[0].load[d] + R->cum[q * D + d];
 		t = st[k].departure;
 	}
 	out->distance = dist;
 	out->travel_time = R->ttime;
-	out->duration = st[n + 1].arrival - st[0].departure;
-	out->waiting =
-		out->duration - out->travel_time - out->service - out->setup;
+	out->duration = st[k].arrival - st[0].departure;
+	out->waiting = out->duration - out->travel_time - out->service -
+		       out->setup - out->break_time;
 	if (out->waiting < 0)
 		out->waiting = 0;
-	out->cost = m->vfix[v] + m->vcpd[v] * dist + m->vcpt[v] * out->duration;
+	out->cost =
+		m->vfix0[v] + m->vcpd[v] * cdist + m->vcpt[v] * out->duration;
 }
 
 static struct lz_route_solution *
@@ -1701,7 +1760,7 @@ lz_route_solve(const struct lz_route_problem *p,
 		def.time_limit = 1.0;
 		o = &def;
 	}
-	rc = route_model_init(&m, p);
+	rc = route_model_init(&m, p, o->objective);
 	if (rc) {
 		route_model_release(&m);
 		return rc;

@@ -119,7 +119,8 @@ static const char *const fail_name[] = {"", "FAIL_REASON_CLOSED",
  * back, sometimes) or failed, each pickup collected. */
 static int
 visit(struct sim_run *r, const char *rider, const char *run_id,
-      const json_t *stop, unsigned index, size_t *done, size_t *failed)
+      const json_t *stop, unsigned index, int64_t at, size_t *done,
+      size_t *failed)
 {
 	int why = sim_stop_fails(r->seed, run_id, index, r->failure_permille);
 	unsigned empties =
@@ -146,7 +147,8 @@ visit(struct sim_run *r, const char *rider, const char *run_id,
 				why == 1 ? "closed" : "absent");
 			p = json_pack("{s:s,s:s}", "parcelId", pid, "reason",
 				      fail_name[why]);
-			rc = sim_submit(r, rider, "lz.bikes.v1.FailParcel", p);
+			rc = sim_report(r, rider, "lz.bikes.v1.FailParcel", p,
+					at);
 		} else {
 			(*done)++;
 			p = json_pack("{s:s}", "parcelId", pid);
@@ -158,17 +160,18 @@ visit(struct sim_run *r, const char *rider, const char *run_id,
 						r->t.containers[0].id, "count",
 						(json_int_t)empties));
 			empties = 0;
-			rc = sim_submit(r, rider, "lz.bikes.v1.DeliverParcel",
-					p);
+			rc = sim_report(r, rider, "lz.bikes.v1.DeliverParcel",
+					p, at);
 		}
 		if (rc < 0)
 			return -1;
 	}
 	json_array_foreach(json_object_get(stop, "requestIds"), i, id)
 	{
-		rc = sim_submit(
+		rc = sim_report(
 			r, rider, "lz.bikes.v1.CollectPickup",
-			json_pack("{s:s}", "requestId", json_string_value(id)));
+			json_pack("{s:s}", "requestId", json_string_value(id)),
+			at);
 		if (rc < 0)
 			return -1;
 	}
@@ -222,18 +225,20 @@ ride(struct sim_run *r, const json_t *runs, size_t *done, size_t *failed)
 					json_object_get(rn, "stops")) -
 					2,
 				(double)sim_jint(rn, "distanceM") / 1000.0);
-			rc = sim_submit(r, rider, "lz.bikes.v1.StartRun",
-					json_pack("{s:s}", "runId", id));
+			rc = sim_report(r, rider, "lz.bikes.v1.StartRun",
+					json_pack("{s:s}", "runId", id),
+					st->at);
 			break;
 		case SIM_ACT_DONE:
 			rc = visit(r, rider, id,
 				   json_array_get(json_object_get(rn, "stops"),
 						  st->stop),
-				   st->stop, done, failed);
+				   st->stop, st->at, done, failed);
 			break;
 		case SIM_ACT_END:
-			rc = sim_submit(r, rider, "lz.bikes.v1.CompleteRun",
-					json_pack("{s:s}", "runId", id));
+			rc = sim_report(r, rider, "lz.bikes.v1.CompleteRun",
+					json_pack("{s:s}", "runId", id),
+					st->at);
 			break;
 		default:
 			break;

@@ -234,6 +234,15 @@ sim_submit(struct sim_run *r, const char *partner, const char *type, json_t *p)
 	return 0;
 }
 
+int
+sim_report(struct sim_run *r, const char *partner, const char *type, json_t *p,
+	   int64_t at)
+{
+	if (p && at > 0)
+		json_object_set_new(p, "at", json_integer((json_int_t)at));
+	return sim_submit(r, partner, type, p);
+}
+
 const char *
 sim_class_name(enum sim_class c)
 {

@@ -69,6 +69,10 @@ void sim_say(const struct sim_run *r, const char *fmt, ...)
  * refused (the reason printed), -1 when the gateway does not answer. */
 int sim_submit(struct sim_run *r, const char *partner, const char *type,
 	       json_t *p);
+/* The same for a driver's or rider's report that happened AT (the played
+ * day's time, not the accelerated clock's): P gets "at". */
+int sim_report(struct sim_run *r, const char *partner, const char *type,
+	       json_t *p, int64_t at);
 /* Waits until every running service applied what the others published;
  * 0, or -1 on timeout (printed). */
 int sim_settle(const struct sim_run *r);

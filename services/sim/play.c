@@ -405,37 +405,41 @@ report(struct sim_run *r, const json_t *ts, const struct sim_step *st,
 				json_object_get(tour, "stops")) -
 				2,
 			(double)sim_jint(tour, "distanceM") / 1000.0);
-		return sim_submit(r, "driver", "lz.tours.v1.TourStarted",
+		return sim_report(r, "driver", "lz.tours.v1.TourStarted",
 				  json_pack("{s:s,s:I}", "tourId", id,
-					    "odometerKm", *odometer));
+					    "odometerKm", *odometer),
+				  st->at);
 	case SIM_ACT_ARRIVE:
-		return sim_submit(r, "driver", "lz.tours.v1.StopArrived",
+		return sim_report(r, "driver", "lz.tours.v1.StopArrived",
 				  json_pack("{s:s,s:i}", "tourId", id,
-					    "stopIndex", (int)st->stop));
+					    "stopIndex", (int)st->stop),
+				  st->at);
 	case SIM_ACT_DONE:
 		why = sim_stop_fails(r->seed, id, st->stop,
 				     r->failure_permille);
 		if (why == 0)
-			return sim_submit(
+			return sim_report(
 				r, "driver", "lz.tours.v1.StopCompleted",
-				stop_completed(r, id, stop, st->stop));
+				stop_completed(r, id, stop, st->stop), st->at);
 		(*failed)++;
 		sim_say(r, "  %s stop %u at %s failed: %s\n", id, st->stop,
 			site ? site : "?", fail_note[why]);
-		return sim_submit(r, "driver", "lz.tours.v1.StopFailed",
+		return sim_report(r, "driver", "lz.tours.v1.StopFailed",
 				  json_pack("{s:s,s:i,s:s,s:s}", "tourId", id,
 					    "stopIndex", (int)st->stop,
 					    "reason", fail_name[why], "note",
-					    fail_note[why]));
+					    fail_note[why]),
+				  st->at);
 	case SIM_ACT_END:
 		*odometer += (long long)ceil(
 			(double)sim_driven_m(r->seed, id,
 					     sim_jint(tour, "distanceM")) /
 			1000.0);
 		sim_say(r, "  %s back at the hub\n", id);
-		return sim_submit(r, "driver", "lz.tours.v1.TourCompleted",
+		return sim_report(r, "driver", "lz.tours.v1.TourCompleted",
 				  json_pack("{s:s,s:I}", "tourId", id,
-					    "odometerKm", *odometer));
+					    "odometerKm", *odometer),
+				  st->at);
 	}
 	return -1;
 }

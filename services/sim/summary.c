@@ -168,8 +168,8 @@ static const struct {
 } tour_metrics[] = {
 	{"stopsCompleted", "lz_tours_stops_completed_total"},
 	{"stopsFailed", "lz_tours_stops_failed_total"},
-	{"plannedKm", "lz_tours_planned_km_total"},
-	{"completedKm", "lz_tours_completed_km_total"},
+	{"plannedM", "lz_tours_planned_meters_total"},
+	{"completedM", "lz_tours_completed_meters_total"},
 };
 
 /* The stock from lz-inventory: its totals and conservation
@@ -286,7 +286,7 @@ read_bikes(const struct sim_run *r, const json_t *dates, const char *today)
 		 "lz_bikes_parcels_at_relay_point_total"},
 		{"pickupsCollected", "lz_bikes_pickups_collected_total"},
 		{"parcelsWaiting", "lz_bikes_parcels_waiting"},
-		{"km", "lz_bikes_km_total"},
+		{"riddenM", "lz_bikes_ridden_meters_total"},
 	};
 	json_t *out = json_object(), *runs = json_array(), *d;
 	size_t i;
@@ -526,11 +526,12 @@ print_bikes(const json_t *b, FILE *out)
 
 	fprintf(out,
 		"bike relay (lz-bikes): %lld parcels delivered, %lld failed, "
-		"%lld left at a relay point, %lld waiting; %lld km\n",
+		"%lld left at a relay point, %lld waiting; %.1f km\n",
 		(long long)jint(b, "parcelsDelivered"),
 		(long long)jint(b, "parcelsFailed"),
 		(long long)jint(b, "parcelsAtRelayPoint"),
-		(long long)jint(b, "parcelsWaiting"), (long long)jint(b, "km"));
+		(long long)jint(b, "parcelsWaiting"),
+		(double)jint(b, "riddenM") / 1000);
 	json_array_foreach(json_object_get(b, "runs"), i, run)
 	{
 		fprintf(out,
@@ -628,9 +629,9 @@ sim_summary_print(const json_t *s, FILE *out)
 	fprintf(out, "%-28s %lld completed, %lld failed\n", "stops",
 		(long long)jint(s, "stopsCompleted"),
 		(long long)jint(s, "stopsFailed"));
-	fprintf(out, "%-28s %lld planned, %lld driven (odometers)\n", "km",
-		(long long)jint(s, "plannedKm"),
-		(long long)jint(s, "completedKm"));
+	fprintf(out, "%-28s %.1f planned, %.1f driven (odometers)\n", "km",
+		(double)jint(s, "plannedM") / 1000,
+		(double)jint(s, "completedM") / 1000);
 	if (json_object_get(s, "inventory"))
 		print_inventory(json_object_get(s, "inventory"), out);
 	else

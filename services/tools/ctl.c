@@ -111,6 +111,46 @@ static const struct lz_option options[] = {
 	{NULL, 0, NULL, NULL, 0, 0},
 };
 
+/* What `lz-ctl SUBCOMMAND --help` prints: each subcommand's synopsis,
+ * summary and options. */
+static const struct lz_subcommand subcommands[] = {
+	{"keygen", "[--out FILE]",
+	 "Makes a CURVE key pair (Z85) and prints it, or writes it to --out "
+	 "(mode 0600) and prints its public key.",
+	 (const char *const[]){"out", NULL}},
+	{"partner",
+	 "add --id ID --member M --roles R,R [--public-key Z85] [--no-token] "
+	 "[--partners FILE]",
+	 "Adds a partner to the partners file, with its roles and its CURVE "
+	 "public key, and prints its HTTP token once (only its hash is "
+	 "kept).  The gateway reads the file again on SIGHUP.",
+	 (const char *const[]){"partners", "id", "member", "roles",
+			       "public-key", "no-token", NULL}},
+	{"user", ctl_user_usage, ctl_user_summary, ctl_user_options},
+	{"submit",
+	 "--type T --json JSON --key FILE --server-key Z85 [--gateway EP] "
+	 "[--msg-id ID] [--timeout N]",
+	 "Sends one command to the gateway as the partner whose key pair "
+	 "--key holds, prints the Ack as JSON, and exits 1 if the command "
+	 "was rejected.",
+	 (const char *const[]){"type", "json", "key", "server-key", "gateway",
+			       "msg-id", "timeout", NULL}},
+	{"health", "[--config FILE]",
+	 "Asks every daemon the --config file configures (or every daemon "
+	 "at its default port) for /healthz and /readyz, prints one line "
+	 "each, and exits 1 if one is down or not ready.",
+	 (const char *const[]){NULL}},
+	{"impact",
+	 "[--from D] [--to D] [--member M] [--format F] [--impact-api "
+	 "HOST:PORT] [--out FILE]",
+	 "Prints lz-impact's report of a period (json, csv or html), for the "
+	 "whole association or one member; exits 1 when lz-impact refuses, "
+	 "2 when it does not answer.",
+	 (const char *const[]){"from", "to", "member", "format", "impact-api",
+			       "out", NULL}},
+	{NULL, NULL, NULL, NULL},
+};
+
 struct keypair {
 	char pub[41], sec[41];
 };
@@ -460,6 +500,7 @@ main(int argc, char **argv)
 	int rc;
 	const char *cmd;
 
+	lz_config_subcommands(cfg, subcommands);
 	if ((rc = lz_config_main(&cfg, argc, argv)) >= 0)
 		return rc;
 	lz_config_init_log(cfg);

@@ -26,6 +26,19 @@
 #include <termios.h>
 #include <unistd.h>
 
+const char ctl_user_usage[] =
+	"add NAME --role ROLE [--member M] [--password-file F] | passwd NAME "
+	"[--password-file F] | remove NAME | list";
+const char ctl_user_summary[] =
+	"Manages the web application's users in the users file: add a user "
+	"with a role (and the member it acts for), give one a new password, "
+	"remove one, list them.  Passwords are stored as Argon2id hashes; "
+	"the password is the first line of --password-file, else read from "
+	"standard input (asked twice on a terminal).  The gateway reads the "
+	"file again on SIGHUP.";
+const char *const ctl_user_options[] = {"users", "role", "member",
+					"password-file", NULL};
+
 /* Reads one line of F into BUF (LEN bytes) without its newline; -1 at end
  * of file or when the line does not fit. */
 static int

@@ -10,4 +10,9 @@ struct lz_config;
 /* lz-ctl user add|passwd|remove|list NAME...: returns the exit status. */
 int ctl_user(const struct lz_config *c);
 
+/* `lz-ctl user --help`: the synopsis after "lz-ctl user", the summary and
+ * the options (NULL-terminated) of the subcommand. */
+extern const char ctl_user_usage[], ctl_user_summary[];
+extern const char *const ctl_user_options[];
+
 #endif

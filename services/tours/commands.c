@@ -18,6 +18,7 @@
 #include "wave.h"
 
 #include "lz_bus.h"
+#include "lz_date.h"
 #include "lz_log.h"
 #include "lz_service.h"
 #include "lz_store.h"
@@ -474,10 +475,12 @@ board(struct lz_call *c, const Tour *t, const Stop *s, Task *task, void *arg)
 			 order_next(task, TS_ON_BOARD));
 }
 
-/* Finds tour ID in status WANT into *T; otherwise refuses the report. */
+/* Finds tour ID in status WANT into *T; otherwise refuses the report.
+ * The report happened AT (0: now): from here on the call's time. */
 static int
-lookup_tour(struct lz_call *c, const char *id, Tour **t, int want)
+lookup_tour(struct lz_call *c, const char *id, Tour **t, int want, int64_t at)
 {
+	const char *why = NULL;
 	int rc;
 
 	*t = NULL;
@@ -508,6 +511,16 @@ lookup_tour(struct lz_call *c, const char *id, Tour **t, int want)
 			c, RS_BAD_STATE,
 			LZ_IDS("tour_id", id, "vehicle_id", (*t)->vehicle_id),
 			"tour is %s", tours_tour_status_name((*t)->status));
+		lz__tours__v1__tour__free_unpacked(*t, NULL);
+		*t = NULL;
+		return rc;
+	}
+	if (lz_date_report_time((*t)->date, (*t)->started_at, at, c->now,
+				&c->now, &why) != 0) {
+		rc = lz_service_refuse(
+			c, RS_INVALID,
+			LZ_IDS("tour_id", id, "vehicle_id", (*t)->vehicle_id),
+			"%s", why);
 		lz__tours__v1__tour__free_unpacked(*t, NULL);
 		*t = NULL;
 		return rc;
@@ -578,7 +591,7 @@ on_tour_started(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Tours__V1__TourStarted *)msg;
 	struct unpicked u = {NULL, 0};
 	Tour *t = NULL;
-	int rc = lookup_tour(c, cmd->tour_id, &t, TOUR_PLANNED);
+	int rc = lookup_tour(c, cmd->tour_id, &t, TOUR_PLANNED, cmd->at);
 
 	if (rc != 0)
 		return rc;
@@ -612,10 +625,10 @@ out:
 
 /* Finds stop INDEX of a started tour that can still be reported. */
 static int
-lookup_stop(struct lz_call *c, const char *tour_id, uint32_t index, Tour **t,
-	    Stop **s)
+lookup_stop(struct lz_call *c, const char *tour_id, uint32_t index, int64_t at,
+	    Tour **t, Stop **s)
 {
-	int rc = lookup_tour(c, tour_id, t, TOUR_STARTED);
+	int rc = lookup_tour(c, tour_id, t, TOUR_STARTED, at);
 
 	*s = NULL;
 	if (rc != 0)
@@ -685,7 +698,7 @@ on_stop_arrived(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Tours__V1__StopArrived *)msg;
 	Tour *t;
 	Stop *s;
-	int rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, &t, &s);
+	int rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, cmd->at, &t, &s);
 
 	if (rc != 0)
 		return rc;
@@ -723,7 +736,8 @@ on_stop_completed(struct lz_call *c, const ProtobufCMessage *msg)
 				"containers_collected[%zu].container_type: "
 				"1..64 characters of [A-Za-z0-9._-]",
 				i);
-	if ((rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, &t, &s)) != 0)
+	if ((rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, cmd->at, &t,
+			      &s)) != 0)
 		return rc;
 	if ((rc = stop_status(c, t, s, SS_COMPLETED, 0, cmd->note, cmd)) == 0 &&
 	    (rc = lz_service_stat(c, "stops_completed", 1)) == 0)
@@ -787,7 +801,8 @@ on_stop_failed(struct lz_call *c, const ProtobufCMessage *msg)
 		return lz_service_refuse(c, RS_INVALID,
 					 LZ_IDS("tour_id", cmd->tour_id),
 					 "note: at most 1000 bytes of UTF-8");
-	if ((rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, &t, &s)) != 0)
+	if ((rc = lookup_stop(c, cmd->tour_id, cmd->stop_index, cmd->at, &t,
+			      &s)) != 0)
 		return rc;
 	if ((rc = stop_status(c, t, s, SS_FAILED, (int)cmd->reason, cmd->note,
 			      NULL)) == 0 &&
@@ -893,7 +908,7 @@ on_tour_completed(struct lz_call *c, const ProtobufCMessage *msg)
 		return lz_service_refuse(c, RS_INVALID,
 					 LZ_IDS("tour_id", cmd->tour_id),
 					 "odometer_km: 0..10000000");
-	if ((rc = lookup_tour(c, cmd->tour_id, &t, TOUR_STARTED)) != 0)
+	if ((rc = lookup_tour(c, cmd->tour_id, &t, TOUR_STARTED, cmd->at)) != 0)
 		return rc;
 	rc = tour_status(c, t, TOUR_COMPLETED, cmd->odometer_km, NULL);
 	if (rc == 0)

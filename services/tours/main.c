@@ -104,20 +104,11 @@ parse_hhmm(const char *s)
 	return h * 3600 + m * 60;
 }
 
-/* Creates the main metrics at zero, so that dashboards see them at once. */
+/* Creates the reasons a wave counts unplanned tasks for at zero, so that
+ * dashboards see them at once (lz_service_init_metrics creates the rest). */
 static void
 init_metrics(struct lz_metrics *m)
 {
-	lz_metrics_counter(m, "lz_tours_tasks_created_total", "Tasks created",
-			   NULL, NULL);
-	lz_metrics_counter(m, "lz_tours_tasks_planned_total",
-			   "Tasks planned by waves", NULL, NULL);
-	lz_metrics_counter(m, "lz_tours_waves_total", "Waves planned", NULL,
-			   NULL);
-	lz_metrics_counter(m, "lz_tours_planned_km_total",
-			   "Kilometres of the tours planned", NULL, NULL);
-	lz_metrics_counter(m, "lz_tours_solve_seconds_total",
-			   "Time spent solving waves", NULL, NULL);
 	for (int r = RS_UNKNOWN_SITE; r <= RS_NO_ROOM; r++)
 		lz_metrics_counter(m, "lz_tours_tasks_unplanned_total",
 				   "Tasks a wave could not plan, by reason",

@@ -4,6 +4,7 @@
  */
 #include "plan.h"
 
+#include "lz_date.h"
 #include "lz_util.h"
 
 #include <errno.h>

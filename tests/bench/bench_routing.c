@@ -6,8 +6,12 @@
  * the average, median and worst gap.  Then time per iteration and peak
  * memory on a generated 1,000-job problem.
  *
+ * Then the Li & Lim instances of --lilim DIR with the cost objective and
+ * with vehicles first, and the price of the driver rules (breaks,
+ * max_tasks, max travel time), each against a baseline of the same run.
+ *
  * Usage: bench_routing [--time S | --iterations N] [--dir DIR] [--seed N]
- *                      [--only NAME] [--no-large]
+ *                      [--lilim DIR] [--only NAME] [--no-large]
  * --iterations applies to the generated problem too: its figures are then
  * reproducible and independent of the machine's load.
  * Exit status 1 if a solution is infeasible or an instance cannot be read.
@@ -60,9 +64,10 @@ read_bks(const char *path, struct inst *in, int max)
 }
 
 /* A 1,000-job problem in the spirit of Solomon's RC2: clustered and
- * random customers, windows of various widths, 50 vehicles. */
+ * random customers, windows of various widths, 50 vehicles; with rules,
+ * every vehicle has a break, max_tasks and a maximum travel time. */
 static struct lz_route_problem *
-large_problem(int njobs, uint64_t seed)
+large_problem(int njobs, uint64_t seed, int rules)
 {
 	struct lz_route_problem *p = lz_route_problem_new(1);
 	uint64_t s = seed;
@@ -102,6 +107,15 @@ large_problem(int njobs, uint64_t seed)
 	veh.capacity[0] = 400;
 	veh.shift.start = 0;
 	veh.shift.end = 10000;
+	if (rules) { /* a driver's day: a break, a cap on stops and driving */
+		lz_route_break_init(&veh.breaks[0]);
+		veh.breaks[0].tw[0].start = 3000;
+		veh.breaks[0].tw[0].end = 5000;
+		veh.breaks[0].service = 600;
+		veh.nbreaks = 1;
+		veh.max_tasks = 40;
+		veh.max_travel_time = 6000;
+	}
 	for (int v = 0; v < 50; v++) {
 		veh.id = v + 1;
 		lz_route_problem_add_vehicle(p, &veh);
@@ -115,7 +129,7 @@ large_problem(int njobs, uint64_t seed)
 static int
 run_large(double secs, int64_t iters, uint64_t seed)
 {
-	struct lz_route_problem *p = large_problem(1000, 42);
+	struct lz_route_problem *p = large_problem(1000, 42, 0);
 	struct lz_route_options o;
 	struct lz_route_solution *s = NULL;
 	struct rusage ru;
@@ -155,10 +169,130 @@ run_large(double secs, int64_t iters, uint64_t seed)
 	return rc ? 1 : 0;
 }
 
+/* Li & Lim instances at secs each, with the cost objective (the
+ * baseline) and with vehicles first, in the same run: vehicles at the
+ * best-known count, and the ratio of the two counts. */
+static int
+run_lilim(const char *dir, double secs, int64_t iters, uint64_t seed)
+{
+	char path[2048], line[256], name[64], err[512], msg[256];
+	int at[2] = {0, 0}, n = 0, bad = 0;
+	double gsum[2] = {0, 0};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/BKS-hierarchical.tsv", dir);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		printf("\nLi & Lim: no %s, skipped\n", path);
+		return 0;
+	}
+	printf("\nLi & Lim PDPTW, %.1f s per instance and objective, seed "
+	       "%llu\n\n%-8s %4s %10s | %4s %10s | %4s %10s\n",
+	       secs, (unsigned long long)seed, "instance", "bks", "distance",
+	       "cost", "distance", "veh1", "distance");
+	while (fgets(line, sizeof(line), f)) {
+		int bv, veh[2];
+		double bd, dist[2];
+
+		if (sscanf(line, "%63s %d %lf", name, &bv, &bd) != 3)
+			continue;
+		for (int obj = 0; obj < 2; obj++) {
+			struct lz_route_problem *p = NULL;
+			struct lz_route_solution *s = NULL;
+			struct lz_route_options o;
+
+			snprintf(path, sizeof(path), "%s/%.63s.txt", dir, name);
+			if (lz_route_lilim_read(path, &p, err, sizeof(err))) {
+				fprintf(stderr, "%s\n", err);
+				return 1;
+			}
+			lz_route_options_init(&o);
+			o.time_limit = iters > 0 ? 0 : secs;
+			o.iterations = iters;
+			o.seed = seed;
+			o.objective = obj ? LZ_ROUTE_OBJECTIVE_VEHICLES
+					  : LZ_ROUTE_OBJECTIVE_COST;
+			if (lz_route_solve(p, &o, &s) ||
+			    lz_route_check(p, s, 0, msg, sizeof(msg)) ||
+			    s->nunassigned) {
+				fprintf(stderr, "%s: infeasible or failed\n",
+					name);
+				bad++;
+			}
+			veh[obj] = s ? s->nroutes : 0;
+			dist[obj] = s ? s->distance : 0;
+			at[obj] += s && s->nroutes <= bv;
+			gsum[obj] += s ? 100.0 * (s->distance - bd) / bd : 0;
+			lz_route_solution_destroy(&s);
+			lz_route_problem_destroy(&p);
+		}
+		printf("%-8s %4d %10.2f | %4d %10.2f | %4d %10.2f\n", name, bv,
+		       bd, veh[0], dist[0], veh[1], dist[1]);
+		fflush(stdout);
+		n++;
+	}
+	fclose(f);
+	if (n)
+		printf("\nvehicles at BKS: cost objective %d/%d, "
+		       "vehicles-first "
+		       "%d/%d (ratio %.2f); average distance gap %.2f%% and "
+		       "%.2f%%\n",
+		       at[0], n, at[1], n, at[0] ? (double)at[1] / at[0] : 0,
+		       gsum[0] / n, gsum[1] / n);
+	return bad;
+}
+
+/* The price of the driver rules: the same generated problem (300 jobs,
+ * 20 vehicles) with and without a break window, max_tasks and a maximum
+ * travel time on every vehicle, a fixed number of iterations, in the
+ * same run: time per iteration and distance as ratios to the baseline. */
+static int
+run_rules(uint64_t seed)
+{
+	double us[2] = {0, 0}, dist[2] = {0, 0};
+	int routes[2] = {0, 0}, bad = 0;
+
+	for (int rules = 0; rules < 2; rules++) {
+		struct lz_route_problem *p = large_problem(300, 7, rules);
+		struct lz_route_solution *s = NULL;
+		struct lz_route_options o;
+		char msg[256];
+
+		lz_route_options_init(&o);
+		o.time_limit = 0;
+		o.iterations = 2000;
+		o.seed = seed;
+		if (lz_route_solve(p, &o, &s) ||
+		    lz_route_check(p, s, 0, msg, sizeof(msg))) {
+			fprintf(stderr, "rules %d: failed\n", rules);
+			bad++;
+		}
+		if (s) {
+			us[rules] = s->elapsed * 1e6 / (double)s->iterations;
+			dist[rules] = s->distance;
+			routes[rules] = s->nroutes;
+			bad += s->nunassigned > 0;
+		}
+		lz_route_solution_destroy(&s);
+		lz_route_problem_destroy(&p);
+	}
+	printf("\nDriver rules (300 jobs, 50 vehicles, 2000 iterations; "
+	       "a 600 s break in [3000, 5000], max_tasks 40, max travel "
+	       "time 6000):\n"
+	       "  without  %.1f us/iteration, %d routes, distance %.2f\n"
+	       "  with     %.1f us/iteration, %d routes, distance %.2f\n"
+	       "  ratio    time/iteration x%.2f, distance x%.3f\n",
+	       us[0], routes[0], dist[0], us[1], routes[1], dist[1],
+	       us[0] > 0 ? us[1] / us[0] : 0,
+	       dist[0] > 0 ? dist[1] / dist[0] : 0);
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dir = "../shared/data/vrp/solomon", *only = NULL;
+	const char *lilim = "../shared/data/vrp/lilim";
 	double secs = 1.0, gaps[MAX_INST], sum = 0;
 	uint64_t seed = 1;
 	struct inst in[MAX_INST];
@@ -178,6 +312,8 @@ main(int argc, char **argv)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--lilim") && i + 1 < argc)
+			lilim = argv[++i];
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--no-large"))
@@ -269,5 +405,9 @@ main(int argc, char **argv)
 	}
 	if (large && !only)
 		bad += run_large(secs, iters, seed);
+	if (!only) {
+		bad += run_lilim(lilim, secs, iters, seed);
+		bad += run_rules(seed);
+	}
 	return bad ? 1 : 0;
 }

@@ -140,8 +140,11 @@ def main():
         want["reused_deposit_cents"] = f["reused"] * f["deposit_cents"]
         want["containers_returned"] = f["returned"]
         want["rider_s"] = f["rider_s"]
+    # the driver's time: as reported when the tour has a start and a later
+    # end, as planned otherwise (a start and an end in the same second)
+    s0, s1 = i(t.get("startedAt")), i(t.get("completedAt"))
     want["driver_s"] = rnd(
-        (i(t.get("completedAt")) - i(t.get("startedAt"))) * share)
+        ((s1 - s0) if s0 > 0 and s1 > s0 else i(t.get("durationS"))) * share)
 
     got = {k: i(rep.get(camel(k))) for k in want}
     kinds = {k["kind"]: k for k in rep.get("kinds", [])}

@@ -416,13 +416,20 @@ ride bob DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\"}"
 check "bob's report applied" settle
 check_eq "a delivery of a parcel not on the rider's run is refused (not_on_rider_run)" \
 	"$(refused not_on_rider_run) $(parcel "$P_FIRST" | cut -d' ' -f1)" "2 ON_BIKE"
-ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\",\"containersCollected\":[{\"containerType\":\"bocal-500\",\"count\":4}]}"
+# A report says when it happened ("at"): outside the run's day, refused.
+INVALID=$(refused invalid)
+ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\",\"at\":\"$((NOW - 2 * 86400))\"}"
+check "the report with a time two days back applied" settle
+check_eq "a report's time outside the run's day is refused (invalid), nothing moves" \
+	"$(($(refused invalid) - INVALID)) $(parcel "$P_FIRST" | cut -d' ' -f1)" "1 ON_BIKE"
+AT=$(($(date +%s) + 5))
+ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$P_FIRST\",\"at\":\"$AT\",\"containersCollected\":[{\"containerType\":\"bocal-500\",\"count\":4}]}"
 if [ -n "$P_SECOND" ]; then
 	ride alice FailParcel "{\"parcelId\":\"del:fournil/$P_SECOND\",\"reason\":\"FAIL_REASON_ABSENT\"}"
 fi
 check "deliveries applied" settle
 check_eq "delivered: the order follows in lz-orders" "$(status "$P_FIRST")" DELIVERED
-check "the delivery event carries the containers collected back" sh -c "
+check "the delivery event carries the containers collected back, at the report's own time" sh -c "
 	'$BIN/lz-tap' --replay bikes --replay-endpoint '$BIKES_REPLAY' 2>/dev/null | python3 -c '
 import json, sys
 for l in sys.stdin:
@@ -430,7 +437,7 @@ for l in sys.stdin:
     p = o[\"payload\"]
     if o[\"type\"] == \"lz.bikes.v1.ParcelStatusChanged\" and p.get(\"to\") == \"PARCEL_STATUS_DELIVERED\":
         sys.exit(not (p.get(\"containersCollected\") == [{\"containerType\": \"bocal-500\", \"count\": 4}]
-                      and p.get(\"orderStatus\") == 8))
+                      and p.get(\"orderStatus\") == 8 and int(p.get(\"at\", 0)) == $AT))
 sys.exit(1)'"
 if [ -n "$P_SECOND" ]; then
 	check_eq "a failed attempt (one left): the order stays at the bike relay" \
@@ -443,7 +450,7 @@ if [ -n "$P_SECOND" ]; then
 		"$(parcel "$P_SECOND" | cut -d' ' -f1) $([ -n "$(run_of "$P_SECOND")" ] && [ "$(run_of "$P_SECOND")" != "$RUN_A" ] && echo later)" \
 		"PLANNED later"
 fi
-check_eq "bike km counted from the measured distance" "$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 3.2
+check_eq "bike metres counted from the measured distance" "$(metric "$BIKES_ADMIN" lz_bikes_ridden_meters_total)" 3200
 check_eq "a rider's shift, runs, parcels: that rider is the audience; a refusal, its sender" "$(tap bikes | python3 -c '
 import json, sys
 evs = [json.loads(l) for l in sys.stdin]
@@ -664,8 +671,8 @@ print([(e["payload"]["to"].replace("PARCEL_STATUS_", ""), e["actor"], e.get("aud
 	"[('RECEIVED_AT_RELAY_POINT', 'relais', 'relais', 0, 'rp-noailles'), ('HANDED_OVER', 'ops', 'ops', 0, 'rp-noailles')] True True sur l etagere"
 check_eq "metrics: received and handed over at relay points" \
 	"$(metric "$BIKES_ADMIN" lz_bikes_parcels_received_at_relay_point_total) $(metric "$BIKES_ADMIN" lz_bikes_parcels_handed_over_total)" "1 1"
-check_eq "km: the measured run plus the planned one" \
-	"$(awk -v v="$(metric "$BIKES_ADMIN" lz_bikes_km_total)" 'BEGIN { print (v > 3.2) }')" 1
+check_eq "metres: the measured run plus the planned one" \
+	"$(awk -v v="$(metric "$BIKES_ADMIN" lz_bikes_ridden_meters_total)" 'BEGIN { print (v > 3200) }')" 1
 check_eq "failed attempts counted" "$(metric "$BIKES_ADMIN" lz_bikes_parcels_failed_total)" "$FAILS"
 check_eq "no illegal transition in lz-orders" \
 	"$(metric "$ORDERS_ADMIN" lz_orders_illegal_transitions_total)" 0

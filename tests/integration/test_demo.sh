@@ -9,7 +9,9 @@
 # and is conserved lot by lot, no start was refused.
 # The demo runs a second time in a row on the same ports; a third run is
 # interrupted as Ctrl-C would (SIGINT to its process group) and must leave
-# no process behind.
+# no process behind; a fourth, with DEMO_KEEP=1, keeps the day open: the
+# app is served, the printed logins work (the operator sees the day, the
+# driver only its own tours), and Ctrl-C ends it.
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -83,15 +85,16 @@ if [ "$HAS_IMPACT" = 1 ]; then
 fi
 # The days could happen: check_day.py, an independent checker, on every
 # service's history, with the speed model and handling times the daemons
-# run with.  The drivers and riders report on the wall clock, accelerated:
-# the plans are checked (--planned-only).
+# run with.  The drivers and riders play the days on an accelerated clock
+# and say when each report happened (its "at", the played day's time):
+# the plans and the reports are both checked.
 mkdir -p "$TMP/history"
 for s in orders inventory tours bikes; do
 	"$B/bin/lz-tap" --config "$D/livrazou.ini" --replay "$s" --timeout 2 \
 		>"$TMP/history/$s.jsonl" 2>>"$TMP/tap.log"
 done
 python3 "$ROOT/tests/integration/check_day.py" --events "$TMP/history" \
-	--planned-only --speed-model 20,60,5,1.35,60 --handling-s 1800 \
+	--speed-model 20,60,5,1.35,60 --handling-s 1800 \
 	--relay-handling-s 900 >"$TMP/check_day.out" 2>&1
 rc=$?
 check_eq "the $DEMO_DAYS days could happen ($(tail -n 1 "$TMP/check_day.out"))" "$rc" 0
@@ -161,7 +164,7 @@ if "bikes" in s:
         ("parcelsDelivered", "lz_bikes_parcels_delivered_total"),
         ("parcelsFailed", "lz_bikes_parcels_failed_total"),
         ("parcelsWaiting", "lz_bikes_parcels_waiting"),
-        ("km", "lz_bikes_km_total")]}
+        ("riddenM", "lz_bikes_ridden_meters_total")]}
 if "impact" in s:
     rep = json.loads(get(impact, "/v1/report?from=%s&to=%s" % (s["impact"]["from"], s["impact"]["to"])))
     out["impact"] = {k: int(rep.get(k, 0)) for k in s["impact"] if k not in ("from", "to", "method")}
@@ -180,11 +183,11 @@ out["inventory"].update({"conserved": inv["ok"], "pickingLists": len(lists),
 print(json.dumps(dict(out, **{"orders": by, "tours": ts,
                   "stopsCompleted": metric(tours, "lz_tours_stops_completed_total"),
                   "stopsFailed": metric(tours, "lz_tours_stops_failed_total"),
-                  "plannedKm": metric(tours, "lz_tours_planned_km_total"),
+                  "plannedM": metric(tours, "lz_tours_planned_meters_total"),
                   "vehicles": len(json.loads(get(tours, "/v1/vehicles"))["vehicles"]),
                   "driversAssigned": metric(tours, "lz_tours_drivers_assigned_total"),
                   "notYourTour": metric(tours, 'lz_tours_refused_total{reason="not_your_tour"}'),
-                  "completedKm": metric(tours, "lz_tours_completed_km_total")})))
+                  "completedM": metric(tours, "lz_tours_completed_meters_total")})))
 EOF
 check "the read models answer" test -s "$TMP/models.json"
 # field FILE EXPR: a figure of a JSON file (python expression on j).
@@ -199,7 +202,7 @@ for k in total DELIVERED DELIVERED_BY_VAN DELIVERED_BY_BIKE AT_BIKE_RELAY \
 done
 check_eq "all the days' orders are in the summary" \
 	"$(field "$S" "j['orders']['total']")" "$((DEMO_ORDERS * DEMO_DAYS))"
-for k in stopsCompleted stopsFailed plannedKm completedKm; do
+for k in stopsCompleted stopsFailed plannedM completedM; do
 	check_eq "summary $k = lz-tours' metric" "$(field "$S" "j['$k']")" \
 		"$(field "$M" "j['$k']")"
 done
@@ -244,7 +247,7 @@ if [ "$HAS_BIKES" = 1 ]; then
 	check_eq "summary bike runs (id, status, parcels, metres) = lz-bikes' read model" \
 		"$(field "$S" "[(r['runId'], r['status'], r['parcels'], r['distanceM']) for r in j['bikes']['runs']]")" \
 		"$(field "$M" "[tuple(r) for r in j['runs']]")"
-	for k in parcelsDelivered parcelsFailed parcelsWaiting km; do
+	for k in parcelsDelivered parcelsFailed parcelsWaiting riddenM; do
 		check_eq "summary bikes $k = lz-bikes' metric" \
 			"$(field "$S" "j['bikes']['$k']")" "$(field "$M" "j['bikes']['$k']")"
 	done
@@ -321,4 +324,32 @@ wait_pid "$DEMO_PID" 30
 check_eq "Ctrl-C stops the demo (exit 130)" "$?" 130
 check "it says so" grep -q 'interrupted, stopping every daemon' "$TMP/demo3.out"
 check "and leaves no process behind" none_left "$TMP/demo3"
+
+# ---- DEMO_KEEP=1: the day stays open in the web application ----
+set -m
+DEMO_KEEP=1 DEMO_DAYS=1 DEMO_DIR=$TMP/demo4 "$ROOT/deploy/demo.sh" >"$TMP/demo4.out" 2>&1 &
+DEMO_PID=$!
+set +m
+check "DEMO_KEEP=1: the demo says the day stays open" wait_grep "$TMP/demo4.out" 'Ctrl-C stops every daemon' 120
+APP=$(sed -n 's/^demo: the day stays open: //p' "$TMP/demo4.out")
+check_eq "at the gateway's address" "$APP" "http://127.0.0.1:$((DP + 4))/app/"
+check "with one login per role" sh -c "for r in operator member driver rider relay processor; do grep -q \"^demo:   [a-z]*  *\$r\" '$TMP/demo4.out' || exit 1; done"
+check_eq "the app is served" "$(curl -s -o /dev/null -w '%{http_code}' "$APP")" 200
+GW=${APP%/app/}
+demo_login() {
+	curl -s -o "$TMP/demo-login.json" -w '%{http_code}' -c "$TMP/jar.$1" \
+		-H 'Content-Type: application/json' \
+		--data "{\"user\":\"$1\",\"password\":\"livrazou-demo\"}" "$GW/v1/session"
+}
+check_eq "the hub operator logs in with the printed password" "$(demo_login hub)" 200
+check_eq "and sees every daemon ready" "$(curl -s -b "$TMP/jar.hub" "$GW/v1/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ready"])')" True
+LAST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dates"][-1])' "$TMP/demo4/summary.json")
+check_eq "and the day's tours" "$(curl -s -b "$TMP/jar.hub" "$GW/v1/tours/$LAST" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("tours", [])) > 0)')" True
+check_eq "the driver logs in" "$(demo_login chauffeur)" 200
+check_eq "and sees only the tours bound to it: none of the simulated driver's" \
+	"$(curl -s -b "$TMP/jar.chauffeur" "$GW/v1/tours/$LAST" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("tours", [])))')" 0
+kill -INT -- -"$DEMO_PID"
+wait_pid "$DEMO_PID" 30
+check_eq "Ctrl-C ends the kept day (exit 130)" "$?" 130
+check "and leaves no process behind" none_left "$TMP/demo4"
 summary

@@ -91,6 +91,49 @@ check_eq "process_max_fds is the descriptor limit" \
 	"$(awk '$1 == "process_max_fds" { print $2 }' "$TMP/orders.metrics")" \
 	"$(sh -c 'ulimit -n')"
 
+# The metrics conventions, on every daemon's /metrics as scraped above,
+# before anything happened: promtool's checks of the format and of
+# Prometheus' naming rules, then ours (check_metrics.py: base units, every
+# labelled counter shown at 0 with each value the sources can count).
+CHK=$(dirname "$0")
+SCRAPES=""
+check "promtool is installed (deploy/install-deps.sh)" sh -c 'command -v promtool >/dev/null'
+for n in bus gateway orders inventory tours bikes returns impact; do
+	SCRAPES="$SCRAPES $n=$TMP/$n.metrics"
+	check_eq "$n: promtool check metrics finds nothing" \
+		"$(promtool check metrics <"$TMP/$n.metrics" 2>&1)" ""
+done
+printf '# HELP lz_x_km Km\n# TYPE lz_x_km counter\nlz_x_km 1\n' >"$TMP/bad.metrics"
+check "and promtool would see a counter without _total" sh -c \
+	"promtool check metrics <'$TMP/bad.metrics' 2>&1 | grep -q _total"
+# shellcheck disable=SC2086
+python3 "$CHK/check_metrics.py" $SCRAPES >"$TMP/conventions.out" 2>&1
+check_eq "every daemon's metrics: base units, labelled counters at 0 from the start" \
+	"$?:$(cat "$TMP/conventions.out")" "0:"
+sed -e 's/lz_returns_diverted_grams_total/lz_returns_diverted_kg_total/' \
+	-e '/^lz_returns_refused_total{reason="unknown_site"}/d' \
+	"$TMP/returns.metrics" >"$TMP/returns-bad.metrics"
+python3 "$CHK/check_metrics.py" returns="$TMP/returns-bad.metrics" >"$TMP/conventions-bad.out" 2>&1
+check "and the check sees kilograms and a refusal reason missing" sh -c \
+	"grep -q 'lz_returns_diverted_kg_total: not in base units' '$TMP/conventions-bad.out' &&
+	 grep -q 'lz_returns_refused_total{reason} not shown from the start for: unknown_site' '$TMP/conventions-bad.out'"
+
+# The Grafana dashboard: it parses, and every metric (and label) it asks
+# for is one of those the daemons serve, the fill of a zone once the hub
+# has one.
+submit ops lz.inventory.v1.SetZone '{"zone":{"zoneId":"amb-1","name":"Ambiant","temperatureClass":"TEMPERATURE_CLASS_AMBIENT","capacityGrams":"500000","capacityMillilitres":"500000"}}' >/dev/null
+check "a zone set: its fill shows" \
+	wait_metric "$INVENTORY_ADMIN" 'lz_inventory_zone_fill_ratio{zone="amb-1"}' 0 5
+curl -s --max-time 2 "http://127.0.0.1:$INVENTORY_ADMIN/metrics" >"$TMP/inventory.metrics"
+DASH=$CHK/../../deploy/grafana/livrazou.json
+python3 "$CHK/check_dashboard.py" "$DASH" "$TMP"/*.metrics >"$TMP/dashboard.out" 2>&1
+rc=$?
+check "the dashboard references only metrics the daemons serve ($(tail -n 1 "$TMP/dashboard.out"))" \
+	test "$rc" -eq 0
+sed 's/lz_bikes_ridden_meters_total/lz_bikes_km_total/' "$DASH" >"$TMP/dash-bad.json"
+check "and it would see one they do not" sh -c \
+	"python3 '$CHK/check_dashboard.py' '$TMP/dash-bad.json' '$TMP'/*.metrics | grep -q 'lz_bikes_km_total is not a metric'"
+
 # journald: a daemon whose stderr is the stream JOURNAL_STREAM names (as
 # systemd sets it) starts each line with its syslog priority and no
 # timestamp; elsewhere, JOURNAL_STREAM inherited or not, lines are as ever.
@@ -129,6 +172,44 @@ check "without JOURNAL_STREAM: timestamps, no priority" sh -c \
 	>"$TMP/stray.out" 2>&1
 check_eq "a service daemon given a stray argument exits 2" "$?" 2
 check "and names it" grep -q 'lz-orders: unexpected argument "stray"' "$TMP/stray.out"
+for n in bus gateway; do
+	"$BIN/lz-$n" stray --admin "127.0.0.1:$((PORT_BASE + 34))" >"$TMP/stray-$n.out" 2>&1
+	check_eq "lz-$n given a stray argument exits 2" "$?" 2
+	check "and names it" grep -q "lz-$n: unexpected argument \"stray\"" "$TMP/stray-$n.out"
+done
+
+# Containers and Kubernetes (deploy/container, deploy/k8s): the image's
+# entry point starts the daemon it is given with the configuration, and
+# the ConfigMap's livrazou.ini is one every daemon accepts (each stops at
+# the stray argument, after reading the file: a key it does not know
+# would stop it first).
+K8S=$(dirname "$0")/../../deploy/k8s
+ENTRY=$(dirname "$0")/../../deploy/container/entrypoint.sh
+python3 -c 'import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))["data"]["livrazou.ini"])' \
+	"$K8S/config.yaml" >"$TMP/k8s.ini"
+bad=""
+for n in bus gateway orders inventory tours bikes returns impact; do
+	LZ_BINDIR=$BIN LZ_CONFIG=$TMP/k8s.ini sh "$ENTRY" "$n" stray >"$TMP/k8s-$n.out" 2>&1
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "^lz-$n: unexpected argument \"stray\"" "$TMP/k8s-$n.out" ||
+		bad="$bad $n($rc: $(head -c 120 "$TMP/k8s-$n.out"))"
+done
+check_eq "the image's entry point runs each daemon with the ConfigMap's livrazou.ini" "$bad" ""
+printf '[orders]\nreplay-advertize = tcp://x:1\n' >"$TMP/k8s-bad.ini"
+LZ_BINDIR=$BIN LZ_CONFIG=$TMP/k8s-bad.ini sh "$ENTRY" orders stray >"$TMP/k8s-bad.out" 2>&1
+check "and a misspelt key would stop it" grep -q 'unknown key "replay-advertize"' "$TMP/k8s-bad.out"
+LZ_BINDIR=$BIN sh "$ENTRY" lz-orders >/dev/null 2>&1
+check_eq "the entry point refuses a name it does not know (exit 2)" "$?" 2
+check_eq "lz-container ctl: the tool, as given" \
+	"$(LZ_BINDIR=$BIN sh "$ENTRY" ctl --version)" "lz-ctl $VERSION"
+python3 "$(dirname "$0")/../lint/check_containerfile.py" --bin "$BIN" >"$TMP/cf.out" 2>&1
+check "the Containerfile installs every library the programs link ($(cat "$TMP/cf.out"))" \
+	grep -q '^containerfile: ok' "$TMP/cf.out"
+mkdir -p "$TMP/k8s"
+cp "$K8S"/*.yaml "$TMP/k8s/"
+sed -i 's/publishNotReadyAddresses: true/publishNotReadyAddresses: false/' "$TMP/k8s/orders.yaml"
+check "the manifests' check sees a follower's source hidden until ready" sh -c \
+	"python3 '$(dirname "$0")/../lint/check_k8s.py' '$TMP/k8s' | grep -q 'lz-orders not headless with publishNotReadyAddresses'"
 
 printf '[orders]\nstat = /tmp/x\n' >"$TMP/typo.ini"
 "$BIN/lz-orders" --config "$TMP/typo.ini" >"$TMP/typo.out" 2>&1

@@ -51,6 +51,36 @@ check_eq "bus forwarded nothing" "$(metric "$A1" lz_bus_messages_total)" 0
 check "bus logs binary topics escaped" grep -q 'reason=frames topic="\\x' "$TMP/bus1.log"
 check "tap printed nothing" test ! -s "$TMP/tap.log"
 
+# On the subscribers' side: a subscription frame of 200 kB, then a frame
+# claiming 2^63-1 bytes after a proper ZMTP handshake.  Neither may stop
+# the bus (they used to: a stack overflow, an allocation of the claimed
+# size).
+xpub_attack() { # raw ZMTP 3.0: a client libzmq would choke on it itself
+	python3 - "$1" "$2" <<'PY'
+import socket, struct, sys, time
+host, port = sys.argv[1].rsplit("/", 1)[-1].rsplit(":", 1)
+raw = socket.create_connection((host, int(port)), timeout=2)
+raw.sendall(b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0") + b"\0" * 32)
+body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 3) + b"SUB"
+raw.sendall(b"\x04" + bytes([len(body)]) + body)
+if sys.argv[2] == "big":
+    sub = b"\x01" + b"a" * 200000
+    raw.sendall(b"\x02" + struct.pack(">Q", len(sub)) + sub)
+else:
+    raw.sendall(b"\x02" + struct.pack(">Q", 2**63 - 1) + b"x" * 64)
+time.sleep(0.3)
+raw.close()
+PY
+}
+for ep in "$P1" "$P2"; do
+	check "a 200 kB subscription sent to XPUB $ep" xpub_attack "$ep" big
+	check "a frame claiming 2^63-1 bytes sent to XPUB $ep" xpub_attack "$ep" huge
+done
+sleep 0.3
+check "a 200 kB subscription and a 2^63-byte frame on XPUB: bus1 still running" kill -0 "$pid_bus1"
+check "and bus2 too" kill -0 "$pid_bus2"
+check_eq "bus1 still answers" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$A1/healthz")" 200
+
 for k in random frames truncated mismatch intruder; do
 	inject "$X2" "$k"
 done

@@ -266,9 +266,9 @@ check_eq "kg by hierarchy level and day" \
 import json, sys
 print(" ".join("%s:%s:%s:%s" % (t["period"], t["level"].replace("HIERARCHY_LEVEL_", ""), t["flows"], t["grams"]) for t in json.load(sys.stdin)["totals"]))')" \
 	"$TODAY:COMPOSTING:1:7600 $TODAY:DONATION:2:14800"
-check_eq "metrics: flows open, kg diverted by level" \
-	"$(metric "$RETURNS_ADMIN" lz_returns_flows_open) $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_kg_total{level="donation"}') $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_kg_total{level="composting"}')" \
-	"0 14.8 7.6"
+check_eq "metrics: flows open, grams diverted by level (0 for a level not reached)" \
+	"$(metric "$RETURNS_ADMIN" lz_returns_flows_open) $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_grams_total{level="donation"}') $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_grams_total{level="composting"}') $(metric "$RETURNS_ADMIN" 'lz_returns_diverted_grams_total{level="disposal"}')" \
+	"0 14800 7600 0"
 check_eq "no open flow left" "$(curl -s "$API/v1/flows")" '{"flows":[]}'
 check_eq "read models: bad parameters and methods refused" \
 	"$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/flows?status=maybe") $(curl -s -o /dev/null -w '%{http_code}' "$API/v1/levels?from=2026-13-01") $(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/v1/balances")" \
@@ -318,7 +318,7 @@ check_eq "every jar back clean in the hub's stock; a reused reference refused" \
 check_eq "the ledger balances; one discrepancy flagged" "$(ledger_state)" "True 1"
 check_eq "discrepancy metric" "$(metric "$RETURNS_ADMIN" lz_returns_ledger_discrepancies_total)" 1
 check_eq "tours refused none of the collection requests" \
-	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="invalid"}')$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="duplicate"}')" ""
+	"$(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="invalid"}') $(metric "$TOURS_ADMIN" 'lz_tours_refused_total{reason="duplicate"}')" "0 0"
 check_eq "every command accepted by the gateway" "$NOT_ACCEPTED" 0
 
 # ---- the centre zone: asked of the bikes; too heavy for them, of vans ----

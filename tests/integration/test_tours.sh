@@ -185,9 +185,9 @@ import json, sys
 d = json.load(sys.stdin)
 print(len(d["tours"]) > 0, all(len(t["fill"]) == 3 and int(t["distanceM"]) > 0 for t in d["tours"]))')" "True True"
 check_eq "bad date: 400" "$(curl -s -o /dev/null -w '%{http_code}' "$API/v1/tours/2026-13-01")" 400
-check "metrics: planned, unplanned by reason, km, solve time" sh -c "
+check "metrics: planned, unplanned by reason, metres, solve time" sh -c "
 	curl -s $API/metrics | grep -q '^lz_tours_tasks_unplanned_total{reason=\"unknown_site\"} 2' &&
-	curl -s $API/metrics | grep -q '^lz_tours_planned_km_total [1-9]' &&
+	curl -s $API/metrics | grep -q '^lz_tours_planned_meters_total [1-9]' &&
 	curl -s $API/metrics | grep -q '^lz_tours_last_solve_seconds'"
 
 # ---- execution ----
@@ -311,6 +311,27 @@ tasks = {x for t in about("TourPlanned")[-1:] for s in t["payload"]["tour"]["sto
 ch = [e for e in evs if e["type"] == "lz.tours.v1.TaskStatusChanged" and e["payload"]["task"]["taskId"] in tasks
       and e["payload"].get("tourId") == tour and e["payload"]["to"] in ("TASK_STATUS_ON_BOARD", "TASK_STATUS_DONE")]
 print(len(ch) > 0, all(aud(e) == "dan" for e in ch), all(e["tenant"] for e in ch))')" "True True True"
+# A report says when it happened ("at", the phone's time: a report queued
+# without network keeps it); outside the tour's day it is refused.
+MID=$(TZ=Europe/Paris date -d "$DATE 00:00" +%s)
+NREF=$(py 'print(len(of("CommandRefused")))')
+gwa dan driver StopArrived "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S2,\"at\":\"$((MID - 7 * 3600))\"}"
+gwa dan driver StopArrived "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S2,\"at\":\"$((MID + 31 * 3600))\"}"
+gwa dan driver StopArrived "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S2,\"at\":\"$((MID + 9 * 3600))\"}"
+check "reports with their own time applied" wait_applied 30
+outbox
+check_eq "a report's time outside the tour's day: refused (invalid), says why" "$(py '
+r = of("CommandRefused")[int(sys.argv[2]):]
+print(len(r), set(x["reason"] for x in r), all("outside its day" in x.get("detail", "") for x in r))' "$NREF")" \
+	"2 {'REASON_INVALID'} True"
+check_eq "within it: the stop's change and the read model carry the report's time" "$(ev2 '
+s = about("StopStatusChanged")[-1]
+print(s["payload"]["to"], s["payload"]["at"])') $(curl -s "$API/v1/tours/$DATE" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tours"]:
+    for s in t["stops"]:
+        if t["tourId"] == sys.argv[1] and s.get("index") == int(sys.argv[2]):
+            print(s.get("reportedAt"))' "$TOUR2" "$T2S2")" "STOP_STATUS_ARRIVED $((MID + 9 * 3600)) $((MID + 9 * 3600))"
 gw AssignDriver "{\"date\":\"$DATE\",\"vehicleId\":\"$VEH2\",\"driverId\":\"\"}"
 gwa eve driver StopFailed "{\"tourId\":\"$TOUR2\",\"stopIndex\":$T2S2,\"reason\":\"FAIL_REASON_CLOSED\"}"
 check "unbinding and a report after it applied" wait_applied 30

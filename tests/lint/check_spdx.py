@@ -8,10 +8,13 @@ licence identifier in its first lines.
 
 Source files are the files git tracks under services/, tests/, proto/,
 deploy/, web/ and .ci/ whose names end in .c, .h, .proto, .py, .sh, .mk,
-.js, .css, .html, .in, .ini, .target or .sysusers, plus Makefile and
-.ci/run; test data (tests/data, fuzz corpora) is not source.  The line is
+.js, .css, .html, .in, .ini, .target, .sysusers, .yaml or .yml, or named
+Containerfile, plus Makefile, .dockerignore and .ci/run; test data
+(tests/data, fuzz corpora) is not source.  The line is
 "SPDX-License-Identifier: AGPL-3.0-or-later" inside the file's comment
-syntax, within its first three lines (after a #! line).  Prints
+syntax, within its first three lines (after a #! line); a .json file
+outside tests/ (the Grafana dashboard), which has no comments, carries it
+in its first key.  Prints
 "file: no SPDX licence identifier" for each file without it and exits 1,
 else prints "spdx: N files ok".  Python 3 standard library only.
 """
@@ -24,7 +27,11 @@ ID = "SPDX-License-Identifier: AGPL-3.0-or-later"
 DIRS = ("services/", "tests/", "proto/", "deploy/", "web/", ".ci/")
 SKIP = ("tests/data/", "tests/fuzz/corpus/")
 SLASH = (".c", ".h", ".proto", ".js", ".css")
-HASH = (".py", ".sh", ".mk", ".in", ".target", ".sysusers")
+HASH = (".py", ".sh", ".mk", ".in", ".target", ".sysusers", ".yaml",
+        ".yml")
+# JSON has no comments: a dashboard says it in its first key,
+# "description", within the same first lines; --add cannot write it.
+JSON = (".json",)
 SEMI = (".ini",)
 
 
@@ -36,8 +43,11 @@ def comment(path):
         return "<!-- %s -->" % ID
     if path.endswith(SEMI):
         return "; " + ID
-    if path.endswith(HASH) or base in ("Makefile", "run"):
+    if path.endswith(HASH) or base in ("Makefile", "run", "Containerfile",
+                                       ".dockerignore"):
         return "# " + ID
+    if path.endswith(JSON) and not path.startswith("tests/"):
+        return ""
     return None
 
 
@@ -45,7 +55,8 @@ def sources():
     out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.split()
     for p in out:
-        if p == "Makefile" or (p.startswith(DIRS) and not p.startswith(SKIP)):
+        if p in ("Makefile", ".dockerignore") or (
+                p.startswith(DIRS) and not p.startswith(SKIP)):
             if comment(p) is not None and os.path.isfile(os.path.join(ROOT, p)):
                 yield p
 
@@ -55,6 +66,10 @@ def has_id(lines):
 
 
 def add(path, lines):
+    if path.endswith(JSON):
+        print("%s: add the line by hand (\"description\": \"... %s\")"
+              % (path, ID))
+        return
     c = comment(path) + "\n"
     at = 1 if lines and lines[0].startswith("#!") else 0
     if path.endswith(".html") and lines and lines[0].lower().startswith("<!doctype"):

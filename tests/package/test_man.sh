@@ -65,6 +65,25 @@ for p in $DAEMONS $TOOLS; do
 	fi
 done
 
+# lz-ctl SUBCOMMAND --help: that subcommand's usage and options only, and
+# together every option of lz-ctl --help.
+all=""
+for sub in keygen partner user submit health impact; do
+	"$BIN/lz-ctl" "$sub" --help >"$TMP/ctl-$sub.help" 2>&1
+	check_eq "lz-ctl $sub --help: exit 0" "$?" 0
+	check "lz-ctl $sub --help: its usage" grep -q "^Usage: lz-ctl $sub" "$TMP/ctl-$sub.help"
+	all="$all $(grep -oE '^ +--[a-z0-9-]+' "$TMP/ctl-$sub.help" | tr -d ' ' | tr '\n' ' ')"
+done
+check "lz-ctl impact --help: its options, not submit's" sh -c \
+	"grep -q -- '^  --from ' '$TMP/ctl-impact.help' && ! grep -q -- '--server-key' '$TMP/ctl-impact.help'"
+check "lz-ctl user add --help: the user subcommand's" sh -c \
+	"'$BIN/lz-ctl' user add --help | grep -q -- '^  --password-file '"
+m=""
+for o in $(options lz-ctl); do
+	case " $all " in *" $o "*) ;; *) m="$m $o" ;; esac
+done
+check_eq "every option of lz-ctl is in one subcommand's help" "$m" ""
+
 # livrazou.ini(5): every key of every program that reads the file, under
 # that program's [section].
 INI=$MAN/livrazou.ini.5
@@ -127,7 +146,7 @@ touch "$TMP/conf.d/livrazou.ini"
 check_eq "lz-bus --config: a file" \
 	"$(complete_words lz-bus --config "$TMP/conf.d/l")" "$TMP/conf.d/livrazou.ini"
 check_eq "lz-route: its problem kinds" \
-	"$(complete_words lz-route -t 1 "" | tr '\n' ' ')" "solomon json "
+	"$(complete_words lz-route -t 1 "" | tr '\n' ' ')" "solomon lilim json vroom "
 check_eq "lz-sim: its subcommands" \
 	"$(complete_words lz-sim "" | tr '\n' ' ')" "setup run summary "
 summary

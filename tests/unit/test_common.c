@@ -1257,6 +1257,39 @@ test_metrics_sync_stat(void)
 	lz_metrics_destroy(&m);
 }
 
+/* What a scrape sees before anything happened: every unlabelled entry
+ * of a table at 0, and the label values asked for; a value already
+ * counted is left as it is. */
+static void
+test_metrics_init_stat(void)
+{
+	static const struct lz_stat_metric table[] = {
+		{"placed", "t_placed_total", "Placed", NULL, 0, 0},
+		{"stock", "t_stock_units", "Stock", NULL, 0, 1},
+		{"refused", "t_refused_total", "Refused", "reason", 0, 0},
+	};
+	struct lz_metrics *m = lz_metrics_new();
+	size_t n = LZ_ARRAY_LEN(table);
+	char *text;
+
+	lz_metrics_sync_stat(m, table, n, "refused/capacity", 2);
+	lz_metrics_init_stats(m, table, n);
+	lz_metrics_init_stat(m, table, n, "refused/capacity");
+	lz_metrics_init_stat(m, table, n, "refused/no_room");
+	lz_metrics_init_stat(m, table, n, "refused/");
+	lz_metrics_init_stat(m, table, n, "unknown/x");
+	text = render(m);
+	CHECK(strstr(text, "\nt_placed_total 0\n") != NULL);
+	CHECK(strstr(text, "# TYPE t_stock_units gauge\nt_stock_units 0\n") !=
+	      NULL);
+	CHECK(strstr(text, "t_refused_total{reason=\"capacity\"} 2\n") != NULL);
+	CHECK(strstr(text, "t_refused_total{reason=\"no_room\"} 0\n") != NULL);
+	CHECK_EQ_INT(count_of(text, "t_refused_total{"), 2);
+	CHECK(strstr(text, "unknown") == NULL);
+	free(text);
+	lz_metrics_destroy(&m);
+}
+
 static void
 test_metrics_render(void)
 {
@@ -1921,6 +1954,7 @@ main(void)
 	RUN(test_metrics_values);
 	RUN(test_metrics_render);
 	RUN(test_metrics_sync_stat);
+	RUN(test_metrics_init_stat);
 	RUN(test_metrics_help_escape);
 	RUN(test_http_bad_addresses);
 	RUN(test_http_admin);

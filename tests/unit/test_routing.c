@@ -2088,6 +2088,783 @@ test_malformed(void)
 	CHECK(p == NULL);
 }
 
+/* ---- driver rules, objectives and the VROOM format ---- */
+
+/* Brute force for breaks, max_tasks, max travel time and the
+ * vehicles-first objective: identical vehicles, jobs only, a naive
+ * reading of the rules.  A break is taken at one of the 2 (len + 1)
+ * points of a route (before or after each travel); a non-empty route
+ * takes it, an empty one does not. */
+struct tiny3 {
+	int n, nv;
+	double x[8], y[8], a[8], b[8], svc[8];
+	int64_t q[8], cap;
+	double horizon;
+	bool brk; /* one break [ba, bb], bsvc */
+	double ba, bb, bsvc;
+	int max_tasks; /* < 0: none */
+	double max_tt; /* travel time; INFINITY: none */
+	bool vehicles; /* objective: vehicles first */
+};
+
+/* Distance of a route with the break at point bp (-1: no break), or
+ * INFINITY. */
+static double
+t3route_at(const struct tiny3 *t, const int *seq, int len, int bp)
+{
+	double time = 0, d = 0, tt = 0;
+	int64_t load = 0;
+	int prev = 0;
+
+	for (int g = 0; g <= len; g++) {
+		int c = g < len ? seq[g] : 0;
+		double leg = hypot(t->x[prev] - t->x[c], t->y[prev] - t->y[c]);
+
+		for (int ph = 0; ph < 2; ph++) {
+			if (ph == 1) {
+				time += leg;
+				d += leg;
+				tt += leg;
+			}
+			if (bp == 2 * g + ph) {
+				if (time > t->bb)
+					return INFINITY;
+				time = fmax(time, t->ba) + t->bsvc;
+			}
+		}
+		if (g == len)
+			break;
+		load += t->q[c];
+		if (time > t->b[c])
+			return INFINITY;
+		time = fmax(time, t->a[c]) + t->svc[c];
+		prev = c;
+	}
+	if (load > t->cap || time > t->horizon || tt > t->max_tt ||
+	    (t->max_tasks >= 0 && len > t->max_tasks))
+		return INFINITY;
+	return d;
+}
+
+static double
+t3route(const struct tiny3 *t, const int *seq, int len)
+{
+	if (!t->brk)
+		return t3route_at(t, seq, len, -1);
+	for (int bp = 0; bp < 2 * (len + 1); bp++) {
+		double d = t3route_at(t, seq, len, bp);
+
+		if (d < INFINITY)
+			return d;
+	}
+	return INFINITY;
+}
+
+/* Best (vehicles, distance) or distance over all splits of perm. */
+static void
+brute3(const struct tiny3 *t, int *perm, int k, int len, double *best,
+       int *bestv)
+{
+	if (k == len) {
+		double total = 0;
+		int start = 0, used = 0;
+
+		for (int i = 0; i <= len && total < INFINITY; i++) {
+			if (i == len || perm[i] == 0) {
+				if (i > start) {
+					total += t3route(t, perm + start,
+							 i - start);
+					used++;
+				}
+				start = i + 1;
+			}
+		}
+		if (total == INFINITY)
+			return;
+		if (t->vehicles
+			    ? used < *bestv || (used == *bestv && total < *best)
+			    : total < *best) {
+			*best = total;
+			*bestv = used;
+		}
+		return;
+	}
+	for (int i = k; i < len; i++) {
+		int x = perm[k];
+
+		perm[k] = perm[i];
+		perm[i] = x;
+		if (!(perm[k] == 0 && k > 0 && perm[k - 1] == 0 && i != k))
+			brute3(t, perm, k + 1, len, best, bestv);
+		perm[i] = perm[k];
+		perm[k] = x;
+	}
+}
+
+static double
+t3optimum(const struct tiny3 *t, int *bestv)
+{
+	int perm[16], len = 0;
+	double best = INFINITY;
+
+	*bestv = 1 << 20;
+	for (int c = 1; c <= t->n; c++)
+		perm[len++] = c;
+	for (int v = 1; v < t->nv; v++)
+		perm[len++] = 0;
+	brute3(t, perm, 0, len, &best, bestv);
+	return best;
+}
+
+static struct lz_route_problem *
+t3problem(const struct tiny3 *t)
+{
+	struct lz_route_problem *p = plane(1);
+
+	for (int c = 1; c <= t->n; c++)
+		add_job_at(p, t->x[c], t->y[c], t->svc[c], t->a[c], t->b[c],
+			   t->q[c]);
+	for (int v = 0; v < t->nv; v++) {
+		struct lz_route_vehicle veh;
+
+		lz_route_vehicle_init(&veh);
+		veh.id = v + 1;
+		veh.capacity[0] = t->cap;
+		veh.shift.end = t->horizon;
+		veh.max_tasks = t->max_tasks;
+		veh.max_travel_time =
+			t->max_tt < INFINITY ? t->max_tt : LZ_ROUTE_INF;
+		if (t->brk) {
+			lz_route_break_init(&veh.breaks[0]);
+			veh.breaks[0].id = 9;
+			veh.breaks[0].tw[0].start = t->ba;
+			veh.breaks[0].tw[0].end = t->bb;
+			veh.breaks[0].service = t->bsvc;
+			veh.nbreaks = 1;
+		}
+		lz_route_problem_add_vehicle(p, &veh);
+	}
+	return p;
+}
+
+/* Breaks inside their windows, max_tasks, max travel time and the
+ * vehicles-first objective: the solver's optimum equals the brute
+ * force's on random 6-job problems, and each rule changes some optimum
+ * (else the test could not fail for it). */
+static void
+test_rules_optimal(void)
+{
+	uint64_t s = 424242;
+	int changed[4] = {0, 0, 0, 0};
+
+	for (int inst = 0; inst < 8; inst++) {
+		struct tiny3 t;
+		struct lz_route_problem *p;
+		struct lz_route_solution *sol = NULL;
+		struct lz_route_options o = opts_iter(3000, 3);
+		double best, b0;
+		int bestv, v0;
+		char msg[256];
+
+		memset(&t, 0, sizeof(t));
+		t.n = 6;
+		t.nv = 3;
+		t.cap = 12 + 3 * (inst % 3);
+		t.horizon = 420;
+		for (int c = 1; c <= t.n; c++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			t.x[c] = (double)((s >> 33) % 81) - 40;
+			t.y[c] = (double)((s >> 45) % 81) - 40;
+			t.q[c] = 1 + (int64_t)((s >> 20) % 4);
+			t.svc[c] = 10;
+			t.a[c] = (double)((s >> 25) % 120);
+			t.b[c] = t.a[c] + 60 + (double)((s >> 12) % 150);
+		}
+		if (inst == 3) {
+			/* a zigzag in time between two sides: one vehicle
+			 * can do it all, two do it shorter */
+			for (int c = 1; c <= t.n; c++) {
+				t.x[c] = c % 2 ? 30 : -30;
+				t.y[c] = (double)c;
+				t.a[c] = 40.0 + 70.0 * (c - 1);
+				t.b[c] = t.a[c] + 15;
+				t.q[c] = 1;
+			}
+		}
+		t.max_tasks = -1;
+		t.max_tt = INFINITY;
+		/* each instance gets a mix: a break on all, then max_tasks,
+		 * max travel time and the objective on some */
+		t.brk = true;
+		t.ba = 80 + 10 * inst;
+		t.bb = t.ba + 10;
+		t.bsvc = 50 + 10 * (inst % 4);
+		if (inst % 2 == 0 && inst != 6)
+			t.max_tasks = 2;
+		if (inst % 2 == 1 && inst != 3)
+			t.max_tt = 110 + 10 * (inst % 3);
+		if (inst == 3) {
+			t.horizon = 600;
+			t.ba = 450; /* at the end of the day */
+			t.bb = 460;
+		}
+		t.vehicles = inst % 3 != 2;
+		best = t3optimum(&t, &bestv);
+		/* the same without each rule */
+		for (int r = 0; r < 4; r++) {
+			struct tiny3 u = t;
+
+			if (r == 0)
+				u.brk = false;
+			else if (r == 1)
+				u.max_tasks = -1;
+			else if (r == 2)
+				u.max_tt = INFINITY;
+			else
+				u.vehicles = false;
+			b0 = t3optimum(&u, &v0);
+			if (getenv("T3"))
+				printf("# %d rule %d: %.2f/%d vs %.2f/%d\n",
+				       inst, r, best, bestv, b0, v0);
+			if (fabs(b0 - best) > 1e-6 || v0 != bestv)
+				changed[r]++;
+		}
+		p = t3problem(&t);
+		o.objective = t.vehicles ? LZ_ROUTE_OBJECTIVE_VEHICLES
+					 : LZ_ROUTE_OBJECTIVE_COST;
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		if (sol == NULL) {
+			lz_route_problem_destroy(&p);
+			continue;
+		}
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, msg, sizeof(msg)), 0);
+		CHECK_EQ_INT(lz_route_check(p, sol, LZ_ROUTE_CHECK_SEQUENCE,
+					    msg, sizeof(msg)),
+			     0);
+		if (isinf(best)) {
+			CHECK(sol->nunassigned > 0);
+		} else {
+			CHECK_EQ_INT(sol->nunassigned, 0);
+			CHECK(fabs(sol->distance - best) < 1e-6);
+			if (t.vehicles)
+				CHECK_EQ_INT(sol->nroutes, bestv);
+			if (fabs(sol->distance - best) >= 1e-6)
+				printf("# instance %d: solver %.6f (%d "
+				       "routes), optimum %.6f (%d)\n",
+				       inst, sol->distance, sol->nroutes, best,
+				       bestv);
+		}
+		/* every route took its break inside the window */
+		for (int r = 0; r < sol->nroutes; r++) {
+			int nb = 0;
+
+			for (int k = 0; k < sol->routes[r].nstops; k++) {
+				const struct lz_route_stop *st =
+					&sol->routes[r].stops[k];
+
+				if (st->type != LZ_ROUTE_STOP_BREAK)
+					continue;
+				nb++;
+				CHECK(st->start >= t.ba - 1e-9 &&
+				      st->start <= t.bb + 1e-9);
+				CHECK(fabs(st->departure - st->start - t.bsvc) <
+				      1e-9);
+			}
+			CHECK_EQ_INT(nb, 1);
+			if (t.max_tasks >= 0)
+				CHECK(sol->routes[r].nstops - 3 <= t.max_tasks);
+		}
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	for (int r = 0; r < 4; r++) {
+		CHECK(changed[r] > 0);
+		if (changed[r] == 0)
+			printf("# rule %d changes no optimum\n", r);
+	}
+}
+
+/* A break's max_load: the break waits until the load is low enough, and
+ * the checker refuses a break taken with too much on board. */
+static void
+test_break_max_load(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_vehicle v;
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(500, 1);
+	char msg[256];
+	int nbk = 0, jobs_before = 0;
+
+	add_job_at(p, 10, 0, 0, 0, 1000, 3);
+	add_job_at(p, 20, 0, 0, 0, 1000, 3);
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 10;
+	lz_route_break_init(&v.breaks[0]);
+	v.breaks[0].service = 5;
+	v.breaks[0].has_max_load = 1;
+	v.breaks[0].max_load[0] = 0; /* only once both are delivered */
+	v.nbreaks = 1;
+	lz_route_problem_add_vehicle(p, &v);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(lz_route_check(p, sol, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(sol->nroutes, 1);
+	for (int k = 0; sol->nroutes && k < sol->routes[0].nstops; k++) {
+		const struct lz_route_stop *st = &sol->routes[0].stops[k];
+
+		if (st->type == LZ_ROUTE_STOP_JOB && nbk == 0)
+			jobs_before++;
+		if (st->type == LZ_ROUTE_STOP_BREAK) {
+			nbk++;
+			CHECK_EQ_INT((int)st->load[0], 0);
+		}
+	}
+	CHECK_EQ_INT(nbk, 1);
+	CHECK_EQ_INT(jobs_before, 2);
+	/* move the break first: the checker refuses it */
+	if (sol->nroutes && sol->routes[0].nstops == 5) {
+		struct lz_route_stop tmp = sol->routes[0].stops[3];
+
+		CHECK_EQ_INT(tmp.type, LZ_ROUTE_STOP_BREAK);
+		memmove(&sol->routes[0].stops[2], &sol->routes[0].stops[1],
+			2 * sizeof(tmp));
+		sol->routes[0].stops[1] = tmp;
+		sol->routes[0].stops[1].location = 0;
+		CHECK_EQ_INT(lz_route_check(p, sol, LZ_ROUTE_CHECK_SEQUENCE,
+					    msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "max_load") != NULL);
+	}
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+}
+
+/* max_tasks 1: one stop per route; the job too large for the vehicles
+ * stays out (the issue's case: all three used to go on one route). */
+static void
+test_max_tasks(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(500, 1);
+	struct lz_route_vehicle v;
+	char msg[256];
+
+	add_job_at(p, 1, 0, 0, 0, 1000, 1);
+	add_job_at(p, 2, 0, 0, 0, 1000, 100);
+	add_job_at(p, 3, 0, 0, 0, 1000, 1);
+	for (int k = 0; k < 3; k++) {
+		lz_route_vehicle_init(&v);
+		v.id = k + 1;
+		v.capacity[0] = 10;
+		v.max_tasks = 1;
+		lz_route_problem_add_vehicle(p, &v);
+	}
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(lz_route_check(p, sol, 0, msg, sizeof(msg)), 0);
+	CHECK_EQ_INT(sol->nroutes, 2);
+	for (int r = 0; r < sol->nroutes; r++)
+		CHECK_EQ_INT(sol->routes[r].nstops, 3);
+	CHECK_EQ_INT(sol->nunassigned, 1);
+	if (sol->nunassigned)
+		CHECK_EQ_INT(sol->unassigned[0].reason,
+			     LZ_ROUTE_REASON_CAPACITY);
+	/* the checker refuses two stops on a max_tasks 1 route */
+	{
+		struct hand h;
+		int two[2] = {0, 2};
+
+		memset(&h, 0, sizeof(h));
+		hand_route(&h, 0, two, 2);
+		h.s.unassigned = sol->unassigned;
+		h.s.nunassigned = 1;
+		CHECK_EQ_INT(lz_route_check(p, &h.s, LZ_ROUTE_CHECK_SEQUENCE,
+					    msg, sizeof(msg)),
+			     LZ_ROUTE_EINFEASIBLE);
+		CHECK(strstr(msg, "max_tasks") != NULL);
+	}
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+	/* max_tasks 0 and a shipment on max_tasks 1: the reason says so */
+	p = plane(1);
+	add_job_at(p, 1, 0, 0, 0, 1000, 1);
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 10;
+	v.max_tasks = 0;
+	lz_route_problem_add_vehicle(p, &v);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(sol->nunassigned, 1);
+	if (sol->nunassigned)
+		CHECK_EQ_INT(sol->unassigned[0].reason,
+			     LZ_ROUTE_REASON_MAX_TASKS);
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+}
+
+/* speed_factor divides travel times; max_travel_time bounds their sum. */
+static void
+test_speed_factor_travel_time(void)
+{
+	struct lz_route_problem *p = plane(1);
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(200, 1);
+	struct lz_route_vehicle v;
+	char msg[256];
+
+	add_job_at(p, 30, 40, 0, 0, 1000, 1); /* 50 away */
+	lz_route_vehicle_init(&v);
+	v.capacity[0] = 10;
+	v.speed_factor = 2;
+	lz_route_problem_add_vehicle(p, &v);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(lz_route_check(p, sol, 0, msg, sizeof(msg)), 0);
+	if (sol->nroutes == 1) {
+		CHECK(fabs(sol->routes[0].stops[1].arrival - 25) < 1e-9);
+		CHECK(fabs(sol->routes[0].travel_time - 50) < 1e-9);
+		CHECK(fabs(sol->distance - 100) < 1e-9);
+	}
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+	v.speed_factor = 0;
+	p = plane(1);
+	CHECK_EQ_INT(lz_route_problem_add_vehicle(p, &v), LZ_ROUTE_EINVAL);
+	v.speed_factor = 1;
+	v.max_travel_time = 99;
+	CHECK_EQ_INT(lz_route_problem_add_vehicle(p, &v), 0);
+	add_job_at(p, 30, 40, 0, 0, 1000, 1);
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(sol->nunassigned, 1);
+	if (sol->nunassigned)
+		CHECK_EQ_INT(sol->unassigned[0].reason,
+			     LZ_ROUTE_REASON_MAX_TRAVEL_TIME);
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+}
+
+static struct lz_route_problem *
+vroom_parse(const char *text, char *err, size_t len)
+{
+	struct lz_route_problem *p = NULL;
+
+	if (route_json_load("inline", text, ROUTE_JSON_VROOM, &p, NULL, err,
+			    len))
+		printf("# %s\n", err);
+	return p;
+}
+
+/* VROOM's input as VROOM documents it: matrices per profile name, the
+ * default "car" profile, durations only, the cost = travel time default,
+ * a costs matrix that decides the order. */
+static void
+test_vroom_input(void)
+{
+	struct lz_route_problem *p;
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(300, 1);
+	char err[512];
+	/* by durations, 0 1 2 3 (4900) beats 0 2 1 3 (5350) */
+#define VROOM_BASE(costs)                                                      \
+	"{\"vehicles\": [{\"id\": 7, \"start_index\": 0, "                     \
+	"\"end_index\": 3}],"                                                  \
+	" \"jobs\": [{\"id\": 11, \"location_index\": 1},"                     \
+	"  {\"id\": 12, \"location_index\": 2}],"                              \
+	" \"matrices\": {\"car\": {\"durations\": [[0, 1800, 240, 1300],"      \
+	"  [1790, 0, 2000, 3100], [230, 2010, 0, 1100],"                       \
+	"  [1310, 3120, 1090, 0]]" costs "}}}"
+	const char *doc;
+
+	doc = VROOM_BASE("");
+	p = vroom_parse(doc, err, sizeof(err));
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+		CHECK_EQ_INT(sol->nroutes, 1);
+		CHECK(fabs(sol->cost - 4900) < 1e-6);
+		if (sol->nroutes)
+			CHECK_EQ_INT(sol->routes[0].stops[1].index, 0);
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	/* a costs matrix that makes 0 2 1 3 cheaper is honoured */
+	doc = VROOM_BASE(", \"costs\": [[0, 50, 1, 50], [50, 0, 50, 1],"
+			 " [50, 1, 0, 50], [50, 50, 50, 0]]");
+	p = vroom_parse(doc, err, sizeof(err));
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+		CHECK(fabs(sol->cost - 3) < 1e-6);
+		if (sol->nroutes)
+			CHECK_EQ_INT(sol->routes[0].stops[1].index, 1);
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	/* the same files are refused in our own dialect's profile "van"
+	 * only when they name a profile no vehicle has */
+	CHECK_EQ_INT(route_json_load("inline", doc, ROUTE_JSON_LZ, &p, NULL,
+				     err, sizeof(err)),
+		     LZ_ROUTE_EPARSE);
+	CHECK(strstr(err, "\"car\"") != NULL);
+	/* every file of tests/data/routing/vroom_*.json solves and checks */
+	{
+		static const char *const files[] = {"vroom_matrix.json",
+						    "vroom_full.json"};
+
+		for (size_t f = 0; f < 2; f++) {
+			json_t *d = NULL;
+			int rc = route_json_load(data_path(files[f]), NULL,
+						 ROUTE_JSON_VROOM, &p, &d, err,
+						 sizeof(err));
+
+			CHECK_EQ_INT(rc, 0);
+			if (rc) {
+				printf("# %s\n", err);
+				continue;
+			}
+			CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+			CHECK_EQ_INT(
+				lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+			CHECK_EQ_INT(sol->nunassigned, 0);
+			{
+				FILE *out = tmpfile();
+
+				CHECK_EQ_INT(
+					route_json_write_vroom(out, p, sol, d),
+					0);
+				fclose(out);
+			}
+			json_decref(d);
+			lz_route_solution_destroy(&sol);
+			lz_route_problem_destroy(&p);
+		}
+	}
+}
+
+static void
+expect_vroom_error(const char *text, const char *what)
+{
+	struct lz_route_problem *p = NULL;
+	char err[512];
+	int rc = route_json_load("inline", text, ROUTE_JSON_VROOM, &p, NULL,
+				 err, sizeof(err));
+
+	CHECK_EQ_INT(rc, LZ_ROUTE_EPARSE);
+	CHECK(p == NULL);
+	CHECK(strstr(err, what) != NULL);
+	if (rc != LZ_ROUTE_EPARSE || !strstr(err, what))
+		printf("# expected \"%s\", got: %s\n", what,
+		       rc ? err : "success");
+	lz_route_problem_destroy(&p);
+}
+
+#define V1 "{\"vehicles\": [{\"id\": 1, \"start\": [2.3, 48.8]"
+#define J1 "\"jobs\": [{\"id\": 1, \"location\": [2.31, 48.81]"
+
+/* Fields that are not honoured are refused by name; duplicate ids and
+ * amounts of different lengths are refused as VROOM does. */
+static void
+test_vroom_refusals(void)
+{
+	expect_vroom_error(V1 ", \"type\": \"x\"}], " J1 "}]}", "\"type\"");
+	expect_vroom_error(V1 ", \"steps\": []}], " J1 "}]}", "\"steps\"");
+	expect_vroom_error(V1 ", \"costs\": {\"per_task_hour\": 1}}], " J1
+			      "}]}",
+			   "\"per_task_hour\"");
+	expect_vroom_error(V1 "}], " J1 ", \"service_per_type\": {}}]}",
+			   "\"service_per_type\"");
+	expect_vroom_error(V1 "}], " J1 ", \"setup_per_type\": {}}]}",
+			   "\"setup_per_type\"");
+	expect_vroom_error(V1 "}], " J1 ", \"colour\": 3}]}",
+			   "unknown field \"colour\"");
+	expect_vroom_error(V1 "}], " J1 "}], \"matrix\": [[0]]}", "\"matrix\"");
+	expect_vroom_error(V1 ", \"breaks\": [{\"id\": 1, \"length\": 3}]}], "
+			      "" J1 "}]}",
+			   "breaks[0]: unknown field \"length\"");
+	/* duplicates */
+	expect_vroom_error(V1 "}], " J1 "}, {\"id\": 1, \"location\": [2.32, "
+			      "48.8]}]}",
+			   "duplicate job id: 1");
+	expect_vroom_error(
+		V1
+		"}], \"shipments\": [{\"pickup\": {\"id\": 3, \"location\": "
+		"[2.3, 48.8]}, \"delivery\": {\"id\": 4, \"location\": [2.3, "
+		"48.9]}}, {\"pickup\": {\"id\": 3, \"location\": [2.3, "
+		"48.8]}, \"delivery\": {\"id\": 5, \"location\": [2.3, "
+		"48.9]}}]}",
+		"duplicate pickup id: 3");
+	expect_vroom_error(V1 ", \"breaks\": [{\"id\": 2}, {\"id\": 2}]}], " J1
+			      "}]}",
+			   "duplicate break id: 2");
+	/* amount lengths */
+	expect_vroom_error(V1 ", \"capacity\": [5, 5]}], " J1
+			      ", \"delivery\": [1]}]}",
+			   "inconsistent \"delivery\" length: 1 instead of 2");
+	expect_vroom_error(V1 "}], " J1 ", \"pickup\": [1]}]}",
+			   "inconsistent \"capacity\" length: 0 instead of 1");
+	expect_vroom_error(V1 ", \"capacity\": [5], \"breaks\": [{\"id\": 1, "
+			      "\"max_load\": [1, 2]}]}], " J1 "}]}",
+			   "inconsistent \"max_load\" length");
+	expect_vroom_error(V1 ", \"capacity\": [5]}], " J1
+			      ", \"amount\": [1], \"delivery\": [1]}]}",
+			   "\"amount\" (legacy");
+	/* plane coordinates without "metric": "euclidean" */
+	expect_vroom_error("{\"vehicles\": [{\"start\": [0, 0]}], "
+			   "\"jobs\": [{\"id\": 1, \"location\": [250, 310]}]}",
+			   "give \"metric\": \"euclidean\"");
+	/* a costs matrix with per_hour, distances-less ranges */
+	expect_vroom_error(
+		"{\"vehicles\": [{\"start_index\": 0, \"costs\": "
+		"{\"per_hour\": "
+		"10}}], \"jobs\": [{\"id\": 1, \"location_index\": 1}], "
+		"\"matrices\": {\"car\": {\"durations\": [[0, 1], [1, 0]], "
+		"\"costs\": [[0, 1], [1, 0]]}}}",
+		"cannot be combined with a \"costs\" matrix");
+	expect_vroom_error(
+		"{\"vehicles\": [{\"start_index\": 0, \"max_distance\": 5}], "
+		"\"jobs\": [{\"id\": 1, \"location_index\": 1}], "
+		"\"matrices\": {\"car\": {\"durations\": [[0, 1], [1, 0]]}}}",
+		"\"max_distance\" needs \"distances\"");
+	expect_vroom_error(V1 ", \"speed_factor\": 6}], " J1 "}]}",
+			   "speed_factor");
+	expect_vroom_error(V1 ", \"max_tasks\": -1}], " J1 "}]}", "max_tasks");
+	expect_vroom_error(V1 ", \"profile\": \"truck\"}, {\"start\": [2.3, "
+			      "48.8], \"profile\": \"bike\"}, {\"start\": "
+			      "[2.3, 48.8]}], " J1 "}]}",
+			   "at most 2");
+}
+
+/* Accepted fields are honoured: legacy amount is a delivery, max_tasks,
+ * breaks with their windows, speed_factor, max_travel_time, setup. */
+static void
+test_vroom_fields(void)
+{
+	struct lz_route_problem *p;
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(300, 1);
+	char err[512];
+
+	/* the issue's case: max_tasks 1 and a 100-unit job on 10-unit
+	 * vehicles (legacy amount) */
+	p = vroom_parse(
+		"{\"metric\": \"euclidean\", \"vehicles\": ["
+		"{\"id\": 1, \"start\": [0, 0], \"capacity\": [10], "
+		"\"max_tasks\": 1},"
+		"{\"id\": 2, \"start\": [0, 0], \"capacity\": [10], "
+		"\"max_tasks\": 1},"
+		"{\"id\": 3, \"start\": [0, 0], \"capacity\": [10], "
+		"\"max_tasks\": 1}],"
+		" \"jobs\": [{\"id\": 1, \"location\": [1, 0], \"amount\": "
+		"[1]},"
+		"  {\"id\": 2, \"location\": [2, 0], \"amount\": [100]},"
+		"  {\"id\": 3, \"location\": [3, 0], \"amount\": [1], "
+		"\"setup\": 5}]}",
+		err, sizeof(err));
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+		CHECK_EQ_INT(sol->nroutes, 2);
+		CHECK_EQ_INT(sol->nunassigned, 1);
+		if (sol->nunassigned)
+			CHECK_EQ_INT(sol->unassigned[0].index, 1);
+		for (int r = 0; r < sol->nroutes; r++)
+			if (sol->routes[r].stops[1].index == 2)
+				CHECK(fabs(sol->routes[r].stops[1].setup - 5) <
+				      1e-9);
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	/* a break window in the middle of the day, service 600, and
+	 * speed_factor 2 halving a 1000 s leg */
+	p = vroom_parse(
+		"{\"vehicles\": [{\"id\": 1, \"start_index\": 0, "
+		"\"end_index\": 0, \"speed_factor\": 2, \"breaks\": [{\"id\": "
+		"4, "
+		"\"time_windows\": [[2000, 2100]], \"service\": 600}]}],"
+		" \"jobs\": [{\"id\": 1, \"location_index\": 1, \"service\": "
+		"100},"
+		"  {\"id\": 2, \"location_index\": 2, \"service\": 100}],"
+		" \"matrices\": {\"car\": {\"durations\": [[0, 1000, 1000],"
+		"  [1000, 0, 1000], [1000, 1000, 0]]}}}",
+		err, sizeof(err));
+	CHECK(p != NULL);
+	if (p) {
+		int found = 0;
+
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		CHECK_EQ_INT(lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+		CHECK_EQ_INT(sol->nunassigned, 0);
+		for (int k = 0; sol->nroutes && k < sol->routes[0].nstops;
+		     k++) {
+			const struct lz_route_stop *st =
+				&sol->routes[0].stops[k];
+
+			if (st->type == LZ_ROUTE_STOP_BREAK) {
+				found++;
+				CHECK(st->start >= 2000 - 1e-9 &&
+				      st->start <= 2100 + 1e-9);
+			}
+			if (k == 1)
+				CHECK(fabs(st->arrival - 500) < 1e-6 ||
+				      st->type == LZ_ROUTE_STOP_BREAK);
+		}
+		CHECK_EQ_INT(found, 1);
+		if (sol->nroutes)
+			CHECK(fabs(sol->routes[0].travel_time - 1500) < 1e-6);
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+	/* max_travel_time below the only round trip: unassigned */
+	p = vroom_parse("{\"vehicles\": [{\"start_index\": 0, \"end_index\": "
+			"0, \"max_travel_time\": 1999}],"
+			" \"jobs\": [{\"id\": 1, \"location_index\": 1}],"
+			" \"matrices\": {\"car\": {\"durations\": [[0, 1000],"
+			" [1000, 0]]}}}",
+			err, sizeof(err));
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+		CHECK_EQ_INT(sol->nunassigned, 1);
+		lz_route_solution_destroy(&sol);
+		lz_route_problem_destroy(&p);
+	}
+}
+
+/* The Li & Lim reader: shipments from sibling columns. */
+static void
+test_lilim(void)
+{
+	struct lz_route_problem *p = NULL;
+	struct lz_route_solution *sol = NULL;
+	struct lz_route_options o = opts_iter(500, 1);
+	char err[512];
+
+	CHECK_EQ_INT(lz_route_lilim_read(data_path("lilim_small.txt"), &p, err,
+					 sizeof(err)),
+		     0);
+	if (p == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_EQ_INT(lz_route_problem_nshipments(p), 3);
+	CHECK_EQ_INT(lz_route_problem_njobs(p), 0);
+	CHECK_EQ_INT(lz_route_problem_nvehicles(p), 3);
+	if (lz_route_problem_nshipments(p) == 3)
+		CHECK_EQ_INT((int)lz_route_problem_shipment(p, 0)->delivery.id,
+			     4);
+	o.objective = LZ_ROUTE_OBJECTIVE_VEHICLES;
+	CHECK_EQ_INT(lz_route_solve(p, &o, &sol), 0);
+	CHECK_EQ_INT(lz_route_check(p, sol, 0, err, sizeof(err)), 0);
+	CHECK_EQ_INT(sol->nunassigned, 0);
+	CHECK_EQ_INT(sol->nroutes, 1);
+	lz_route_solution_destroy(&sol);
+	lz_route_problem_destroy(&p);
+	CHECK_EQ_INT(lz_route_lilim_read(data_path("r101_25.txt"), &p, err,
+					 sizeof(err)),
+		     LZ_ROUTE_EPARSE);
+}
+
 int
 main(void)
 {
@@ -2115,5 +2892,13 @@ main(void)
 	RUN(test_threads);
 	RUN(test_degenerate);
 	RUN(test_malformed);
+	RUN(test_rules_optimal);
+	RUN(test_break_max_load);
+	RUN(test_max_tasks);
+	RUN(test_speed_factor_travel_time);
+	RUN(test_vroom_input);
+	RUN(test_vroom_refusals);
+	RUN(test_vroom_fields);
+	RUN(test_lilim);
 	return lz_test_summary();
 }

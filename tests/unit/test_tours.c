@@ -1164,6 +1164,38 @@ test_may_report(void)
 	CHECK(tours_may_report("", NULL, 0));
 }
 
+/* A report's own time: within its day (6 h before midnight to 30 h
+ * after), not before the start it follows; 0 is "when received". */
+static void
+test_report_time(void)
+{
+	int64_t mid, out = 0;
+	const char *why = NULL;
+
+	CHECK(lz_date_midnight("2026-12-05", &mid, NULL) == 0);
+	CHECK(lz_date_report_time("2026-12-05", 0, 0, 42, &out, &why) == 0);
+	CHECK(out == 42);
+	CHECK(lz_date_report_time("2026-12-05", 0, mid + 9 * 3600, 42, &out,
+				  &why) == 0);
+	CHECK(out == mid + 9 * 3600);
+	CHECK(lz_date_report_time("2026-12-05", 0, mid - 6 * 3600, 42, &out,
+				  &why) == 0);
+	CHECK(lz_date_report_time("2026-12-05", 0, mid + 30 * 3600, 42, &out,
+				  &why) == 0);
+	CHECK(lz_date_report_time("2026-12-05", 0, mid - 6 * 3600 - 1, 42, &out,
+				  &why) == -1);
+	CHECK(out == 42 && why && strstr(why, "outside its day"));
+	CHECK(lz_date_report_time("2026-12-05", 0, mid + 30 * 3600 + 1, 42,
+				  &out, &why) == -1);
+	why = NULL;
+	CHECK(lz_date_report_time("2026-12-05", mid + 10 * 3600,
+				  mid + 10 * 3600 - 1, 42, &out, &why) == -1);
+	CHECK(why && strstr(why, "before the start"));
+	CHECK(lz_date_report_time("2026-12-05", mid + 10 * 3600,
+				  mid + 10 * 3600, 42, &out, &why) == 0);
+	CHECK(lz_date_report_time("2026-13-05", 0, mid, 42, &out, &why) == -1);
+}
+
 int
 main(void)
 {
@@ -1186,5 +1218,6 @@ main(void)
 	RUN(test_names);
 	RUN(test_sources);
 	RUN(test_may_report);
+	RUN(test_report_time);
 	return lz_test_summary();
 }

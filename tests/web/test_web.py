@@ -593,6 +593,8 @@ def main():
         lambda: stop(tour_id, s3).get("status") == "STOP_STATUS_COMPLETED" and stop(tour_id, r).get("status") == "STOP_STATUS_COMPLETED", 15))
     time.sleep(1)
     check_eq("exactly once: two more stops completed", metric("tours", "lz_tours_stops_completed_total") - done_before, 2)
+    check_eq("a queued report keeps the time it was made, not the time it arrived",
+             int(stop(tour_id, s3).get("reportedAt", 0)), stored[1]["at"])
     check_eq("no report applied twice (none refused as already reported)",
              metric("tours", 'lz_tours_refused_total{reason="bad_state"}') - bad_before, 0)
     check_eq("the gateway committed each report once (its outbox)", metric("gateway", "lz_outbox_seq") - seq_before, 4)

@@ -64,10 +64,22 @@ export function onChange(f) {
   return () => listeners.delete(f);
 }
 
+// The reports that say when they happened ("at"): a report sent late,
+// after the network came back, keeps the time it was made.
+const TIMED = new Set([
+  "lz.tours.v1.TourStarted", "lz.tours.v1.StopArrived", "lz.tours.v1.StopCompleted",
+  "lz.tours.v1.StopFailed", "lz.tours.v1.TourCompleted",
+  "lz.bikes.v1.StartRun", "lz.bikes.v1.DeliverParcel", "lz.bikes.v1.FailParcel",
+  "lz.bikes.v1.LeaveAtRelayPoint", "lz.bikes.v1.CollectPickup", "lz.bikes.v1.FailPickup",
+  "lz.bikes.v1.CompleteRun",
+]);
+
 // enqueue(type, payload, label): the report is kept, then sent.  Returns
 // its key.
 export function enqueue(type, payload, label) {
-  const item = { key: newKey(), type, payload, label, at: Math.floor(Date.now() / 1000), tries: 0 };
+  const at = Math.floor(Date.now() / 1000);
+  if (TIMED.has(type)) payload = { ...payload, at: String(at) };
+  const item = { key: newKey(), type, payload, label, at, tries: 0 };
   items.push(item);
   save();
   flush();
