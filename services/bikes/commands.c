@@ -228,20 +228,28 @@ on_pin(struct lz_call *c, const ProtobufCMessage *msg)
 
 /* ---- riders' phones ---- */
 
-/* The rider behind the command (the gateway's authenticated partner). */
+/* The rider behind the command: the gateway's authenticated partner, or
+ * NAMED when an operator reports for a rider (refused from anyone else). */
 static int
-actor_rider(struct lz_call *c, Rider **r)
+actor_rider(struct lz_call *c, const char *named, Rider **r)
 {
-	const char *a = c->ev->actor;
-	int rc = bikes_get(c, bikes_of(c)->db.riders, a,
-			   &lz__bikes__v1__rider__descriptor, r);
+	int for_rider = named != NULL && named[0] != '\0';
+	const char *a = for_rider ? named : c->ev->actor;
+	int rc;
 
-	if (rc != 0)
+	*r = NULL;
+	if (for_rider && !lz_service_actor_has_role(c, "operator"))
+		return lz_service_refuse(
+			c, BR_INVALID, LZ_IDS("rider_id", named),
+			"rider_id: only an operator reports for a rider");
+	if ((rc = bikes_get(c, bikes_of(c)->db.riders, a,
+			    &lz__bikes__v1__rider__descriptor, r)) != 0)
 		return rc;
 	if (*r == NULL)
 		return lz_service_refuse(
 			c, BR_UNKNOWN_RIDER, LZ_IDS("rider_id", a),
-			"the partner is not a registered rider");
+			for_rider ? "rider_id: no such rider"
+				  : "the partner is not a registered rider");
 	return 0;
 }
 
@@ -279,7 +287,7 @@ on_start_shift(struct lz_call *c, const ProtobufCMessage *msg)
 	Bike *bk = NULL;
 	Shift *cur = NULL;
 	char id[100], date[11];
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, cmd->rider_id, &r);
 	const char *const *ids =
 		LZ_IDS("rider_id", c->ev->actor, "bike_id", cmd->bike_id);
 	int64_t start = cmd->start ? cmd->start : c->now;
@@ -380,12 +388,14 @@ static int complete_run(struct lz_call *c, Run *run, int64_t distance);
 static int
 on_end_shift(struct lz_call *c, const ProtobufCMessage *msg)
 {
+	const Lz__Bikes__V1__EndShift *cmd =
+		(const Lz__Bikes__V1__EndShift *)msg;
 	Lz__Bikes__V1__ShiftEnded ev = LZ__BIKES__V1__SHIFT_ENDED__INIT;
 	Rider *r = NULL;
 	Shift *s = NULL;
 	Run *run = NULL;
 	MDB_val k;
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, cmd->rider_id, &r);
 
 	if (rc != 0)
 		return rc;
@@ -494,7 +504,7 @@ on_start_run(struct lz_call *c, const ProtobufCMessage *msg)
 	Run *run = NULL, *cur = NULL;
 	const char *const *ids =
 		LZ_IDS("run_id", cmd->run_id, "rider_id", c->ev->actor);
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, cmd->rider_id, &r);
 
 	if (rc != 0)
 		return rc;
@@ -527,14 +537,14 @@ out:
 /* A parcel of the rider's run in progress: UNKNOWN_PARCEL,
  * NOT_ON_RIDER_RUN (not in a started run of the actor), BAD_STATE. */
 static int
-rider_parcel(struct lz_call *c, const char *parcel_id, int64_t at, Parcel **p,
-	     int failed_ok)
+rider_parcel(struct lz_call *c, const char *parcel_id, int64_t at,
+	     const char *rider_id, Parcel **p, int failed_ok)
 {
 	Rider *r = NULL;
 	Run *run = NULL;
 	const char *const *ids =
 		LZ_IDS("parcel_id", parcel_id, "rider_id", c->ev->actor);
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, rider_id, &r);
 
 	*p = NULL;
 	if (rc != 0)
@@ -574,7 +584,7 @@ on_deliver(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__DeliverParcel *)msg;
 	struct bikes_change ch = {.to = PS_DELIVERED};
 	Parcel *p;
-	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 0);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, cmd->rider_id, &p, 0);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -611,7 +621,7 @@ on_fail(struct lz_call *c, const ProtobufCMessage *msg)
 	struct bikes_change ch = {.to = PS_FAILED};
 	Parcel *p;
 	Run *run = NULL;
-	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 0);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, cmd->rider_id, &p, 0);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -653,7 +663,7 @@ on_leave(struct lz_call *c, const ProtobufCMessage *msg)
 	char detail[120];
 	Site *site = NULL;
 	Parcel *p;
-	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, &p, 1);
+	int rc = rider_parcel(c, cmd->parcel_id, cmd->at, cmd->rider_id, &p, 1);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -787,13 +797,14 @@ on_hand_over(struct lz_call *c, const ProtobufCMessage *msg)
 
 /* A pickup of the actor's run in progress. */
 static int
-rider_pickup(struct lz_call *c, const char *request_id, int64_t at, Pickup **k)
+rider_pickup(struct lz_call *c, const char *request_id, int64_t at,
+	     const char *rider_id, Pickup **k)
 {
 	Rider *r = NULL;
 	Run *run = NULL;
 	const char *const *ids =
 		LZ_IDS("request_id", request_id, "rider_id", c->ev->actor);
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, rider_id, &r);
 
 	*k = NULL;
 	if (rc != 0)
@@ -834,7 +845,7 @@ on_collect(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__CollectPickup *)msg;
 	struct bikes_change ch = {.to = PK_COLLECTED, .detail = "collected"};
 	Pickup *k;
-	int rc = rider_pickup(c, cmd->request_id, cmd->at, &k);
+	int rc = rider_pickup(c, cmd->request_id, cmd->at, cmd->rider_id, &k);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -862,7 +873,7 @@ on_fail_pickup(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__FailPickup *)msg;
 	struct bikes_change ch = {.to = PK_FAILED, .detail = "failed"};
 	Pickup *k;
-	int rc = rider_pickup(c, cmd->request_id, cmd->at, &k);
+	int rc = rider_pickup(c, cmd->request_id, cmd->at, cmd->rider_id, &k);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -937,7 +948,7 @@ on_complete_run(struct lz_call *c, const ProtobufCMessage *msg)
 		(const Lz__Bikes__V1__CompleteRun *)msg;
 	Rider *r = NULL;
 	Run *run = NULL;
-	int rc = actor_rider(c, &r);
+	int rc = actor_rider(c, cmd->rider_id, &r);
 
 	if (rc != 0)
 		return rc;

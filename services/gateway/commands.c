@@ -55,27 +55,36 @@ static const struct {
 	{"lz.bikes.v1.PlanRuns", LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.AssignParcel", LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.PinRun", LZ_ROLE_OPERATOR},
-	{"lz.bikes.v1.StartShift", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.EndShift", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.StartRun", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.DeliverParcel", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.FailParcel", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.LeaveAtRelayPoint", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.CollectPickup", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.FailPickup", LZ_ROLE_RIDER},
-	{"lz.bikes.v1.CompleteRun", LZ_ROLE_RIDER},
+	{"lz.bikes.v1.StartShift", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.EndShift", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.StartRun", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.DeliverParcel", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.FailParcel", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.LeaveAtRelayPoint", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.CollectPickup", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.FailPickup", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.CompleteRun", LZ_ROLE_RIDER | LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.ConfirmAtRelayPoint", LZ_ROLE_RELAY | LZ_ROLE_OPERATOR},
 	{"lz.bikes.v1.HandOverParcel", LZ_ROLE_RELAY | LZ_ROLE_OPERATOR},
 };
 
-/* Singular fields that need a role of their own when set: the services trust the
- * gateway for who may send what, and the roles never travel with the
- * command. */
+/* Singular fields that need a role of their own when set (the services
+ * check the roles again, from the envelope's actor_roles). */
 static const struct {
 	const char *type, *field;
 	unsigned roles;
 } field_roles[] = {
 	{"lz.tours.v1.TourStarted", "override_picking", LZ_ROLE_OPERATOR},
+	/* an operator reporting for a rider */
+	{"lz.bikes.v1.StartShift", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.EndShift", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.StartRun", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.DeliverParcel", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.FailParcel", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.LeaveAtRelayPoint", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.CollectPickup", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.FailPickup", "rider_id", LZ_ROLE_OPERATOR},
+	{"lz.bikes.v1.CompleteRun", "rider_id", LZ_ROLE_OPERATOR},
 };
 
 unsigned

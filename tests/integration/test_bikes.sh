@@ -594,6 +594,7 @@ LEFT=""
 FAILED_TWICE=""
 DELIVERED_A2=""
 FAILS=$([ -n "$P_SECOND" ] && echo 1 || echo 0)
+BY_OPS=""
 for p in $A2; do
 	case $p in
 	col:*) ride alice CollectPickup "{\"requestId\":\"${p#col:}\",\"grams\":\"5400\",\"containersCollected\":[{\"containerType\":\"bocal-500\",\"count\":30}]}" ;;
@@ -606,6 +607,14 @@ for p in $A2; do
 		LEFT=$p
 		ride alice LeaveAtRelayPoint "{\"parcelId\":\"del:fournil/$p\",\"relayPointId\":\"c1\"}"
 		ride alice LeaveAtRelayPoint "{\"parcelId\":\"del:fournil/$p\",\"relayPointId\":\"rp-noailles\"}"
+	elif [ -z "$BY_OPS" ]; then
+		# alice's phone is out of order: the hub reports for her.
+		BY_OPS=$p
+		DELIVERED_A2="$DELIVERED_A2 $p"
+		ack=$(submit bob lz.bikes.v1.DeliverParcel "{\"parcelId\":\"del:fournil/$p\",\"riderId\":\"alice\"}")
+		check_eq "a rider may not report for another rider (the gateway: forbidden)" \
+			"$(jfield "$ack" status) $(jfield "$ack" errorCode)" "ACK_STATUS_REJECTED ERROR_CODE_FORBIDDEN"
+		ride ops DeliverParcel "{\"parcelId\":\"del:fournil/$p\",\"riderId\":\"alice\"}"
 	else
 		DELIVERED_A2="$DELIVERED_A2 $p"
 		ride alice DeliverParcel "{\"parcelId\":\"del:fournil/$p\"}"
@@ -620,6 +629,16 @@ if [ -n "$LEFT" ]; then
 	check_eq "left at the relay point: the order is delivered there" "$(status "$LEFT")" DELIVERED
 	check "its history names the relay point" sh -c "
 		curl -s 'http://127.0.0.1:$ORDERS_ADMIN/v1/orders/fournil%2F$LEFT' | grep -q 'relay point rp-noailles'"
+fi
+if [ -n "$BY_OPS" ]; then
+	check_eq "an operator reports for a rider: the parcel is delivered, by the operator, for the rider" \
+		"$("$BIN/lz-tap" --replay bikes --replay-endpoint "$BIKES_REPLAY" 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    p = o["payload"]
+    if o["type"] == "lz.bikes.v1.ParcelStatusChanged" and p["parcel"]["parcelId"] == "del:fournil/" + sys.argv[1]:
+        print(p.get("to"), o.get("actor"), o.get("audience"))' "$BY_OPS" | tail -1)" "PARCEL_STATUS_DELIVERED ops alice"
 fi
 if [ -n "$DELIVERED_A2" ]; then
 	check_eq "orders of the delivered parcels delivered in lz-orders" \
