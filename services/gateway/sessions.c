@@ -417,6 +417,7 @@ login(struct gw *g, struct evhttp_request *req)
 				    "PASSWORD}");
 		return;
 	}
+	/* NAME lives in BODY: from here on, the copy in UKEY (after "u:"). */
 	snprintf(ukey, sizeof(ukey), "u:%s", name);
 	peer_address(req, akey, sizeof(akey));
 	if ((wait = fail_wait(g, ukey, now)) > 0 ||
@@ -424,7 +425,7 @@ login(struct gw *g, struct evhttp_request *req)
 		json_decref(body);
 		lz_metric_add(g->m_logins_limited, 1);
 		lz_log_warn("login refused", "user=%s peer=%s reason=rate",
-			    name, akey + 2);
+			    ukey + 2, akey + 2);
 		too_many(req, wait);
 		return;
 	}
@@ -436,7 +437,7 @@ login(struct gw *g, struct evhttp_request *req)
 		fail_count(g, akey, now);
 		lz_metric_add(g->m_logins_failed, 1);
 		lz_log_warn("login refused", "user=%s peer=%s reason=password",
-			    name, akey + 2);
+			    ukey + 2, akey + 2);
 		lz_http_reply_error(req, 401, "wrong user name or password");
 		return;
 	}
