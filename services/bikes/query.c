@@ -18,6 +18,10 @@
  *   GET /v1/parcels/waiting            -> ParcelList: at the relay, not on a
  *                                         bike yet
  *   GET /v1/pickups                    -> PickupList: open pickups
+ *   GET /v1/fleet[?rider=<id>]         -> {"bikes": [Bike...], "shifts":
+ *                                         [Shift...]}: the bikes, and the
+ *                                         riders' shifts open (that rider's
+ *                                         only)
  *
  * 400 {"error":...} for a malformed date, 405 for another method.
  */
@@ -349,6 +353,75 @@ on_pickups(struct evhttp_request *req, void *arg)
 	free_list(&l);
 }
 
+/* ---- the fleet: bikes, and the shifts open ---- */
+
+struct fleet {
+	struct bikes *b;
+	const char *rider;
+	json_t *bikes, *shifts;
+};
+
+static int
+add_bike(ProtobufCMessage *m, void *arg)
+{
+	json_array_append_new(((struct fleet *)arg)->bikes,
+			      lz_json_from_message(m));
+	return 0;
+}
+
+static int
+add_shift(ProtobufCMessage *m, void *arg)
+{
+	struct fleet *f = arg;
+
+	if (f->rider && strcmp(((const Shift *)m)->rider_id, f->rider) != 0)
+		return 0;
+	json_array_append_new(f->shifts, lz_json_from_message(m));
+	return 0;
+}
+
+static int
+fleet_fn(MDB_txn *txn, void *arg)
+{
+	struct fleet *f = arg;
+	int rc = lz_store_each_msg(txn, f->b->db.bikes, "",
+				   &lz__bikes__v1__bike__descriptor, add_bike,
+				   f);
+
+	return rc ? rc
+		  : lz_store_each_msg(txn, f->b->db.shifts, "",
+				      &lz__bikes__v1__shift__descriptor,
+				      add_shift, f);
+}
+
+static void
+on_fleet(struct evhttp_request *req, void *arg)
+{
+	static const char *const names[] = {"rider"};
+	struct fleet f = {arg, NULL, json_array(), json_array()};
+	struct evkeyvalq q = {0};
+	int rc;
+
+	if (!lz_http_only_get(req) ||
+	    lz_http_params(req, &q, names, &f.rider, 1) != 0)
+		goto out;
+	if (f.rider && !lz_valid_id(f.rider)) {
+		lz_http_reply_error(
+			req, 400, "rider: 1..64 characters of [A-Za-z0-9._-]");
+		goto out;
+	}
+	if ((rc = lz_store_read(f.b->store, fleet_fn, &f)) != 0) {
+		lz_http_reply_error(req, 500, lz_store_strerror(rc));
+		goto out;
+	}
+	lz_http_reply_json_new(req, json_pack("{s:O, s:O}", "bikes", f.bikes,
+					      "shifts", f.shifts));
+out:
+	json_decref(f.bikes);
+	json_decref(f.shifts);
+	evhttp_clear_headers(&q);
+}
+
 void
 bikes_http_routes(struct lz_http *h, struct bikes *b)
 {
@@ -356,4 +429,5 @@ bikes_http_routes(struct lz_http *h, struct bikes *b)
 	lz_http_route(h, "/v1/parcels", on_parcels, b);
 	lz_http_route(h, "/v1/parcels/", on_parcels, b);
 	lz_http_route(h, "/v1/pickups", on_pickups, b);
+	lz_http_route(h, "/v1/fleet", on_fleet, b);
 }

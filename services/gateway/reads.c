@@ -85,6 +85,8 @@ static const struct read_route routes[] = {
 	 LZ_ROLE_RELAY, BY_MEMBER, "member"},
 	{"/v1/pickups", GW_UP_BIKES, "/v1/pickups", LZ_ROLE_RIDER, 0, NONE,
 	 NULL},
+	{"/v1/fleet", GW_UP_BIKES, "/v1/fleet", LZ_ROLE_RIDER, LZ_ROLE_RIDER,
+	 BY_ID, "rider"},
 	{"/v1/balances", GW_UP_RETURNS, "/v1/balances",
 	 LZ_ROLE_SHIPPER | LZ_ROLE_RECEIVER | LZ_ROLE_RELAY,
 	 LZ_ROLE_SHIPPER | LZ_ROLE_RECEIVER | LZ_ROLE_RELAY, BY_MEMBER,

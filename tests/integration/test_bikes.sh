@@ -140,6 +140,12 @@ cmd alice lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-1\",\"end\":\"$SHIFT_END\"
 cmd bob lz.bikes.v1.StartShift "{\"bikeId\":\"cargo-2\",\"end\":\"$SHIFT_END\"}"
 cmd mallory lz.bikes.v1.StartShift '{"bikeId":"cargo-1"}'
 check "shifts applied" settle
+check_eq "GET /v1/fleet: the bikes, the shifts open; ?rider= that rider's" "$(curl -s "$API/v1/fleet" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+print(sorted(b["bikeId"] for b in f["bikes"]), sorted(s["riderId"] + ":" + s["bikeId"] for s in f["shifts"]))') $(curl -s "$API/v1/fleet?rider=bob" | python3 -c '
+import json, sys
+print([s["riderId"] for s in json.load(sys.stdin)["shifts"]])')" "['cargo-1', 'cargo-2'] ['alice:cargo-1', 'bob:cargo-2'] ['bob']"
 check_eq "a phone that is no registered rider is refused (unknown_rider)" "$(refused unknown_rider)" 1
 check_eq "no run without parcels at the relay" "$(runs_json)" '{}'
 

@@ -210,6 +210,7 @@ check "parcels: a relay point's member's own" narrowed "$BIKES_ADMIN" noa /v1/pa
 check "flows: a processor's member's own" narrowed "$RETURNS_ADMIN" comp /v1/flows member compost fournil
 check "tours: a driver's own" narrowed "$TOURS_ADMIN" paul "/v1/tours/$DATE" driver paul someone-else
 check "runs: a rider's own" narrowed "$BIKES_ADMIN" rita "/v1/runs/$DATE" rider rita someone-else
+check "fleet: a rider's own shifts" narrowed "$BIKES_ADMIN" rita /v1/fleet rider rita someone-else
 for p in "/v1/tasks/$DATE" /v1/members /v1/levels /v1/health "/v1/tours/$DATE" "/v1/runs/$DATE" /v1/zones; do
 	check_eq "a member may not read $p (403)" "$(code "$(uget alice "$p")")" 403
 done

@@ -616,6 +616,9 @@ def main():
 
     # ---- the rider ----
     check("the rider logs in", login(phone, "alice"))
+    check("the bikes of the fleet are offered (from /v1/fleet)", wait_until(
+        lambda: sorted(o.get_attribute("value") for o in phone.find_elements(By.CSS_SELECTOR, "#shift-bikes option")) == ["cargo-1"], 10))
+    check("not on shift yet", wait_until(lambda: find(phone, "#shift-now").text == "Pas en service.", 10))
     fill(phone, "#shift-bike", "cargo-1")
     screens(phone, "rider-shift")
     click(phone, "#shift-start")

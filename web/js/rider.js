@@ -166,13 +166,18 @@ function runBlock(run, ctx, m) {
 function screen(main) {
   const dateIn = h("input", { type: "date", id: "rider-date", value: today() });
   const out = h("div", { id: "rider-runs" });
-  const bike = h("input", { id: "shift-bike", required: true, autocomplete: "off" });
+  // the fleet's bikes as suggestions, and the shift open, from /v1/fleet
+  const bikes = h("datalist", { id: "shift-bikes" });
+  const bike = h("input", { id: "shift-bike", required: true, autocomplete: "off", list: "shift-bikes" });
+  const onShift = h("p", { id: "shift-now", class: "hint" });
   const end = h("input", { id: "shift-end", type: "time" });
   const shift = h(
     "form",
     { class: "card shift", id: "shift-form", onsubmit: (e) => { e.preventDefault(); const p = { bikeId: bike.value.trim() }; if (end.value) p.end = String(localSeconds(today(), end.value)); report("StartShift", p, t("rider.lShift", { b: p.bikeId })); } },
     h("h2", null, t("rider.shift")),
     h("div", { class: "grid" }, field(t("rider.bike"), bike), field(t("rider.shiftEnd"), end, t("rider.shiftEndHint"))),
+    bikes,
+    onShift,
     h("div", { class: "actions" }, h("button", { type: "submit", id: "shift-start" }, t("rider.startShift")), button(t("rider.endShift"), () => report("EndShift", {}, t("rider.lEndShift")), { class: "danger", id: "shift-end-btn" }))
   );
   const qp = queue.panel();
@@ -196,8 +201,12 @@ function screen(main) {
   };
   const load = async () => {
     try {
-      const [r, sites, types] = await Promise.all([get("/v1/runs/" + dateIn.value), data.sites(), data.containerTypes()]);
+      const [r, sites, types, fleet] = await Promise.all([get("/v1/runs/" + dateIn.value), data.sites(), data.containerTypes(), get("/v1/fleet")]);
       runs = r.runs || [];
+      clear(bikes);
+      for (const b of fleet.bikes || []) bikes.appendChild(h("option", { value: b.bikeId }, b.name || b.bikeId));
+      const open = (fleet.shifts || []).find((x) => !x.end || x.end === "0");
+      onShift.textContent = open ? t("rider.onShift", { b: open.bikeId, until: fmtTime(open.plannedEnd) }) : t("rider.offShift");
       ctx = { names: data.siteNames(sites), sites, types, relayPoints: Object.values(sites).filter((x) => x.kind === "SITE_KIND_RELAY_POINT") };
       render();
     } catch (e) {

@@ -286,6 +286,8 @@ export default {
   "rider.bike": "Bike",
   "rider.shiftEnd": "Planned end",
   "rider.shiftEndHint": "Empty: the usual length.",
+  "rider.onShift": "On shift on {b} until {until}.",
+  "rider.offShift": "Not on shift.",
   "rider.startShift": "Start my shift",
   "rider.endShift": "End my shift",
   "rider.noRun": "No bike run for you yet.",

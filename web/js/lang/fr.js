@@ -286,6 +286,8 @@ export default {
   "rider.bike": "Vélo",
   "rider.shiftEnd": "Fin prévue",
   "rider.shiftEndHint": "Vide : la durée habituelle.",
+  "rider.onShift": "En service sur {b} jusqu'à {until}.",
+  "rider.offShift": "Pas en service.",
   "rider.startShift": "Prendre mon service",
   "rider.endShift": "Finir mon service",
   "rider.noRun": "Pas de tournée vélo pour vous pour l'instant.",
