@@ -5,7 +5,7 @@
 FUZZ_SECONDS ?= 30
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE \
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE -DLZ_VERSION=\"$(VERSION)\" \
 	-Iservices/common -I$(B)/gen \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_COMMON := $(filter-out services/common/lz_loop.c services/common/lz_http.c \
