@@ -160,12 +160,13 @@ MAN_IN      := $(wildcard docs/man/*.in)
 MANS        := $(patsubst docs/man/%.in,$(B)/man/%,$(MAN_IN))
 COMPLETIONS := $(patsubst $(B)/bin/%,$(B)/completion/%,$(BINS))
 
-$(B)/man/%: docs/man/%.in docs/man/gen-man.py $(BINS)
+$(B)/man/%: docs/man/%.in docs/man/gen-man.py docs/man/lz_help.py $(BINS)
 	@mkdir -p $(@D)
 	$(call say,MAN,$@)python3 docs/man/gen-man.py --bin $(B)/bin \
 		--version $(VERSION) $< >$@
 
-$(B)/completion/%: $(B)/bin/% deploy/bash-completion/gen-completion.py
+$(B)/completion/%: $(B)/bin/% deploy/bash-completion/gen-completion.py \
+		docs/man/lz_help.py
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)python3 deploy/bash-completion/gen-completion.py $< >$@
 

@@ -22,35 +22,14 @@ can source it and call the function.  Python 3 standard library only.
 """
 import os
 import re
-import subprocess
 import sys
 
-OPT = re.compile(r"^ {1,8}(?:(-[A-Za-z0-9]), )?(--[a-z0-9][a-z0-9-]*)"
-                 r"(?:[ =]([A-Z][A-Z0-9_]*))?(?: {2,}(\S.*))?$")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "docs", "man"))
+from lz_help import parse_help, run_help  # noqa: E402 (the man pages' reader)
+
 ENUM = re.compile(r"(?:^|: )([a-z][a-z0-9-]*(?:, [a-z][a-z0-9-]*)+) or "
                   r"([a-z][a-z0-9-]*)\b")
-
-
-def parse_help(text):
-    usage = None
-    opts = []
-    cur = None
-    for line in text.splitlines():
-        m = re.match(r"^[Uu]sage: *\S+ *(.*)$", line)
-        if m:
-            usage = m.group(1).strip()
-            cur = None
-            continue
-        m = OPT.match(line)
-        if m:
-            cur = {"short": m.group(1), "long": m.group(2),
-                   "arg": m.group(3), "help": m.group(4) or ""}
-            opts.append(cur)
-        elif cur is not None and re.match(r"^ {10,}\S", line):
-            cur["help"] = (cur["help"] + " " + line.strip()).strip()
-        else:
-            cur = None
-    return usage or "", opts
 
 
 def parse_usage(usage):
@@ -121,12 +100,8 @@ def main():
         sys.exit("usage: gen-completion.py PROGRAM")
     path = sys.argv[1]
     prog = os.path.basename(path)
-    out = subprocess.run([path, "--help"], capture_output=True, text=True,
-                         timeout=10)
-    if out.returncode != 0:
-        sys.exit("gen-completion: %s --help exited %d" %
-                 (path, out.returncode))
-    usage, opts = parse_help(out.stdout)
+    usage, _, opts = parse_help(run_help(path, "gen-completion"))
+    usage = (usage or "").partition(" ")[2].strip()  # without the NAME
     if not opts:
         sys.exit("gen-completion: %s --help lists no option" % path)
     subs, (positional, file_after) = parse_usage(usage)

@@ -27,48 +27,7 @@ import re
 import subprocess
 import sys
 
-OPT = re.compile(r"^ {1,8}(?:(-[A-Za-z0-9]), )?(--[a-z0-9][a-z0-9-]*)"
-                 r"(?:[ =]([A-Z][A-Z0-9_]*))?(?: {2,}(\S.*))?$")
-
-
-def run_help(bindir, prog):
-    path = os.path.join(bindir, prog)
-    try:
-        out = subprocess.run([path, "--help"], capture_output=True,
-                             text=True, timeout=10)
-    except OSError as e:
-        sys.exit("gen-man: cannot run %s: %s" % (path, e))
-    if out.returncode != 0:
-        sys.exit("gen-man: %s --help exited %d" % (path, out.returncode))
-    return out.stdout
-
-
-def parse_help(text):
-    """Returns (usage, section, options); each option is a dict with
-    short, long, arg, help.  Lines indented further than an option's name
-    continue its description."""
-    usage = section = None
-    opts = []
-    cur = None
-    for line in text.splitlines():
-        m = re.match(r"^[Uu]sage: *(.*)$", line)
-        if m:
-            usage = m.group(1).strip()
-            cur = None
-            continue
-        m = re.search(r"keys of section \[([a-z0-9-]+)\]", line)
-        if m:
-            section = m.group(1)
-        m = OPT.match(line)
-        if m:
-            cur = {"short": m.group(1), "long": m.group(2),
-                   "arg": m.group(3), "help": m.group(4) or ""}
-            opts.append(cur)
-        elif cur is not None and re.match(r"^ {10,}\S", line):
-            cur["help"] = (cur["help"] + " " + line.strip()).strip()
-        else:
-            cur = None
-    return usage, section, opts
+from lz_help import parse_help, run_help  # noqa: E402 (beside this file)
 
 
 def esc(s):
@@ -129,7 +88,7 @@ def main():
 
     def help_of(prog):
         if prog not in helps:
-            helps[prog] = parse_help(run_help(a.bin, prog))
+            helps[prog] = parse_help(run_help(os.path.join(a.bin, prog), "gen-man"))
             if not helps[prog][2]:
                 sys.exit("gen-man: %s --help lists no option" % prog)
         return helps[prog]

@@ -124,6 +124,7 @@ struct gw {
 
 	/* the web application (web.c) */
 	const char *web_root, *leaflet_root;
+	char csp[512]; /* its Content-Security-Policy, made at start */
 
 	/* events for the SSE stream */
 	void *events;
@@ -201,6 +202,8 @@ void gw_sessions_stop(struct gw *g);
  * the session's X-CSRF-Token).  NULL with the reason in *WHY. */
 struct lz_partner *gw_who(struct gw *g, struct evhttp_request *req, int write,
 			  const char **why);
+/* Answers 401 with WHY and "WWW-Authenticate: Bearer". */
+void gw_reply_unauthenticated(struct evhttp_request *req, const char *why);
 
 /* reads.c */
 /* Parses "host:port" for service UP; -1 after logging when malformed. */

@@ -285,10 +285,7 @@ on_events_stream(struct evhttp_request *req, void *arg)
 	struct gw_sse *c;
 
 	if (p == NULL) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "WWW-Authenticate",
-				  "Bearer realm=\"livrazou\"");
-		lz_http_reply_error(req, 401, why);
+		gw_reply_unauthenticated(req, why);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));

@@ -314,10 +314,7 @@ on_read(struct evhttp_request *req, void *arg)
 	if (!lz_http_only_get(req))
 		return;
 	if ((p = gw_who(g, req, 0, &why)) == NULL) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "WWW-Authenticate",
-				  "Bearer realm=\"livrazou\"");
-		lz_http_reply_error(req, 401, why);
+		gw_reply_unauthenticated(req, why);
 		return;
 	}
 	if (!(p->roles & LZ_ROLE_OPERATOR)) {
@@ -427,7 +424,7 @@ on_health(struct evhttp_request *req, void *arg)
 	if (!lz_http_only_get(req))
 		return;
 	if ((p = gw_who(g, req, 0, &why)) == NULL) {
-		lz_http_reply_error(req, 401, why);
+		gw_reply_unauthenticated(req, why);
 		return;
 	}
 	if (!(p->roles & LZ_ROLE_OPERATOR)) {

@@ -299,12 +299,39 @@ request_session(struct gw *g, struct evhttp_request *req, struct session_op *op)
 	return 1;
 }
 
+/* Whether REQ carries session S's CSRF token. */
+static int
+csrf_ok(struct evhttp_request *req, const struct session *s)
+{
+	const char *csrf = evhttp_find_header(
+		evhttp_request_get_input_headers(req), "X-CSRF-Token");
+
+	return csrf != NULL && strlen(csrf) == TOKEN_LEN &&
+	       sodium_memcmp(csrf, s->csrf, TOKEN_LEN) == 0;
+}
+
+/* The user of REQ's session, whose record goes into OP; or NULL with the
+ * reason in *WHY. */
+static struct lz_user *
+session_user(struct gw *g, struct evhttp_request *req, struct session_op *op,
+	     const char **why)
+{
+	struct lz_user *u;
+
+	if (!request_session(g, req, op)) {
+		*why = "not logged in (no session, or it expired)";
+		return NULL;
+	}
+	if ((u = lz_users_by_name(g->users, op->s.user)) == NULL)
+		*why = "this session's user is no longer in the users file";
+	return u;
+}
+
 struct lz_partner *
 gw_who(struct gw *g, struct evhttp_request *req, int write, const char **why)
 {
-	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
-	const char *auth = evhttp_find_header(h, "Authorization");
-	const char *csrf;
+	const char *auth = evhttp_find_header(
+		evhttp_request_get_input_headers(req), "Authorization");
 	struct session_op op;
 	struct lz_user *u;
 
@@ -316,21 +343,21 @@ gw_who(struct gw *g, struct evhttp_request *req, int write, const char **why)
 		*why = "unknown bearer token";
 		return p;
 	}
-	if (!request_session(g, req, &op)) {
-		*why = "not logged in (no session, or it expired)";
+	if ((u = session_user(g, req, &op, why)) == NULL)
 		return NULL;
-	}
-	if ((u = lz_users_by_name(g->users, op.s.user)) == NULL) {
-		*why = "this session's user is no longer in the users file";
-		return NULL;
-	}
-	csrf = evhttp_find_header(h, "X-CSRF-Token");
-	if (write && (csrf == NULL || strlen(csrf) != TOKEN_LEN ||
-		      sodium_memcmp(csrf, op.s.csrf, TOKEN_LEN) != 0)) {
+	if (write && !csrf_ok(req, &op.s)) {
 		*why = "missing or wrong X-CSRF-Token";
 		return NULL;
 	}
 	return &u->p;
+}
+
+void
+gw_reply_unauthenticated(struct evhttp_request *req, const char *why)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "WWW-Authenticate", "Bearer realm=\"livrazou\"");
+	lz_http_reply_error(req, 401, why);
 }
 
 /* ---- the /v1/session endpoint ---- */
@@ -473,6 +500,7 @@ on_session(struct evhttp_request *req, void *arg)
 {
 	struct gw *g = arg;
 	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	const char *why = NULL;
 	struct session_op op;
 	struct lz_user *u;
 
@@ -486,20 +514,15 @@ on_session(struct evhttp_request *req, void *arg)
 		lz_http_reply_error(req, 405, "use GET, POST or DELETE");
 		return;
 	}
-	if (!request_session(g, req, &op) ||
-	    (u = lz_users_by_name(g->users, op.s.user)) == NULL) {
-		lz_http_reply_error(
-			req, 401, "not logged in (no session, or it expired)");
+	if ((u = session_user(g, req, &op, &why)) == NULL) {
+		gw_reply_unauthenticated(req, why);
 		return;
 	}
 	if (m == EVHTTP_REQ_GET) {
 		reply_session(g, req, 200, u, &op.s);
 		return;
 	}
-	const char *csrf = evhttp_find_header(
-		evhttp_request_get_input_headers(req), "X-CSRF-Token");
-	if (csrf == NULL || strlen(csrf) != TOKEN_LEN ||
-	    sodium_memcmp(csrf, op.s.csrf, TOKEN_LEN) != 0) {
+	if (!csrf_ok(req, &op.s)) {
 		lz_http_reply_error(req, 403, "missing or wrong X-CSRF-Token");
 		return;
 	}

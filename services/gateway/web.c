@@ -107,15 +107,7 @@ tile_origin(const char *url, char *out, size_t len)
 static void
 security_headers(struct gw *g, struct evkeyvalq *h)
 {
-	char csp[512], origin[256];
-
-	tile_origin(g->tile_url, origin, sizeof(origin));
-	snprintf(csp, sizeof(csp),
-		 "default-src 'self'; img-src 'self' data:%s%s; "
-		 "style-src 'self'; script-src 'self'; connect-src 'self'; "
-		 "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-		 origin[0] ? " " : "", origin);
-	evhttp_add_header(h, "Content-Security-Policy", csp);
+	evhttp_add_header(h, "Content-Security-Policy", g->csp);
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "Referrer-Policy", "same-origin");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
@@ -216,8 +208,15 @@ on_root(struct evhttp_request *req, void *arg)
 void
 gw_web_start(struct gw *g)
 {
+	char origin[256];
 	struct stat st;
 
+	tile_origin(g->tile_url, origin, sizeof(origin));
+	snprintf(g->csp, sizeof(g->csp),
+		 "default-src 'self'; img-src 'self' data:%s%s; "
+		 "style-src 'self'; script-src 'self'; connect-src 'self'; "
+		 "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+		 origin[0] ? " " : "", origin);
 	if (stat(g->web_root, &st) != 0 || !S_ISDIR(st.st_mode))
 		lz_log_warn("no web application", "web_root=%s error=\"%s\"",
 			    g->web_root, strerror(errno ? errno : ENOTDIR));
